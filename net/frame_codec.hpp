@@ -1,0 +1,67 @@
+// ZMTP frames (RFC 23 §Framing): flags + 1- or 8-byte size + body. The decoder enforces the size
+// limit before allocating and never allocates for bodies up to frame::inline_capacity.
+#pragma once
+
+#include "runtime/core/frame.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+namespace cafmq::net {
+
+/// Frame flag bits.
+namespace flag {
+constexpr uint8_t more = 0x01;
+constexpr uint8_t long_size = 0x02;
+constexpr uint8_t command = 0x04;
+} // namespace flag
+
+/// Largest header: flags + 8-byte size.
+constexpr size_t max_frame_header = 9;
+
+/// Writes a header for a body of `size` bytes into `out`; picks the long form only above 255
+/// bytes. `flags` holds more/command bits. Returns 2 or 9.
+size_t write_frame_header(uint8_t* out, uint8_t flags, uint64_t size) noexcept;
+
+/// Incremental frame decoder: bytes in, whole frames out.
+class frame_decoder {
+public:
+  enum class result { need_more, frame, error };
+
+  /// Frames larger than `max_frame_size` bytes are an error (checked before allocating).
+  explicit frame_decoder(uint64_t max_frame_size) : max_(max_frame_size) {}
+  /// Changes the limit, e.g. from the pre-handshake cap to maxmsgsize.
+  void set_max_frame_size(uint64_t n) noexcept { max_ = n; }
+
+  /// Consumes bytes from `p` (advancing it) until one frame is complete (returns frame; `flags`
+  /// holds the more/command bits and `body` the bytes), the input runs out (need_more), or the
+  /// input is malformed (error; error_text() says why; the decoder stays failed).
+  result next(const uint8_t*& p, const uint8_t* end, uint8_t& flags, frame& body);
+
+  /// While inside a body that is not complete: the bytes still to fill, so the caller can read
+  /// from the socket straight into it. {nullptr, 0} otherwise.
+  std::pair<uint8_t*, size_t> direct_target() noexcept;
+  /// The caller wrote `n` bytes into direct_target(); a completed body is returned by the next
+  /// call to next(), even with empty input.
+  void direct_filled(size_t n) noexcept;
+
+  /// Why decoding failed.
+  const std::string& error_text() const noexcept { return error_; }
+
+private:
+  uint64_t max_;
+  std::string error_;
+  // parsing state: implementation-defined
+  enum class state { flags, size, body, failed } state_ = state::flags;
+  uint8_t flags_ = 0;
+  uint8_t size_bytes_[8] = {};
+  size_t size_have_ = 0;
+  size_t size_need_ = 0;
+  frame body_;
+  uint64_t body_size_ = 0;
+  uint64_t body_have_ = 0;
+};
+
+} // namespace cafmq::net

@@ -1,0 +1,20 @@
+// Names of error codes.
+#include "runtime/core/error.hpp"
+
+namespace cafmq {
+
+const char* to_string(errc code) noexcept {
+  switch (code) {
+    case errc::invalid_argument: return "invalid_argument";
+    case errc::invalid_endpoint: return "invalid_endpoint";
+    case errc::address_in_use: return "address_in_use";
+    case errc::address_unavailable: return "address_unavailable";
+    case errc::unsupported: return "unsupported";
+    case errc::socket_closed: return "socket_closed";
+    case errc::protocol: return "protocol";
+    case errc::internal: return "internal";
+  }
+  return "unknown";
+}
+
+} // namespace cafmq

@@ -1,0 +1,109 @@
+// Frame storage: inline bytes or a ref-counted block (header and bytes in one allocation).
+#include "runtime/core/frame.hpp"
+
+#include <cstdlib>
+#include <new>
+
+namespace cafmq {
+
+namespace {
+
+shared_buffer* allocate_block(size_t size) {
+  void* mem = std::malloc(sizeof(shared_buffer) + size);
+  if (mem == nullptr)
+    throw std::bad_alloc{};
+  auto* buf = new (mem) shared_buffer{};
+  buf->data = reinterpret_cast<uint8_t*>(buf + 1);
+  return buf;
+}
+
+} // namespace
+
+frame::frame(const void* data, size_t size) {
+  if (size <= inline_capacity) {
+    small_.size = static_cast<uint8_t>(size);
+    if (size > 0)
+      std::memcpy(small_.bytes, data, size);
+    return;
+  }
+  auto* buf = allocate_block(size);
+  std::memcpy(buf->data, data, size);
+  big_ = {buf, buf->data, size};
+  is_shared_ = true;
+}
+
+frame frame::zero_copy(void* data, size_t size, free_fn free, void* hint) {
+  frame f;
+  auto* buf = allocate_block(0);
+  buf->data = static_cast<uint8_t*>(data);
+  buf->free_user = free;
+  buf->hint = hint;
+  f.big_ = {buf, buf->data, size};
+  f.is_shared_ = true;
+  return f;
+}
+
+frame frame::uninitialized(size_t size) {
+  frame f;
+  if (size <= inline_capacity) {
+    f.small_.size = static_cast<uint8_t>(size);
+    return f;
+  }
+  auto* buf = allocate_block(size);
+  f.big_ = {buf, buf->data, size};
+  f.is_shared_ = true;
+  return f;
+}
+
+frame& frame::operator=(const frame& other) noexcept {
+  if (this != &other) {
+    release();
+    copy_from(other);
+  }
+  return *this;
+}
+
+frame& frame::operator=(frame&& other) noexcept {
+  if (this != &other) {
+    release();
+    steal_from(other);
+  }
+  return *this;
+}
+
+void frame::copy_from(const frame& other) noexcept {
+  is_shared_ = other.is_shared_;
+  if (is_shared_) {
+    big_ = other.big_;
+    big_.buf->refs.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    small_ = other.small_;
+  }
+}
+
+void frame::steal_from(frame& other) noexcept {
+  is_shared_ = other.is_shared_;
+  if (is_shared_) {
+    big_ = other.big_;
+    other.is_shared_ = false;
+    other.small_.size = 0;
+  } else {
+    small_ = other.small_;
+  }
+}
+
+void frame::release() noexcept {
+  if (!is_shared_)
+    return;
+  auto* buf = big_.buf;
+  is_shared_ = false;
+  small_.size = 0;
+  if (buf->refs.fetch_sub(1, std::memory_order_acq_rel) != 1)
+    return;
+  if (buf->free_user != nullptr)
+    buf->free_user(buf->data, buf->hint);
+  buf->~shared_buffer();
+  std::free(buf);
+}
+
+} // namespace cafmq

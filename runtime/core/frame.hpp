@@ -1,0 +1,87 @@
+// One ZeroMQ message part: small payloads inline (no allocation), larger ones in a ref-counted
+// buffer, optionally wrapping a user buffer zero-copy with a deleter.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace cafmq {
+
+/// Called once the last frame referring to a zero-copy user buffer is gone.
+using free_fn = void (*)(void* data, void* hint);
+
+/// Heap block shared by frames that copy each other; the bytes follow the header or live in a user
+/// buffer.
+struct shared_buffer {
+  std::atomic<uint32_t> refs{1};
+  uint8_t* data = nullptr;
+  free_fn free_user = nullptr;  ///< set for zero-copy user buffers
+  void* hint = nullptr;
+};
+
+/// A frame: immutable bytes once built, cheap to copy (inline copy or a ref-count increment).
+class frame {
+public:
+  /// Payloads up to this size live inside the frame itself.
+  static constexpr size_t inline_capacity = 30;
+
+  frame() noexcept { small_.size = 0; }
+  /// Copies `size` bytes.
+  frame(const void* data, size_t size);
+  /// Copies the bytes of `text`.
+  explicit frame(std::string_view text) : frame(text.data(), text.size()) {}
+  /// Wraps a user buffer without copying; `free` runs when the last copy is gone.
+  static frame zero_copy(void* data, size_t size, free_fn free, void* hint = nullptr);
+  /// A frame of `size` uninitialised bytes to be filled through `mutable_data()` before sharing.
+  static frame uninitialized(size_t size);
+
+  frame(const frame& other) noexcept { copy_from(other); }
+  frame(frame&& other) noexcept { steal_from(other); }
+  frame& operator=(const frame& other) noexcept;
+  frame& operator=(frame&& other) noexcept;
+  ~frame() { release(); }
+
+  /// The bytes.
+  const uint8_t* data() const noexcept { return is_shared_ ? big_.data : small_.bytes; }
+  /// Writable bytes; only valid while the frame is not shared (right after construction).
+  uint8_t* mutable_data() noexcept { return is_shared_ ? big_.data : small_.bytes; }
+  /// Number of bytes.
+  size_t size() const noexcept { return is_shared_ ? big_.size : small_.size; }
+  /// True for zero bytes.
+  bool empty() const noexcept { return size() == 0; }
+  /// The bytes as a string view.
+  std::string_view view() const noexcept {
+    return {reinterpret_cast<const char*>(data()), size()};
+  }
+  /// The bytes copied into a string.
+  std::string to_string() const { return std::string(view()); }
+
+  friend bool operator==(const frame& a, const frame& b) noexcept { return a.view() == b.view(); }
+  friend bool operator!=(const frame& a, const frame& b) noexcept { return !(a == b); }
+
+private:
+  void copy_from(const frame& other) noexcept;
+  void steal_from(frame& other) noexcept;
+  void release() noexcept;
+
+  struct inline_rep {
+    uint8_t bytes[inline_capacity];
+    uint8_t size;
+  };
+  struct shared_rep {
+    shared_buffer* buf;
+    uint8_t* data;
+    size_t size;
+  };
+  union {
+    inline_rep small_;
+    shared_rep big_;
+  };
+  bool is_shared_ = false;
+};
+
+} // namespace cafmq

@@ -1,0 +1,47 @@
+// The seam between the ZMTP engine (net/) and a security mechanism (security/): after the
+// greeting, the engine feeds command bodies in and sends the command bodies the mechanism emits.
+#pragma once
+
+#include "runtime/core/zmtp_command.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace cafmq {
+
+/// Why a handshake failed, and what the engine should do about it.
+struct handshake_failure {
+  std::string reason;          ///< for the log and the monitor event
+  bool send_error = false;     ///< send an ERROR command carrying `reason` before closing
+  bool peer_said_error = false;///< the peer sent ERROR: do not reconnect with same credentials
+};
+
+/// Decides whether a peer may talk to us, from its metadata; returns an empty string if allowed,
+/// else the reason (e.g. an incompatible Socket-Type).
+using peer_validator = std::function<std::string(const metadata& peer)>;
+
+/// One side of a mechanism handshake (NULL, PLAIN, CURVE) as a sans-I/O state machine.
+class mechanism {
+public:
+  /// Progress after a step.
+  enum class status { handshaking, ready, failed };
+
+  virtual ~mechanism() = default;
+  /// The 20-byte-padded name in the greeting ("NULL").
+  virtual std::string_view name() const noexcept = 0;
+  /// The as-server flag for the greeting.
+  virtual bool as_server() const noexcept = 0;
+  /// Called once after both greetings; may append command bodies to `out`.
+  virtual status start(std::vector<bytes>& out) = 0;
+  /// A command body arrived during the handshake; may append command bodies to `out`.
+  virtual status on_command(const uint8_t* body, size_t size, std::vector<bytes>& out) = 0;
+  /// Valid once status is ready: what the peer told us.
+  virtual const metadata& peer_metadata() const noexcept = 0;
+  /// Valid once status is failed.
+  virtual const handshake_failure& failure() const noexcept = 0;
+};
+
+using mechanism_ptr = std::unique_ptr<mechanism>;
+
+} // namespace cafmq

@@ -1,0 +1,34 @@
+// Option validation with messages that name the option and the allowed range.
+#include "runtime/core/options.hpp"
+
+#include "runtime/core/error.hpp"
+
+namespace cafmq {
+
+namespace {
+
+void require(bool ok, const char* name, long long value, const char* allowed) {
+  if (!ok)
+    throw error{errc::invalid_argument, std::string("option ") + name + " = "
+                                          + std::to_string(value) + " is invalid: " + allowed};
+}
+
+} // namespace
+
+void socket_options::validate() const {
+  // 0 means "no limit" in libzmq; cafmq keeps every queue bounded, so the largest ring is used.
+  require(sndhwm <= (1u << 24), "sndhwm", static_cast<long long>(sndhwm), "at most 16777216");
+  require(rcvhwm <= (1u << 24), "rcvhwm", static_cast<long long>(rcvhwm), "at most 16777216");
+  require(sndtimeo_ms >= -1, "sndtimeo", sndtimeo_ms, "-1 (block) or >= 0 ms");
+  require(rcvtimeo_ms >= -1, "rcvtimeo", rcvtimeo_ms, "-1 (block) or >= 0 ms");
+  require(linger_ms >= -1, "linger", linger_ms, "-1 (forever) or >= 0 ms");
+  require(reconnect_ivl_ms >= -1, "reconnect_ivl", reconnect_ivl_ms, "-1 (never) or >= 0 ms");
+  require(handshake_ivl_ms >= 0, "handshake_ivl", handshake_ivl_ms, ">= 0 ms (0 disables)");
+  require(maxmsgsize >= -1, "maxmsgsize", maxmsgsize, "-1 (unlimited) or >= 0 bytes");
+  require(routing_id.size() <= 255, "routing_id", static_cast<long long>(routing_id.size()),
+          "at most 255 bytes long");
+  require(routing_id.empty() || routing_id[0] != '\0', "routing_id", 0,
+          "must not start with a zero byte (reserved, RFC 23)");
+}
+
+} // namespace cafmq

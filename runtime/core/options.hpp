@@ -1,0 +1,26 @@
+// Socket options with libzmq's defaults. Durations in milliseconds; -1 means "forever" where
+// libzmq says so.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace cafmq {
+
+/// The options a socket carries into its pipes and sessions.
+struct socket_options {
+  size_t sndhwm = 1000;               ///< ZMQ_SNDHWM: messages queued per peer for sending
+  size_t rcvhwm = 1000;               ///< ZMQ_RCVHWM: messages queued per peer on receive
+  int sndtimeo_ms = -1;               ///< ZMQ_SNDTIMEO: -1 blocks, 0 never blocks
+  int rcvtimeo_ms = -1;               ///< ZMQ_RCVTIMEO
+  int linger_ms = -1;                 ///< ZMQ_LINGER: on close, wait this long for queued sends
+  int reconnect_ivl_ms = 100;         ///< ZMQ_RECONNECT_IVL: -1 never reconnects
+  int handshake_ivl_ms = 30000;       ///< ZMQ_HANDSHAKE_IVL: 0 disables the timeout
+  int64_t maxmsgsize = -1;            ///< ZMQ_MAXMSGSIZE: -1 unlimited
+  std::string routing_id;             ///< ZMQ_ROUTING_ID: sent as the Identity property
+
+  /// Throws cafmq::error(errc::invalid_argument) naming the first invalid value.
+  void validate() const;
+};
+
+} // namespace cafmq

@@ -1,0 +1,53 @@
+// A pipe joins a socket (user thread) to one peer's I/O engine (I/O thread): two SPSC rings, one
+// each way. Lives as long as either side holds it; a connector's pipe survives reconnects.
+#pragma once
+
+#include "runtime/core/spsc_ring.hpp"
+#include "runtime/core/waker.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace cafmq {
+
+/// Both directions between a socket and one peer.
+class pipe {
+public:
+  /// `user` wakes the socket's user thread; the engine side is reached through `io()`.
+  pipe(size_t sndhwm, size_t rcvhwm, std::shared_ptr<waker> user, uint64_t id)
+    : io_(std::make_shared<io_waker>()),
+      outbound_(sndhwm, io_, user),
+      inbound_(rcvhwm, user, io_),
+      id_(id) {
+  }
+
+  /// User -> peer messages (the user writes, the engine reads).
+  spsc_ring& outbound() noexcept { return outbound_; }
+  /// Peer -> user messages (the engine writes, the user reads).
+  spsc_ring& inbound() noexcept { return inbound_; }
+  /// Kicks the engine currently serving this pipe.
+  io_waker& io() noexcept { return *io_; }
+  /// Unique within the process; names the pipe in logs and routing tables.
+  uint64_t id() const noexcept { return id_; }
+
+  /// The peer is gone for good: the socket drains what arrived, then forgets the pipe.
+  void detach() noexcept { detached_.store(true, std::memory_order_release); }
+  /// See detach().
+  bool detached() const noexcept { return detached_.load(std::memory_order_acquire); }
+
+  /// The engine is writing a batch it took from outbound() (for linger accounting).
+  std::atomic<bool> io_writing{false};
+
+private:
+  std::shared_ptr<io_waker> io_;
+  spsc_ring outbound_;
+  spsc_ring inbound_;
+  uint64_t id_;
+  std::atomic<bool> detached_{false};
+};
+
+using pipe_ptr = std::shared_ptr<pipe>;
+
+} // namespace cafmq

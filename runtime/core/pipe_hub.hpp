@@ -1,0 +1,60 @@
+// Where sessions (actor side) hand pipes to a socket's user thread. Attach is a rare control event,
+// so a mutex is fine; the user thread checks an atomic flag before touching it.
+#pragma once
+
+#include "runtime/core/pipe.hpp"
+#include "runtime/core/waker.hpp"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace cafmq {
+
+/// The hand-over point between a socket's sessions and its user thread.
+class pipe_hub {
+public:
+  pipe_hub() : user_(std::make_shared<signaler>()) {}
+
+  /// The user thread's waker, shared by all pipes of the socket.
+  const std::shared_ptr<signaler>& user_waker() const noexcept { return user_; }
+
+  /// Any thread: offers a ready pipe to the socket and wakes the user thread.
+  void attach(pipe_ptr p) {
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      fresh_.push_back(std::move(p));
+      has_fresh_.store(true, std::memory_order_release);
+    }
+    user_->wake();
+  }
+  /// Any thread: a pipe was detached; wakes the user thread so it drops it.
+  void poke() { user_->wake(); }
+
+  /// User thread: moves newly attached pipes into `out`; cheap when there are none.
+  bool take_fresh(std::vector<pipe_ptr>& out) {
+    if (!has_fresh_.load(std::memory_order_acquire))
+      return false;
+    std::lock_guard<std::mutex> guard{mtx_};
+    for (auto& p : fresh_)
+      out.push_back(std::move(p));
+    fresh_.clear();
+    has_fresh_.store(false, std::memory_order_relaxed);
+    return true;
+  }
+
+  /// Next unique pipe id.
+  uint64_t next_pipe_id() noexcept { return ++last_id_; }
+
+private:
+  std::shared_ptr<signaler> user_;
+  std::mutex mtx_;
+  std::vector<pipe_ptr> fresh_;
+  std::atomic<bool> has_fresh_{false};
+  std::atomic<uint64_t> last_id_{0};
+};
+
+using pipe_hub_ptr = std::shared_ptr<pipe_hub>;
+
+} // namespace cafmq

@@ -1,0 +1,93 @@
+// The ring's memory ordering: the flag/position pairs (reader_sleeping_/tail_,
+// writer_sleeping_/head_) are stored and loaded seq_cst, so a side that announces sleep either sees
+// the other side's progress or is seen by it (no lost wake-up).
+#include "runtime/core/spsc_ring.hpp"
+
+namespace cafmq {
+
+namespace {
+
+size_t round_up_pow2(size_t n) {
+  size_t p = 1;
+  while (p < n)
+    p <<= 1;
+  return p;
+}
+
+} // namespace
+
+spsc_ring::spsc_ring(size_t hwm, std::shared_ptr<waker> wake_reader,
+                     std::shared_ptr<waker> wake_writer)
+  : hwm_(hwm == 0 ? 1 : hwm),
+    mask_(round_up_pow2(hwm_) - 1),
+    low_water_(hwm_ / 2),
+    slots_(mask_ + 1),
+    wake_reader_(std::move(wake_reader)),
+    wake_writer_(std::move(wake_writer)) {
+}
+
+bool spsc_ring::full() noexcept {
+  if (w_tail_ - w_head_cache_ < hwm_)
+    return false;
+  w_head_cache_ = head_.load(std::memory_order_acquire);
+  return w_tail_ - w_head_cache_ >= hwm_;
+}
+
+bool spsc_ring::try_push(message& m) noexcept {
+  if (full())
+    return false;
+  slots_[w_tail_ & mask_] = std::move(m);
+  ++w_tail_;
+  return true;
+}
+
+void spsc_ring::flush() noexcept {
+  if (tail_.load(std::memory_order_relaxed) == w_tail_)
+    return;
+  tail_.store(w_tail_, std::memory_order_seq_cst);
+  if (reader_sleeping_.load(std::memory_order_seq_cst)
+      && reader_sleeping_.exchange(false, std::memory_order_seq_cst) && wake_reader_)
+    wake_reader_->wake();
+}
+
+bool spsc_ring::writer_sleep() noexcept {
+  writer_sleeping_.store(true, std::memory_order_seq_cst);
+  w_head_cache_ = head_.load(std::memory_order_seq_cst);
+  if (w_tail_ - w_head_cache_ < hwm_) {
+    writer_sleeping_.store(false, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
+
+bool spsc_ring::readable() noexcept {
+  if (r_head_ != r_tail_cache_)
+    return true;
+  r_tail_cache_ = tail_.load(std::memory_order_acquire);
+  return r_head_ != r_tail_cache_;
+}
+
+bool spsc_ring::try_pop(message& out) noexcept {
+  if (!readable())
+    return false;
+  out = std::move(slots_[r_head_ & mask_]);
+  ++r_head_;
+  head_.store(r_head_, std::memory_order_seq_cst);
+  if (writer_sleeping_.load(std::memory_order_seq_cst)
+      && r_tail_cache_ - r_head_ <= low_water_
+      && writer_sleeping_.exchange(false, std::memory_order_seq_cst) && wake_writer_)
+    wake_writer_->wake();
+  return true;
+}
+
+bool spsc_ring::reader_sleep() noexcept {
+  reader_sleeping_.store(true, std::memory_order_seq_cst);
+  r_tail_cache_ = tail_.load(std::memory_order_seq_cst);
+  if (r_head_ != r_tail_cache_) {
+    reader_sleeping_.store(false, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
+
+} // namespace cafmq

@@ -1,0 +1,66 @@
+// Bounded single-producer/single-consumer ring of messages with the ypipe wake-up rule: the writer
+// wakes the reader only on the empty -> non-empty edge of a flush; the reader wakes a writer that
+// found the ring full only once it has drained to the low-water mark. Capacity = the HWM.
+#pragma once
+
+#include "runtime/core/message.hpp"
+#include "runtime/core/waker.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace cafmq {
+
+/// One direction of a pipe. Writer-side and reader-side calls each come from one thread.
+class spsc_ring {
+public:
+  /// `hwm` messages at most (at least 1); wakers may be null.
+  spsc_ring(size_t hwm, std::shared_ptr<waker> wake_reader, std::shared_ptr<waker> wake_writer);
+
+  // -- writer side --
+  /// True when the ring holds `hwm` messages (refreshes the reader's position when needed).
+  bool full() noexcept;
+  /// Stages `m` (invisible to the reader until flush); false, leaving `m` untouched, when full.
+  bool try_push(message& m) noexcept;
+  /// Publishes staged messages; wakes the reader if it sleeps.
+  void flush() noexcept;
+  /// Announces the writer will sleep until space frees; false if space is already there.
+  bool writer_sleep() noexcept;
+
+  // -- reader side --
+  /// Moves the oldest published message into `out`; false when empty.
+  bool try_pop(message& out) noexcept;
+  /// True when a message is published and unread.
+  bool readable() noexcept;
+  /// Announces the reader will sleep until a flush; false if a message is already there.
+  bool reader_sleep() noexcept;
+
+  // -- either side --
+  /// Messages published and not yet read (a snapshot).
+  size_t size() const noexcept {
+    return tail_.load(std::memory_order_acquire) - head_.load(std::memory_order_acquire);
+  }
+  /// The high-water mark.
+  size_t hwm() const noexcept { return hwm_; }
+
+private:
+  size_t hwm_;
+  size_t mask_;
+  size_t low_water_;
+  std::vector<message> slots_;
+  std::shared_ptr<waker> wake_reader_;
+  std::shared_ptr<waker> wake_writer_;
+
+  alignas(64) std::atomic<uint64_t> tail_{0};  // published by the writer
+  std::atomic<bool> reader_sleeping_{false};
+  alignas(64) uint64_t w_tail_ = 0;            // writer-local
+  uint64_t w_head_cache_ = 0;
+  alignas(64) std::atomic<uint64_t> head_{0};  // published by the reader
+  std::atomic<bool> writer_sleeping_{false};
+  alignas(64) uint64_t r_head_ = 0;            // reader-local
+  uint64_t r_tail_cache_ = 0;
+};
+
+} // namespace cafmq
