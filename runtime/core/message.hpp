@@ -16,6 +16,22 @@ public:
   message() = default;
   /// A one-frame message.
   explicit message(frame f) : head_(std::move(f)), count_(1) {}
+  message(const message&) = default;
+  message& operator=(const message&) = default;
+  /// Moving leaves `other` empty (zero frames), ready for reuse.
+  message(message&& other) noexcept
+    : head_(std::move(other.head_)), tail_(std::move(other.tail_)), count_(other.count_) {
+    other.tail_.clear();
+    other.count_ = 0;
+  }
+  message& operator=(message&& other) noexcept {
+    head_ = std::move(other.head_);
+    tail_ = std::move(other.tail_);
+    count_ = other.count_;
+    other.tail_.clear();
+    other.count_ = 0;
+    return *this;
+  }
   /// A one-frame message copying `text`.
   explicit message(std::string_view text) : message(frame{text}) {}
   /// A multipart message copying each string as one frame.
@@ -36,6 +52,15 @@ public:
   size_t size() const noexcept { return count_; }
   /// True when the message has no frame at all.
   bool empty() const noexcept { return count_ == 0; }
+  /// Moves the frames out into `out` (appending); the message becomes empty.
+  void take_frames(std::vector<frame>& out) {
+    if (count_ > 0)
+      out.push_back(std::move(head_));
+    for (auto& f : tail_)
+      out.push_back(std::move(f));
+    tail_.clear();
+    count_ = 0;
+  }
   /// Frame `i` (0-based).
   const frame& operator[](size_t i) const noexcept { return i == 0 ? head_ : tail_[i - 1]; }
   /// Sum of the frame sizes in bytes.

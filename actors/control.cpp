@@ -1,0 +1,144 @@
+// The composition of the control plane: CAF actor system (sharing scheduler: work-stealing's
+// polling adds hundreds of µs), the I/O thread, and the root supervisor that owns socket actors.
+#include "actors/control.hpp"
+
+#include "actors/messages.hpp"
+#include "runtime/core/error.hpp"
+#include "runtime/core/log.hpp"
+
+#include <map>
+#include <mutex>
+#include <optional>
+
+namespace cafmq::actors {
+
+namespace {
+
+struct root_state {
+  std::vector<caf::actor> sockets;
+  ~root_state() {
+    for (auto& s : sockets)
+      caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
+  }
+};
+
+// The root supervisor: spawns socket actors and watches them; a socket actor that dies is logged
+// and forgotten (its user-side socket then reports socket_closed on control calls).
+caf::behavior root_supervisor(caf::stateful_actor<root_state>* self, net::io_loop* loop) {
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& v = self->state.sockets;
+    for (auto i = v.begin(); i != v.end(); ++i)
+      if (*i == dm.source) {
+        if (dm.reason && dm.reason != caf::exit_reason::user_shutdown)
+          log::write(log::level::error, "supervisor", "socket actor failed: " + caf::to_string(dm.reason));
+        v.erase(i);
+        break;
+      }
+  });
+  return {
+    [=](spawn_atom, socket_args& args) -> caf::actor {
+      auto s = spawn_socket(self, std::move(args), loop);
+      self->state.sockets.push_back(s);
+      return s;
+    },
+  };
+}
+
+caf::actor_system_config make_config() {
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.policy", caf::atom("sharing"));
+  cfg.set("scheduler.max-threads", 1);  // control events only: one thread keeps them ordered
+  return cfg;
+}
+
+} // namespace
+
+struct control::impl {
+  impl() : cfg(make_config()), system(cfg) {
+    root = system.spawn(root_supervisor, &loop);
+  }
+  net::io_loop loop;  // declared first: outlives the actors that use it
+  caf::actor_system_config cfg;
+  caf::actor_system system;
+  caf::actor root;
+  std::mutex mtx;
+  std::map<uint64_t, caf::actor> sockets;
+  uint64_t last_id = 0;
+
+  caf::actor socket(uint64_t id) {
+    std::lock_guard<std::mutex> guard{mtx};
+    auto i = sockets.find(id);
+    if (i == sockets.end())
+      throw error{errc::socket_closed, "the socket is closed"};
+    return i->second;
+  }
+
+  // A blocking request from a user thread (never from an actor).
+  template <class... Ts>
+  control_reply ask(const caf::actor& dst, Ts&&... xs) {
+    caf::scoped_actor self{system};
+    control_reply reply{static_cast<int>(errc::socket_closed), "the socket is closed"};
+    self->request(dst, std::chrono::seconds(30), std::forward<Ts>(xs)...)
+      .receive([&](control_reply& r) { reply = std::move(r); },
+               [&](caf::error& e) { reply.text = "control request failed: " + system.render(e); });
+    return reply;
+  }
+};
+
+control::control() : impl_(std::make_unique<impl>()) {
+}
+
+control::~control() {
+  {
+    std::lock_guard<std::mutex> guard{impl_->mtx};
+    impl_->sockets.clear();
+  }
+  caf::anon_send_exit(impl_->root, caf::exit_reason::user_shutdown);
+  impl_->root = nullptr;
+  impl_->system.await_all_actors_done();
+  impl_->loop.stop();
+}
+
+uint64_t control::open_socket(socket_args args) {
+  caf::actor s;
+  std::string failure;
+  {
+    caf::scoped_actor self{impl_->system};
+    self->request(impl_->root, caf::infinite, spawn_atom::value, std::move(args))
+      .receive([&](caf::actor& a) { s = std::move(a); },
+               [&](caf::error& e) { failure = impl_->system.render(e); });
+  }
+  if (!s)
+    throw error{errc::internal, "cannot open socket: " + failure};
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  impl_->sockets.emplace(++impl_->last_id, s);
+  return impl_->last_id;
+}
+
+std::string control::bind(uint64_t socket, const std::string& endpoint) {
+  auto r = impl_->ask(impl_->socket(socket), bind_atom::value, endpoint);
+  if (r.code >= 0)
+    throw error{static_cast<errc>(r.code), r.text};
+  return r.text;
+}
+
+void control::connect(uint64_t socket, const std::string& endpoint) {
+  auto r = impl_->ask(impl_->socket(socket), connect_atom::value, endpoint);
+  if (r.code >= 0)
+    throw error{static_cast<errc>(r.code), r.text};
+}
+
+void control::close_socket(uint64_t socket) {
+  caf::actor s;
+  {
+    std::lock_guard<std::mutex> guard{impl_->mtx};
+    auto i = impl_->sockets.find(socket);
+    if (i == impl_->sockets.end())
+      return;
+    s = std::move(i->second);
+    impl_->sockets.erase(i);
+  }
+  caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
+}
+
+} // namespace cafmq::actors

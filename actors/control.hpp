@@ -1,0 +1,46 @@
+// The control plane as seen from the public API: a CAF-free facade over the actor system, the root
+// supervisor and the socket actors. Only rare control calls come through here (open, bind,
+// connect, close); messages never do.
+#pragma once
+
+#include "runtime/core/options.hpp"
+#include "runtime/core/pipe_hub.hpp"
+#include "runtime/core/socket_type.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace cafmq::actors {
+
+/// What a socket actor needs to know about its socket.
+struct socket_args {
+  socket_type type = socket_type::pair;
+  socket_options options;
+  pipe_hub_ptr hub;
+};
+
+/// Owns the CAF actor system and the I/O thread; one per cafmq::context.
+class control {
+public:
+  control();
+  /// Stops every actor, then the I/O thread; never hangs.
+  ~control();
+  control(const control&) = delete;
+  control& operator=(const control&) = delete;
+
+  /// Spawns a socket actor under the root supervisor; returns its id.
+  uint64_t open_socket(socket_args args);
+  /// Binds; returns the bound endpoint (real port). Throws cafmq::error saying why not.
+  std::string bind(uint64_t socket, const std::string& endpoint);
+  /// Starts connecting (and reconnecting). Throws cafmq::error for a bad endpoint.
+  void connect(uint64_t socket, const std::string& endpoint);
+  /// Stops the socket actor with its listeners, connectors and sessions.
+  void close_socket(uint64_t socket);
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace cafmq::actors

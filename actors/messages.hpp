@@ -1,0 +1,64 @@
+// The typed message vocabulary of cafmq's actors (CAF 0.17 atoms) and the local-only handle
+// types that travel in messages. Private to actors/.
+#pragma once
+
+#include "actors/control.hpp"
+#include "net/io_loop.hpp"
+#include "net/stream.hpp"
+#include "net/tcp_listener.hpp"
+
+#include <caf/all.hpp>
+
+namespace cafmq::actors {
+
+using bind_atom = caf::atom_constant<caf::atom("bind")>;
+using connect_atom = caf::atom_constant<caf::atom("connect")>;
+using accepted_atom = caf::atom_constant<caf::atom("accepted")>;
+using dialed_atom = caf::atom_constant<caf::atom("dialed")>;
+using redial_atom = caf::atom_constant<caf::atom("redial")>;
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
+using closed_atom = caf::atom_constant<caf::atom("closed")>;
+using spawn_atom = caf::atom_constant<caf::atom("spawnsock")>;
+
+/// Everything a session needs besides its stream.
+struct session_args {
+  socket_args socket;
+  net::io_loop* loop = nullptr;
+  pipe_ptr pipe;         ///< connector sessions reuse the connector's pipe
+  bool own_pipe = false; ///< accepted peers: attach on ready, detach (discarding) on close
+};
+
+/// Reply to bind/connect: empty `error` on success.
+struct control_reply {
+  int code = -1;       ///< cafmq::errc as int, -1 on success
+  std::string text;    ///< bound endpoint on success, else the error message
+};
+
+/// A session ended for a reason after which reconnecting is pointless (ERROR, protocol
+/// violation): the exit reason carries this code so the connector stops.
+constexpr uint8_t permanent_failure = 1;
+/// The error category of cafmq's actor exit reasons.
+inline caf::error make_permanent_failure() {
+  return caf::error{permanent_failure, caf::atom("cafmq")};
+}
+inline bool is_permanent_failure(const caf::error& e) {
+  return e.category() == caf::atom("cafmq") && e.code() == permanent_failure;
+}
+
+/// Spawns a socket actor (the root supervisor monitors it).
+caf::actor spawn_socket(caf::event_based_actor* parent, socket_args args, net::io_loop* loop);
+/// Spawns a session on a connected stream, monitored by `parent` (listener or connector).
+caf::actor spawn_session(caf::event_based_actor* parent, session_args args, net::stream_ptr s);
+/// Spawns a listener for an already bound TCP listener, monitored by `parent`.
+caf::actor spawn_listener(caf::event_based_actor* parent, session_args args,
+                          std::shared_ptr<net::tcp_listener> listener);
+/// Spawns a connector that dials `endpoint` and reconnects, monitored by `parent`.
+caf::actor spawn_connector(caf::event_based_actor* parent, session_args args,
+                           std::string endpoint);
+
+} // namespace cafmq::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::net::stream_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::actors::socket_args)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::actors::session_args)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::actors::control_reply)

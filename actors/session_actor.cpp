@@ -1,0 +1,100 @@
+// Session actor: one per peer connection. Runs the ZMTP engine (greeting, NULL handshake, data
+// pump) and turns its lifecycle into actor events: hands the pipe to the socket when ready and
+// ends (normally, or with a permanent failure) when the connection goes.
+#include "actors/messages.hpp"
+#include "net/zmtp_engine.hpp"
+#include "patterns/socket_compat.hpp"
+#include "runtime/core/log.hpp"
+#include "security/null_mechanism.hpp"
+
+namespace cafmq::actors {
+
+namespace {
+
+// Forwards engine events (I/O thread) to the session actor as messages.
+class forward_to_actor final : public net::engine_observer {
+public:
+  explicit forward_to_actor(caf::actor session) : session_(std::move(session)) {}
+  void on_ready(const metadata& peer, uint8_t minor) override {
+    auto identity = peer.find("Identity").value_or("");
+    caf::anon_send(session_, ready_atom::value, static_cast<int>(minor), std::string(identity));
+  }
+  void on_closed(const std::string& reason, bool may_reconnect) override {
+    caf::anon_send(session_, closed_atom::value, reason, may_reconnect);
+  }
+
+private:
+  caf::actor session_;
+};
+
+struct session_state {
+  session_args args;
+  std::shared_ptr<net::zmtp_engine> engine;
+  bool attached = false;
+  // Runs when the actor ends for any reason: the connection and an owned pipe go with it.
+  ~session_state() {
+    if (engine)
+      engine->close("session stopped");
+    if (args.own_pipe && args.pipe) {
+      args.pipe->detach();
+      args.socket.hub->poke();
+    }
+  }
+};
+
+metadata our_metadata(const socket_args& sock) {
+  metadata md;
+  md.add("Socket-Type", std::string(zmtp_name(sock.type)));
+  auto t = sock.type;
+  if (t == socket_type::req || t == socket_type::dealer || t == socket_type::router)
+    md.add("Identity", sock.options.routing_id);
+  return md;
+}
+
+net::engine_settings settings_of(const socket_options& opts) {
+  net::engine_settings s;
+  if (opts.maxmsgsize >= 0)
+    s.max_frame_size = static_cast<uint64_t>(opts.maxmsgsize);
+  s.handshake_ivl_ms = opts.handshake_ivl_ms;
+  return s;
+}
+
+caf::behavior session(caf::stateful_actor<session_state>* self, session_args args,
+                      net::stream_ptr s) {
+  auto& st = self->state;
+  st.args = std::move(args);
+  auto peer = net::remote_name(*s);
+  auto mech = std::make_unique<security::null_mechanism>(
+    our_metadata(st.args.socket), patterns::socket_type_validator(st.args.socket.type));
+  auto observer = std::make_shared<forward_to_actor>(caf::actor_cast<caf::actor>(self));
+  st.engine = net::zmtp_engine::start(*st.args.loop, std::move(s), std::move(mech), st.args.pipe,
+                                      settings_of(st.args.socket.options), observer);
+  return {
+    [=](ready_atom, int minor, const std::string&) {
+      log::write(log::level::info, "session",
+                 peer + ": handshake done (ZMTP 3." + std::to_string(minor) + ")");
+      auto& state = self->state;
+      if (state.args.own_pipe && !state.attached) {
+        state.attached = true;
+        state.args.socket.hub->attach(state.args.pipe);
+      }
+    },
+    [=](closed_atom, const std::string& reason, bool may_reconnect) {
+      self->state.engine.reset();
+      log::write(may_reconnect ? log::level::info : log::level::warn, "session",
+                 peer + ": disconnected: " + reason);
+      if (may_reconnect)
+        self->quit();
+      else
+        self->quit(make_permanent_failure());
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_session(caf::event_based_actor* parent, session_args args, net::stream_ptr s) {
+  return parent->spawn<caf::monitored>(session, std::move(args), std::move(s));
+}
+
+} // namespace cafmq::actors

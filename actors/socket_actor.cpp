@@ -1,0 +1,83 @@
+// Socket actor: one per socket. Handles the rare control calls (bind, connect) by spawning and
+// supervising listeners and connectors; its end takes all of them down.
+#include "actors/messages.hpp"
+#include "runtime/core/error.hpp"
+#include "runtime/core/log.hpp"
+
+#include <vector>
+
+namespace cafmq::actors {
+
+namespace {
+
+struct socket_state {
+  socket_args args;
+  net::io_loop* loop = nullptr;
+  std::vector<caf::actor> children;
+  ~socket_state() {
+    for (auto& c : children)
+      caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
+  }
+};
+
+using socket_actor_t = caf::stateful_actor<socket_state>;
+
+session_args session_template(socket_actor_t* self) {
+  session_args a;
+  a.socket = self->state.args;
+  a.loop = self->state.loop;
+  return a;
+}
+
+control_reply failure(const error& e) {
+  return {static_cast<int>(e.code()), e.what()};
+}
+
+caf::behavior socket_behavior(socket_actor_t* self, socket_args args, net::io_loop* loop) {
+  self->state.args = std::move(args);
+  self->state.loop = loop;
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& c = self->state.children;
+    for (auto i = c.begin(); i != c.end(); ++i)
+      if (*i == dm.source) {
+        c.erase(i);
+        break;
+      }
+  });
+  return {
+    [=](bind_atom, const std::string& ep) -> control_reply {
+      try {
+        auto parsed = parse_endpoint(ep, true);
+        auto l = net::tcp_listener::open(*self->state.loop, parsed);
+        auto bound = l->bound_endpoint();
+        self->state.children.push_back(spawn_listener(self, session_template(self), l));
+        log::write(log::level::info, "socket", "listening on " + bound);
+        return {-1, bound};
+      } catch (const error& e) {
+        return failure(e);
+      }
+    },
+    [=](connect_atom, const std::string& ep) -> control_reply {
+      try {
+        auto a = session_template(self);
+        auto hub = a.socket.hub;
+        a.pipe = std::make_shared<pipe>(a.socket.options.sndhwm, a.socket.options.rcvhwm,
+                                        hub->user_waker(), hub->next_pipe_id());
+        auto p = a.pipe;
+        self->state.children.push_back(spawn_connector(self, std::move(a), ep));
+        hub->attach(p);  // the queue exists before the connection, as in libzmq
+        return {-1, ep};
+      } catch (const error& e) {
+        return failure(e);
+      }
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_socket(caf::event_based_actor* parent, socket_args args, net::io_loop* loop) {
+  return parent->spawn<caf::monitored>(socket_behavior, std::move(args), loop);
+}
+
+} // namespace cafmq::actors

@@ -1,0 +1,46 @@
+// The I/O thread's lifecycle: a work guard keeps run() alive until stop().
+#include "net/io_loop.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include <optional>
+#include <thread>
+
+namespace cafmq::net {
+
+namespace asio = boost::asio;
+
+struct io_loop::impl {
+  asio::io_context ctx{1};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard{
+    asio::make_work_guard(ctx)};
+  std::thread thread;
+};
+
+io_loop::io_loop() : impl_(std::make_unique<impl>()) {
+  impl_->thread = std::thread([this] { impl_->ctx.run(); });
+}
+
+io_loop::~io_loop() {
+  stop();
+}
+
+void io_loop::post(std::function<void()> fn) {
+  asio::post(impl_->ctx, std::move(fn));
+}
+
+void io_loop::stop() {
+  if (!impl_->thread.joinable())
+    return;
+  impl_->guard.reset();
+  impl_->ctx.stop();
+  impl_->thread.join();
+}
+
+void* io_loop::native() noexcept {
+  return &impl_->ctx;
+}
+
+} // namespace cafmq::net

@@ -1,0 +1,43 @@
+// Batch assembly: consecutive arena bytes merge into one piece.
+#include "net/write_batch.hpp"
+
+namespace cafmq::net {
+
+void write_batch::append_arena(const uint8_t* data, size_t size) {
+  arena_.insert(arena_.end(), data, data + size);
+  if (!segments_.empty() && segments_.back().held < 0)
+    segments_.back().size += size;
+  else
+    segments_.push_back({-1, size});
+  total_ += size;
+}
+
+void write_batch::add_frame(const frame& f, uint8_t flags) {
+  uint8_t header[max_frame_header];
+  append_arena(header, write_frame_header(header, flags, f.size()));
+  if (f.size() <= copy_limit) {
+    if (f.size() > 0)
+      append_arena(f.data(), f.size());
+    return;
+  }
+  held_.push_back(f);
+  segments_.push_back({static_cast<long>(held_.size() - 1), f.size()});
+  total_ += f.size();
+}
+
+void write_batch::add_message(const message& m) {
+  for (size_t i = 0; i < m.size(); ++i)
+    add_frame(m[i], i + 1 < m.size() ? flag::more : uint8_t{0});
+}
+
+void write_batch::add_command(const bytes& body) {
+  uint8_t header[max_frame_header];
+  append_arena(header, write_frame_header(header, flag::command, body.size()));
+  append_arena(body.data(), body.size());
+}
+
+void write_batch::add_raw(const uint8_t* data, size_t size) {
+  append_arena(data, size);
+}
+
+} // namespace cafmq::net

@@ -1,0 +1,339 @@
+// The connection engine: greeting -> mechanism handshake -> data pump. Runs only on the I/O thread;
+// the pipe's io_waker posts a "kick" here when the user side crosses an empty/low-water edge.
+#include "net/zmtp_engine.hpp"
+
+#include "net/frame_codec.hpp"
+#include "net/greeting.hpp"
+#include "net/tcp_stream.hpp"
+#include "net/write_batch.hpp"
+#include "runtime/core/log.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+#include <cstring>
+
+namespace cafmq::net {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr size_t read_buffer_size = 64 * 1024;
+constexpr size_t write_batch_target = 64 * 1024;
+constexpr size_t direct_read_threshold = 16 * 1024;
+
+class engine final : public zmtp_engine, public std::enable_shared_from_this<engine> {
+public:
+  engine(io_loop& loop, stream_ptr s, mechanism_ptr mech, pipe_ptr p, engine_settings cfg,
+         std::shared_ptr<engine_observer> obs)
+    : ctx_(*static_cast<asio::io_context*>(loop.native())),
+      stream_(std::move(s)),
+      mech_(std::move(mech)),
+      pipe_(std::move(p)),
+      cfg_(cfg),
+      observer_(std::move(obs)),
+      timer_(ctx_),
+      decoder_(cfg.handshake_frame_limit),
+      rbuf_(read_buffer_size) {
+    peer_name_ = remote_name(*stream_);
+  }
+
+  void run() {
+    auto greeting = make_greeting(mech_->name(), mech_->as_server());
+    out_.add_raw(greeting.data(), greeting.size());  // all 64 bytes at once, without waiting
+    if (cfg_.handshake_ivl_ms > 0) {
+      timer_.expires_after(std::chrono::milliseconds(cfg_.handshake_ivl_ms));
+      timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec && self->phase_ != phase::ready)
+          self->shut("handshake not finished within "
+                       + std::to_string(self->cfg_.handshake_ivl_ms) + " ms (handshake_ivl)",
+                     true);
+      });
+    }
+    do_write();
+    do_read();
+  }
+
+  void close(const std::string& reason) override {
+    asio::post(ctx_, [self = shared_from_this(), reason] { self->shut(reason, false); });
+  }
+
+private:
+  enum class phase { greeting, handshake, ready, closed };
+
+  // -- reading --
+
+  void do_read() {
+    if (reading_ || paused_ || phase_ == phase::closed)
+      return;
+    auto [target, want] = decoder_.direct_target();
+    if (target != nullptr && rbeg_ == rend_ && want >= direct_read_threshold) {
+      reading_ = true;  // large body: read straight into the frame, no extra copy
+      stream_->socket.async_read_some(
+        asio::buffer(target, want),
+        [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+          self->reading_ = false;
+          if (ec)
+            return self->on_read_error(ec);
+          self->decoder_.direct_filled(n);
+          self->process();
+          self->do_read();
+        });
+      return;
+    }
+    if (rbeg_ == rend_) {
+      rbeg_ = rend_ = 0;
+    } else if (rbeg_ > 0) {
+      std::memmove(rbuf_.data(), rbuf_.data() + rbeg_, rend_ - rbeg_);
+      rend_ -= rbeg_;
+      rbeg_ = 0;
+    }
+    reading_ = true;
+    stream_->socket.async_read_some(
+      asio::buffer(rbuf_.data() + rend_, rbuf_.size() - rend_),
+      [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+        self->reading_ = false;
+        if (ec)
+          return self->on_read_error(ec);
+        self->rend_ += n;
+        self->process();
+        self->do_read();
+      });
+  }
+
+  void on_read_error(boost::system::error_code ec) {
+    if (ec == asio::error::operation_aborted)
+      return;
+    shut(ec == asio::error::eof ? "connection closed by peer" : "read failed: " + ec.message(),
+         true);
+  }
+
+  void process() {
+    if (phase_ == phase::greeting && !read_greeting())
+      return;
+    while (phase_ != phase::closed) {
+      if (complete_ && !deliver())
+        break;
+      const uint8_t* p = rbuf_.data() + rbeg_;
+      uint8_t flags = 0;
+      frame body;
+      auto r = decoder_.next(p, rbuf_.data() + rend_, flags, body);
+      rbeg_ = static_cast<size_t>(p - rbuf_.data());
+      if (r == frame_decoder::result::need_more)
+        break;
+      if (r == frame_decoder::result::error)
+        return shut("protocol error: " + decoder_.error_text(), false);
+      if (flags & flag::command) {
+        on_command(body);
+        continue;
+      }
+      if (phase_ != phase::ready)
+        return shut("protocol error: message frame before the handshake completed", false);
+      incoming_.add(std::move(body));
+      complete_ = (flags & flag::more) == 0;
+    }
+    if (phase_ == phase::ready)
+      pipe_->inbound().flush();  // one wake-up for the whole read
+    do_write();
+  }
+
+  bool read_greeting() {
+    size_t take = std::min(greeting_size - greeting_have_, rend_ - rbeg_);
+    std::memcpy(greeting_ + greeting_have_, rbuf_.data() + rbeg_, take);
+    greeting_have_ += take;
+    rbeg_ += take;
+    auto check = check_greeting(greeting_, greeting_have_, mech_->name());
+    if (check.state == greeting_check::status::failed) {
+      shut("handshake failed: " + check.error, false);
+      return false;
+    }
+    if (check.state == greeting_check::status::need_more)
+      return false;
+    minor_ = check.minor;
+    phase_ = phase::handshake;
+    std::vector<bytes> cmds;
+    return after_mechanism_step(mech_->start(cmds), cmds);
+  }
+
+  // Moves the completed incoming message into the inbound ring; false (reads paused) when full.
+  bool deliver() {
+    auto& ring = pipe_->inbound();
+    while (!ring.try_push(incoming_)) {
+      ring.flush();
+      if (ring.writer_sleep()) {
+        paused_ = true;  // a full receive ring pauses reads: TCP pushes back on the sender
+        return false;
+      }
+    }
+    complete_ = false;
+    return true;
+  }
+
+  void on_command(const frame& body) {
+    std::vector<bytes> cmds;
+    if (phase_ == phase::handshake) {
+      after_mechanism_step(mech_->on_command(body.data(), body.size(), cmds), cmds);
+      return;
+    }
+    auto cmd = parse_command(body.data(), body.size());
+    if (!cmd)
+      return shut("protocol error: malformed command", false);
+    if (cmd->name == "ERROR") {
+      auto why = parse_error_reason(cmd->data, cmd->size);
+      return shut("peer sent ERROR: " + why.value_or("(malformed reason)"), false);
+    }
+    if (cmd->name == "PING") {
+      // RFC 37: echo at most 16 context bytes; a body too short for a TTL has no context.
+      size_t ctx_len = cmd->size >= 2 ? std::min<size_t>(cmd->size - 2, 16) : 0;
+      out_.add_command(make_command("PONG", cmd->data + 2, ctx_len));
+    }
+    // Other commands (PONG, SUBSCRIBE, CANCEL...) are handled by later layers or ignored.
+  }
+
+  bool after_mechanism_step(mechanism::status st, const std::vector<bytes>& cmds) {
+    for (auto& c : cmds)
+      out_.add_command(c);
+    if (st == mechanism::status::failed) {
+      auto& f = mech_->failure();
+      if (f.send_error) {
+        out_.add_command(make_error_command(f.reason));
+        closing_reason_ = "handshake failed: " + f.reason;
+        do_write();
+      } else {
+        shut("handshake failed: " + f.reason, false);
+      }
+      return false;
+    }
+    if (st == mechanism::status::ready)
+      become_ready();
+    return true;
+  }
+
+  void become_ready() {
+    phase_ = phase::ready;
+    timer_.cancel();
+    decoder_.set_max_frame_size(cfg_.max_frame_size);
+    std::weak_ptr<engine> weak = shared_from_this();
+    auto* ctx = &ctx_;
+    pipe_->io().set_target([weak, ctx] {
+      asio::post(*ctx, [weak] {
+        if (auto self = weak.lock())
+          self->on_kick();
+      });
+    });
+    observer_->on_ready(mech_->peer_metadata(), minor_);
+  }
+
+  void on_kick() {
+    if (paused_) {
+      paused_ = false;
+      process();
+      do_read();
+    }
+    do_write();
+  }
+
+  // -- writing --
+
+  void do_write() {
+    if (writing_ || phase_ == phase::closed)
+      return;
+    if (phase_ == phase::ready && closing_reason_.empty())
+      fill_from_pipe();
+    if (out_.empty()) {
+      if (!closing_reason_.empty())
+        shut(closing_reason_, false);
+      return;
+    }
+    pieces_.clear();
+    out_.for_each_piece([this](const uint8_t* p, size_t n) { pieces_.emplace_back(p, n); });
+    writing_ = true;
+    pipe_->io_writing.store(true, std::memory_order_release);
+    asio::async_write(stream_->socket, pieces_,
+                      [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                        self->writing_ = false;
+                        self->pipe_->io_writing.store(false, std::memory_order_release);
+                        self->out_.clear();
+                        if (ec) {
+                          if (ec != asio::error::operation_aborted)
+                            self->shut("write failed: " + ec.message(), true);
+                          return;
+                        }
+                        self->do_write();
+                      });
+  }
+
+  void fill_from_pipe() {
+    auto& ring = pipe_->outbound();
+    for (;;) {
+      while (out_.size() < write_batch_target && ring.try_pop(scratch_))
+        out_.add_message(scratch_);
+      scratch_.clear();
+      if (!out_.empty() || ring.reader_sleep())
+        return;  // something to write, or empty and the next flush will kick us
+    }
+  }
+
+  // -- closing --
+
+  void shut(const std::string& reason, bool may_reconnect) {
+    if (phase_ == phase::closed)
+      return;
+    bool was_ready = phase_ == phase::ready;
+    phase_ = phase::closed;
+    timer_.cancel();
+    boost::system::error_code ec;
+    stream_->socket.close(ec);
+    if (was_ready)
+      pipe_->io().set_target(nullptr);
+    pipe_->io_writing.store(false, std::memory_order_release);
+    incoming_.clear();  // a partial message is never delivered
+    log::write(log::level::info, "engine", peer_name_ + ": closed: " + reason);
+    auto obs = std::move(observer_);
+    obs->on_closed(reason, may_reconnect);
+  }
+
+  asio::io_context& ctx_;
+  stream_ptr stream_;
+  mechanism_ptr mech_;
+  pipe_ptr pipe_;
+  engine_settings cfg_;
+  std::shared_ptr<engine_observer> observer_;
+  asio::steady_timer timer_;
+  std::string peer_name_;
+  phase phase_ = phase::greeting;
+  uint8_t minor_ = 1;
+  std::string closing_reason_;  // set when an ERROR is queued: close once it is written
+
+  uint8_t greeting_[greeting_size] = {};
+  size_t greeting_have_ = 0;
+  frame_decoder decoder_;
+  std::vector<uint8_t> rbuf_;
+  size_t rbeg_ = 0;
+  size_t rend_ = 0;
+  bool reading_ = false;
+  bool paused_ = false;
+  message incoming_;
+  bool complete_ = false;
+
+  write_batch out_;
+  message scratch_;
+  std::vector<asio::const_buffer> pieces_;
+  bool writing_ = false;
+};
+
+} // namespace
+
+std::shared_ptr<zmtp_engine> zmtp_engine::start(io_loop& loop, stream_ptr s, mechanism_ptr mech,
+                                                pipe_ptr p, engine_settings settings,
+                                                std::shared_ptr<engine_observer> observer) {
+  auto e = std::make_shared<engine>(loop, std::move(s), std::move(mech), std::move(p), settings,
+                                    std::move(observer));
+  asio::post(*static_cast<asio::io_context*>(loop.native()), [e] { e->run(); });
+  return e;
+}
+
+} // namespace cafmq::net

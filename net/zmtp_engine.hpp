@@ -1,0 +1,46 @@
+// One ZMTP connection on the I/O thread: greeting, mechanism handshake, then the data pump between
+// the TCP stream and a pipe. Decodes a whole read at once into the inbound ring and writes the
+// outbound ring in large gathered batches; no actor message per ZMTP message.
+#pragma once
+
+#include "net/io_loop.hpp"
+#include "net/stream.hpp"
+#include "runtime/core/mechanism.hpp"
+#include "runtime/core/pipe.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace cafmq::net {
+
+/// Limits an engine enforces.
+struct engine_settings {
+  uint64_t max_frame_size = (uint64_t{1} << 63) - 1;  ///< maxmsgsize once the handshake is done
+  uint64_t handshake_frame_limit = 64 * 1024;       ///< cap on frames before the handshake ends
+  int handshake_ivl_ms = 30000;                     ///< 0: no handshake timeout
+};
+
+/// Lifecycle events of an engine, delivered on the I/O thread (the actors forward them).
+class engine_observer {
+public:
+  virtual ~engine_observer() = default;
+  /// The handshake finished; data flows through the pipe from now on.
+  virtual void on_ready(const metadata& peer, uint8_t zmtp_minor) = 0;
+  /// The connection ended (once). `may_reconnect` is false after ERROR or a protocol violation.
+  virtual void on_closed(const std::string& reason, bool may_reconnect) = 0;
+};
+
+/// A running connection. Created on any thread; all work happens on the I/O thread.
+class zmtp_engine {
+public:
+  /// Starts greeting and handshake on `s`; data goes through `p` once ready.
+  static std::shared_ptr<zmtp_engine> start(io_loop& loop, stream_ptr s, mechanism_ptr mech,
+                                            pipe_ptr p, engine_settings settings,
+                                            std::shared_ptr<engine_observer> observer);
+  virtual ~zmtp_engine() = default;
+  /// Closes the connection (any thread); the observer hears on_closed.
+  virtual void close(const std::string& reason) = 0;
+};
+
+} // namespace cafmq::net

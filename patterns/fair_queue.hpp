@@ -1,0 +1,31 @@
+// Fair-queued receive over a set of pipes (RFC 30 PULL, later DEALER/ROUTER/SUB): one message per
+// peer in turn, so a busy peer cannot starve a quiet one.
+#pragma once
+
+#include "runtime/core/message.hpp"
+#include "runtime/core/pipe.hpp"
+
+#include <vector>
+
+namespace cafmq::patterns {
+
+/// Round-robin receiver over a set of pipes.
+class fair_queue {
+public:
+  /// Adds a peer.
+  void attach(pipe_ptr p) { pipes_.push_back(std::move(p)); }
+  /// Takes the next message in fair order; false when every pipe is empty.
+  bool try_recv(message& out);
+  /// Announces the reader will sleep; false if a message is already there (do not sleep).
+  bool prepare_wait();
+  /// The current peers.
+  const std::vector<pipe_ptr>& pipes() const noexcept { return pipes_; }
+
+private:
+  void drop_finished();
+
+  std::vector<pipe_ptr> pipes_;
+  size_t next_ = 0;
+};
+
+} // namespace cafmq::patterns

@@ -1,0 +1,34 @@
+// Round-robin over the pipes that have room (RFC 30 PUSH, later DEALER/REQ): a message goes to the
+// next peer whose send ring is below its HWM; if every ring is full the caller waits.
+#pragma once
+
+#include "runtime/core/message.hpp"
+#include "runtime/core/pipe.hpp"
+
+#include <vector>
+
+namespace cafmq::patterns {
+
+/// Outcome of a send attempt.
+enum class send_result { sent, would_block };
+
+/// Round-robin sender over a set of pipes.
+class load_balancer {
+public:
+  /// Adds a peer.
+  void attach(pipe_ptr p) { pipes_.push_back(std::move(p)); }
+  /// Sends `m` to the next peer with room (moving it out); would_block leaves `m` intact.
+  send_result try_send(message& m);
+  /// Announces the writer will sleep; false if some pipe already has room (do not sleep).
+  bool prepare_wait();
+  /// The current peers.
+  const std::vector<pipe_ptr>& pipes() const noexcept { return pipes_; }
+
+private:
+  void drop_detached();
+
+  std::vector<pipe_ptr> pipes_;
+  size_t next_ = 0;
+};
+
+} // namespace cafmq::patterns

@@ -1,0 +1,10 @@
+// The one header users include.
+#pragma once
+
+#include "runtime/context.hpp"
+#include "runtime/core/endpoint.hpp"
+#include "runtime/core/error.hpp"
+#include "runtime/core/message.hpp"
+#include "runtime/core/options.hpp"
+#include "runtime/core/socket_type.hpp"
+#include "runtime/socket.hpp"

@@ -1,0 +1,156 @@
+// The user-thread half of a socket: drains newly attached pipes from the hub, then drives the
+// pattern against the SPSC rings, sleeping on the socket's signaler only when a ring edge says so.
+#include "runtime/socket.hpp"
+
+#include "actors/control.hpp"
+#include "patterns/socket_pattern.hpp"
+#include "runtime/core/pipe_hub.hpp"
+
+#include <thread>
+#include <vector>
+
+namespace cafmq {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+clock::time_point deadline_after(int timeout_ms) {
+  if (timeout_ms < 0)
+    return clock::now() + std::chrono::hours(24 * 365);  // "forever", without overflow
+  return clock::now() + std::chrono::milliseconds(timeout_ms);
+}
+
+} // namespace
+
+struct socket::state {
+  pipe_hub_ptr hub = std::make_shared<pipe_hub>();
+  std::unique_ptr<patterns::socket_pattern> pattern;
+  std::vector<pipe_ptr> fresh;
+
+  // Takes pipes that sessions attached since the last call.
+  void absorb() {
+    if (!hub->take_fresh(fresh))
+      return;
+    for (auto& p : fresh)
+      pattern->attach(std::move(p));
+    fresh.clear();
+  }
+};
+
+socket::socket(context& ctx, socket_type type, socket_options options)
+  : ctx_(ctx), type_(type), options_(std::move(options)), state_(std::make_unique<state>()) {
+  options_.validate();
+  state_->pattern = patterns::make_pattern(type);
+  id_ = ctx_.control().open_socket({type_, options_, state_->hub});
+}
+
+socket::~socket() {
+  try {
+    close();
+  } catch (...) {
+    // A destructor must not throw; close() only fails if the context is gone.
+  }
+}
+
+void socket::require_open() const {
+  if (closed_)
+    throw error{errc::socket_closed, "the socket is closed"};
+}
+
+void socket::bind(const std::string& endpoint) {
+  require_open();
+  last_endpoint_ = ctx_.control().bind(id_, endpoint);
+}
+
+void socket::connect(const std::string& endpoint) {
+  require_open();
+  ctx_.control().connect(id_, endpoint);
+}
+
+bool socket::send(message msg) {
+  return send_until(msg, options_.sndtimeo_ms);
+}
+
+bool socket::send(message msg, std::chrono::milliseconds timeout) {
+  return send_until(msg, static_cast<int>(timeout.count()));
+}
+
+std::optional<message> socket::recv() {
+  return recv_until(options_.rcvtimeo_ms);
+}
+
+std::optional<message> socket::recv(std::chrono::milliseconds timeout) {
+  return recv_until(static_cast<int>(timeout.count()));
+}
+
+bool socket::send_until(message& msg, int timeout_ms) {
+  require_open();
+  if (msg.empty())
+    throw error{errc::invalid_argument, "cannot send a message with no frames"};
+  auto& st = *state_;
+  auto deadline = deadline_after(timeout_ms);
+  for (;;) {
+    st.absorb();
+    if (st.pattern->try_send(msg) == patterns::send_result::sent)
+      return true;
+    if (timeout_ms == 0)
+      return false;
+    if (!st.pattern->prepare_wait_send())
+      continue;  // room appeared while we announced sleep
+    if (!st.hub->user_waker()->wait_until(deadline)) {
+      st.absorb();
+      return st.pattern->try_send(msg) == patterns::send_result::sent;
+    }
+  }
+}
+
+std::optional<message> socket::recv_until(int timeout_ms) {
+  require_open();
+  auto& st = *state_;
+  auto deadline = deadline_after(timeout_ms);
+  message out;
+  for (;;) {
+    st.absorb();
+    if (st.pattern->try_recv(out))
+      return out;
+    if (timeout_ms == 0)
+      return std::nullopt;
+    if (!st.pattern->prepare_wait_recv())
+      continue;
+    if (!st.hub->user_waker()->wait_until(deadline)) {
+      st.absorb();
+      if (st.pattern->try_recv(out))
+        return out;
+      return std::nullopt;
+    }
+  }
+}
+
+size_t socket::close() {
+  if (closed_)
+    return 0;
+  closed_ = true;
+  auto& st = *state_;
+  st.absorb();
+  auto pending = [&] {
+    size_t n = 0;
+    for (auto& p : st.pattern->pipes())
+      if (!p->detached())
+        n += p->outbound().size() + (p->io_writing.load(std::memory_order_acquire) ? 1 : 0);
+    return n;
+  };
+  // Linger: the engines do not signal "drained", so poll on a short period until the deadline.
+  auto deadline = deadline_after(options_.linger_ms);
+  while (options_.linger_ms != 0 && pending() > 0 && clock::now() < deadline) {
+    st.hub->user_waker()->wait_until(std::min(deadline, clock::now() + std::chrono::milliseconds(2)));
+    st.absorb();
+  }
+  size_t discarded = 0;
+  for (auto& p : st.pattern->pipes())
+    discarded += p->outbound().size();
+  ctx_.control().close_socket(id_);
+  return discarded;
+}
+
+} // namespace cafmq

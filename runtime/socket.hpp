@@ -1,0 +1,74 @@
+// cafmq::socket: the blocking socket API, as familiar as cppzmq. send/recv run on the caller's
+// thread straight against the pipes (no actor hop per message); bind/connect/close are control
+// calls to the socket's actor.
+//
+// Errors: misuse and failures (bad endpoint, bind failure, closed socket, wrong direction for the
+// type) throw cafmq::error; the expected outcomes "would block" and "timed out" are return values
+// (false / std::nullopt).
+#pragma once
+
+#include "runtime/context.hpp"
+#include "runtime/core/error.hpp"
+#include "runtime/core/message.hpp"
+#include "runtime/core/options.hpp"
+#include "runtime/core/socket_type.hpp"
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace cafmq {
+
+/// A ZeroMQ socket. Not thread-safe: use it from one thread at a time (like libzmq sockets).
+class socket {
+public:
+  /// Creates a socket of `type` with `options` (validated; throws cafmq::error if invalid).
+  socket(context& ctx, socket_type type, socket_options options = {});
+  /// Closes (with linger) if still open.
+  ~socket();
+  socket(const socket&) = delete;
+  socket& operator=(const socket&) = delete;
+
+  /// Binds ("tcp://*:5555", "tcp://127.0.0.1:*"); throws cafmq::error with the reason.
+  void bind(const std::string& endpoint);
+  /// Connects, now or later when the peer appears (reconnects after reconnect_ivl).
+  void connect(const std::string& endpoint);
+  /// The endpoint of the last bind, with the real port ("tcp://127.0.0.1:41234").
+  const std::string& last_endpoint() const noexcept { return last_endpoint_; }
+
+  /// Sends, waiting up to sndtimeo (-1: forever). False if it would block / timed out.
+  bool send(message msg);
+  /// Sends, waiting up to `timeout` (0: never block). False if it timed out.
+  bool send(message msg, std::chrono::milliseconds timeout);
+  /// Receives, waiting up to rcvtimeo (-1: forever); nullopt on timeout.
+  std::optional<message> recv();
+  /// Receives, waiting up to `timeout` (0: never block); nullopt on timeout.
+  std::optional<message> recv(std::chrono::milliseconds timeout);
+
+  /// Waits up to linger for queued messages to be written, then closes. Returns the number of
+  /// queued messages that were discarded. Idempotent.
+  size_t close();
+  /// Changes linger before close().
+  void set_linger(std::chrono::milliseconds linger) { options_.linger_ms = static_cast<int>(linger.count()); }
+  /// The options the socket was created with.
+  const socket_options& options() const noexcept { return options_; }
+  /// The socket type.
+  socket_type type() const noexcept { return type_; }
+
+private:
+  struct state;
+  void require_open() const;
+  bool send_until(message& msg, int timeout_ms);
+  std::optional<message> recv_until(int timeout_ms);
+
+  context& ctx_;
+  socket_type type_;
+  socket_options options_;
+  std::unique_ptr<state> state_;
+  std::string last_endpoint_;
+  uint64_t id_ = 0;
+  bool closed_ = false;
+};
+
+} // namespace cafmq
