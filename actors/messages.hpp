@@ -42,7 +42,7 @@ inline caf::error make_permanent_failure() {
   return caf::error{permanent_failure, caf::atom("cafmq")};
 }
 inline bool is_permanent_failure(const caf::error& e) {
-  return e.category() == caf::atom("cafmq") && e.code() == permanent_failure;
+  return e && e.category() == caf::atom("cafmq") && e.code() == permanent_failure;
 }
 
 /// Spawns a socket actor (the root supervisor monitors it).

@@ -1,6 +1,8 @@
 // Batch assembly: consecutive arena bytes merge into one piece.
 #include "net/write_batch.hpp"
 
+#include <cstring>
+
 namespace cafmq::net {
 
 void write_batch::append_arena(const uint8_t* data, size_t size) {
@@ -13,16 +15,26 @@ void write_batch::append_arena(const uint8_t* data, size_t size) {
 }
 
 void write_batch::add_frame(const frame& f, uint8_t flags) {
-  uint8_t header[max_frame_header];
-  append_arena(header, write_frame_header(header, flags, f.size()));
-  if (f.size() <= copy_limit) {
-    if (f.size() > 0)
-      append_arena(f.data(), f.size());
+  size_t n = f.size();
+  if (n <= copy_limit) {  // header and body in one append: the hot path for small messages
+    size_t at = arena_.size();
+    arena_.resize(at + max_frame_header + n);
+    size_t h = write_frame_header(arena_.data() + at, flags, n);
+    if (n > 0)
+      std::memcpy(arena_.data() + at + h, f.data(), n);
+    arena_.resize(at + h + n);
+    if (!segments_.empty() && segments_.back().held < 0)
+      segments_.back().size += h + n;
+    else
+      segments_.push_back({-1, h + n});
+    total_ += h + n;
     return;
   }
+  uint8_t header[max_frame_header];
+  append_arena(header, write_frame_header(header, flags, n));
   held_.push_back(f);
-  segments_.push_back({static_cast<long>(held_.size() - 1), f.size()});
-  total_ += f.size();
+  segments_.push_back({static_cast<long>(held_.size() - 1), n});
+  total_ += n;
 }
 
 void write_batch::add_message(const message& m) {

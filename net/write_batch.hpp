@@ -17,7 +17,7 @@ public:
   /// Bodies larger than this are not copied.
   static constexpr size_t copy_limit = 8 * 1024;
 
-  write_batch() { arena_.reserve(128 * 1024); }
+  write_batch() { arena_.reserve(288 * 1024); }
 
   /// Appends every frame of `m` (MORE on all but the last).
   void add_message(const message& m);

@@ -22,7 +22,7 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr size_t read_buffer_size = 64 * 1024;
-constexpr size_t write_batch_target = 64 * 1024;
+constexpr size_t write_batch_target = 256 * 1024;
 constexpr size_t direct_read_threshold = 16 * 1024;
 
 class engine final : public zmtp_engine, public std::enable_shared_from_this<engine> {

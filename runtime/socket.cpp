@@ -89,41 +89,41 @@ bool socket::send_until(message& msg, int timeout_ms) {
   if (msg.empty())
     throw error{errc::invalid_argument, "cannot send a message with no frames"};
   auto& st = *state_;
+  st.absorb();
+  if (st.pattern->try_send(msg) == patterns::send_result::sent)
+    return true;  // the common case: no clock read, no sleep
+  if (timeout_ms == 0)
+    return false;
   auto deadline = deadline_after(timeout_ms);
   for (;;) {
+    if (st.pattern->prepare_wait_send() && !st.hub->user_waker()->wait_until(deadline))
+      timeout_ms = 0;  // one last attempt below, then give up
     st.absorb();
     if (st.pattern->try_send(msg) == patterns::send_result::sent)
       return true;
     if (timeout_ms == 0)
       return false;
-    if (!st.pattern->prepare_wait_send())
-      continue;  // room appeared while we announced sleep
-    if (!st.hub->user_waker()->wait_until(deadline)) {
-      st.absorb();
-      return st.pattern->try_send(msg) == patterns::send_result::sent;
-    }
   }
 }
 
 std::optional<message> socket::recv_until(int timeout_ms) {
   require_open();
   auto& st = *state_;
-  auto deadline = deadline_after(timeout_ms);
   message out;
+  st.absorb();
+  if (st.pattern->try_recv(out))
+    return out;
+  if (timeout_ms == 0)
+    return std::nullopt;
+  auto deadline = deadline_after(timeout_ms);
   for (;;) {
+    if (st.pattern->prepare_wait_recv() && !st.hub->user_waker()->wait_until(deadline))
+      timeout_ms = 0;
     st.absorb();
     if (st.pattern->try_recv(out))
       return out;
     if (timeout_ms == 0)
       return std::nullopt;
-    if (!st.pattern->prepare_wait_recv())
-      continue;
-    if (!st.hub->user_waker()->wait_until(deadline)) {
-      st.absorb();
-      if (st.pattern->try_recv(out))
-        return out;
-      return std::nullopt;
-    }
   }
 }
 

@@ -55,46 +55,7 @@ frame frame::uninitialized(size_t size) {
   return f;
 }
 
-frame& frame::operator=(const frame& other) noexcept {
-  if (this != &other) {
-    release();
-    copy_from(other);
-  }
-  return *this;
-}
-
-frame& frame::operator=(frame&& other) noexcept {
-  if (this != &other) {
-    release();
-    steal_from(other);
-  }
-  return *this;
-}
-
-void frame::copy_from(const frame& other) noexcept {
-  is_shared_ = other.is_shared_;
-  if (is_shared_) {
-    big_ = other.big_;
-    big_.buf->refs.fetch_add(1, std::memory_order_relaxed);
-  } else {
-    small_ = other.small_;
-  }
-}
-
-void frame::steal_from(frame& other) noexcept {
-  is_shared_ = other.is_shared_;
-  if (is_shared_) {
-    big_ = other.big_;
-    other.is_shared_ = false;
-    other.small_.size = 0;
-  } else {
-    small_ = other.small_;
-  }
-}
-
-void frame::release() noexcept {
-  if (!is_shared_)
-    return;
+void frame::release_shared() noexcept {
   auto* buf = big_.buf;
   is_shared_ = false;
   small_.size = 0;

@@ -41,8 +41,20 @@ public:
 
   frame(const frame& other) noexcept { copy_from(other); }
   frame(frame&& other) noexcept { steal_from(other); }
-  frame& operator=(const frame& other) noexcept;
-  frame& operator=(frame&& other) noexcept;
+  frame& operator=(const frame& other) noexcept {
+    if (this != &other) {
+      release();
+      copy_from(other);
+    }
+    return *this;
+  }
+  frame& operator=(frame&& other) noexcept {
+    if (this != &other) {
+      release();
+      steal_from(other);
+    }
+    return *this;
+  }
   ~frame() { release(); }
 
   /// The bytes.
@@ -64,9 +76,22 @@ public:
   friend bool operator!=(const frame& a, const frame& b) noexcept { return !(a == b); }
 
 private:
-  void copy_from(const frame& other) noexcept;
-  void steal_from(frame& other) noexcept;
-  void release() noexcept;
+  // Both representations are trivially relocatable: copying the bytes moves a frame.
+  void copy_from(const frame& other) noexcept {
+    std::memcpy(static_cast<void*>(this), &other, sizeof(frame));
+    if (is_shared_)
+      big_.buf->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  void steal_from(frame& other) noexcept {
+    std::memcpy(static_cast<void*>(this), &other, sizeof(frame));
+    other.is_shared_ = false;
+    other.small_.size = 0;
+  }
+  void release() noexcept {
+    if (is_shared_)
+      release_shared();
+  }
+  void release_shared() noexcept;
 
   struct inline_rep {
     uint8_t bytes[inline_capacity];

@@ -1,6 +1,9 @@
-// The ring's memory ordering: the flag/position pairs (reader_sleeping_/tail_,
-// writer_sleeping_/head_) are stored and loaded seq_cst, so a side that announces sleep either sees
-// the other side's progress or is seen by it (no lost wake-up).
+// The ring's memory ordering. Writer: tail_ is published seq_cst before reading reader_sleeping_,
+// and a reader announcing sleep stores its flag seq_cst before re-reading tail_, so one of them
+// sees the other (no lost wake-up). Reader: head_ is published with a plain release store per
+// message; a writer that found the ring full is woken at the low-water mark when the reader sees
+// its flag, and at the latest when the reader finds the ring empty, behind a full fence (the
+// writer only sleeps on a full ring, so the reader always reaches that check while it reads).
 #include "runtime/core/spsc_ring.hpp"
 
 namespace cafmq {
@@ -68,16 +71,24 @@ bool spsc_ring::readable() noexcept {
 }
 
 bool spsc_ring::try_pop(message& out) noexcept {
-  if (!readable())
+  if (!readable()) {
+    wake_sleeping_writer();  // drained: a writer that announced sleep must hear about it
     return false;
+  }
   out = std::move(slots_[r_head_ & mask_]);
   ++r_head_;
-  head_.store(r_head_, std::memory_order_seq_cst);
-  if (writer_sleeping_.load(std::memory_order_seq_cst)
-      && r_tail_cache_ - r_head_ <= low_water_
+  head_.store(r_head_, std::memory_order_release);
+  // Cheap early wake at the low-water mark; the fenced check on empty is the guarantee.
+  if (writer_sleeping_.load(std::memory_order_relaxed) && r_tail_cache_ - r_head_ <= low_water_)
+    wake_sleeping_writer();
+  return true;
+}
+
+void spsc_ring::wake_sleeping_writer() noexcept {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (writer_sleeping_.load(std::memory_order_relaxed)
       && writer_sleeping_.exchange(false, std::memory_order_seq_cst) && wake_writer_)
     wake_writer_->wake();
-  return true;
 }
 
 bool spsc_ring::reader_sleep() noexcept {

@@ -46,6 +46,8 @@ public:
   size_t hwm() const noexcept { return hwm_; }
 
 private:
+  void wake_sleeping_writer() noexcept;
+
   size_t hwm_;
   size_t mask_;
   size_t low_water_;
