@@ -51,6 +51,9 @@ public:
   const std::string& error_text() const noexcept { return error_; }
 
 private:
+  bool accept_size(uint64_t n);
+  void begin_body(uint64_t n);
+
   uint64_t max_;
   std::string error_;
   // parsing state: implementation-defined

@@ -1,12 +1,25 @@
 // Batch assembly: consecutive arena bytes merge into one piece.
 #include "net/write_batch.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace cafmq::net {
 
+uint8_t* write_batch::reserve(size_t n) {
+  if (used_ + n > capacity_) {
+    size_t cap = std::max(capacity_ * 2, used_ + n);
+    std::unique_ptr<uint8_t[]> bigger{new uint8_t[cap]};
+    std::memcpy(bigger.get(), arena_.get(), used_);
+    arena_ = std::move(bigger);
+    capacity_ = cap;
+  }
+  return arena_.get() + used_;
+}
+
 void write_batch::append_arena(const uint8_t* data, size_t size) {
-  arena_.insert(arena_.end(), data, data + size);
+  std::memcpy(reserve(size), data, size);
+  used_ += size;
   if (!segments_.empty() && segments_.back().held < 0)
     segments_.back().size += size;
   else
@@ -17,12 +30,11 @@ void write_batch::append_arena(const uint8_t* data, size_t size) {
 void write_batch::add_frame(const frame& f, uint8_t flags) {
   size_t n = f.size();
   if (n <= copy_limit) {  // header and body in one append: the hot path for small messages
-    size_t at = arena_.size();
-    arena_.resize(at + max_frame_header + n);
-    size_t h = write_frame_header(arena_.data() + at, flags, n);
+    uint8_t* at = reserve(max_frame_header + n);
+    size_t h = write_frame_header(at, flags, n);
     if (n > 0)
-      std::memcpy(arena_.data() + at + h, f.data(), n);
-    arena_.resize(at + h + n);
+      std::memcpy(at + h, f.data(), n);
+    used_ += h + n;
     if (!segments_.empty() && segments_.back().held < 0)
       segments_.back().size += h + n;
     else

@@ -7,6 +7,7 @@
 #include "runtime/core/zmtp_command.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace cafmq::net {
@@ -17,7 +18,7 @@ public:
   /// Bodies larger than this are not copied.
   static constexpr size_t copy_limit = 8 * 1024;
 
-  write_batch() { arena_.reserve(288 * 1024); }
+  write_batch() : arena_(new uint8_t[288 * 1024]), capacity_(288 * 1024) {}
 
   /// Appends every frame of `m` (MORE on all but the last).
   void add_message(const message& m);
@@ -35,7 +36,7 @@ public:
     size_t arena_pos = 0;
     for (auto& s : segments_) {
       if (s.held < 0) {
-        fn(arena_.data() + arena_pos, s.size);
+        fn(arena_.get() + arena_pos, s.size);
         arena_pos += s.size;
       } else {
         auto& f = held_[static_cast<size_t>(s.held)];
@@ -45,7 +46,7 @@ public:
   }
   /// Forgets everything (releases held frames).
   void clear() noexcept {
-    arena_.clear();
+    used_ = 0;
     held_.clear();
     segments_.clear();
     total_ = 0;
@@ -58,8 +59,11 @@ private:
   };
   void append_arena(const uint8_t* data, size_t size);
   void add_frame(const frame& f, uint8_t flags);
+  uint8_t* reserve(size_t n);  // room for n more arena bytes (no zero-fill, grows by doubling)
 
-  std::vector<uint8_t> arena_;
+  std::unique_ptr<uint8_t[]> arena_;
+  size_t capacity_;
+  size_t used_ = 0;
   std::vector<frame> held_;
   std::vector<segment> segments_;
   size_t total_ = 0;

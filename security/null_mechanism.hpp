@@ -27,6 +27,8 @@ private:
   metadata peer_;
   handshake_failure failure_;
   bool ready_sent_ = false;
+  bool ready_received_ = false;
+  bool failed_ = false;
 };
 
 } // namespace cafmq::security

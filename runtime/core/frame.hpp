@@ -29,7 +29,7 @@ public:
   /// Payloads up to this size live inside the frame itself.
   static constexpr size_t inline_capacity = 30;
 
-  frame() noexcept { small_.size = 0; }
+  frame() noexcept : small_{} {}
   /// Copies `size` bytes.
   frame(const void* data, size_t size);
   /// Copies the bytes of `text`.

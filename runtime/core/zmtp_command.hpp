@@ -47,4 +47,7 @@ bytes make_error_command(std::string_view reason);
 /// The reason carried by an ERROR command's data; nullopt if malformed.
 std::optional<std::string> parse_error_reason(const uint8_t* data, size_t size);
 
+/// Peer-supplied bytes made safe for a log line: non-printables as \xNN, cut after `max_len`.
+std::string printable(std::string_view text, size_t max_len = 64);
+
 } // namespace cafmq

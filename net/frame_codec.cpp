@@ -1,0 +1,145 @@
+// ZMTP frame header writer and incremental decoder (RFC 23 §Framing). Lenient where libzmq is
+// (reserved flag bits, MORE on commands), strict on sizes: bit 63 and the limit fail before any
+// allocation. Hot path: a whole frame in the input becomes one frame with a single copy.
+#include "net/frame_codec.hpp"
+
+#include <cstring>
+
+namespace cafmq::net {
+
+namespace {
+
+constexpr uint8_t kept_flags = flag::more | flag::command;
+
+// Only more/command survive; commands never continue a multipart message.
+inline uint8_t clean_flags(uint8_t raw) noexcept {
+  uint8_t f = raw & kept_flags;
+  return (f & flag::command) ? flag::command : f;
+}
+
+inline uint64_t read_be64(const uint8_t* p) noexcept {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i)
+    v = (v << 8) | p[i];
+  return v;
+}
+
+} // namespace
+
+size_t write_frame_header(uint8_t* out, uint8_t flags, uint64_t size) noexcept {
+  flags &= kept_flags;
+  if (size <= 255) {
+    out[0] = flags;
+    out[1] = static_cast<uint8_t>(size);
+    return 2;
+  }
+  out[0] = flags | flag::long_size;
+  for (int i = 0; i < 8; ++i)
+    out[1 + i] = static_cast<uint8_t>(size >> (56 - 8 * i));
+  return 9;
+}
+
+bool frame_decoder::accept_size(uint64_t n) {
+  if ((n >> 63) != 0)
+    error_ = "frame size exceeds 2^63-1";
+  else if (n > max_)
+    error_ = "frame of " + std::to_string(n) + " bytes exceeds the limit of " + std::to_string(max_)
+             + " bytes";
+  else
+    return true;
+  state_ = state::failed;
+  return false;
+}
+
+void frame_decoder::begin_body(uint64_t n) {
+  body_ = frame::uninitialized(static_cast<size_t>(n));
+  body_size_ = n;
+  body_have_ = 0;
+  state_ = state::body;
+}
+
+frame_decoder::result frame_decoder::next(const uint8_t*& p, const uint8_t* end, uint8_t& flags,
+                                          frame& body) {
+  for (;;) {
+    switch (state_) {
+      case state::flags: {
+        if (p == end)
+          return result::need_more;
+        auto avail = static_cast<size_t>(end - p);
+        uint8_t raw = p[0];
+        size_t header = (raw & flag::long_size) ? 9 : 2;
+        if (avail < header) {  // header split across reads: collect the size bytes one by one
+          flags_ = raw;
+          ++p;
+          size_need_ = header - 1;
+          size_have_ = 0;
+          state_ = state::size;
+          continue;
+        }
+        uint64_t n = header == 2 ? p[1] : read_be64(p + 1);
+        p += header;
+        flags_ = raw;
+        if (!accept_size(n))
+          return result::error;
+        if (avail - header >= n) {  // fast path: the whole body is here
+          flags = clean_flags(raw);
+          body = frame(p, static_cast<size_t>(n));
+          p += n;
+          return result::frame;
+        }
+        begin_body(n);
+        continue;
+      }
+      case state::size: {
+        auto take = static_cast<size_t>(end - p);
+        if (take > size_need_ - size_have_)
+          take = size_need_ - size_have_;
+        std::memcpy(size_bytes_ + size_have_, p, take);
+        size_have_ += take;
+        p += take;
+        if (size_have_ < size_need_)
+          return result::need_more;
+        uint64_t n = size_need_ == 1 ? size_bytes_[0] : read_be64(size_bytes_);
+        if (!accept_size(n))
+          return result::error;
+        begin_body(n);
+        continue;
+      }
+      case state::body: {
+        uint64_t remaining = body_size_ - body_have_;
+        auto take = static_cast<size_t>(end - p);
+        if (take > remaining)
+          take = static_cast<size_t>(remaining);
+        if (take > 0) {
+          std::memcpy(body_.mutable_data() + body_have_, p, take);
+          body_have_ += take;
+          p += take;
+        }
+        if (body_have_ < body_size_)
+          return result::need_more;
+        flags = clean_flags(flags_);
+        body = std::move(body_);
+        body_ = frame{};
+        state_ = state::flags;
+        return result::frame;
+      }
+      case state::failed:
+        return result::error;
+    }
+  }
+}
+
+std::pair<uint8_t*, size_t> frame_decoder::direct_target() noexcept {
+  if (state_ != state::body || body_have_ == body_size_)
+    return {nullptr, 0};
+  return {body_.mutable_data() + body_have_, static_cast<size_t>(body_size_ - body_have_)};
+}
+
+void frame_decoder::direct_filled(size_t n) noexcept {
+  if (state_ != state::body)
+    return;
+  uint64_t remaining = body_size_ - body_have_;
+  body_have_ += n < remaining ? n : remaining;
+}
+
+} // namespace cafmq::net

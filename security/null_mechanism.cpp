@@ -1,0 +1,63 @@
+// The NULL mechanism (RFC 23 §The NULL Security Mechanism, RFC 37): READY out at once (libzmq does
+// so in both roles), then exactly one READY or ERROR in. Anything else ends the handshake.
+#include "security/null_mechanism.hpp"
+
+namespace cafmq::security {
+
+null_mechanism::null_mechanism(metadata ours, peer_validator validate)
+  : ours_(std::move(ours)), validate_(std::move(validate)) {
+}
+
+mechanism::status null_mechanism::start(std::vector<bytes>& out) {
+  if (failed_)
+    return status::failed;
+  if (!ready_sent_) {
+    bytes md;
+    encode_metadata(ours_, md);
+    out.push_back(make_command("READY", md.data(), md.size()));
+    ready_sent_ = true;
+  }
+  return ready_received_ ? status::ready : status::handshaking;
+}
+
+mechanism::status null_mechanism::on_command(const uint8_t* body, size_t size,
+                                             std::vector<bytes>&) {
+  if (failed_)
+    return status::failed;
+  auto cmd = parse_command(body, size);
+  if (!cmd)
+    return fail("malformed command body during the NULL handshake", true, false);
+  if (cmd->name == "READY") {
+    if (ready_received_)
+      return fail("unexpected second READY", true, false);
+    metadata md;
+    if (auto why = parse_metadata(cmd->data, cmd->size, md))
+      return fail("malformed READY metadata: " + *why, true, false);
+    if (validate_) {
+      if (auto why = validate_(md); !why.empty())
+        return fail(std::move(why), true, false);
+    }
+    peer_ = std::move(md);
+    ready_received_ = true;
+    return ready_sent_ ? status::ready : status::handshaking;
+  }
+  if (cmd->name == "ERROR") {
+    // ERROR is fatal and final: never answer it with an ERROR of our own.
+    auto reason = parse_error_reason(cmd->data, cmd->size);
+    if (!reason)
+      return fail("peer sent a malformed ERROR command", false, true);
+    return fail("peer sent ERROR: " + printable(*reason, 255), false, true);
+  }
+  return fail("unexpected command " + printable(cmd->name) + " during the NULL handshake", true,
+              false);
+}
+
+mechanism::status null_mechanism::fail(std::string reason, bool send_error, bool peer_said_error) {
+  failure_.reason = std::move(reason);
+  failure_.send_error = send_error;
+  failure_.peer_said_error = peer_said_error;
+  failed_ = true;
+  return status::failed;
+}
+
+} // namespace cafmq::security

@@ -1,0 +1,230 @@
+// The SPSC ring under a pipe (architecture.md "The data plane"): order, capacity = HWM, and the
+// ypipe wake-up rule (one wake per empty->non-empty edge, writer woken at the low-water mark).
+#include "runtime/core/spsc_ring.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+
+using namespace cafmq;
+
+namespace {
+
+struct counting_waker final : waker {
+  std::atomic<int> wakes{0};
+  void wake() noexcept override { wakes.fetch_add(1); }
+};
+
+message numbered(uint64_t i) {
+  uint8_t b[8];
+  std::memcpy(b, &i, sizeof i);
+  return message{frame{b, sizeof b}};
+}
+
+uint64_t number_of(const message& m) {
+  uint64_t i = 0;
+  std::memcpy(&i, m[0].data(), sizeof i);
+  return i;
+}
+
+// A ring with counting wakers on both sides.
+struct fixture {
+  std::shared_ptr<counting_waker> reader = std::make_shared<counting_waker>();
+  std::shared_ptr<counting_waker> writer = std::make_shared<counting_waker>();
+  spsc_ring ring;
+  explicit fixture(size_t hwm) : ring(hwm, reader, writer) {}
+  bool push(uint64_t i) {
+    auto m = numbered(i);
+    return ring.try_push(m);
+  }
+};
+
+} // namespace
+
+TEST(SpscRing, PopsInPushOrder) {
+  fixture f{16};
+  for (uint64_t i = 0; i < 10; ++i)
+    ASSERT_TRUE(f.push(i));
+  f.ring.flush();
+  message m;
+  for (uint64_t i = 0; i < 10; ++i) {
+    ASSERT_TRUE(f.ring.try_pop(m));
+    EXPECT_EQ(number_of(m), i);
+  }
+  EXPECT_FALSE(f.ring.try_pop(m));
+}
+
+TEST(SpscRing, StagedMessagesAreInvisibleUntilFlush) {
+  fixture f{4};
+  ASSERT_TRUE(f.push(1));
+  message m;
+  EXPECT_FALSE(f.ring.readable());
+  EXPECT_FALSE(f.ring.try_pop(m));
+  EXPECT_EQ(f.ring.size(), 0u);
+  f.ring.flush();
+  EXPECT_TRUE(f.ring.readable());
+  EXPECT_EQ(f.ring.size(), 1u);
+}
+
+TEST(SpscRing, CapacityIsExactlyTheHwm) {
+  for (size_t hwm : {size_t{1}, size_t{3}, size_t{4}, size_t{5}, size_t{64}, size_t{1000}}) {
+    fixture f{hwm};
+    EXPECT_EQ(f.ring.hwm(), hwm);
+    for (size_t i = 0; i < hwm; ++i)
+      ASSERT_TRUE(f.push(i)) << hwm << " at " << i;
+    EXPECT_TRUE(f.ring.full()) << hwm;
+    EXPECT_FALSE(f.push(hwm)) << hwm;
+    f.ring.flush();
+    message m;
+    ASSERT_TRUE(f.ring.try_pop(m));
+    EXPECT_TRUE(f.push(hwm)) << "one slot frees after one pop, hwm " << hwm;
+    EXPECT_FALSE(f.push(hwm + 1));
+  }
+}
+
+TEST(SpscRing, ZeroHwmMeansOneSlot) {
+  fixture f{0};
+  EXPECT_EQ(f.ring.hwm(), 1u);
+  EXPECT_TRUE(f.push(0));
+  EXPECT_FALSE(f.push(1));
+}
+
+TEST(SpscRing, TryPushWhenFullLeavesTheMessageIntact) {
+  fixture f{2};
+  ASSERT_TRUE(f.push(0));
+  ASSERT_TRUE(f.push(1));
+  message m{"still", "here", std::string(100, 'x')};
+  message copy = m;
+  EXPECT_FALSE(f.ring.try_push(m));
+  EXPECT_EQ(m, copy);
+}
+
+TEST(SpscRing, TryPushMovesTheMessageIn) {
+  fixture f{2};
+  message m{"a", "b"};
+  ASSERT_TRUE(f.ring.try_push(m));
+  f.ring.flush();
+  message out;
+  ASSERT_TRUE(f.ring.try_pop(out));
+  EXPECT_EQ(out, (message{"a", "b"}));
+}
+
+TEST(SpscRing, ReaderIsWokenOnlyAfterAnnouncingSleep) {
+  fixture f{8};
+  f.push(0);
+  f.ring.flush();
+  EXPECT_EQ(f.reader->wakes, 0);  // the reader never said it would sleep
+}
+
+TEST(SpscRing, ReaderIsWokenOncePerEmptyToNonEmptyFlush) {
+  fixture f{8};
+  ASSERT_TRUE(f.ring.reader_sleep());
+  f.push(0);
+  f.ring.flush();
+  EXPECT_EQ(f.reader->wakes, 1);
+  f.push(1);
+  f.ring.flush();  // already non-empty and the reader is awake: no second wake
+  EXPECT_EQ(f.reader->wakes, 1);
+  message m;
+  while (f.ring.try_pop(m)) {
+  }
+  ASSERT_TRUE(f.ring.reader_sleep());
+  f.ring.flush();  // nothing staged: no edge
+  EXPECT_EQ(f.reader->wakes, 1);
+  f.push(2);
+  f.push(3);
+  f.ring.flush();
+  EXPECT_EQ(f.reader->wakes, 2);
+}
+
+TEST(SpscRing, ReaderSleepRefusedWhileMessagesWait) {
+  fixture f{8};
+  f.push(0);
+  f.ring.flush();
+  EXPECT_FALSE(f.ring.reader_sleep());
+  f.push(1);
+  f.ring.flush();
+  EXPECT_EQ(f.reader->wakes, 0);
+}
+
+TEST(SpscRing, WriterIsWokenOnlyAfterDrainingToHalfTheHwm) {
+  fixture f{8};
+  for (uint64_t i = 0; i < 8; ++i)
+    ASSERT_TRUE(f.push(i));
+  f.ring.flush();
+  ASSERT_TRUE(f.ring.writer_sleep());
+  message m;
+  for (int popped = 1; popped <= 3; ++popped) {
+    ASSERT_TRUE(f.ring.try_pop(m));
+    EXPECT_EQ(f.writer->wakes, 0) << "after " << popped << " pops";
+  }
+  ASSERT_TRUE(f.ring.try_pop(m));  // 4 left = hwm/2
+  EXPECT_EQ(f.writer->wakes, 1);
+  while (f.ring.try_pop(m)) {
+  }
+  EXPECT_EQ(f.writer->wakes, 1);
+}
+
+TEST(SpscRing, WriterIsNotWokenWithoutAnnouncingSleep) {
+  fixture f{4};
+  for (uint64_t i = 0; i < 4; ++i)
+    f.push(i);
+  f.ring.flush();
+  message m;
+  while (f.ring.try_pop(m)) {
+  }
+  EXPECT_EQ(f.writer->wakes, 0);
+}
+
+TEST(SpscRing, WriterSleepRefusedWhenSpaceIsFree) {
+  fixture f{4};
+  f.push(0);
+  EXPECT_FALSE(f.ring.writer_sleep());
+}
+
+TEST(SpscRing, TwoThreadsMoveAMillionMessagesInOrder) {
+  constexpr uint64_t total = 1'000'000;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto reader_wake = std::make_shared<signaler>();
+  auto writer_wake = std::make_shared<signaler>();
+  spsc_ring ring{64, reader_wake, writer_wake};
+  std::atomic<bool> timed_out{false};
+
+  std::thread producer([&] {
+    for (uint64_t i = 0; i < total && !timed_out; ++i) {
+      auto m = numbered(i);
+      while (!ring.try_push(m)) {
+        ring.flush();  // staged messages must be visible before sleeping on a full ring
+        if (ring.writer_sleep() && !writer_wake->wait_until(deadline))
+          timed_out = true;
+        if (timed_out)
+          return;
+      }
+      if (i % 16 == 15)
+        ring.flush();
+    }
+    ring.flush();
+  });
+
+  uint64_t expected = 0;
+  uint64_t out_of_order = 0;
+  message m;
+  while (expected < total && !timed_out) {
+    if (ring.try_pop(m)) {
+      out_of_order += number_of(m) != expected;
+      ++expected;
+    } else if (ring.reader_sleep() && !reader_wake->wait_until(deadline)) {
+      timed_out = true;
+    }
+  }
+  producer.join();
+  EXPECT_FALSE(timed_out) << "stalled after " << expected << " messages";
+  EXPECT_EQ(expected, total);
+  EXPECT_EQ(out_of_order, 0u);
+  EXPECT_FALSE(ring.try_pop(m));
+}
