@@ -44,6 +44,14 @@ caf::behavior root_supervisor(caf::stateful_actor<root_state>* self, net::io_loo
   };
 }
 
+// CAF 0.17 parks a reference to the system's logger in a thread-local of every thread that
+// creates the system or a scoped_actor, and ~actor_system waits until the logger is released.
+// A user thread that keeps that reference would hang a context destroyed on another thread, so
+// each control call hands it back before returning to the user.
+void release_thread_logger() {
+  caf::logger::set_current_actor_system(nullptr);
+}
+
 caf::actor_system_config make_config() {
   caf::actor_system_config cfg;
   cfg.set("scheduler.policy", caf::atom("sharing"));
@@ -56,6 +64,7 @@ caf::actor_system_config make_config() {
 struct control::impl {
   impl() : cfg(make_config()), system(cfg) {
     root = system.spawn(root_supervisor, &loop);
+    release_thread_logger();
   }
   net::io_loop loop;  // declared first: outlives the actors that use it
   caf::actor_system_config cfg;
@@ -76,11 +85,14 @@ struct control::impl {
   // A blocking request from a user thread (never from an actor).
   template <class... Ts>
   control_reply ask(const caf::actor& dst, Ts&&... xs) {
-    caf::scoped_actor self{system};
     control_reply reply{static_cast<int>(errc::socket_closed), "the socket is closed"};
-    self->request(dst, std::chrono::seconds(30), std::forward<Ts>(xs)...)
-      .receive([&](control_reply& r) { reply = std::move(r); },
-               [&](caf::error& e) { reply.text = "control request failed: " + system.render(e); });
+    {
+      caf::scoped_actor self{system};
+      self->request(dst, std::chrono::seconds(30), std::forward<Ts>(xs)...)
+        .receive([&](control_reply& r) { reply = std::move(r); },
+                 [&](caf::error& e) { reply.text = "control request failed: " + system.render(e); });
+    }
+    release_thread_logger();
     return reply;
   }
 };
@@ -108,6 +120,7 @@ uint64_t control::open_socket(socket_args args) {
       .receive([&](caf::actor& a) { s = std::move(a); },
                [&](caf::error& e) { failure = impl_->system.render(e); });
   }
+  release_thread_logger();
   if (!s)
     throw error{errc::internal, "cannot open socket: " + failure};
   std::lock_guard<std::mutex> guard{impl_->mtx};

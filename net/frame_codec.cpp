@@ -4,6 +4,7 @@
 #include "net/frame_codec.hpp"
 
 #include <cstring>
+#include <new>
 
 namespace cafmq::net {
 
@@ -51,11 +52,18 @@ bool frame_decoder::accept_size(uint64_t n) {
   return false;
 }
 
-void frame_decoder::begin_body(uint64_t n) {
-  body_ = frame::uninitialized(static_cast<size_t>(n));
+bool frame_decoder::begin_body(uint64_t n) {
+  try {
+    body_ = frame::uninitialized(static_cast<size_t>(n));
+  } catch (const std::bad_alloc&) {  // a size within the limit can still exceed what we can get
+    error_ = "cannot allocate " + std::to_string(n) + " bytes for a frame";
+    state_ = state::failed;
+    return false;
+  }
   body_size_ = n;
   body_have_ = 0;
   state_ = state::body;
+  return true;
 }
 
 frame_decoder::result frame_decoder::next(const uint8_t*& p, const uint8_t* end, uint8_t& flags,
@@ -87,7 +95,8 @@ frame_decoder::result frame_decoder::next(const uint8_t*& p, const uint8_t* end,
           p += n;
           return result::frame;
         }
-        begin_body(n);
+        if (!begin_body(n))
+          return result::error;
         continue;
       }
       case state::size: {
@@ -102,7 +111,8 @@ frame_decoder::result frame_decoder::next(const uint8_t*& p, const uint8_t* end,
         uint64_t n = size_need_ == 1 ? size_bytes_[0] : read_be64(size_bytes_);
         if (!accept_size(n))
           return result::error;
-        begin_body(n);
+        if (!begin_body(n))
+          return result::error;
         continue;
       }
       case state::body: {

@@ -52,7 +52,7 @@ public:
 
 private:
   bool accept_size(uint64_t n);
-  void begin_body(uint64_t n);
+  bool begin_body(uint64_t n);
 
   uint64_t max_;
   std::string error_;

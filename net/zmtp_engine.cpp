@@ -24,6 +24,7 @@ namespace {
 constexpr size_t read_buffer_size = 64 * 1024;
 constexpr size_t write_batch_target = 256 * 1024;
 constexpr size_t direct_read_threshold = 16 * 1024;
+constexpr size_t small_read = 4 * 1024;
 
 class engine final : public zmtp_engine, public std::enable_shared_from_this<engine> {
 public:
@@ -91,9 +92,14 @@ private:
       rend_ -= rbeg_;
       rbeg_ = 0;
     }
+    // After a large frame, read little into the buffer so the next large body is mostly read
+    // straight into its frame instead of being copied out of the buffer.
+    size_t room = rbuf_.size() - rend_;
+    if (large_frames_)
+      room = std::min(room, small_read);
     reading_ = true;
     stream_->socket.async_read_some(
-      asio::buffer(rbuf_.data() + rend_, rbuf_.size() - rend_),
+      asio::buffer(rbuf_.data() + rend_, room),
       [self = shared_from_this()](boost::system::error_code ec, size_t n) {
         self->reading_ = false;
         if (ec)
@@ -132,6 +138,7 @@ private:
       }
       if (phase_ != phase::ready)
         return shut("protocol error: message frame before the handshake completed", false);
+      large_frames_ = body.size() >= direct_read_threshold;
       incoming_.add(std::move(body));
       complete_ = (flags & flag::more) == 0;
     }
@@ -287,8 +294,10 @@ private:
     timer_.cancel();
     boost::system::error_code ec;
     stream_->socket.close(ec);
-    if (was_ready)
+    if (was_ready) {
+      pipe_->inbound().flush();  // whole messages decoded before the failure are still delivered
       pipe_->io().set_target(nullptr);
+    }
     pipe_->io_writing.store(false, std::memory_order_release);
     incoming_.clear();  // a partial message is never delivered
     log::write(log::level::info, "engine", peer_name_ + ": closed: " + reason);
@@ -316,6 +325,7 @@ private:
   size_t rend_ = 0;
   bool reading_ = false;
   bool paused_ = false;
+  bool large_frames_ = false;  // the last data frame was large: expect more of them
   message incoming_;
   bool complete_ = false;
 

@@ -328,6 +328,17 @@ TEST(FrameDecoder, RejectsSizesWithBit63SetWhateverTheLimit) {
   EXPECT_EQ(largest.last, result::error);  // 2^63-1 is in range, but over the limit
 }
 
+TEST(FrameDecoder, AnUnallocatableSizeWithinTheLimitIsAnErrorNotACrash) {
+  // 2^62 bytes passes an unlimited maxmsgsize but no allocator can provide it.
+  auto wire = from_hex("02 40 00 00 00 00 00 00 00");
+  for (size_t chunk : {size_t{1}, wire.size()}) {
+    frame_decoder d{~uint64_t{0}};
+    auto o = feed(d, wire, chunk);
+    EXPECT_EQ(o.last, result::error);
+    EXPECT_EQ(d.error_text(), "cannot allocate 4611686018427387904 bytes for a frame");
+  }
+}
+
 TEST(FrameDecoder, StaysFailedAfterAnError) {
   frame_decoder d{4};
   auto bad = encode(0, "too long");
