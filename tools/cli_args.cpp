@@ -1,0 +1,149 @@
+// The option table and the parser for `cafmq send` / `cafmq recv`. Options apply in order;
+// "--name=value" and "--name value" are both accepted; "--" ends the options.
+#include "cli_args.hpp"
+
+#include <charconv>
+#include <limits>
+#include <string_view>
+
+namespace cafmq::cli {
+
+namespace {
+
+using apply_fn = void (*)(cli_args&, const std::string& value);
+
+/// One option: where it is valid and what it does with its value.
+struct option_spec {
+  std::string_view name;
+  bool takes_value;
+  bool for_send;
+  bool for_recv;
+  apply_fn apply;
+};
+
+int64_t parse_int(std::string_view option, const std::string& text, int64_t min, int64_t max) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size() || v < min || v > max)
+    throw usage_error{std::string(option) + ": expected an integer from " + std::to_string(min)
+                      + " to " + std::to_string(max) + ", got '" + text + "'"};
+  return v;
+}
+
+constexpr int64_t int_max = std::numeric_limits<int>::max();
+constexpr int64_t i64_max = std::numeric_limits<int64_t>::max();
+
+const option_spec options[] = {
+  {"--type", true, true, true,
+   [](cli_args& a, const std::string& v) {
+     auto t = parse_socket_type(v);
+     if (!t)
+       throw usage_error{"--type: unknown socket type '" + v
+                         + "' (pair, pub, sub, req, rep, dealer, router, pull, push, xpub, "
+                           "xsub, stream)"};
+     a.type = *t;
+   }},
+  {"--bind", true, true, true,
+   [](cli_args& a, const std::string& v) { a.endpoints.push_back({true, v}); }},
+  {"--connect", true, true, true,
+   [](cli_args& a, const std::string& v) { a.endpoints.push_back({false, v}); }},
+  {"--count", true, true, true,
+   [](cli_args& a, const std::string& v) {
+     a.count = static_cast<uint64_t>(parse_int("--count", v, 1, i64_max));
+     a.count_given = true;
+   }},
+  {"--linger-ms", true, true, false,
+   [](cli_args& a, const std::string& v) {
+     a.options.linger_ms = static_cast<int>(parse_int("--linger-ms", v, -1, int_max));
+   }},
+  {"--timeout-ms", true, true, true,
+   [](cli_args& a, const std::string& v) {
+     a.timeout_ms = static_cast<int>(parse_int("--timeout-ms", v, 0, int_max));
+   }},
+  {"--quiet", false, false, true, [](cli_args& a, const std::string&) { a.quiet = true; }},
+  {"--routing-id", true, true, true,
+   [](cli_args& a, const std::string& v) { a.options.routing_id = v; }},
+  {"--sndhwm", true, true, true,
+   [](cli_args& a, const std::string& v) {
+     a.options.sndhwm = static_cast<size_t>(parse_int("--sndhwm", v, 0, i64_max));
+   }},
+  {"--rcvhwm", true, true, true,
+   [](cli_args& a, const std::string& v) {
+     a.options.rcvhwm = static_cast<size_t>(parse_int("--rcvhwm", v, 0, i64_max));
+   }},
+};
+
+const option_spec& find_option(command cmd, std::string_view name) {
+  for (auto& o : options)
+    if (o.name == name && (cmd == command::send ? o.for_send : o.for_recv))
+      return o;
+  throw usage_error{"unknown option '" + std::string(name) + "' for " + command_name(cmd)};
+}
+
+/// The value of option `spec`: after "=" in `word`, or the next argument (advancing `i`).
+std::string take_value(const option_spec& spec, const std::string& word, size_t eq,
+                       const std::vector<std::string>& args, size_t& i) {
+  if (eq != std::string::npos) {
+    if (!spec.takes_value)
+      throw usage_error{std::string(spec.name) + " takes no value"};
+    return word.substr(eq + 1);
+  }
+  if (!spec.takes_value)
+    return {};
+  if (++i == args.size())
+    throw usage_error{"missing value for " + std::string(spec.name)};
+  return args[i];
+}
+
+void check_complete(const cli_args& a, bool type_given) {
+  if (!type_given)
+    throw usage_error{"missing --type (e.g. --type push)"};
+  if (a.endpoints.empty())
+    throw usage_error{"no endpoint: give at least one --bind or --connect"};
+  if (a.cmd == command::send && a.frames.empty())
+    throw usage_error{"send needs at least one FRAME argument"};
+}
+
+} // namespace
+
+std::optional<command> parse_command(const std::string& name) {
+  if (name == "send")
+    return command::send;
+  if (name == "recv")
+    return command::recv;
+  return std::nullopt;
+}
+
+const char* command_name(command cmd) {
+  return cmd == command::send ? "send" : "recv";
+}
+
+cli_args parse_args(command cmd, const std::vector<std::string>& args) {
+  cli_args a;
+  a.cmd = cmd;
+  bool type_given = false;
+  bool options_done = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& word = args[i];
+    if (!options_done && (word == "--help" || word == "-h")) {
+      a.help = true;
+      return a;
+    }
+    if (options_done || word.rfind("--", 0) != 0) {
+      if (cmd == command::recv)
+        throw usage_error{"recv takes no positional argument, got '" + word + "'"};
+      a.frames.push_back(word);
+    } else if (word == "--") {
+      options_done = true;  // what follows are frames, even if they start with "--"
+    } else {
+      auto eq = word.find('=');
+      auto& spec = find_option(cmd, std::string_view(word).substr(0, eq));
+      spec.apply(a, take_value(spec, word, eq, args, i));
+      type_given = type_given || spec.name == "--type";
+    }
+  }
+  check_complete(a, type_given);
+  return a;
+}
+
+} // namespace cafmq::cli

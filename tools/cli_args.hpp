@@ -1,0 +1,52 @@
+// Command-line arguments of `cafmq send` / `cafmq recv`: the parsed form and the parser.
+// Parsing errors throw usage_error (exit status 2), everything later throws cafmq::error.
+#pragma once
+
+#include "runtime/core/options.hpp"
+#include "runtime/core/socket_type.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cafmq::cli {
+
+/// A command line that cannot be run as written; main() prints it and exits 2.
+class usage_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The sub-commands.
+enum class command { send, recv };
+
+/// One --bind or --connect, in command-line order.
+struct endpoint_arg {
+  bool bind = false;    ///< true for --bind, false for --connect
+  std::string address;  ///< as given ("tcp://127.0.0.1:5555")
+};
+
+/// Everything a command needs, validated as far as the parser can.
+struct cli_args {
+  command cmd = command::send;               ///< which sub-command
+  bool help = false;                         ///< --help seen: print usage, nothing else
+  socket_type type = socket_type::push;      ///< --type
+  std::vector<endpoint_arg> endpoints;       ///< --bind / --connect, in order
+  socket_options options;                    ///< --routing-id, --sndhwm, --rcvhwm, --linger-ms
+  uint64_t count = 1;                        ///< --count (send: default 1)
+  bool count_given = false;                  ///< recv runs until interrupted without --count
+  int timeout_ms = -1;                       ///< --timeout-ms; -1 waits forever
+  bool quiet = false;                        ///< recv --quiet
+  std::vector<std::string> frames;           ///< send: the FRAME arguments
+};
+
+/// Parses `args` (the words after the command name) for `cmd`; throws usage_error.
+cli_args parse_args(command cmd, const std::vector<std::string>& args);
+/// Parses a command name ("send", "recv"); nullopt if unknown.
+std::optional<command> parse_command(const std::string& name);
+/// The command's name as typed.
+const char* command_name(command cmd);
+
+} // namespace cafmq::cli

@@ -1,0 +1,70 @@
+// `cafmq send`: one message built from the FRAME arguments, sent --count times, then a close
+// that lingers until the peers have it. Success means nothing was discarded.
+#include "commands.hpp"
+
+#include "runtime/context.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+namespace cafmq::cli {
+
+namespace {
+
+message build_message(const std::vector<std::string>& frames) {
+  message msg;
+  for (auto& f : frames)
+    msg.add(frame{f});
+  return msg;
+}
+
+/// Sends `msg` `count` times; returns how many went out before a send timed out.
+uint64_t send_all(socket& sock, const message& msg, uint64_t count) {
+  for (uint64_t i = 0; i < count; ++i)
+    if (!sock.send(msg))  // the copy shares the frame buffers: cheap
+      return i;
+  return count;
+}
+
+/// Says on stderr why not every message went out; returns the exit status.
+int report(const cli_args& args, const socket_options& options, uint64_t sent, size_t discarded) {
+  auto count = static_cast<unsigned long long>(args.count);
+  if (sent < args.count) {
+    std::fprintf(stderr,
+                 "cafmq: error: send timed out after %d ms (no peer ready?): sent %llu of %llu\n",
+                 args.timeout_ms, static_cast<unsigned long long>(sent), count);
+    return 1;
+  }
+  if (discarded > 0) {
+    std::fprintf(stderr,
+                 "cafmq: error: linger of %d ms expired: %zu of %llu message(s) discarded "
+                 "before being written\n",
+                 options.linger_ms, discarded, count);
+    return 1;
+  }
+  return 0;
+}
+
+} // namespace
+
+int run_send(const cli_args& args) {
+  auto options = args.options;
+  options.sndtimeo_ms = args.timeout_ms;
+  message msg = build_message(args.frames);
+  context ctx;
+  socket sock{ctx, args.type, options};
+  uint64_t sent = 0;
+  try {
+    attach_endpoints(sock, args);
+    sent = send_all(sock, msg, args.count);
+  } catch (...) {
+    sock.set_linger(std::chrono::milliseconds(0));  // do not wait on the way out of an error
+    throw;
+  }
+  if (sent < args.count)
+    sock.set_linger(std::chrono::milliseconds(0));
+  size_t discarded = sock.close();
+  return report(args, options, sent, discarded);
+}
+
+} // namespace cafmq::cli

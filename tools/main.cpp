@@ -1,0 +1,57 @@
+// Entry point of the `cafmq` tool: picks the command, maps errors to exit statuses
+// (0 ok, 1 runtime error, 2 usage error).
+#include "cli_args.hpp"
+#include "commands.hpp"
+#include "usage.hpp"
+
+#include "runtime/core/error.hpp"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace cafmq::cli;
+
+/// Where a usage error sends the user; narrowed to the command once it is known.
+std::string help_hint = "cafmq --help";
+
+int dispatch(int argc, char** argv) {
+  if (argc < 2) {
+    print_usage(stderr);
+    return 2;
+  }
+  std::string first = argv[1];
+  if (first == "--help" || first == "-h" || first == "help") {
+    print_usage(stdout);
+    return 0;
+  }
+  auto cmd = parse_command(first);
+  if (!cmd)
+    throw usage_error{"unknown command '" + first + "' (expected send or recv)"};
+  help_hint = std::string("cafmq ") + command_name(*cmd) + " --help";
+  auto args = parse_args(*cmd, std::vector<std::string>(argv + 2, argv + argc));
+  if (args.help) {
+    print_command_usage(*cmd, stdout);
+    return 0;
+  }
+  return *cmd == command::send ? run_send(args) : run_recv(args);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return dispatch(argc, argv);
+  } catch (const usage_error& e) {
+    std::fprintf(stderr, "cafmq: error: %s (see %s)\n", e.what(), help_hint.c_str());
+    return 2;
+  } catch (const cafmq::error& e) {
+    std::fprintf(stderr, "cafmq: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cafmq: error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,39 @@
+// The sigwait thread behind stop_signal.
+#include "stop_signal.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+namespace cafmq::cli {
+
+namespace {
+
+sigset_t stop_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+} // namespace
+
+stop_signal::stop_signal() {
+  sigset_t set = stop_set();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  waiter_ = std::thread([this, set] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    // The destructor wakes us with SIGTERM too; that is not a user's request to stop.
+    if (!shutting_down_.load())
+      requested_.store(true);
+  });
+}
+
+stop_signal::~stop_signal() {
+  shutting_down_.store(true);
+  pthread_kill(waiter_.native_handle(), SIGTERM);  // harmless if it already returned
+  waiter_.join();
+}
+
+} // namespace cafmq::cli
