@@ -1,6 +1,7 @@
 // PUSH -> PULL throughput over TCP between two processes, cafmq next to libzmq (and raw TCP for
 // large messages) in the same run. Prints each figure and the ratios.
-//   bench_push_pull [--small-count N] [--large-count N] [--runs R]
+//   bench_push_pull [--small-count N] [--large-count N] [--runs R] [--only cafmq|libzmq|raw]
+// --only runs one implementation (for profiling); ratios need all three.
 #include "peers.hpp"
 
 #include <netinet/in.h>
@@ -59,6 +60,8 @@ double measure(bench::impl which, size_t size, size_t count) {
 
 double best_of(int runs, bench::impl which, size_t size, size_t count) {
   double best = 0;
+  if (count < 2)
+    return best;  // nothing to time: a count of 0 skips the figure
   for (int i = 0; i < runs; ++i)
     best = std::max(best, measure(which, size, count));
   return best;
@@ -78,25 +81,41 @@ void report(const char* label, size_t size, double rate) {
 
 } // namespace
 
+const char* text_arg(int argc, char** argv, const char* flag, const char* fallback) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::strcmp(argv[i], flag) == 0)
+      return argv[i + 1];
+  return fallback;
+}
+
 int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      std::puts("usage: bench_push_pull [--small-count N] [--large-count N] [--runs R] "
+                "[--only cafmq|libzmq|raw]");
+      return 0;
+    }
   size_t small_count = arg(argc, argv, "--small-count", 10'000'000);
   size_t large_count = arg(argc, argv, "--large-count", 50'000);
   int runs = static_cast<int>(arg(argc, argv, "--runs", 3));
+  std::string only = text_arg(argc, argv, "--only", "");
+  auto wanted = [&](const char* n) { return only.empty() || only == n; };
   std::printf("PUSH/PULL throughput over TCP loopback, two processes, best of %d runs\n", runs);
 
-  double z16 = best_of(runs, bench::impl::libzmq, 16, small_count);
-  report("libzmq", 16, z16);
-  double c16 = best_of(runs, bench::impl::cafmq, 16, small_count);
-  report("cafmq", 16, c16);
-
   const size_t big = 64 * 1024;
-  double t64 = best_of(runs, bench::impl::raw_tcp, big, large_count);
-  report("raw tcp", big, t64);
-  double z64 = best_of(runs, bench::impl::libzmq, big, large_count);
-  report("libzmq", big, z64);
-  double c64 = best_of(runs, bench::impl::cafmq, big, large_count);
-  report("cafmq", big, c64);
-
+  double z16 = 0, c16 = 0, t64 = 0, z64 = 0, c64 = 0;
+  if (wanted("libzmq"))
+    report("libzmq", 16, z16 = best_of(runs, bench::impl::libzmq, 16, small_count));
+  if (wanted("cafmq"))
+    report("cafmq", 16, c16 = best_of(runs, bench::impl::cafmq, 16, small_count));
+  if (wanted("raw"))
+    report("raw tcp", big, t64 = best_of(runs, bench::impl::raw_tcp, big, large_count));
+  if (wanted("libzmq"))
+    report("libzmq", big, z64 = best_of(runs, bench::impl::libzmq, big, large_count));
+  if (wanted("cafmq"))
+    report("cafmq", big, c64 = best_of(runs, bench::impl::cafmq, big, large_count));
+  if (!only.empty())
+    return 0;
   std::printf("ratios: 16 B cafmq/libzmq = %.2fx; 64 KiB cafmq/libzmq = %.2fx, "
               "cafmq/raw tcp = %.0f%%\n",
               c16 / z16, c64 / z64, 100.0 * c64 / t64);

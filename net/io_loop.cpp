@@ -5,6 +5,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include <pthread.h>
+
 #include <optional>
 #include <thread>
 
@@ -20,7 +22,10 @@ struct io_loop::impl {
 };
 
 io_loop::io_loop() : impl_(std::make_unique<impl>()) {
-  impl_->thread = std::thread([this] { impl_->ctx.run(); });
+  impl_->thread = std::thread([this] {
+    pthread_setname_np(pthread_self(), "cafmq/io");  // shows in top, perf and gdb
+    impl_->ctx.run();
+  });
 }
 
 io_loop::~io_loop() {

@@ -22,7 +22,7 @@ clock::time_point deadline_after(int timeout_ms) {
 }
 
 // Polls before sleeping: about a microsecond each with the pause instruction.
-constexpr int spin_polls = 64;
+constexpr int spin_polls = 0;
 
 inline void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)

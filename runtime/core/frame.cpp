@@ -21,15 +21,14 @@ shared_buffer* allocate_block(size_t size) {
 
 frame::frame(const void* data, size_t size) {
   if (size <= inline_capacity) {
-    small_.size = static_cast<uint8_t>(size);
+    small_size_ = static_cast<uint8_t>(size);
     if (size > 0)
-      std::memcpy(small_.bytes, data, size);
+      std::memcpy(bytes_, data, size);
     return;
   }
   auto* buf = allocate_block(size);
   std::memcpy(buf->data, data, size);
-  big_ = {buf, buf->data, size};
-  is_shared_ = true;
+  set_big({buf, buf->data, size});
 }
 
 frame frame::zero_copy(void* data, size_t size, free_fn free, void* hint) {
@@ -38,27 +37,25 @@ frame frame::zero_copy(void* data, size_t size, free_fn free, void* hint) {
   buf->data = static_cast<uint8_t*>(data);
   buf->free_user = free;
   buf->hint = hint;
-  f.big_ = {buf, buf->data, size};
-  f.is_shared_ = true;
+  f.set_big({buf, buf->data, size});
   return f;
 }
 
 frame frame::uninitialized(size_t size) {
   frame f;
   if (size <= inline_capacity) {
-    f.small_.size = static_cast<uint8_t>(size);
+    f.small_size_ = static_cast<uint8_t>(size);
     return f;
   }
   auto* buf = allocate_block(size);
-  f.big_ = {buf, buf->data, size};
-  f.is_shared_ = true;
+  f.set_big({buf, buf->data, size});
   return f;
 }
 
 void frame::release_shared() noexcept {
-  auto* buf = big_.buf;
+  auto* buf = big().buf;
   is_shared_ = false;
-  small_.size = 0;
+  small_size_ = 0;
   if (buf->refs.fetch_sub(1, std::memory_order_acq_rel) != 1)
     return;
   if (buf->free_user != nullptr)

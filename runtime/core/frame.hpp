@@ -28,8 +28,10 @@ class frame {
 public:
   /// Payloads up to this size live inside the frame itself.
   static constexpr size_t inline_capacity = 30;
+  /// Bytes readable from data() of an inline frame (a fixed-size copy may take them all).
+  static constexpr size_t inline_bytes = 32;
 
-  frame() noexcept : small_{} {}
+  frame() noexcept = default;
   /// Copies `size` bytes.
   frame(const void* data, size_t size);
   /// Copies the bytes of `text`.
@@ -58,11 +60,11 @@ public:
   ~frame() { release(); }
 
   /// The bytes.
-  const uint8_t* data() const noexcept { return is_shared_ ? big_.data : small_.bytes; }
+  const uint8_t* data() const noexcept { return is_shared_ ? big().data : bytes_; }
   /// Writable bytes; only valid while the frame is not shared (right after construction).
-  uint8_t* mutable_data() noexcept { return is_shared_ ? big_.data : small_.bytes; }
+  uint8_t* mutable_data() noexcept { return is_shared_ ? big().data : bytes_; }
   /// Number of bytes.
-  size_t size() const noexcept { return is_shared_ ? big_.size : small_.size; }
+  size_t size() const noexcept { return is_shared_ ? big().size : small_size_; }
   /// True for zero bytes.
   bool empty() const noexcept { return size() == 0; }
   /// The bytes as a string view.
@@ -80,12 +82,12 @@ private:
   void copy_from(const frame& other) noexcept {
     std::memcpy(static_cast<void*>(this), &other, sizeof(frame));
     if (is_shared_)
-      big_.buf->refs.fetch_add(1, std::memory_order_relaxed);
+      big().buf->refs.fetch_add(1, std::memory_order_relaxed);
   }
   void steal_from(frame& other) noexcept {
     std::memcpy(static_cast<void*>(this), &other, sizeof(frame));
     other.is_shared_ = false;
-    other.small_.size = 0;
+    other.small_size_ = 0;
   }
   void release() noexcept {
     if (is_shared_)
@@ -93,20 +95,33 @@ private:
   }
   void release_shared() noexcept;
 
-  struct inline_rep {
-    uint8_t bytes[inline_capacity];
-    uint8_t size;
-  };
   struct shared_rep {
     shared_buffer* buf;
     uint8_t* data;
     size_t size;
   };
-  union {
-    inline_rep small_;
-    shared_rep big_;
-  };
+  // The shared representation lives in the inline bytes (read and written through memcpy, which
+  // compiles to plain loads and stores): a frame is 32 bytes, so a message is one cache line.
+  shared_rep big() const noexcept {
+    shared_rep r;
+    std::memcpy(&r, bytes_, sizeof r);
+    return r;
+  }
+  void set_big(const shared_rep& r) noexcept {
+    std::memcpy(bytes_, &r, sizeof r);
+    is_shared_ = true;
+  }
+  static_assert(sizeof(shared_rep) <= inline_capacity);
+  friend struct frame_layout_check;
+
+  alignas(8) uint8_t bytes_[inline_capacity] = {};
+  uint8_t small_size_ = 0;
   bool is_shared_ = false;
+};
+
+/// inline_bytes holds: data() of an inline frame points at the start of the 32-byte object.
+struct frame_layout_check {
+  static_assert(offsetof(frame, bytes_) == 0 && sizeof(frame) == frame::inline_bytes);
 };
 
 } // namespace cafmq

@@ -4,7 +4,10 @@
 
 #include "runtime/core/frame.hpp"
 
+#include <cstdint>
+#include <cstdlib>
 #include <initializer_list>
+#include <new>
 #include <string_view>
 #include <vector>
 
@@ -13,25 +16,43 @@ namespace cafmq {
 /// A multipart message; frames keep their order.
 class message {
 public:
-  message() = default;
+  message() noexcept = default;
   /// A one-frame message.
-  explicit message(frame f) : head_(std::move(f)), count_(1) {}
-  message(const message&) = default;
-  message& operator=(const message&) = default;
-  /// Moving leaves `other` empty (zero frames), ready for reuse.
-  message(message&& other) noexcept
-    : head_(std::move(other.head_)), tail_(std::move(other.tail_)), count_(other.count_) {
-    other.tail_.clear();
-    other.count_ = 0;
+  explicit message(frame f) noexcept : head_(std::move(f)), count_(1) {}
+  message(const message& other) : head_(other.head_) {
+    try {
+      copy_tail_from(other);
+    } catch (...) {
+      free_tail();
+      throw;
+    }
   }
-  message& operator=(message&& other) noexcept {
-    head_ = std::move(other.head_);
-    tail_ = std::move(other.tail_);
-    count_ = other.count_;
-    other.tail_.clear();
-    other.count_ = 0;
+  message& operator=(const message& other) {
+    if (this != &other) {
+      message copy{other};
+      *this = std::move(copy);
+    }
     return *this;
   }
+  /// Moving leaves `other` empty (zero frames), ready for reuse.
+  message(message&& other) noexcept
+    : head_(std::move(other.head_)), tail_(other.tail_), count_(other.count_),
+      tail_capacity_(other.tail_capacity_) {
+    other.forget_tail();
+  }
+  message& operator=(message&& other) noexcept {
+    if (this != &other) {
+      free_tail();
+      head_ = std::move(other.head_);
+      tail_ = other.tail_;
+      count_ = other.count_;
+      tail_capacity_ = other.tail_capacity_;
+      other.forget_tail();
+    }
+    return *this;
+  }
+  ~message() { free_tail(); }
+
   /// A one-frame message copying `text`.
   explicit message(std::string_view text) : message(frame{text}) {}
   /// A multipart message copying each string as one frame.
@@ -42,10 +63,13 @@ public:
 
   /// Appends a frame at the end.
   void add(frame f) {
-    if (count_ == 0)
+    if (count_ > 0) {
+      if (count_ - 1 == tail_capacity_)
+        grow_tail();
+      new (&tail_[count_ - 1]) frame(std::move(f));
+    } else {
       head_ = std::move(f);
-    else
-      tail_.push_back(std::move(f));
+    }
     ++count_;
   }
   /// Number of frames.
@@ -56,24 +80,23 @@ public:
   void take_frames(std::vector<frame>& out) {
     if (count_ > 0)
       out.push_back(std::move(head_));
-    for (auto& f : tail_)
-      out.push_back(std::move(f));
-    tail_.clear();
-    count_ = 0;
+    for (size_t i = 0; i + 1 < count_; ++i)
+      out.push_back(std::move(tail_[i]));
+    clear();
   }
   /// Frame `i` (0-based).
   const frame& operator[](size_t i) const noexcept { return i == 0 ? head_ : tail_[i - 1]; }
   /// Sum of the frame sizes in bytes.
   size_t byte_size() const noexcept {
     size_t n = count_ == 0 ? 0 : head_.size();
-    for (auto& f : tail_)
-      n += f.size();
+    for (size_t i = 0; i + 1 < count_; ++i)
+      n += tail_[i].size();
     return n;
   }
-  /// Removes every frame.
+  /// Removes every frame (keeps the room for later frames, for reuse).
   void clear() noexcept {
     head_ = frame{};
-    tail_.clear();
+    destroy_tail_frames();
     count_ = 0;
   }
 
@@ -87,9 +110,32 @@ public:
   }
 
 private:
+  // Frames after the first live in a malloc'd array (frames are trivially relocatable, so it
+  // grows with memcpy). 48 bytes in all: a ring slot keeps a message and its sequence number in
+  // one cache line.
+  void grow_tail();
+  void copy_tail_from(const message& other);
+  void destroy_tail_frames() noexcept {
+    for (size_t i = 0; i + 1 < count_; ++i)
+      tail_[i].~frame();
+    if (count_ > 1)
+      count_ = 1;
+  }
+  void free_tail() noexcept {
+    destroy_tail_frames();
+    if (tail_ != nullptr)
+      std::free(tail_);
+  }
+  void forget_tail() noexcept {
+    tail_ = nullptr;
+    count_ = 0;
+    tail_capacity_ = 0;
+  }
+
   frame head_;
-  std::vector<frame> tail_;
-  size_t count_ = 0;
+  frame* tail_ = nullptr;
+  uint32_t count_ = 0;
+  uint32_t tail_capacity_ = 0;
 };
 
 } // namespace cafmq

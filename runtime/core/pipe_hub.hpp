@@ -3,7 +3,7 @@
 #pragma once
 
 #include "runtime/core/pipe.hpp"
-#include "runtime/core/waker.hpp"
+#include "runtime/core/signaler.hpp"
 
 #include <atomic>
 #include <memory>

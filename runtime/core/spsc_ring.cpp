@@ -1,10 +1,13 @@
-// The ring's memory ordering. Writer: tail_ is published seq_cst before reading reader_sleeping_,
-// and a reader announcing sleep stores its flag seq_cst before re-reading tail_, so one of them
-// sees the other (no lost wake-up). Reader: head_ is published with a plain release store per
+// The ring's memory ordering. Messages become visible through their slot's `seq` (release store
+// at flush, acquire load by the reader). Wake-ups: the writer publishes tail_ before reading
+// reader_sleeping_ (light fence), and a reader announcing sleep stores its flag before re-reading
+// tail_ (heavy fence), so one of them sees the other (no lost wake-up). Reader: head_ is published with a plain release store per
 // message; a writer that found the ring full is woken at the low-water mark when the reader sees
 // its flag, and at the latest when the reader finds the ring empty, behind a full fence (the
 // writer only sleeps on a full ring, so the reader always reaches that check while it reads).
 #include "runtime/core/spsc_ring.hpp"
+
+#include "runtime/core/fence.hpp"
 
 namespace cafmq {
 
@@ -27,6 +30,7 @@ spsc_ring::spsc_ring(size_t hwm, std::shared_ptr<waker> wake_reader,
     slots_(mask_ + 1),
     wake_reader_(std::move(wake_reader)),
     wake_writer_(std::move(wake_writer)) {
+  fence::init();
 }
 
 bool spsc_ring::full() noexcept {
@@ -39,16 +43,19 @@ bool spsc_ring::full() noexcept {
 bool spsc_ring::try_push(message& m) noexcept {
   if (full())
     return false;
-  slots_[w_tail_ & mask_] = std::move(m);
+  slots_[w_tail_ & mask_].msg = std::move(m);
   ++w_tail_;
   return true;
 }
 
 void spsc_ring::flush() noexcept {
-  if (tail_.load(std::memory_order_relaxed) == w_tail_)
+  if (w_published_ == w_tail_)
     return;
-  tail_.store(w_tail_, std::memory_order_seq_cst);
-  if (reader_sleeping_.load(std::memory_order_seq_cst)
+  for (; w_published_ < w_tail_; ++w_published_)
+    slots_[w_published_ & mask_].seq.store(w_published_ + 1, std::memory_order_release);
+  tail_.store(w_tail_, std::memory_order_release);
+  fence::light();  // per message on a user's send: no store-buffer drain (see fence.hpp)
+  if (reader_sleeping_.load(std::memory_order_relaxed)
       && reader_sleeping_.exchange(false, std::memory_order_seq_cst) && wake_reader_)
     wake_reader_->wake();
 }
@@ -64,22 +71,21 @@ bool spsc_ring::writer_sleep() noexcept {
 }
 
 bool spsc_ring::readable() noexcept {
-  if (r_head_ != r_tail_cache_)
-    return true;
-  r_tail_cache_ = tail_.load(std::memory_order_acquire);
-  return r_head_ != r_tail_cache_;
+  return slots_[r_head_ & mask_].seq.load(std::memory_order_acquire) == r_head_ + 1;
 }
 
 bool spsc_ring::try_pop(message& out) noexcept {
-  if (!readable()) {
+  auto& s = slots_[r_head_ & mask_];
+  if (s.seq.load(std::memory_order_acquire) != r_head_ + 1) {
     wake_sleeping_writer();  // drained: a writer that announced sleep must hear about it
     return false;
   }
-  out = std::move(slots_[r_head_ & mask_]);
+  out = std::move(s.msg);
   ++r_head_;
   head_.store(r_head_, std::memory_order_release);
   // Cheap early wake at the low-water mark; the fenced check on empty is the guarantee.
-  if (writer_sleeping_.load(std::memory_order_relaxed) && r_tail_cache_ - r_head_ <= low_water_)
+  if (writer_sleeping_.load(std::memory_order_relaxed)
+      && tail_.load(std::memory_order_relaxed) - r_head_ <= low_water_)
     wake_sleeping_writer();
   return true;
 }
@@ -92,9 +98,11 @@ void spsc_ring::wake_sleeping_writer() noexcept {
 }
 
 bool spsc_ring::reader_sleep() noexcept {
-  reader_sleeping_.store(true, std::memory_order_seq_cst);
-  r_tail_cache_ = tail_.load(std::memory_order_seq_cst);
-  if (r_head_ != r_tail_cache_) {
+  reader_sleeping_.store(true, std::memory_order_relaxed);
+  fence::heavy();
+  // tail_ rather than the slot: the writer's flush stores tail_ and then reads our flag, so one
+  // of the two sides sees the other (no lost wake-up).
+  if (tail_.load(std::memory_order_acquire) != r_head_) {
     reader_sleeping_.store(false, std::memory_order_relaxed);
     return false;
   }

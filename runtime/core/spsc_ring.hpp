@@ -51,18 +51,25 @@ private:
   size_t hwm_;
   size_t mask_;
   size_t low_water_;
-  std::vector<message> slots_;
+  // One cache line per slot, and `seq` (the slot's position + 1 once published) beside the
+  // message: the reader learns of a message from the line that carries it, so no shared counter
+  // moves between the cores per message.
+  struct alignas(64) slot {
+    message msg;
+    std::atomic<uint64_t> seq{0};
+  };
+  std::vector<slot> slots_;
   std::shared_ptr<waker> wake_reader_;
   std::shared_ptr<waker> wake_writer_;
 
-  alignas(64) std::atomic<uint64_t> tail_{0};  // published by the writer
+  alignas(64) std::atomic<uint64_t> tail_{0};  // published by the writer; read on slow paths
   std::atomic<bool> reader_sleeping_{false};
   alignas(64) uint64_t w_tail_ = 0;            // writer-local
   uint64_t w_head_cache_ = 0;
+  uint64_t w_published_ = 0;
   alignas(64) std::atomic<uint64_t> head_{0};  // published by the reader
   std::atomic<bool> writer_sleeping_{false};
   alignas(64) uint64_t r_head_ = 0;            // reader-local
-  uint64_t r_tail_cache_ = 0;
 };
 
 } // namespace cafmq

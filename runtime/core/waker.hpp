@@ -2,8 +2,6 @@
 // never per message.
 #pragma once
 
-#include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <mutex>
 
@@ -15,30 +13,6 @@ public:
   virtual ~waker() = default;
   /// Wakes the sleeping side; safe from any thread.
   virtual void wake() noexcept = 0;
-};
-
-/// Wakes a user thread blocked in send/recv. One per socket, shared by all its pipes.
-class signaler final : public waker {
-public:
-  void wake() noexcept override {
-    {
-      std::lock_guard<std::mutex> guard{mtx_};
-      signaled_ = true;
-    }
-    cv_.notify_all();
-  }
-  /// Blocks until woken or `deadline`; returns false on timeout. Consumes the wake-up.
-  bool wait_until(std::chrono::steady_clock::time_point deadline) {
-    std::unique_lock<std::mutex> guard{mtx_};
-    bool woken = cv_.wait_until(guard, deadline, [this] { return signaled_; });
-    signaled_ = false;
-    return woken;
-  }
-
-private:
-  std::mutex mtx_;
-  std::condition_variable cv_;
-  bool signaled_ = false;
 };
 
 /// Wakes whichever I/O engine currently serves a pipe (a connector's pipe outlives connections).

@@ -193,3 +193,58 @@ TEST(Message, ClearDropsEveryFrame) {
   EXPECT_EQ(m.byte_size(), 0u);
   EXPECT_EQ(log.calls, 1);
 }
+
+TEST(Frame, IsThirtyTwoBytesWithTheSharedFormInsideTheInlineBytes) {
+  // A ring slot holds a message and its sequence number in one cache line (spsc_ring.hpp).
+  EXPECT_EQ(sizeof(frame), 32u);
+  EXPECT_LE(sizeof(message) + sizeof(uint64_t), 64u);
+  frame big{std::string(frame::inline_capacity + 1, 'b')};
+  EXPECT_FALSE(lives_inside(big));
+  EXPECT_EQ(big.size(), frame::inline_capacity + 1);
+  frame small{std::string(frame::inline_capacity, 's')};
+  EXPECT_TRUE(lives_inside(small));
+}
+
+TEST(Message, ManyFramesGrowTheTailAndKeepTheirOrderAndBytes) {
+  message m;
+  for (int i = 0; i < 100; ++i)  // past several doublings of the tail array
+    m.add(frame{std::to_string(i) + (i % 3 == 0 ? std::string(50, '+') : "")});
+  ASSERT_EQ(m.size(), 100u);
+  for (int i = 0; i < 100; ++i)
+    EXPECT_EQ(m[i].view(), std::to_string(i) + (i % 3 == 0 ? std::string(50, '+') : ""));
+}
+
+TEST(Message, CopyOfAMultipartMessageIsIndependentOfTheOriginal) {
+  message m{"a", "b", "c", "d", "e", "f"};
+  message copy = m;
+  m.clear();
+  m.add(frame{"z"});
+  ASSERT_EQ(copy.size(), 6u);
+  EXPECT_EQ(copy, (message{"a", "b", "c", "d", "e", "f"}));
+  copy = m;  // copy-assign over a multipart message
+  EXPECT_EQ(copy, message{"z"});
+}
+
+TEST(Message, MoveLeavesTheSourceEmptyAndReusable) {
+  message m{"a", "b", "c"};
+  message moved = std::move(m);
+  EXPECT_TRUE(m.empty());  // NOLINT(bugprone-use-after-move): documented behaviour
+  EXPECT_EQ(moved, (message{"a", "b", "c"}));
+  m.add(frame{"again"});
+  m.add(frame{"and again"});
+  EXPECT_EQ(m, (message{"again", "and again"}));
+  moved = std::move(m);  // move-assign over a multipart message
+  EXPECT_EQ(moved, (message{"again", "and again"}));
+}
+
+TEST(Message, TakeFramesEmptiesTheMessageAndKeepsItUsable) {
+  message m{"x", "y", "z"};
+  std::vector<frame> out;
+  m.take_frames(out);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[2].view(), "z");
+  EXPECT_TRUE(m.empty());
+  m.add(frame{"n"});
+  m.add(frame{"m"});
+  EXPECT_EQ(m, (message{"n", "m"}));
+}

@@ -2,6 +2,8 @@
 // ypipe wake-up rule (one wake per empty->non-empty edge, writer woken at the low-water mark).
 #include "runtime/core/spsc_ring.hpp"
 
+#include "runtime/core/signaler.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>

@@ -1,0 +1,56 @@
+// Futex-backed signaler. States: idle, signaled (a wake-up is pending), sleeping (the waiter is in
+// or about to enter FUTEX_WAIT). wake() sets signaled and calls FUTEX_WAKE only if it replaced
+// sleeping; the waiter moves idle -> sleeping before it waits, so it never misses a wake-up.
+#include "runtime/core/signaler.hpp"
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <climits>
+
+namespace cafmq {
+
+namespace {
+
+void futex_wait(std::atomic<uint32_t>* word, uint32_t expected, std::chrono::nanoseconds timeout) {
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+  timespec ts{static_cast<time_t>(secs.count()), static_cast<long>((timeout - secs).count())};
+  // Returns on a wake-up, a timeout, a signal, or when *word != expected: the caller re-checks.
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT_PRIVATE, expected, &ts, nullptr,
+          0);
+}
+
+void futex_wake_all(std::atomic<uint32_t>* word) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr,
+          nullptr, 0);
+}
+
+} // namespace
+
+static_assert(sizeof(std::atomic<uint32_t>) == sizeof(uint32_t), "futex word must be 32 bits");
+
+void signaler::wake() noexcept {
+  if (state_.exchange(signaled, std::memory_order_acq_rel) == sleeping)
+    futex_wake_all(&state_);
+}
+
+bool signaler::wait_until(std::chrono::steady_clock::time_point deadline) noexcept {
+  for (;;) {
+    uint32_t s = state_.load(std::memory_order_acquire);
+    if (s == signaled) {
+      // A wake() racing with this store is absorbed: the caller looks again anyway.
+      state_.store(idle, std::memory_order_relaxed);
+      return true;
+    }
+    if (s == idle && !state_.compare_exchange_weak(s, sleeping, std::memory_order_acq_rel))
+      continue;
+    auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero())
+      return state_.exchange(idle, std::memory_order_acq_rel) == signaled;
+    futex_wait(&state_, sleeping, left);
+  }
+}
+
+} // namespace cafmq
