@@ -1,6 +1,10 @@
 // Frame storage: inline bytes or a ref-counted block (header and bytes in one allocation).
 #include "runtime/core/frame.hpp"
 
+#include "runtime/core/block_pool.hpp"
+
+#include <cstdint>
+
 #include <cstdlib>
 #include <new>
 
@@ -9,10 +13,15 @@ namespace cafmq {
 namespace {
 
 shared_buffer* allocate_block(size_t size) {
-  void* mem = std::malloc(sizeof(shared_buffer) + size);
+  if (size > SIZE_MAX - sizeof(shared_buffer))
+    throw std::bad_alloc{};
+  size_t total = sizeof(shared_buffer) + size;
+  uint32_t cls = block_pool::class_of(total);
+  void* mem = cls != 0 ? block_pool::take(cls) : std::malloc(total);
   if (mem == nullptr)
     throw std::bad_alloc{};
   auto* buf = new (mem) shared_buffer{};
+  buf->pool_class = cls;
   buf->data = reinterpret_cast<uint8_t*>(buf + 1);
   return buf;
 }
@@ -60,8 +69,12 @@ void frame::release_shared() noexcept {
     return;
   if (buf->free_user != nullptr)
     buf->free_user(buf->data, buf->hint);
+  uint32_t cls = buf->pool_class;
   buf->~shared_buffer();
-  std::free(buf);
+  if (cls != 0)
+    block_pool::give(buf, cls);
+  else
+    std::free(buf);
 }
 
 } // namespace cafmq

@@ -18,6 +18,7 @@ using free_fn = void (*)(void* data, void* hint);
 /// buffer.
 struct shared_buffer {
   std::atomic<uint32_t> refs{1};
+  uint32_t pool_class = 0;      ///< block_pool size class of this block, 0 when from malloc
   uint8_t* data = nullptr;
   free_fn free_user = nullptr;  ///< set for zero-copy user buffers
   void* hint = nullptr;
