@@ -16,9 +16,11 @@ void require(bool ok, const char* name, long long value, const char* allowed) {
 } // namespace
 
 void socket_options::validate() const {
-  // 0 means "no limit" in libzmq; cafmq keeps every queue bounded, so the largest ring is used.
-  require(sndhwm <= (1u << 24), "sndhwm", static_cast<long long>(sndhwm), "at most 16777216");
-  require(rcvhwm <= (1u << 24), "rcvhwm", static_cast<long long>(rcvhwm), "at most 16777216");
+  // 0 means "no limit" in libzmq; cafmq keeps every queue bounded (effective_hwm).
+  require(sndhwm <= max_hwm, "sndhwm", static_cast<long long>(sndhwm),
+          "at most 1048576 (0 = the no-limit bound of 131072)");
+  require(rcvhwm <= max_hwm, "rcvhwm", static_cast<long long>(rcvhwm),
+          "at most 1048576 (0 = the no-limit bound of 131072)");
   require(sndtimeo_ms >= -1, "sndtimeo", sndtimeo_ms, "-1 (block) or >= 0 ms");
   require(rcvtimeo_ms >= -1, "rcvtimeo", rcvtimeo_ms, "-1 (block) or >= 0 ms");
   require(linger_ms >= -1, "linger", linger_ms, "-1 (forever) or >= 0 ms");

@@ -7,9 +7,22 @@
 
 namespace cafmq {
 
+/// The queue bound used for an HWM of 0, which libzmq reads as "no limit". cafmq keeps every
+/// queue bounded (a ring's slots are allocated up front, 64 bytes each: 8 MiB per direction here).
+constexpr size_t no_limit_hwm = size_t{1} << 17;
+
+/// The largest HWM accepted (64 MiB of slots per direction and peer).
+constexpr size_t max_hwm = size_t{1} << 20;
+
+/// The ring capacity for an HWM option value.
+constexpr size_t effective_hwm(size_t hwm) noexcept {
+  return hwm == 0 ? no_limit_hwm : hwm;
+}
+
 /// The options a socket carries into its pipes and sessions.
 struct socket_options {
-  size_t sndhwm = 1000;               ///< ZMQ_SNDHWM: messages queued per peer for sending
+  size_t sndhwm = 1000;               ///< ZMQ_SNDHWM: messages queued per peer for sending (0: see
+                                      ///< no_limit_hwm)
   size_t rcvhwm = 1000;               ///< ZMQ_RCVHWM: messages queued per peer on receive
   int sndtimeo_ms = -1;               ///< ZMQ_SNDTIMEO: -1 blocks, 0 never blocks
   int rcvtimeo_ms = -1;               ///< ZMQ_RCVTIMEO

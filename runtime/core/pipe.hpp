@@ -2,6 +2,7 @@
 // each way. Lives as long as either side holds it; a connector's pipe survives reconnects.
 #pragma once
 
+#include "runtime/core/options.hpp"
 #include "runtime/core/spsc_ring.hpp"
 #include "runtime/core/waker.hpp"
 
@@ -18,8 +19,8 @@ public:
   /// `user` wakes the socket's user thread; the engine side is reached through `io()`.
   pipe(size_t sndhwm, size_t rcvhwm, std::shared_ptr<waker> user, uint64_t id)
     : io_(std::make_shared<io_waker>()),
-      outbound_(sndhwm, io_, user),
-      inbound_(rcvhwm, user, io_),
+      outbound_(effective_hwm(sndhwm), io_, user),
+      inbound_(effective_hwm(rcvhwm), user, io_),
       id_(id) {
   }
 

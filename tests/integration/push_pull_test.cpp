@@ -309,3 +309,25 @@ TEST(ZeroCopy, DeleterRunsOnceForAMessageDiscardedAtClose) {
 
 } // namespace
 } // namespace cafmq
+
+namespace cafmq {
+namespace {
+
+// SNDHWM 0 is libzmq's "no limit": cafmq maps it to a large bound (options.hpp no_limit_hwm),
+// never to a queue of one.
+TEST(HighWaterMark, ZeroQueuesFarPastTheDefaultButStaysBounded) {
+  context ctx;
+  socket_options o = test::no_linger();
+  o.sndhwm = 0;
+  socket push{ctx, socket_type::push, o};
+  push.connect(test::local_endpoint(test::free_tcp_port()));  // nobody there: sends queue up
+  test::deadline d{10000ms};
+  size_t queued = 0;
+  while (queued < no_limit_hwm + 10 && !d.expired() && push.send(message{"q"}, 0ms))
+    ++queued;
+  ASSERT_FALSE(d.expired());
+  EXPECT_EQ(queued, no_limit_hwm) << "SNDHWM 0 must queue exactly the no-limit bound";
+}
+
+} // namespace
+} // namespace cafmq
