@@ -40,14 +40,12 @@ size_t write_frame_header(uint8_t* out, uint8_t flags, uint64_t size) noexcept {
   return 9;
 }
 
-bool frame_decoder::accept_size(uint64_t n) {
+bool frame_decoder::reject_size(uint64_t n) {
   if ((n >> 63) != 0)
     error_ = "frame size exceeds 2^63-1";
-  else if (n > max_)
+  else
     error_ = "frame of " + std::to_string(n) + " bytes exceeds the limit of " + std::to_string(max_)
              + " bytes";
-  else
-    return true;
   state_ = state::failed;
   return false;
 }
@@ -91,7 +89,11 @@ frame_decoder::result frame_decoder::next(const uint8_t*& p, const uint8_t* end,
           return result::error;
         if (avail - header >= n) {  // fast path: the whole body is here
           flags = clean_flags(raw);
-          body = frame(p, static_cast<size_t>(n));
+          // A small body with enough input behind it is copied with fixed-size moves.
+          if (avail - header >= frame::inline_bytes)
+            body.assign_with_slack(p, static_cast<size_t>(n));
+          else
+            body = frame(p, static_cast<size_t>(n));
           p += n;
           return result::frame;
         }

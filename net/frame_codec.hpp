@@ -51,7 +51,10 @@ public:
   const std::string& error_text() const noexcept { return error_; }
 
 private:
-  bool accept_size(uint64_t n);
+  bool accept_size(uint64_t n) {
+    return ((n >> 63) == 0 && n <= max_) || reject_size(n);
+  }
+  bool reject_size(uint64_t n);
   bool begin_body(uint64_t n);
 
   uint64_t max_;

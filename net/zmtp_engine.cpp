@@ -283,9 +283,13 @@ private:
   void fill_from_pipe() {
     auto& ring = pipe_->outbound();
     for (;;) {
-      while (out_.size() < write_batch_target && ring.try_pop(scratch_))
-        out_.add_message(scratch_);
-      scratch_.clear();
+      while (out_.size() < write_batch_target) {
+        const message* m = ring.front();  // encoded in place: no move out of the slot
+        if (m == nullptr)
+          break;
+        out_.add_message(*m);
+        ring.pop_front();
+      }
       if (!out_.empty() || ring.reader_sleep())
         return;  // something to write, or empty and the next flush will kick us
     }
@@ -337,7 +341,6 @@ private:
   bool complete_ = false;
 
   write_batch out_;
-  message scratch_;
   std::vector<asio::const_buffer> pieces_;
   bool writing_ = false;
 };

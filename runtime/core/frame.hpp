@@ -9,6 +9,10 @@
 #include <string>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace cafmq {
 
 /// Called once the last frame referring to a zero-copy user buffer is gone.
@@ -37,6 +41,29 @@ public:
   frame(const void* data, size_t size);
   /// Copies the bytes of `text`.
   explicit frame(std::string_view text) : frame(text.data(), text.size()) {}
+  /// Replaces the bytes with a copy of `size` bytes like frame(data, size), but reads
+  /// frame::inline_bytes bytes from `data` when they fit inline: two 16-byte moves, each later
+  /// read whole (byte-wise writes would stall the moves that carry the frame on to its ring).
+  /// The caller guarantees that many bytes are readable.
+  void assign_with_slack(const void* data, size_t size) {
+    if (size > inline_capacity) {
+      *this = frame(data, size);
+      return;
+    }
+    release();
+#if defined(__SSE2__)
+    auto* src = static_cast<const __m128i*>(data);
+    __m128i low = _mm_loadu_si128(src);
+    // Bytes 30 and 31 of the frame are the size and the "shared" flag (false).
+    __m128i high = _mm_insert_epi16(_mm_loadu_si128(src + 1), static_cast<int>(size), 7);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(bytes_), low);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(bytes_ + 16), high);
+#else
+    std::memcpy(bytes_, data, inline_capacity);
+    small_size_ = static_cast<uint8_t>(size);
+    is_shared_ = false;
+#endif
+  }
   /// Wraps a user buffer without copying; `free` runs when the last copy is gone.
   static frame zero_copy(void* data, size_t size, free_fn free, void* hint = nullptr);
   /// A frame of `size` uninitialised bytes to be filled through `mutable_data()` before sharing.
@@ -123,6 +150,8 @@ private:
 /// inline_bytes holds: data() of an inline frame points at the start of the 32-byte object.
 struct frame_layout_check {
   static_assert(offsetof(frame, bytes_) == 0 && sizeof(frame) == frame::inline_bytes);
+  static_assert(offsetof(frame, small_size_) == 30 && offsetof(frame, is_shared_) == 31,
+                "assign_with_slack writes the size and flag as bytes 30 and 31");
 };
 
 } // namespace cafmq

@@ -3,10 +3,11 @@
 // reader_sleeping_, and a reader announcing sleep stores its flag seq_cst before re-reading tail_,
 // so one of them sees the other (no lost wake-up). (An asymmetric variant with membarrier(2) on
 // the sleeping side was measured: no gain for small messages, a loss for large ones, whose rings
-// empty after every message and so pay an inter-processor interrupt each time.) Reader: head_ is published with a plain release store per
-// message; a writer that found the ring full is woken at the low-water mark when the reader sees
-// its flag, and at the latest when the reader finds the ring empty, behind a full fence (the
-// writer only sleeps on a full ring, so the reader always reaches that check while it reads).
+// empty after every message and so pay an inter-processor interrupt each time.)
+// Reader: head_ is published with a plain release store per message; a writer that found the ring
+// full is woken at the low-water mark when the reader sees its flag, and at the latest when the
+// reader finds the ring empty, behind a full fence (the writer only sleeps on a full ring, so the
+// reader always reaches that check while it reads). The hot paths are inline in the header.
 #include "runtime/core/spsc_ring.hpp"
 
 namespace cafmq {
@@ -32,24 +33,7 @@ spsc_ring::spsc_ring(size_t hwm, std::shared_ptr<waker> wake_reader,
     wake_writer_(std::move(wake_writer)) {
 }
 
-bool spsc_ring::full() noexcept {
-  if (w_tail_ - w_head_cache_ < hwm_)
-    return false;
-  w_head_cache_ = head_.load(std::memory_order_acquire);
-  return w_tail_ - w_head_cache_ >= hwm_;
-}
-
-bool spsc_ring::try_push(message& m) noexcept {
-  if (full())
-    return false;
-  slots_[w_tail_ & mask_].msg = std::move(m);
-  ++w_tail_;
-  return true;
-}
-
-void spsc_ring::flush() noexcept {
-  if (w_published_ == w_tail_)
-    return;
+void spsc_ring::publish() noexcept {
   for (; w_published_ < w_tail_; ++w_published_)
     slots_[w_published_ & mask_].seq.store(w_published_ + 1, std::memory_order_release);
   tail_.store(w_tail_, std::memory_order_seq_cst);
@@ -70,22 +54,6 @@ bool spsc_ring::writer_sleep() noexcept {
 
 bool spsc_ring::readable() noexcept {
   return slots_[r_head_ & mask_].seq.load(std::memory_order_acquire) == r_head_ + 1;
-}
-
-bool spsc_ring::try_pop(message& out) noexcept {
-  auto& s = slots_[r_head_ & mask_];
-  if (s.seq.load(std::memory_order_acquire) != r_head_ + 1) {
-    wake_sleeping_writer();  // drained: a writer that announced sleep must hear about it
-    return false;
-  }
-  out = std::move(s.msg);
-  ++r_head_;
-  head_.store(r_head_, std::memory_order_release);
-  // Cheap early wake at the low-water mark; the fenced check on empty is the guarantee.
-  if (writer_sleeping_.load(std::memory_order_relaxed)
-      && tail_.load(std::memory_order_relaxed) - r_head_ <= low_water_)
-    wake_sleeping_writer();
-  return true;
 }
 
 void spsc_ring::wake_sleeping_writer() noexcept {

@@ -21,17 +21,51 @@ public:
 
   // -- writer side --
   /// True when the ring holds `hwm` messages (refreshes the reader's position when needed).
-  bool full() noexcept;
+  bool full() noexcept {
+    if (w_tail_ - w_head_cache_ < hwm_)
+      return false;
+    w_head_cache_ = head_.load(std::memory_order_acquire);
+    return w_tail_ - w_head_cache_ >= hwm_;
+  }
   /// Stages `m` (invisible to the reader until flush); false, leaving `m` untouched, when full.
-  bool try_push(message& m) noexcept;
+  bool try_push(message& m) noexcept {
+    if (full())
+      return false;
+    slots_[w_tail_ & mask_].msg = std::move(m);
+    ++w_tail_;
+    return true;
+  }
   /// Publishes staged messages; wakes the reader if it sleeps.
-  void flush() noexcept;
+  void flush() noexcept {
+    if (w_published_ != w_tail_)
+      publish();
+  }
   /// Announces the writer will sleep until space frees; false if space is already there.
   bool writer_sleep() noexcept;
 
   // -- reader side --
   /// Moves the oldest published message into `out`; false when empty.
-  bool try_pop(message& out) noexcept;
+  bool try_pop(message& out) noexcept {
+    if (front() == nullptr)
+      return false;
+    out = std::move(slots_[r_head_ & mask_].msg);
+    advance();
+    return true;
+  }
+  /// The oldest published message, read in place; nullptr when empty. Valid until pop_front().
+  const message* front() noexcept {
+    auto& s = slots_[r_head_ & mask_];
+    if (s.seq.load(std::memory_order_acquire) != r_head_ + 1) {
+      wake_sleeping_writer();  // drained: a writer that announced sleep must hear about it
+      return nullptr;
+    }
+    return &s.msg;
+  }
+  /// Drops the message front() returned (releasing its frames).
+  void pop_front() noexcept {
+    slots_[r_head_ & mask_].msg.clear();
+    advance();
+  }
   /// True when a message is published and unread.
   bool readable() noexcept;
   /// Announces the reader will sleep until a flush; false if a message is already there.
@@ -46,6 +80,15 @@ public:
   size_t hwm() const noexcept { return hwm_; }
 
 private:
+  void publish() noexcept;
+  void advance() noexcept {
+    ++r_head_;
+    head_.store(r_head_, std::memory_order_release);
+    // Cheap early wake at the low-water mark; the fenced check on empty is the guarantee.
+    if (writer_sleeping_.load(std::memory_order_relaxed)
+        && tail_.load(std::memory_order_relaxed) - r_head_ <= low_water_)
+      wake_sleeping_writer();
+  }
   void wake_sleeping_writer() noexcept;
 
   size_t hwm_;
