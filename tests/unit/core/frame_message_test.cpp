@@ -248,3 +248,20 @@ TEST(Message, TakeFramesEmptiesTheMessageAndKeepsItUsable) {
   m.add(frame{"m"});
   EXPECT_EQ(m, (message{"n", "m"}));
 }
+
+TEST(Frame, AssignWithSlackCopiesOnlyTheSizeItIsGiven) {
+  std::string input = "0123456789abcdefghijklmnopqrstuvwxyzABCDEF";  // slack behind each body
+  for (size_t n = 0; n <= frame::inline_capacity; ++n) {
+    frame f{std::string(100, 'x')};  // shared before: must be released and become inline
+    f.assign_with_slack(input.data(), n);
+    EXPECT_EQ(f.size(), n);
+    EXPECT_EQ(f.view(), input.substr(0, n));
+    EXPECT_TRUE(lives_inside(f));
+    frame moved = std::move(f);
+    EXPECT_EQ(moved.view(), input.substr(0, n));
+  }
+  frame big;
+  big.assign_with_slack(input.data(), 40);  // larger than inline: a shared copy of 40 bytes
+  EXPECT_EQ(big.view(), input.substr(0, 40));
+  EXPECT_FALSE(lives_inside(big));
+}

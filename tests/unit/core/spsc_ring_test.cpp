@@ -230,3 +230,27 @@ TEST(SpscRing, TwoThreadsMoveAMillionMessagesInOrder) {
   EXPECT_EQ(out_of_order, 0u);
   EXPECT_FALSE(ring.try_pop(m));
 }
+
+TEST(SpscRing, FrontReadsInPlaceAndPopFrontReleasesTheFrames) {
+  fixture f{4};
+  bool released = false;
+  static char buffer[64];
+  auto note = [](void*, void* hint) { *static_cast<bool*>(hint) = true; };
+  message big{frame::zero_copy(buffer, sizeof buffer, note, &released)};
+  ASSERT_TRUE(f.ring.try_push(big));
+  ASSERT_TRUE(f.push(7));
+  EXPECT_EQ(f.ring.front(), nullptr) << "staged, not yet flushed";
+  f.ring.flush();
+  const message* m = f.ring.front();
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ((*m)[0].data(), reinterpret_cast<const uint8_t*>(buffer)) << "read in place";
+  EXPECT_EQ(f.ring.front(), m) << "front() does not consume";
+  f.ring.pop_front();
+  EXPECT_TRUE(released) << "pop_front() must release the frames at once";
+  m = f.ring.front();
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(number_of(*m), 7u);
+  f.ring.pop_front();
+  EXPECT_EQ(f.ring.front(), nullptr);
+  EXPECT_EQ(f.ring.size(), 0u);
+}

@@ -424,3 +424,21 @@ TEST(FrameDecoder, DirectTargetWorksForSplitInlineBodies) {
   EXPECT_EQ(body.view(), std::string(20, 'i'));
   EXPECT_TRUE(lives_inside(body));
 }
+
+TEST(FrameDecoder, ARunOfSmallFramesDecodesTheSameWithOrWithoutInputBehindEach) {
+  // Bodies followed by 32 or more input bytes take the fixed-size copy; the last few do not.
+  bytes wire;
+  std::vector<decoded> expected;
+  for (int i = 0; i < 40; ++i) {
+    std::string body(static_cast<size_t>(i % 31), static_cast<char>('a' + i % 26));
+    uint8_t flags = i % 5 == 0 ? flag::more : 0;
+    auto f = encode(flags, body);
+    wire.insert(wire.end(), f.begin(), f.end());
+    expected.push_back({flags, body});
+  }
+  for (size_t chunk : {wire.size(), size_t{1}, size_t{7}, size_t{33}}) {
+    auto o = decode(wire, chunk);
+    EXPECT_EQ(o.frames, expected) << "chunk " << chunk;
+    EXPECT_EQ(o.consumed, wire.size());
+  }
+}
