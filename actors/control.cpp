@@ -71,7 +71,11 @@ struct control::impl {
   caf::actor_system system;
   caf::actor root;
   std::mutex mtx;
-  std::map<uint64_t, caf::actor> sockets;
+  struct open_socket_entry {
+    caf::actor actor;
+    pipe_hub_ptr hub;  // to wake a user thread blocked in send/recv at shutdown
+  };
+  std::map<uint64_t, open_socket_entry> sockets;
   uint64_t last_id = 0;
 
   caf::actor socket(uint64_t id) {
@@ -79,7 +83,7 @@ struct control::impl {
     auto i = sockets.find(id);
     if (i == sockets.end())
       throw error{errc::socket_closed, "the socket is closed"};
-    return i->second;
+    return i->second.actor;
   }
 
   // A blocking request from a user thread (never from an actor).
@@ -101,17 +105,29 @@ control::control() : impl_(std::make_unique<impl>()) {
 }
 
 control::~control() {
+  shutdown();
+}
+
+void control::shutdown() {
+  std::map<uint64_t, impl::open_socket_entry> open;
   {
     std::lock_guard<std::mutex> guard{impl_->mtx};
-    impl_->sockets.clear();
+    if (terminated_.exchange(true))
+      return;
+    open.swap(impl_->sockets);
   }
   caf::anon_send_exit(impl_->root, caf::exit_reason::user_shutdown);
   impl_->root = nullptr;
   impl_->system.await_all_actors_done();
   impl_->loop.stop();
+  for (auto& [id, entry] : open)
+    entry.hub->user_waker()->wake();  // a blocked send/recv sees the context is gone
 }
 
 uint64_t control::open_socket(socket_args args) {
+  if (terminated())
+    throw error{errc::socket_closed, "cannot open a socket: the context is terminated"};
+  auto hub = args.hub;
   caf::actor s;
   std::string failure;
   {
@@ -124,7 +140,10 @@ uint64_t control::open_socket(socket_args args) {
   if (!s)
     throw error{errc::internal, "cannot open socket: " + failure};
   std::lock_guard<std::mutex> guard{impl_->mtx};
-  impl_->sockets.emplace(++impl_->last_id, s);
+  if (terminated()) {  // shut down while we spawned: the actor is gone already
+    throw error{errc::socket_closed, "cannot open a socket: the context is terminated"};
+  }
+  impl_->sockets.emplace(++impl_->last_id, impl::open_socket_entry{s, std::move(hub)});
   return impl_->last_id;
 }
 
@@ -148,7 +167,7 @@ void control::close_socket(uint64_t socket) {
     auto i = impl_->sockets.find(socket);
     if (i == impl_->sockets.end())
       return;
-    s = std::move(i->second);
+    s = std::move(i->second.actor);
     impl_->sockets.erase(i);
   }
   caf::anon_send_exit(s, caf::exit_reason::user_shutdown);

@@ -7,6 +7,7 @@
 #include "runtime/core/pipe_hub.hpp"
 #include "runtime/core/socket_type.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -20,12 +21,18 @@ struct socket_args {
   pipe_hub_ptr hub;
 };
 
-/// Owns the CAF actor system and the I/O thread; one per cafmq::context.
+/// Owns the CAF actor system and the I/O thread; one per cafmq::context, shared with its sockets
+/// so that a socket outliving its context stays safe to use and destroy.
 class control {
 public:
   control();
-  /// Stops every actor, then the I/O thread; never hangs.
+  /// Calls shutdown().
   ~control();
+  /// Stops every actor, then the I/O thread; never hangs. Idempotent. Afterwards open_socket,
+  /// bind and connect throw errc::socket_closed and close_socket does nothing.
+  void shutdown();
+  /// True once shutdown() has begun. Any thread, lock-free.
+  bool terminated() const noexcept { return terminated_.load(std::memory_order_acquire); }
   control(const control&) = delete;
   control& operator=(const control&) = delete;
 
@@ -41,6 +48,7 @@ public:
 private:
   struct impl;
   std::unique_ptr<impl> impl_;
+  std::atomic<bool> terminated_{false};
 };
 
 } // namespace cafmq::actors

@@ -5,9 +5,11 @@
 
 namespace cafmq {
 
-context::context() : control_(std::make_unique<actors::control>()) {
+context::context() : control_(std::make_shared<actors::control>()) {
 }
 
-context::~context() = default;
+context::~context() {
+  control_->shutdown();  // sockets may keep the (stopped) control plane alive a little longer
+}
 
 } // namespace cafmq

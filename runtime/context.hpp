@@ -1,5 +1,6 @@
 // cafmq::context: owns the actor system (control plane) and the I/O thread (data plane). Create
-// one per process, before its sockets; destroy it after them.
+// one per process, before its sockets. Destroying it before its sockets is safe: it stops every
+// actor and connection, and the sockets then report errc::socket_closed.
 #pragma once
 
 #include <memory>
@@ -14,16 +15,17 @@ class control;
 class context {
 public:
   context();
-  /// Stops every actor and the I/O thread; never hangs. Sockets must be closed first.
+  /// Stops every actor and the I/O thread; never hangs. Close sockets first to send what they
+  /// queued (linger); sockets still open are cut off and then report errc::socket_closed.
   ~context();
   context(const context&) = delete;
   context& operator=(const context&) = delete;
 
-  /// Internal: the control plane.
-  actors::control& control() noexcept { return *control_; }
+  /// Internal: the control plane, shared with the sockets.
+  const std::shared_ptr<actors::control>& control() const noexcept { return control_; }
 
 private:
-  std::unique_ptr<actors::control> control_;
+  std::shared_ptr<actors::control> control_;
 };
 
 } // namespace cafmq

@@ -50,10 +50,10 @@ struct socket::state {
 };
 
 socket::socket(context& ctx, socket_type type, socket_options options)
-  : ctx_(ctx), type_(type), options_(std::move(options)), state_(std::make_unique<state>()) {
+  : control_(ctx.control()), type_(type), options_(std::move(options)), state_(std::make_unique<state>()) {
   options_.validate();
   state_->pattern = patterns::make_pattern(type);
-  id_ = ctx_.control().open_socket({type_, options_, state_->hub});
+  id_ = control_->open_socket({type_, options_, state_->hub});
 }
 
 socket::~socket() {
@@ -67,16 +67,22 @@ socket::~socket() {
 void socket::require_open() const {
   if (closed_)
     throw error{errc::socket_closed, "the socket is closed"};
+  throw_if_terminated();
+}
+
+void socket::throw_if_terminated() const {
+  if (control_->terminated())
+    throw error{errc::socket_closed, "the socket's context is terminated"};
 }
 
 void socket::bind(const std::string& endpoint) {
   require_open();
-  last_endpoint_ = ctx_.control().bind(id_, endpoint);
+  last_endpoint_ = control_->bind(id_, endpoint);
 }
 
 void socket::connect(const std::string& endpoint) {
   require_open();
-  ctx_.control().connect(id_, endpoint);
+  control_->connect(id_, endpoint);
 }
 
 bool socket::send(message msg) {
@@ -117,6 +123,7 @@ bool socket::send_until(message& msg, int timeout_ms) {
     st.absorb();
     if (st.pattern->try_send(msg) == patterns::send_result::sent)
       return true;
+    throw_if_terminated();
     if (timeout_ms == 0)
       return false;
   }
@@ -143,6 +150,7 @@ std::optional<message> socket::recv_until(int timeout_ms) {
     st.absorb();
     if (st.pattern->try_recv(out))
       return out;
+    throw_if_terminated();
     if (timeout_ms == 0)
       return std::nullopt;
   }
@@ -162,15 +170,17 @@ size_t socket::close() {
     return n;
   };
   // Linger: the engines do not signal "drained", so poll on a short period until the deadline.
-  auto deadline = deadline_after(options_.linger_ms);
-  while (options_.linger_ms != 0 && pending() > 0 && clock::now() < deadline) {
+  // With the context gone no engine runs to drain the queues: nothing to linger for.
+  int linger_ms = control_->terminated() ? 0 : options_.linger_ms;
+  auto deadline = deadline_after(linger_ms);
+  while (linger_ms != 0 && pending() > 0 && clock::now() < deadline) {
     st.hub->user_waker()->wait_until(std::min(deadline, clock::now() + std::chrono::milliseconds(2)));
     st.absorb();
   }
   size_t discarded = 0;
   for (auto& p : st.pattern->pipes())
     discarded += p->outbound().size();
-  ctx_.control().close_socket(id_);
+  control_->close_socket(id_);
   return discarded;
 }
 

@@ -21,6 +21,8 @@
 namespace cafmq {
 
 /// A ZeroMQ socket. Not thread-safe: use it from one thread at a time (like libzmq sockets).
+/// Once its context is destroyed, every call but close() throws errc::socket_closed, a send or
+/// recv blocked at that moment included; destroying the socket afterwards is safe.
 class socket {
 public:
   /// Creates a socket of `type` with `options` (validated; throws cafmq::error if invalid).
@@ -59,10 +61,11 @@ public:
 private:
   struct state;
   void require_open() const;
+  void throw_if_terminated() const;
   bool send_until(message& msg, int timeout_ms);
   std::optional<message> recv_until(int timeout_ms);
 
-  context& ctx_;
+  std::shared_ptr<actors::control> control_;  // shared: the socket may outlive its context
   socket_type type_;
   socket_options options_;
   std::unique_ptr<state> state_;
