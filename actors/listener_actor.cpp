@@ -34,14 +34,7 @@ caf::behavior listener(caf::stateful_actor<listener_state>* self, session_args a
     else
       log::write(log::level::warn, "listener", name + ": accept failed: " + error);
   });
-  self->set_down_handler([=](caf::down_msg& dm) {
-    auto& sessions = self->state.sessions;
-    for (auto i = sessions.begin(); i != sessions.end(); ++i)
-      if (*i == dm.source) {
-        sessions.erase(i);
-        break;
-      }
-  });
+  self->set_down_handler([=](caf::down_msg& dm) { forget_child(self->state.sessions, dm); });
   return {
     [=](accepted_atom, net::stream_ptr s) {
       session_args a = self->state.args;

@@ -38,6 +38,16 @@ struct control_reply {
 /// violation): the exit reason carries this code so the connector stops.
 constexpr uint8_t permanent_failure = 1;
 /// The error category of cafmq's actor exit reasons.
+/// Forgets the child whose down message this is, from a supervisor's container of children.
+template <class Children>
+void forget_child(Children& children, const caf::down_msg& dm) {
+  for (auto i = children.begin(); i != children.end(); ++i)
+    if (*i == dm.source) {
+      children.erase(i);
+      return;
+    }
+}
+
 inline caf::error make_permanent_failure() {
   return caf::error{permanent_failure, caf::atom("cafmq")};
 }

@@ -36,14 +36,7 @@ control_reply failure(const error& e) {
 caf::behavior socket_behavior(socket_actor_t* self, socket_args args, net::io_loop* loop) {
   self->state.args = std::move(args);
   self->state.loop = loop;
-  self->set_down_handler([=](caf::down_msg& dm) {
-    auto& c = self->state.children;
-    for (auto i = c.begin(); i != c.end(); ++i)
-      if (*i == dm.source) {
-        c.erase(i);
-        break;
-      }
-  });
+  self->set_down_handler([=](caf::down_msg& dm) { forget_child(self->state.children, dm); });
   return {
     [=](bind_atom, const std::string& ep) -> control_reply {
       try {

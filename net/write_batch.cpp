@@ -17,14 +17,18 @@ uint8_t* write_batch::reserve(size_t n) {
   return arena_.get() + used_;
 }
 
-void write_batch::append_arena(const uint8_t* data, size_t size) {
-  std::memcpy(reserve(size), data, size);
+void write_batch::commit_arena(size_t size) {
   used_ += size;
   if (!segments_.empty() && segments_.back().held < 0)
     segments_.back().size += size;
   else
     segments_.push_back({-1, size});
   total_ += size;
+}
+
+void write_batch::append_arena(const uint8_t* data, size_t size) {
+  std::memcpy(reserve(size), data, size);
+  commit_arena(size);
 }
 
 void write_batch::add_frame(const frame& f, uint8_t flags) {
@@ -35,24 +39,14 @@ void write_batch::add_frame(const frame& f, uint8_t flags) {
     uint8_t* at = reserve(max_frame_header + frame::inline_bytes);
     size_t h = write_frame_header(at, flags, n);
     std::memcpy(at + h, f.data(), frame::inline_bytes);
-    used_ += h + n;
-    if (!segments_.empty() && segments_.back().held < 0)
-      segments_.back().size += h + n;
-    else
-      segments_.push_back({-1, h + n});
-    total_ += h + n;
+    commit_arena(h + n);
     return;
   }
   if (n <= copy_limit) {  // header and body in one append
     uint8_t* at = reserve(max_frame_header + n);
     size_t h = write_frame_header(at, flags, n);
     std::memcpy(at + h, f.data(), n);
-    used_ += h + n;
-    if (!segments_.empty() && segments_.back().held < 0)
-      segments_.back().size += h + n;
-    else
-      segments_.push_back({-1, h + n});
-    total_ += h + n;
+    commit_arena(h + n);
     return;
   }
   uint8_t header[max_frame_header];

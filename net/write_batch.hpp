@@ -58,6 +58,7 @@ private:
     size_t size;
   };
   void append_arena(const uint8_t* data, size_t size);
+  void commit_arena(size_t size);  // the next `size` reserved arena bytes are written: count them
   void add_frame(const frame& f, uint8_t flags);
   uint8_t* reserve(size_t n);  // room for n more arena bytes (no zero-fill, grows by doubling)
 

@@ -1,6 +1,7 @@
 // Command bodies and metadata on bytes (RFC 23 §Commands, §Connection Metadata, §The NULL
 // Security Mechanism), against the hex vectors of protocol-reference §1.4.
 #include "runtime/core/zmtp_command.hpp"
+#include "hex.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,24 +11,10 @@
 
 using namespace cafmq;
 
+using cafmq::test::from_hex;
+
 namespace {
 
-bytes from_hex(std::string_view hex) {
-  bytes out;
-  int hi = -1;
-  for (char c : hex) {
-    int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-    if (v < 0)
-      continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
-}
 
 // The frame vectors carry a 2-byte short header; commands work on the body after it.
 bytes body_of(std::string_view frame_hex) {

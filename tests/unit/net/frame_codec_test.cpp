@@ -1,6 +1,7 @@
 // ZMTP framing on bytes (RFC 23 §Framing, RFC 37): header forms, the incremental decoder fed
 // whole, byte by byte and at every split, size limits enforced before allocating, libzmq leniency.
 #include "net/frame_codec.hpp"
+#include "hex.hpp"
 
 #include "runtime/core/zmtp_command.hpp"
 
@@ -14,24 +15,10 @@ using namespace cafmq;
 using namespace cafmq::net;
 using result = frame_decoder::result;
 
+using cafmq::test::from_hex;
+
 namespace {
 
-bytes from_hex(std::string_view hex) {
-  bytes out;
-  int hi = -1;
-  for (char c : hex) {
-    int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-    if (v < 0)
-      continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
-}
 
 struct decoded {
   uint8_t flags;

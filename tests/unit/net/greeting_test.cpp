@@ -1,6 +1,7 @@
 // The ZMTP 3.x greeting on bytes (RFC 23 §Formal Grammar, §Version Negotiation, §Backwards
 // Interoperability; RFC 37): exact output, early refusal of 1.0/2.0 peers, mechanism matching.
 #include "net/greeting.hpp"
+#include "hex.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,24 +12,10 @@
 using namespace cafmq::net;
 using status = greeting_check::status;
 
+using cafmq::test::from_hex;
+
 namespace {
 
-std::vector<uint8_t> from_hex(std::string_view hex) {
-  std::vector<uint8_t> out;
-  int hi = -1;
-  for (char c : hex) {
-    int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-    if (v < 0)
-      continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
-}
 
 // libzmq's test fixture zmtp_greeting_null: a NULL 3.0 greeting.
 std::vector<uint8_t> libzmq_null_30() {

@@ -1,6 +1,7 @@
 // The NULL handshake on bytes (RFC 23 §The NULL Security Mechanism, §Error Handling; RFC 37):
 // READY out at once, READY or ERROR in, every other input a defined failure.
 #include "security/null_mechanism.hpp"
+#include "hex.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,24 +11,10 @@ using namespace cafmq;
 using security::null_mechanism;
 using status = mechanism::status;
 
+using cafmq::test::from_hex;
+
 namespace {
 
-bytes from_hex(std::string_view hex) {
-  bytes out;
-  int hi = -1;
-  for (char c : hex) {
-    int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-    if (v < 0)
-      continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
-}
 
 // Command bodies of the protocol-reference vectors (frame header stripped).
 const bytes dealer_ready = from_hex(
