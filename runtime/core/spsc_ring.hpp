@@ -40,6 +40,8 @@ public:
     if (w_published_ != w_tail_)
       publish();
   }
+  /// Messages staged and not yet published by flush().
+  size_t unpublished() const noexcept { return w_tail_ - w_published_; }
   /// Announces the writer will sleep until space frees; false if space is already there.
   bool writer_sleep() noexcept;
 
