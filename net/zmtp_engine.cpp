@@ -146,8 +146,15 @@ private:
       if (phase_ != phase::ready)
         return shut("protocol error: message frame before the handshake completed", false);
       large_frames_ = body.size() >= direct_read_threshold;
+      incoming_bytes_ += body.size();
+      if (incoming_bytes_ > cfg_.max_frame_size)  // frames each within the limit, but not all
+        return shut("protocol error: a message of more than " + std::to_string(cfg_.max_frame_size)
+                      + " bytes (maxmsgsize) in " + std::to_string(incoming_.size() + 1) + " frames",
+                    false);
       incoming_.add(std::move(body));
       complete_ = (flags & flag::more) == 0;
+      if (complete_)
+        incoming_bytes_ = 0;
     }
     if (phase_ == phase::ready && !more_input_waiting())
       pipe_->inbound().flush();  // one wake-up for the whole burst
@@ -350,6 +357,7 @@ private:
   bool paused_ = false;
   bool large_frames_ = false;  // the last data frame was large: expect more of them
   message incoming_;
+  uint64_t incoming_bytes_ = 0;  // the bytes of incoming_ (a multipart message in progress)
   bool complete_ = false;
 
   write_batch out_;

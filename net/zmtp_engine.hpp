@@ -16,7 +16,9 @@ namespace cafmq::net {
 
 /// Limits an engine enforces.
 struct engine_settings {
-  uint64_t max_frame_size = (uint64_t{1} << 63) - 1;  ///< maxmsgsize once the handshake is done
+  /// maxmsgsize once the handshake is done: the limit of one frame (checked before allocating)
+  /// and of a whole multipart message (checked as its frames arrive).
+  uint64_t max_frame_size = (uint64_t{1} << 63) - 1;
   uint64_t handshake_frame_limit = 64 * 1024;       ///< cap on frames before the handshake ends
   int handshake_ivl_ms = 30000;                     ///< 0: no handshake timeout
 };

@@ -317,3 +317,29 @@ TEST(MaxMsgSize, CafmqPushSendingAnOversizeMessageLosesItButReconnectsAndFlows) 
 
 } // namespace
 } // namespace cafmq
+
+namespace cafmq {
+namespace {
+
+// maxmsgsize bounds a whole message: frames each under the limit cannot add up past it (libzmq
+// checks frames only; cafmq keeps the memory of one message bounded too).
+TEST(MaxMsgSize, MultipartMessageOverTheLimitInTotalDropsThePeerButOneWithinItArrives) {
+  socket_options o = test::no_linger();
+  o.maxmsgsize = 1000;
+  guarded_pull g{o};
+  auto c = zmtp::handshake_as(g.endpoint(), "PUSH", 5000ms);
+  ASSERT_TRUE(c.send_all(zmtp::concat({zmtp::message_frame(std::string(500, 'a'), true),
+                                       zmtp::message_frame(std::string(500, 'b'))})));
+  auto a = g.pull.recv(2000ms);
+  ASSERT_TRUE(a.has_value()) << "a 1000-byte message in two frames was not delivered";
+  EXPECT_EQ(a->size(), 2u);
+  ASSERT_TRUE(c.send_all(zmtp::concat({zmtp::message_frame(std::string(400, 'c'), true),
+                                       zmtp::message_frame(std::string(400, 'd'), true),
+                                       zmtp::message_frame(std::string(400, 'e'))})));
+  EXPECT_TRUE(c.wait_closed(drop_budget)) << "peer not dropped after 1200 bytes in one message";
+  EXPECT_FALSE(g.pull.recv(50ms).has_value()) << "the oversize message was delivered";
+  g.expect_flow("after");
+}
+
+} // namespace
+} // namespace cafmq
