@@ -331,3 +331,37 @@ TEST(HighWaterMark, ZeroQueuesFarPastTheDefaultButStaysBounded) {
 
 } // namespace
 } // namespace cafmq
+
+namespace cafmq {
+namespace {
+
+TEST(TcpTransport, ConnectsToAHostNameResolvedThroughDns) {
+  context ctx;
+  socket pull{ctx, socket_type::pull, test::no_linger()};
+  pull.bind("tcp://127.0.0.1:*");
+  auto port = pull.last_endpoint().substr(pull.last_endpoint().rfind(':') + 1);
+  socket push{ctx, socket_type::push, test::no_linger()};
+  push.connect("tcp://localhost:" + port);  // the resolver, not an address literal
+  ASSERT_TRUE(push.send(message{"by name"}, 5000ms));
+  auto m = pull.recv(5000ms);
+  ASSERT_TRUE(m.has_value()) << "nothing arrived through tcp://localhost:" << port;
+  EXPECT_EQ((*m)[0].to_string(), "by name");
+}
+
+TEST(TcpTransport, BindOnAllInterfacesReportsTheRealPortAndAcceptsLoopback) {
+  context ctx;
+  socket pull{ctx, socket_type::pull, test::no_linger()};
+  pull.bind("tcp://*:0");
+  auto ep = pull.last_endpoint();
+  auto port = ep.substr(ep.rfind(':') + 1);
+  ASSERT_NE(port, "0") << ep;
+  socket push{ctx, socket_type::push, test::no_linger()};
+  push.connect("tcp://127.0.0.1:" + port);
+  ASSERT_TRUE(push.send(message{"any interface"}, 5000ms));
+  auto m = pull.recv(5000ms);
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ((*m)[0].to_string(), "any interface");
+}
+
+} // namespace
+} // namespace cafmq
