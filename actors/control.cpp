@@ -52,6 +52,11 @@ void release_thread_logger() {
   caf::logger::set_current_actor_system(nullptr);
 }
 
+// Releases it on every way out of a scope, exceptions included.
+struct thread_logger_release {
+  ~thread_logger_release() { release_thread_logger(); }
+};
+
 caf::actor_system_config make_config() {
   caf::actor_system_config cfg;
   cfg.set("scheduler.policy", caf::atom("sharing"));
@@ -90,13 +95,13 @@ struct control::impl {
   template <class... Ts>
   control_reply ask(const caf::actor& dst, Ts&&... xs) {
     control_reply reply{static_cast<int>(errc::socket_closed), "the socket is closed"};
+    thread_logger_release release;
     {
       caf::scoped_actor self{system};
       self->request(dst, std::chrono::seconds(30), std::forward<Ts>(xs)...)
         .receive([&](control_reply& r) { reply = std::move(r); },
                  [&](caf::error& e) { reply.text = "control request failed: " + system.render(e); });
     }
-    release_thread_logger();
     return reply;
   }
 };
@@ -110,14 +115,16 @@ control::~control() {
 
 void control::shutdown() {
   std::map<uint64_t, impl::open_socket_entry> open;
+  caf::actor root;
   {
     std::lock_guard<std::mutex> guard{impl_->mtx};
     if (terminated_.exchange(true))
       return;
     open.swap(impl_->sockets);
+    root.swap(impl_->root);  // open_socket reads it under the same lock
   }
-  caf::anon_send_exit(impl_->root, caf::exit_reason::user_shutdown);
-  impl_->root = nullptr;
+  caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+  root = nullptr;
   impl_->system.await_all_actors_done();
   impl_->loop.stop();
   for (auto& [id, entry] : open)
@@ -125,24 +132,31 @@ void control::shutdown() {
 }
 
 uint64_t control::open_socket(socket_args args) {
-  if (terminated())
-    throw error{errc::socket_closed, "cannot open a socket: the context is terminated"};
+  const char* terminated_text = "cannot open a socket: the context is terminated";
+  caf::actor root;
+  {
+    std::lock_guard<std::mutex> guard{impl_->mtx};
+    if (terminated())
+      throw error{errc::socket_closed, terminated_text};
+    root = impl_->root;
+  }
   auto hub = args.hub;
   caf::actor s;
   std::string failure;
   {
+    thread_logger_release release;  // after the scoped actor is gone
     caf::scoped_actor self{impl_->system};
-    self->request(impl_->root, caf::infinite, spawn_atom::value, std::move(args))
+    self->request(root, caf::infinite, spawn_atom::value, std::move(args))
       .receive([&](caf::actor& a) { s = std::move(a); },
                [&](caf::error& e) { failure = impl_->system.render(e); });
   }
-  release_thread_logger();
+  if (!s && terminated())  // the root exited under our request
+    throw error{errc::socket_closed, terminated_text};
   if (!s)
     throw error{errc::internal, "cannot open socket: " + failure};
   std::lock_guard<std::mutex> guard{impl_->mtx};
-  if (terminated()) {  // shut down while we spawned: the actor is gone already
-    throw error{errc::socket_closed, "cannot open a socket: the context is terminated"};
-  }
+  if (terminated())  // shut down while we spawned: the actor is gone already
+    throw error{errc::socket_closed, terminated_text};
   impl_->sockets.emplace(++impl_->last_id, impl::open_socket_entry{s, std::move(hub)});
   return impl_->last_id;
 }

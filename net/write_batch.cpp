@@ -33,7 +33,7 @@ void write_batch::append_arena(const uint8_t* data, size_t size) {
 
 void write_batch::add_frame(const frame& f, uint8_t flags) {
   size_t n = f.size();
-  if (n <= frame::inline_capacity) {
+  if (f.is_inline()) {
     // The hottest path: a fixed-size copy of the whole inline buffer compiles to two vector moves
     // (a variable-size one to `rep movs`); the bytes past `n` are overwritten by what follows.
     uint8_t* at = reserve(max_frame_header + frame::inline_bytes);

@@ -27,6 +27,8 @@ constexpr size_t read_buffer_size = 64 * 1024;
 constexpr size_t write_batch_target = 256 * 1024;
 constexpr size_t direct_read_threshold = 16 * 1024;
 constexpr size_t small_read = 4 * 1024;
+constexpr size_t max_deferred_read = 1024 * 1024;
+constexpr size_t max_frames_per_message = size_t{1} << 20;  // 32 MiB of frames at most
 
 class engine final : public zmtp_engine, public std::enable_shared_from_this<engine> {
 public:
@@ -85,6 +87,7 @@ private:
           self->reading_ = false;
           if (ec)
             return self->on_read_error(ec);
+          self->read_since_publish_ += n;
           self->decoder_.direct_filled(std::min(n, want));
           self->rend_ = n > want ? n - want : 0;
           self->process();
@@ -112,6 +115,7 @@ private:
         if (ec)
           return self->on_read_error(ec);
         self->rend_ += n;
+        self->read_since_publish_ += n;
         self->process();
         self->do_read();
       });
@@ -151,6 +155,10 @@ private:
         return shut("protocol error: a message of more than " + std::to_string(cfg_.max_frame_size)
                       + " bytes (maxmsgsize) in " + std::to_string(incoming_.size() + 1) + " frames",
                     false);
+      if (incoming_.size() >= max_frames_per_message)  // empty frames cost memory, not bytes
+        return shut("protocol error: a message of more than "
+                      + std::to_string(max_frames_per_message) + " frames",
+                    false);
       incoming_.add(std::move(body));
       complete_ = (flags & flag::more) == 0;
       if (complete_)
@@ -164,13 +172,20 @@ private:
   // True when the kernel already holds more bytes for us, so the next read completes at once:
   // publishing can wait for it, and the reader is woken once per burst rather than once per
   // read (large messages arrive one per read). Bounded: never more than a quarter of the ring
-  // waits unpublished.
+  // waits unpublished, nor while more than max_deferred_read bytes are read (a small message
+  // does not wait for the whole of a large one behind it).
   bool more_input_waiting() {
     auto& ring = pipe_->inbound();
-    if (ring.unpublished() == 0 || ring.unpublished() >= ring.hwm() / 4 + 1)
+    if (ring.unpublished() == 0 || ring.unpublished() >= ring.hwm() / 4 + 1
+        || read_since_publish_ >= max_deferred_read) {
+      read_since_publish_ = 0;  // publishing now
       return false;
+    }
     boost::system::error_code ec;
-    return stream_->socket.available(ec) > 0 && !ec;
+    if (stream_->socket.available(ec) > 0 && !ec)
+      return true;
+    read_since_publish_ = 0;
+    return false;
   }
 
   bool read_greeting() {
@@ -358,6 +373,7 @@ private:
   bool large_frames_ = false;  // the last data frame was large: expect more of them
   message incoming_;
   uint64_t incoming_bytes_ = 0;  // the bytes of incoming_ (a multipart message in progress)
+  size_t read_since_publish_ = 0;  // bytes read while decoded messages waited unpublished
   bool complete_ = false;
 
   write_batch out_;

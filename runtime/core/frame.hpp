@@ -93,6 +93,9 @@ public:
   uint8_t* mutable_data() noexcept { return is_shared_ ? big().data : bytes_; }
   /// Number of bytes.
   size_t size() const noexcept { return is_shared_ ? big().size : small_size_; }
+  /// True when the bytes live inside the frame (then inline_bytes are readable from data()); a
+  /// shared or zero-copy frame is never inline, however small.
+  bool is_inline() const noexcept { return !is_shared_; }
   /// True for zero bytes.
   bool empty() const noexcept { return size() == 0; }
   /// The bytes as a string view.

@@ -56,7 +56,7 @@ public:
   /// A one-frame message copying `text`.
   explicit message(std::string_view text) : message(frame{text}) {}
   /// A multipart message copying each string as one frame.
-  message(std::initializer_list<std::string_view> parts) {
+  message(std::initializer_list<std::string_view> parts) : message() {  // destroyed if add throws
     for (auto p : parts)
       add(frame{p});
   }

@@ -40,9 +40,11 @@ bool signaler::wait_until(std::chrono::steady_clock::time_point deadline) noexce
   for (;;) {
     uint32_t s = state_.load(std::memory_order_acquire);
     if (s == signaled) {
-      // A wake() racing with this store is absorbed: the caller looks again anyway.
-      state_.store(idle, std::memory_order_relaxed);
-      return true;
+      // An exchange, not a store: it synchronises with every wake() so far, so whatever those
+      // wakers published before waking is visible to the caller's next look.
+      if (state_.exchange(idle, std::memory_order_acq_rel) == signaled)
+        return true;
+      continue;
     }
     if (s == idle && !state_.compare_exchange_weak(s, sleeping, std::memory_order_acq_rel))
       continue;

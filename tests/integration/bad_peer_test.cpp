@@ -343,3 +343,24 @@ TEST(MaxMsgSize, MultipartMessageOverTheLimitInTotalDropsThePeerButOneWithinItAr
 
 } // namespace
 } // namespace cafmq
+
+namespace cafmq {
+namespace {
+
+// Empty frames weigh nothing against maxmsgsize but still cost memory: a message is capped at
+// 2^20 frames (zmtp_engine.cpp), so a peer that never ends one is dropped.
+TEST(BadPeer, MessageThatNeverEndsIsDroppedAtTheFrameCap) {
+  guarded_pull g;
+  auto c = zmtp::handshake_as(g.endpoint(), "PUSH", 5000ms);
+  bytes endless;
+  const auto empty_more = zmtp::message_frame("", true);
+  for (size_t i = 0; i < (size_t{1} << 20) + 1; ++i)
+    endless.insert(endless.end(), empty_more.begin(), empty_more.end());
+  c.send_all(endless);  // may fail part-way: the peer hangs up once the cap is passed
+  EXPECT_TRUE(c.wait_closed(10000ms)) << "peer not dropped after 2^20 + 1 frames of one message";
+  EXPECT_FALSE(g.pull.recv(50ms).has_value());
+  g.expect_flow("after");
+}
+
+} // namespace
+} // namespace cafmq
