@@ -89,11 +89,7 @@ frame_decoder::result frame_decoder::next(const uint8_t*& p, const uint8_t* end,
           return result::error;
         if (avail - header >= n) {  // fast path: the whole body is here
           flags = clean_flags(raw);
-          // A small body with enough input behind it is copied with fixed-size moves.
-          if (avail - header >= frame::inline_bytes)
-            body.assign_with_slack(p, static_cast<size_t>(n));
-          else
-            body = frame(p, static_cast<size_t>(n));
+          body.assign(p, static_cast<size_t>(n));
           p += n;
           return result::frame;
         }

@@ -28,13 +28,7 @@ shared_buffer* allocate_block(size_t size) {
 
 } // namespace
 
-frame::frame(const void* data, size_t size) {
-  if (size <= inline_capacity) {
-    small_size_ = static_cast<uint8_t>(size);
-    if (size > 0)
-      std::memcpy(bytes_, data, size);
-    return;
-  }
+void frame::init_shared(const void* data, size_t size) {
   auto* buf = allocate_block(size);
   std::memcpy(buf->data, data, size);
   set_big({buf, buf->data, size});

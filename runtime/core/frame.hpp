@@ -38,31 +38,22 @@ public:
 
   frame() noexcept = default;
   /// Copies `size` bytes.
-  frame(const void* data, size_t size);
+  frame(const void* data, size_t size) {
+    if (size <= inline_capacity)
+      assign_small(static_cast<const uint8_t*>(data), size);
+    else
+      init_shared(data, size);
+  }
   /// Copies the bytes of `text`.
   explicit frame(std::string_view text) : frame(text.data(), text.size()) {}
-  /// Replaces the bytes with a copy of `size` bytes like frame(data, size), but reads
-  /// frame::inline_bytes bytes from `data` when they fit inline: two 16-byte moves, each later
-  /// read whole (byte-wise writes would stall the moves that carry the frame on to its ring).
-  /// The caller guarantees that many bytes are readable.
-  void assign_with_slack(const void* data, size_t size) {
+  /// Replaces the bytes with a copy of `size` bytes (what frame(data, size) builds).
+  void assign(const void* data, size_t size) {
     if (size > inline_capacity) {
       *this = frame(data, size);
       return;
     }
     release();
-#if defined(__SSE2__)
-    auto* src = static_cast<const __m128i*>(data);
-    __m128i low = _mm_loadu_si128(src);
-    // Bytes 30 and 31 of the frame are the size and the "shared" flag (false).
-    __m128i high = _mm_insert_epi16(_mm_loadu_si128(src + 1), static_cast<int>(size), 7);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(bytes_), low);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(bytes_ + 16), high);
-#else
-    std::memcpy(bytes_, data, inline_capacity);
-    small_size_ = static_cast<uint8_t>(size);
-    is_shared_ = false;
-#endif
+    assign_small(static_cast<const uint8_t*>(data), size);
   }
   /// Wraps a user buffer without copying; `free` runs when the last copy is gone.
   static frame zero_copy(void* data, size_t size, free_fn free, void* hint = nullptr);
@@ -125,6 +116,59 @@ private:
       release_shared();
   }
   void release_shared() noexcept;
+  void init_shared(const void* data, size_t size);
+
+  // Writes an inline frame as two 16-byte stores, reading nothing outside [p, p + n). The moves
+  // that carry a frame on to its ring load the same two halves, so each load is served from its
+  // store; a byte-wise copy here would stall every one of them (store-to-load forwarding fails).
+  void assign_small(const uint8_t* p, size_t n) noexcept {
+#if defined(__SSE2__)
+    uint64_t a, b, c, d;
+    if (n <= 16) {
+      load_upto16(p, n, a, b);
+      c = d = 0;
+    } else {
+      std::memcpy(&a, p, 8);
+      std::memcpy(&b, p + 8, 8);
+      load_upto16(p + 16, n - 16, c, d);
+    }
+    d |= uint64_t{n} << 48;  // byte 30: small_size_; byte 31: is_shared_ = false
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(bytes_),
+                     _mm_set_epi64x(static_cast<long long>(b), static_cast<long long>(a)));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(bytes_ + 16),
+                     _mm_set_epi64x(static_cast<long long>(d), static_cast<long long>(c)));
+#else
+    std::memcpy(bytes_, p, n);
+    small_size_ = static_cast<uint8_t>(n);
+    is_shared_ = false;
+#endif
+  }
+  // Up to 16 bytes from [p, p + n) as two little-endian words, zero-filled, with overlapping
+  // loads that stay inside the range.
+  static void load_upto16(const uint8_t* p, size_t n, uint64_t& a, uint64_t& b) noexcept {
+    auto load64 = [](const uint8_t* q) {
+      uint64_t v;
+      std::memcpy(&v, q, 8);
+      return v;
+    };
+    auto load32 = [](const uint8_t* q) {
+      uint32_t v;
+      std::memcpy(&v, q, 4);
+      return uint64_t{v};
+    };
+    b = 0;
+    if (n >= 8) {
+      a = load64(p);
+      if (n > 8)
+        b = load64(p + n - 8) >> (8 * (16 - n));
+    } else if (n >= 4) {
+      a = load32(p) | (load32(p + n - 4) << (8 * (n - 4)));
+    } else if (n > 0) {
+      a = uint64_t{p[0]} | (uint64_t{p[n / 2]} << (8 * (n / 2))) | (uint64_t{p[n - 1]} << (8 * (n - 1)));
+    } else {
+      a = 0;
+    }
+  }
 
   struct shared_rep {
     shared_buffer* buf;
@@ -154,7 +198,7 @@ private:
 struct frame_layout_check {
   static_assert(offsetof(frame, bytes_) == 0 && sizeof(frame) == frame::inline_bytes);
   static_assert(offsetof(frame, small_size_) == 30 && offsetof(frame, is_shared_) == 31,
-                "assign_with_slack writes the size and flag as bytes 30 and 31");
+                "assign_small writes the size and flag as bytes 30 and 31");
 };
 
 } // namespace cafmq

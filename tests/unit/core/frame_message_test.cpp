@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -249,19 +253,30 @@ TEST(Message, TakeFramesEmptiesTheMessageAndKeepsItUsable) {
   EXPECT_EQ(m, (message{"n", "m"}));
 }
 
-TEST(Frame, AssignWithSlackCopiesOnlyTheSizeItIsGiven) {
-  std::string input = "0123456789abcdefghijklmnopqrstuvwxyzABCDEF";  // slack behind each body
+TEST(Frame, SmallCopiesReadNothingPastTheirBytes) {
+  // Each size 0..30 copied from the very end of a readable page: a read past the bytes faults.
+  long page = sysconf(_SC_PAGESIZE);
+  auto* two = static_cast<uint8_t*>(
+    mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  ASSERT_NE(two, MAP_FAILED);
+  ASSERT_EQ(mprotect(two + page, page, PROT_NONE), 0);
+  const std::string input = "0123456789abcdefghijklmnopqrstuvwxyz";
   for (size_t n = 0; n <= frame::inline_capacity; ++n) {
-    frame f{std::string(100, 'x')};  // shared before: must be released and become inline
-    f.assign_with_slack(input.data(), n);
-    EXPECT_EQ(f.size(), n);
-    EXPECT_EQ(f.view(), input.substr(0, n));
-    EXPECT_TRUE(lives_inside(f));
-    frame moved = std::move(f);
-    EXPECT_EQ(moved.view(), input.substr(0, n));
+    uint8_t* at = two + page - n;
+    std::memcpy(at, input.data(), n);
+    frame built{at, n};
+    EXPECT_EQ(built.view(), input.substr(0, n)) << n;
+    EXPECT_TRUE(lives_inside(built));
+    frame assigned{std::string(100, 'x')};  // shared before: released, then inline
+    assigned.assign(at, n);
+    EXPECT_EQ(assigned.view(), input.substr(0, n)) << n;
+    EXPECT_EQ(assigned.size(), n);
+    frame moved = std::move(assigned);
+    EXPECT_EQ(moved.view(), input.substr(0, n)) << n;
   }
+  munmap(two, 2 * page);
   frame big;
-  big.assign_with_slack(input.data(), 40);  // larger than inline: a shared copy of 40 bytes
-  EXPECT_EQ(big.view(), input.substr(0, 40));
+  big.assign(input.data(), 31);  // larger than inline: a shared copy
+  EXPECT_EQ(big.view(), input.substr(0, 31));
   EXPECT_FALSE(lives_inside(big));
 }

@@ -412,8 +412,8 @@ TEST(FrameDecoder, DirectTargetWorksForSplitInlineBodies) {
   EXPECT_TRUE(lives_inside(body));
 }
 
-TEST(FrameDecoder, ARunOfSmallFramesDecodesTheSameWithOrWithoutInputBehindEach) {
-  // Bodies followed by 32 or more input bytes take the fixed-size copy; the last few do not.
+TEST(FrameDecoder, ARunOfSmallFramesOfEverySizeDecodesTheSameInAnyChunking) {
+  // Every small body size, in one buffer and split at every chunk size.
   bytes wire;
   std::vector<decoded> expected;
   for (int i = 0; i < 40; ++i) {
