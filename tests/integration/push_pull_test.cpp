@@ -87,6 +87,23 @@ TEST_P(PushPullRoles, ManyMessagesArriveOnceInOrder) {
 INSTANTIATE_TEST_SUITE_P(BothRoles, PushPullRoles, ::testing::Values(true, false),
                          [](const auto& info) { return info.param ? "PullBinds" : "PushBinds"; });
 
+// Drains the three pulls until 3 * per_puller messages arrived (or `d` expires) and checks that
+// round-robin gave each one its share, within one message.
+void expect_even_shares(const std::vector<std::unique_ptr<socket>>& pulls, int per_puller,
+                        const test::deadline& d) {
+  std::array<int, 3> got{};
+  int total = 0;
+  while (total < 3 * per_puller && !d.expired())
+    for (int i = 0; i < 3; ++i)
+      while (auto m = pulls[i]->recv(1ms)) {
+        ++got[i];
+        ++total;
+      }
+  ASSERT_EQ(total, 3 * per_puller);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_NEAR(got[i], per_puller, 1) << "puller " << i;
+}
+
 TEST(PushRoundRobin, BoundPushSharesEquallyAmongThreeConnectedPulls) {
   context ctx;
   socket push{ctx, socket_type::push, test::no_linger()};
@@ -115,17 +132,7 @@ TEST(PushRoundRobin, BoundPushSharesEquallyAmongThreeConnectedPulls) {
   constexpr int per_puller = 100;
   for (int i = 0; i < 3 * per_puller; ++i)
     ASSERT_TRUE(push.send(test::sequenced(static_cast<uint64_t>(i)), 1000ms));
-  std::array<int, 3> got{};
-  int total = 0;
-  while (total < 3 * per_puller && !d.expired())
-    for (int i = 0; i < 3; ++i)
-      while (auto m = pulls[i]->recv(1ms)) {
-        ++got[i];
-        ++total;
-      }
-  ASSERT_EQ(total, 3 * per_puller);
-  for (int i = 0; i < 3; ++i)
-    EXPECT_NEAR(got[i], per_puller, 1) << "puller " << i;
+  expect_even_shares(pulls, per_puller, d);
 }
 
 TEST(PushRoundRobin, ConnectingPushSharesEquallyAmongThreeBoundPulls) {
@@ -142,18 +149,8 @@ TEST(PushRoundRobin, ConnectingPushSharesEquallyAmongThreeBoundPulls) {
   constexpr int per_puller = 100;
   for (int i = 0; i < 3 * per_puller; ++i)
     ASSERT_TRUE(push.send(test::sequenced(static_cast<uint64_t>(i)), 1000ms));
-  std::array<int, 3> got{};
-  int total = 0;
   test::deadline d{10000ms};
-  while (total < 3 * per_puller && !d.expired())
-    for (int i = 0; i < 3; ++i)
-      while (auto m = pulls[i]->recv(1ms)) {
-        ++got[i];
-        ++total;
-      }
-  ASSERT_EQ(total, 3 * per_puller);
-  for (int i = 0; i < 3; ++i)
-    EXPECT_NEAR(got[i], per_puller, 1) << "puller " << i;
+  expect_even_shares(pulls, per_puller, d);
 }
 
 // Sends 64 KiB messages until the PUSH has stayed blocked for 200 ms: its queue, the TCP

@@ -110,23 +110,30 @@ TEST(CliRecv, TimeoutWithoutMessagesExitsOneWithAnErrorOnStderr) {
   EXPECT_GE(test::elapsed_ms(t0), 150);
 }
 
+// Receives up to `count` messages from a libzmq PULL, each of which must equal `expected`; returns
+// how many arrived before a gap of 10 s, a wrong message or the process budget.
+int receive_all_equal(zmq::socket& pull, const std::vector<std::string>& expected, int count) {
+  int got = 0;
+  test::deadline d{process_budget};
+  for (; got < count && !d.expired(); ++got) {
+    auto m = pull.recv(10000ms);
+    if (!m)
+      break;
+    if (*m != expected) {
+      ADD_FAILURE() << "message " << got << " malformed (" << m->size() << " frames)";
+      break;
+    }
+  }
+  return got;
+}
+
 TEST(CliSend, ConnectingSendDeliversHundredThousandMessagesToALibzmqPull) {
   zmq::context zctx;
   zmq::socket pull{zctx, ZMQ_PULL};
   pull.bind("tcp://127.0.0.1:*");
   child_process send{{cli, "send", "--type", "push", "--connect", pull.last_endpoint(), "--count",
                       "100000", "msg"}};
-  int got = 0;
-  test::deadline d{process_budget};
-  for (; got < 100000 && !d.expired(); ++got) {
-    auto m = pull.recv(10000ms);
-    if (!m)
-      break;
-    if (*m != std::vector<std::string>{"msg"}) {
-      ADD_FAILURE() << "message " << got << " has " << m->size() << " frames: " << (*m)[0];
-      break;
-    }
-  }
+  int got = receive_all_equal(pull, {"msg"}, 100000);
   auto r = send.wait(process_budget);
   expect_success(r, "cafmq send");
   EXPECT_EQ(got, 100000);
@@ -142,17 +149,7 @@ TEST(CliSend, BoundSendDeliversHundredThousandMultipartMessagesToAConnectingLibz
   zmq::context zctx;
   zmq::socket pull{zctx, ZMQ_PULL};
   pull.connect(bound.substr(6));
-  int got = 0;
-  test::deadline d{process_budget};
-  for (; got < 100000 && !d.expired(); ++got) {
-    auto m = pull.recv(10000ms);
-    if (!m)
-      break;
-    if (*m != std::vector<std::string>{"head", "", "tail"}) {
-      ADD_FAILURE() << "message " << got << " malformed (" << m->size() << " frames)";
-      break;
-    }
-  }
+  int got = receive_all_equal(pull, {"head", "", "tail"}, 100000);
   auto r = send.wait(process_budget);
   expect_success(r, "cafmq send");
   EXPECT_EQ(got, 100000);
