@@ -80,7 +80,13 @@ caf::behavior connector(connector_actor* self, session_args args, endpoint targe
       self->state.cancel_dial = nullptr;
       if (!s)
         return schedule_redial(self, error);
-      self->state.session = spawn_session(self, self->state.args, std::move(s));
+      auto a = self->state.args;
+      if (!a.pipe) {  // a pipe per connection (ROUTER, STREAM, immediate)
+        a.pipe = new_pipe(a.socket);
+        a.own_pipe = true;
+      }
+      self->state.session = spawn_session(self, std::move(a), std::move(s));
+      self->state.args.reconnection = true;  // the next session serves the pipe again
     },
     [=](redial_atom, uint64_t gen) {
       if (gen == self->state.generation && !self->state.session)

@@ -168,8 +168,9 @@ std::string control::bind(uint64_t socket, const std::string& endpoint) {
   return r.text;
 }
 
-void control::connect(uint64_t socket, const std::string& endpoint) {
-  auto r = impl_->ask(impl_->socket(socket), connect_atom::value, endpoint);
+void control::connect(uint64_t socket, const std::string& endpoint,
+                      const std::string& routing_id) {
+  auto r = impl_->ask(impl_->socket(socket), connect_atom::value, endpoint, routing_id);
   if (r.code >= 0)
     throw error{static_cast<errc>(r.code), r.text};
 }

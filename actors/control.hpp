@@ -40,8 +40,9 @@ public:
   uint64_t open_socket(socket_args args);
   /// Binds; returns the bound endpoint (real port). Throws cafmq::error saying why not.
   std::string bind(uint64_t socket, const std::string& endpoint);
-  /// Starts connecting (and reconnecting). Throws cafmq::error for a bad endpoint.
-  void connect(uint64_t socket, const std::string& endpoint);
+  /// Starts connecting (and reconnecting); a non-empty `routing_id` names the peer on a ROUTER.
+  /// Throws cafmq::error for a bad endpoint.
+  void connect(uint64_t socket, const std::string& endpoint, const std::string& routing_id = {});
   /// Stops the socket actor with its listeners, connectors and sessions.
   void close_socket(uint64_t socket);
 

@@ -38,8 +38,7 @@ caf::behavior listener(caf::stateful_actor<listener_state>* self, session_args a
   return {
     [=](accepted_atom, net::stream_ptr s) {
       session_args a = self->state.args;
-      a.pipe = std::make_shared<pipe>(a.socket.options.sndhwm, a.socket.options.rcvhwm,
-                                      a.socket.hub->user_waker(), a.socket.hub->next_pipe_id());
+      a.pipe = new_pipe(a.socket);
       a.own_pipe = true;
       self->state.sessions.insert(spawn_session(self, std::move(a), std::move(s)));
     },

@@ -25,8 +25,23 @@ struct session_args {
   socket_args socket;
   net::io_loop* loop = nullptr;
   pipe_ptr pipe;         ///< connector sessions reuse the connector's pipe
-  bool own_pipe = false; ///< accepted peers: attach on ready, detach (discarding) on close
+  bool own_pipe = false; ///< a pipe per connection: attach on ready, detach (discarding) on close
+  bool reconnection = false;       ///< a reused pipe had a connection before this one
+  std::string connect_routing_id;  ///< ROUTER: the peer's routing id chosen by connect()
 };
+
+/// True when each connection gets a pipe of its own, attached once the handshake is done: ROUTER
+/// and STREAM route by the peer's identity, and ZMQ_IMMEDIATE queues only to live connections.
+/// Otherwise a connector's pipe exists from connect() on and outlives reconnects (libzmq).
+inline bool pipe_per_connection(const socket_args& s) {
+  return s.type == socket_type::router || s.type == socket_type::stream || s.options.immediate;
+}
+
+/// A new pipe for a peer of socket `s`.
+inline pipe_ptr new_pipe(const socket_args& s) {
+  return std::make_shared<pipe>(s.options.sndhwm, s.options.rcvhwm, s.hub->user_waker(),
+                                s.hub->next_pipe_id());
+}
 
 /// Reply to bind/connect: empty `error` on success.
 struct control_reply {

@@ -51,8 +51,12 @@ metadata our_metadata(const socket_args& sock) {
   return md;
 }
 
-net::engine_settings settings_of(const socket_options& opts) {
+net::engine_settings settings_of(socket_type type, const socket_options& opts) {
   net::engine_settings s;
+  if (type == socket_type::sub || type == socket_type::xsub)
+    s.subscriptions = net::subscription_role::subscriber;
+  else if (type == socket_type::pub || type == socket_type::xpub)
+    s.subscriptions = net::subscription_role::publisher;
   if (opts.maxmsgsize >= 0)
     s.max_frame_size = static_cast<uint64_t>(opts.maxmsgsize);
   s.handshake_ivl_ms = opts.handshake_ivl_ms;
@@ -68,15 +72,18 @@ caf::behavior session(caf::stateful_actor<session_state>* self, session_args arg
     our_metadata(st.args.socket), patterns::socket_type_validator(st.args.socket.type));
   auto observer = std::make_shared<forward_to_actor>(caf::actor_cast<caf::actor>(self));
   st.engine = net::zmtp_engine::start(*st.args.loop, std::move(s), std::move(mech), st.args.pipe,
-                                      settings_of(st.args.socket.options), observer);
+                                      settings_of(st.args.socket.type, st.args.socket.options), observer);
   return {
-    [=](ready_atom, int minor, const std::string&) {
+    [=](ready_atom, int minor, const std::string& identity) {
       log::write(log::level::info, "session",
                  peer + ": handshake done (ZMTP 3." + std::to_string(minor) + ")");
-      auto& state = self->state;
-      if (state.args.own_pipe && !state.attached) {
-        state.attached = true;
-        state.args.socket.hub->attach(state.args.pipe);
+      auto& a = self->state.args;
+      if (a.own_pipe && !self->state.attached) {
+        self->state.attached = true;
+        a.pipe->routing_id = a.connect_routing_id.empty() ? identity : a.connect_routing_id;
+        a.socket.hub->attach(a.pipe);
+      } else if (!a.own_pipe && a.reconnection) {
+        a.socket.hub->reconnected(a.pipe);
       }
     },
     [=](closed_atom, const std::string& reason, bool may_reconnect) {

@@ -50,15 +50,17 @@ caf::behavior socket_behavior(socket_actor_t* self, socket_args args, net::io_lo
         return failure(e);
       }
     },
-    [=](connect_atom, const std::string& ep) -> control_reply {
+    [=](connect_atom, const std::string& ep, const std::string& routing_id) -> control_reply {
       try {
         auto a = session_template(self);
+        a.connect_routing_id = routing_id;
+        pipe_ptr p;
+        if (!pipe_per_connection(a.socket))
+          p = a.pipe = new_pipe(a.socket);
         auto hub = a.socket.hub;
-        a.pipe = std::make_shared<pipe>(a.socket.options.sndhwm, a.socket.options.rcvhwm,
-                                        hub->user_waker(), hub->next_pipe_id());
-        auto p = a.pipe;
         self->state.children.push_back(spawn_connector(self, std::move(a), ep));
-        hub->attach(p);  // the queue exists before the connection, as in libzmq
+        if (p)
+          hub->attach(p);  // the queue exists before the connection, as in libzmq
         return {-1, ep};
       } catch (const error& e) {
         return failure(e);

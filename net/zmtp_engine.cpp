@@ -233,6 +233,22 @@ private:
       auto why = parse_error_reason(cmd->data, cmd->size);
       return shut("peer sent ERROR: " + why.value_or("(malformed reason)"), false);
     }
+    if (cmd->name == "SUBSCRIBE" || cmd->name == "CANCEL") {
+      if (cfg_.subscriptions != subscription_role::publisher)
+        return;  // a subscriber or a pattern without subscriptions ignores them (libzmq too)
+      if (!incoming_.empty())
+        return shut("protocol error: " + std::string(cmd->name)
+                      + " command inside a multipart message",
+                    false);
+      // Delivered like the legacy 3.0 form, so the socket sees one kind of subscription.
+      frame sub = frame::uninitialized(cmd->size + 1);
+      sub.mutable_data()[0] = cmd->name == "SUBSCRIBE" ? 1 : 0;
+      if (cmd->size > 0)
+        std::memcpy(sub.mutable_data() + 1, cmd->data, cmd->size);
+      incoming_.add(std::move(sub));
+      complete_ = true;  // the process loop delivers it before the next frame
+      return;
+    }
     if (cmd->name == "PING") {
       // RFC 37: echo at most 16 context bytes; a body too short for a TTL has no context.
       size_t ctx_len = cmd->size >= 2 ? std::min<size_t>(cmd->size - 2, 16) : 0;
@@ -273,9 +289,13 @@ private:
       });
     });
     observer_->on_ready(mech_->peer_metadata(), minor_);
+    if (pipe_->closed_by_user())
+      shut("closed by the socket", false);
   }
 
   void on_kick() {
+    if (pipe_->closed_by_user())
+      return shut("closed by the socket", false);
     if (paused_) {
       paused_ = false;
       process();
@@ -321,12 +341,26 @@ private:
         const message* m = ring.front();  // encoded in place: no move out of the slot
         if (m == nullptr)
           break;
-        out_.add_message(*m);
+        if (cfg_.subscriptions == subscription_role::subscriber && minor_ >= 1 && is_subscription(*m))
+          add_subscription_command(*m);
+        else
+          out_.add_message(*m);
         ring.pop_front();
       }
       if (!out_.empty() || ring.reader_sleep())
         return;  // something to write, or empty and the next flush will kick us
     }
+  }
+
+  static bool is_subscription(const message& m) {
+    return m.size() == 1 && !m[0].empty() && m[0].data()[0] <= 1;
+  }
+
+  // RFC 37: a ZMTP 3.1 peer gets SUBSCRIBE/CANCEL commands instead of legacy data frames.
+  void add_subscription_command(const message& m) {
+    const frame& f = m[0];
+    out_.add_command(make_command(f.data()[0] == 1 ? "SUBSCRIBE" : "CANCEL", f.data() + 1,
+                                  f.size() - 1));
   }
 
   // -- closing --

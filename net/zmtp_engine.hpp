@@ -14,8 +14,18 @@
 
 namespace cafmq::net {
 
-/// Limits an engine enforces.
+/// How an engine carries subscriptions (RFC 29, RFC 37). Inside cafmq a subscription is a
+/// one-frame message whose first byte is 1 (subscribe) or 0 (cancel), followed by the prefix.
+enum class subscription_role {
+  none,        ///< no translation
+  subscriber,  ///< SUB/XSUB: outgoing subscription messages go as SUBSCRIBE/CANCEL commands to
+               ///< ZMTP 3.1 peers (as they are to 3.0 peers)
+  publisher,   ///< PUB/XPUB: incoming SUBSCRIBE/CANCEL commands become subscription messages
+};
+
+/// Limits and roles of an engine.
 struct engine_settings {
+  subscription_role subscriptions = subscription_role::none;
   /// maxmsgsize once the handshake is done: the limit of one frame (checked before allocating)
   /// and of a whole multipart message (checked as its frames arrive).
   uint64_t max_frame_size = (uint64_t{1} << 63) - 1;

@@ -4,35 +4,57 @@
 
 #include "patterns/load_balancer.hpp"
 #include "runtime/core/message.hpp"
+#include "runtime/core/options.hpp"
 #include "runtime/core/pipe.hpp"
 #include "runtime/core/socket_type.hpp"
 
+#include <chrono>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 namespace cafmq::patterns {
 
-/// What every socket type implements.
+/// What every socket type implements. The type-specific operations at the end are only called by
+/// cafmq::socket for the types they belong to (it rejects the others with a clear error).
 class socket_pattern {
 public:
   virtual ~socket_pattern() = default;
   /// A new peer is ready.
   virtual void attach(pipe_ptr p) = 0;
+  /// An attached pipe that outlives connections (a connector's) has a new connection: resend
+  /// per-connection state (SUB/XSUB: the subscriptions). Most types keep nothing.
+  virtual void reconnected(const pipe_ptr&) {}
   /// Sends (moving `m` out) or reports would_block leaving `m` intact. Throws cafmq::error if the
-  /// type cannot send.
+  /// type cannot send, or cannot send now (REQ without a reply, ROUTER_MANDATORY unroutable).
   virtual send_result try_send(message& m) = 0;
   /// Receives into `out`; false if nothing is there. Throws cafmq::error if the type cannot
-  /// receive.
+  /// receive, or cannot receive now (REQ before a request).
   virtual bool try_recv(message& out) = 0;
   /// Before sleeping in send: false if sending may already succeed.
   virtual bool prepare_wait_send() = 0;
-  /// Before sleeping in recv: false if a message may already be there.
+  /// Before sleeping in recv (or waiting for subscribers): false if something may already be
+  /// there to take in.
   virtual bool prepare_wait_recv() = 0;
   /// Every pipe the pattern holds (for linger and shutdown).
   virtual std::vector<pipe_ptr> pipes() const = 0;
+  /// Messages the pattern dropped (HWM reached on PUB/XPUB/ROUTER, unroutable, filtered out by
+  /// authorization) since the socket opened.
+  virtual uint64_t dropped() const noexcept { return 0; }
+
+  // -- type-specific --
+  /// SUB, and XPUB with xpub_manual: adds (`add`) or removes one count of a prefix subscription.
+  virtual void subscribe(std::string_view prefix, bool add);
+  /// PUB/XPUB: takes in the subscriptions that arrived and returns how many peers have at least
+  /// one subscription.
+  virtual size_t subscribers();
+  /// REQ: forgets the request in flight so the next send starts a new one (its late reply, if it
+  /// comes, is discarded when it can be told apart: req_correlate, or another peer).
+  virtual void abandon_request();
 };
 
-/// The pattern for `type`; throws cafmq::error(errc::unsupported) for types not built yet.
-std::unique_ptr<socket_pattern> make_pattern(socket_type type);
+/// The pattern for `type` with `options`; throws cafmq::error(errc::unsupported) for types not
+/// built yet.
+std::unique_ptr<socket_pattern> make_pattern(socket_type type, const socket_options& options);
 
 } // namespace cafmq::patterns

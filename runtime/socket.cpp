@@ -6,6 +6,7 @@
 #include "patterns/socket_pattern.hpp"
 #include "runtime/core/pipe_hub.hpp"
 
+#include <algorithm>
 #include <thread>
 #include <vector>
 
@@ -38,21 +39,25 @@ struct socket::state {
   pipe_hub_ptr hub = std::make_shared<pipe_hub>();
   std::unique_ptr<patterns::socket_pattern> pattern;
   std::vector<pipe_ptr> fresh;
+  std::vector<pipe_ptr> reconnected;
 
-  // Takes pipes that sessions attached since the last call.
+  // Takes pipes that sessions attached or reconnected since the last call.
   void absorb() {
-    if (!hub->take_fresh(fresh))
+    if (!hub->take_fresh(fresh, reconnected))
       return;
     for (auto& p : fresh)
       pattern->attach(std::move(p));
+    for (auto& p : reconnected)
+      pattern->reconnected(p);
     fresh.clear();
+    reconnected.clear();
   }
 };
 
 socket::socket(context& ctx, socket_type type, socket_options options)
   : control_(ctx.control()), type_(type), options_(std::move(options)), state_(std::make_unique<state>()) {
   options_.validate();
-  state_->pattern = patterns::make_pattern(type);
+  state_->pattern = patterns::make_pattern(type, options_);
   id_ = control_->open_socket({type_, options_, state_->hub});
 }
 
@@ -82,7 +87,84 @@ void socket::bind(const std::string& endpoint) {
 
 void socket::connect(const std::string& endpoint) {
   require_open();
-  control_->connect(id_, endpoint);
+  control_->connect(id_, endpoint, connect_routing_id_);
+  connect_routing_id_.clear();
+}
+
+void socket::set_connect_routing_id(std::string id) {
+  require_open();
+  if (type_ != socket_type::router && type_ != socket_type::stream)
+    throw error{errc::unsupported, "connect routing ids are for ROUTER and STREAM sockets, not "
+                                     + std::string(zmtp_name(type_))};
+  if (id.empty() || id.size() > 255 || id[0] == '\0')
+    throw error{errc::invalid_argument, "a connect routing id must be 1 to 255 bytes and must not "
+                                        "start with a zero byte"};
+  connect_routing_id_ = std::move(id);
+}
+
+void socket::subscribe(std::string_view prefix) {
+  change_subscription(prefix, true);
+}
+
+void socket::unsubscribe(std::string_view prefix) {
+  change_subscription(prefix, false);
+}
+
+void socket::change_subscription(std::string_view prefix, bool add) {
+  require_open();
+  if (type_ != socket_type::sub && !(type_ == socket_type::xpub && options_.xpub_manual))
+    throw error{errc::unsupported, std::string(add ? "subscribe" : "unsubscribe")
+                                     + " needs a SUB socket (or XPUB with xpub_manual), not "
+                                     + std::string(zmtp_name(type_))};
+  state_->absorb();
+  state_->pattern->subscribe(prefix, add);
+}
+
+bool socket::wait_subscribers(size_t n, std::chrono::milliseconds timeout) {
+  require_open();
+  if (type_ != socket_type::pub && type_ != socket_type::xpub)
+    throw error{errc::unsupported, "wait_subscribers needs a PUB or XPUB socket, not "
+                                     + std::string(zmtp_name(type_))};
+  auto& st = *state_;
+  auto deadline = clock::now() + timeout;
+  for (;;) {
+    st.absorb();
+    if (st.pattern->subscribers() >= n)
+      return true;
+    throw_if_terminated();
+    if (clock::now() >= deadline)
+      return false;
+    if (st.pattern->prepare_wait_recv())
+      st.hub->user_waker()->wait_until(deadline);
+  }
+}
+
+std::optional<message> socket::request(const message& request, std::chrono::milliseconds timeout,
+                                       int attempts) {
+  require_open();
+  if (type_ != socket_type::req)
+    throw error{errc::unsupported, "request needs a REQ socket, not " + std::string(zmtp_name(type_))};
+  if (attempts < 1)
+    throw error{errc::invalid_argument, "request attempts must be at least 1, not "
+                                          + std::to_string(attempts)};
+  if (timeout.count() < 0)
+    throw error{errc::invalid_argument, "a request timeout must not be negative"};
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    state_->pattern->abandon_request();
+    auto started = clock::now();
+    message copy = request;
+    if (!send_until(copy, static_cast<int>(timeout.count())))
+      continue;  // no peer took it in time: the next attempt tries again
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(timeout - (clock::now() - started));
+    if (auto reply = recv_until(static_cast<int>(std::max<long long>(left.count(), 0))))
+      return reply;
+  }
+  state_->pattern->abandon_request();  // the socket can send again
+  return std::nullopt;
+}
+
+uint64_t socket::messages_dropped() const {
+  return state_->pattern->dropped();
 }
 
 bool socket::send(message msg) {

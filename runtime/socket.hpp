@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace cafmq {
 
@@ -36,6 +37,9 @@ public:
   void bind(const std::string& endpoint);
   /// Connects, now or later when the peer appears (reconnects after reconnect_ivl).
   void connect(const std::string& endpoint);
+  /// ROUTER: the routing id the next connect() gives its peer (ZMQ_CONNECT_ROUTING_ID); used by
+  /// one connect, then cleared. Throws for other types or a bad id.
+  void set_connect_routing_id(std::string id);
   /// The endpoint of the last bind, with the real port ("tcp://127.0.0.1:41234").
   const std::string& last_endpoint() const noexcept { return last_endpoint_; }
 
@@ -47,6 +51,23 @@ public:
   std::optional<message> recv();
   /// Receives, waiting up to `timeout` (0: never block); nullopt on timeout.
   std::optional<message> recv(std::chrono::milliseconds timeout);
+
+  /// SUB (and XPUB with xpub_manual): subscribes to messages starting with `prefix` (empty: all).
+  /// Counted: two subscribes need two unsubscribes. Throws for other types.
+  void subscribe(std::string_view prefix);
+  /// Removes one count of a subscription made with subscribe().
+  void unsubscribe(std::string_view prefix);
+  /// PUB/XPUB: waits up to `timeout` until at least `n` peers have subscribed to something, so
+  /// the first messages are not lost to subscribers still joining. False on timeout.
+  bool wait_subscribers(size_t n, std::chrono::milliseconds timeout);
+  /// REQ: sends `request` and waits up to `timeout` for the reply, resending up to `attempts`
+  /// times in all. Never leaves the socket stuck: after a timeout it can send again. nullopt if
+  /// no reply came. With req_correlate a late reply to an earlier attempt is never taken for the
+  /// answer to a later one.
+  std::optional<message> request(const message& request, std::chrono::milliseconds timeout,
+                                 int attempts = 1);
+  /// Messages dropped by the pattern (PUB/XPUB per-subscriber HWM, ROUTER unroutable or full).
+  uint64_t messages_dropped() const;
 
   /// Waits up to linger for queued messages to be written, then closes. Returns the number of
   /// queued messages that were discarded. Idempotent.
@@ -63,6 +84,7 @@ private:
   void require_open() const;
   void throw_if_terminated() const;
   bool send_until(message& msg, int timeout_ms);
+  void change_subscription(std::string_view prefix, bool add);
   std::optional<message> recv_until(int timeout_ms);
 
   std::shared_ptr<actors::control> control_;  // shared: the socket may outlive its context
@@ -70,6 +92,7 @@ private:
   socket_options options_;
   std::unique_ptr<state> state_;
   std::string last_endpoint_;
+  std::string connect_routing_id_;
   uint64_t id_ = 0;
   bool closed_ = false;
 };

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace cafmq {
@@ -31,6 +32,20 @@ struct socket_options {
   int handshake_ivl_ms = 30000;       ///< ZMQ_HANDSHAKE_IVL: 0 disables the timeout
   int64_t maxmsgsize = -1;            ///< ZMQ_MAXMSGSIZE: -1 unlimited
   std::string routing_id;             ///< ZMQ_ROUTING_ID: sent as the Identity property
+  bool immediate = false;             ///< ZMQ_IMMEDIATE: queue only to completed connections
+
+  // -- pattern options (libzmq's names; each is ignored by the types it does not apply to) --
+  bool conflate = false;              ///< ZMQ_CONFLATE: keep only the newest message
+  bool router_mandatory = false;      ///< ZMQ_ROUTER_MANDATORY: unroutable sends fail
+  bool router_handover = false;       ///< ZMQ_ROUTER_HANDOVER: a new peer takes over its id
+  bool probe_router = false;          ///< ZMQ_PROBE_ROUTER: send an empty message on connect
+  bool req_relaxed = false;           ///< ZMQ_REQ_RELAXED: a REQ may send again before a reply
+  bool req_correlate = false;         ///< ZMQ_REQ_CORRELATE: match replies by request id
+  bool xpub_verbose = false;          ///< ZMQ_XPUB_VERBOSE: pass every subscribe up
+  bool xpub_verboser = false;         ///< ZMQ_XPUB_VERBOSER: pass every subscribe and cancel up
+  bool xpub_manual = false;           ///< ZMQ_XPUB_MANUAL: the user applies subscriptions
+  bool xpub_nodrop = false;           ///< ZMQ_XPUB_NODROP: block (would_block) instead of dropping
+  std::optional<std::string> xpub_welcome_msg;  ///< ZMQ_XPUB_WELCOME_MSG: sent to each new peer
 
   /// Throws cafmq::error(errc::invalid_argument) naming the first invalid value.
   void validate() const;

@@ -38,6 +38,21 @@ public:
   /// See detach().
   bool detached() const noexcept { return detached_.load(std::memory_order_acquire); }
 
+  /// User thread: the socket refuses or drops this peer (a second PAIR peer, a ROUTER id taken
+  /// over, a STREAM close); the engine closes the connection for good and the socket should
+  /// forget the pipe.
+  void close_by_user() {
+    closed_by_user_.store(true, std::memory_order_release);
+    io_->wake();
+  }
+  /// See close_by_user().
+  bool closed_by_user() const noexcept { return closed_by_user_.load(std::memory_order_acquire); }
+
+  /// The peer's routing id for ROUTER/STREAM: its Identity property, the connect routing id, or
+  /// empty (the socket generates one). Written by the session before the pipe is attached, then
+  /// read only by the socket.
+  std::string routing_id;
+
   /// The engine is writing a batch it took from outbound() (for linger accounting).
   std::atomic<bool> io_writing{false};
 
@@ -47,6 +62,7 @@ private:
   spsc_ring inbound_;
   uint64_t id_;
   std::atomic<bool> detached_{false};
+  std::atomic<bool> closed_by_user_{false};
 };
 
 using pipe_ptr = std::shared_ptr<pipe>;

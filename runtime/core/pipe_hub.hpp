@@ -29,17 +29,31 @@ public:
     }
     user_->wake();
   }
+  /// Any thread: an attached pipe that outlives connections (a connector's) has a new connection,
+  /// so per-connection state (SUB's subscriptions) must be sent again.
+  void reconnected(pipe_ptr p) {
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      reconnected_.push_back(std::move(p));
+      has_fresh_.store(true, std::memory_order_release);
+    }
+    user_->wake();
+  }
   /// Any thread: a pipe was detached; wakes the user thread so it drops it.
   void poke() { user_->wake(); }
 
-  /// User thread: moves newly attached pipes into `out`; cheap when there are none.
-  bool take_fresh(std::vector<pipe_ptr>& out) {
+  /// User thread: moves newly attached pipes into `attached` and reconnected ones into
+  /// `reconnected`; cheap when there are none.
+  bool take_fresh(std::vector<pipe_ptr>& attached, std::vector<pipe_ptr>& reconnected) {
     if (!has_fresh_.load(std::memory_order_acquire))
       return false;
     std::lock_guard<std::mutex> guard{mtx_};
     for (auto& p : fresh_)
-      out.push_back(std::move(p));
+      attached.push_back(std::move(p));
+    for (auto& p : reconnected_)
+      reconnected.push_back(std::move(p));
     fresh_.clear();
+    reconnected_.clear();
     has_fresh_.store(false, std::memory_order_relaxed);
     return true;
   }
@@ -51,6 +65,7 @@ private:
   std::shared_ptr<signaler> user_;
   std::mutex mtx_;
   std::vector<pipe_ptr> fresh_;
+  std::vector<pipe_ptr> reconnected_;
   std::atomic<bool> has_fresh_{false};
   std::atomic<uint64_t> last_id_{0};
 };

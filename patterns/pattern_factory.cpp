@@ -1,0 +1,35 @@
+// make_pattern: which pattern each socket type runs, and the defaults of the type-specific calls.
+#include "patterns/pattern_factory.hpp"
+
+#include "runtime/core/error.hpp"
+
+namespace cafmq::patterns {
+
+void cannot(socket_type t, const char* what, const char* rfc) {
+  throw error{errc::unsupported,
+              std::string(zmtp_name(t)) + " sockets cannot " + what + " (" + rfc + ")"};
+}
+
+void socket_pattern::subscribe(std::string_view, bool) {
+  throw error{errc::unsupported, "only SUB sockets (and XPUB with xpub_manual) take subscriptions"};
+}
+
+size_t socket_pattern::subscribers() {
+  throw error{errc::unsupported, "only PUB and XPUB sockets count subscribers"};
+}
+
+void socket_pattern::abandon_request() {
+  throw error{errc::unsupported, "only REQ sockets make requests"};
+}
+
+std::unique_ptr<socket_pattern> make_pattern(socket_type type, const socket_options& o) {
+  switch (type) {
+    case socket_type::push: return make_push(o);
+    case socket_type::pull: return make_pull(o);
+    default:
+      throw error{errc::unsupported, "socket type " + std::string(zmtp_name(type))
+                                       + " is not implemented yet (supported: push, pull)"};
+  }
+}
+
+} // namespace cafmq::patterns

@@ -1,0 +1,17 @@
+// The constructors of each socket type's pattern, one per pattern file; make_pattern picks one.
+// Private to patterns/ and its tests.
+#pragma once
+
+#include "patterns/socket_pattern.hpp"
+
+#include <string>
+
+namespace cafmq::patterns {
+
+std::unique_ptr<socket_pattern> make_push(const socket_options& o);
+std::unique_ptr<socket_pattern> make_pull(const socket_options& o);
+
+/// Throws errc::unsupported: a `t` socket cannot `what` (e.g. "receive"), citing `rfc`.
+[[noreturn]] void cannot(socket_type t, const char* what, const char* rfc);
+
+} // namespace cafmq::patterns
