@@ -11,6 +11,8 @@ const char* to_string(errc code) noexcept {
     case errc::address_unavailable: return "address_unavailable";
     case errc::unsupported: return "unsupported";
     case errc::socket_closed: return "socket_closed";
+    case errc::wrong_state: return "wrong_state";
+    case errc::host_unreachable: return "host_unreachable";
     case errc::protocol: return "protocol";
     case errc::internal: return "internal";
   }

@@ -15,6 +15,8 @@ enum class errc {
   address_unavailable,   ///< bind: not a local address / cannot resolve
   unsupported,           ///< not (yet) supported, e.g. a transport or socket type
   socket_closed,         ///< the socket or its context is closed
+  wrong_state,           ///< the pattern forbids this call now (libzmq EFSM: REQ sending twice)
+  host_unreachable,      ///< ROUTER_MANDATORY: no peer has this routing id (EHOSTUNREACH)
   protocol,              ///< the peer broke ZMTP
   internal,              ///< a bug in cafmq
 };
