@@ -1,4 +1,5 @@
-// Binding and connecting a command's endpoints, shared by send and recv.
+// Binding and connecting a command's endpoints, and the message of the FRAME arguments: shared by
+// the commands.
 #include "commands.hpp"
 
 #include <cstdio>
@@ -17,6 +18,17 @@ void attach_endpoints(socket& sock, const cli_args& args) {
     if (any_port)
       std::fprintf(stderr, "bound %s\n", sock.last_endpoint().c_str());
   }
+}
+
+} // namespace cafmq::cli
+
+namespace cafmq::cli {
+
+message build_message(const std::vector<std::string>& frames) {
+  message msg;
+  for (auto& f : frames)
+    msg.add(frame{f});
+  return msg;
 }
 
 } // namespace cafmq::cli

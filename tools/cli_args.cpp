@@ -12,12 +12,20 @@ namespace {
 
 using apply_fn = void (*)(cli_args&, const std::string& value);
 
+/// The commands an option is valid for, as a bit set.
+enum : unsigned {
+  send_cmd = 1u << static_cast<unsigned>(command::send),
+  recv_cmd = 1u << static_cast<unsigned>(command::recv),
+  echo_cmd = 1u << static_cast<unsigned>(command::echo),
+  request_cmd = 1u << static_cast<unsigned>(command::request),
+  all_cmds = send_cmd | recv_cmd | echo_cmd | request_cmd,
+};
+
 /// One option: where it is valid and what it does with its value.
 struct option_spec {
   std::string_view name;
   bool takes_value;
-  bool for_send;
-  bool for_recv;
+  unsigned commands;
   apply_fn apply;
 };
 
@@ -34,7 +42,7 @@ constexpr int64_t int_max = std::numeric_limits<int>::max();
 constexpr int64_t i64_max = std::numeric_limits<int64_t>::max();
 
 const option_spec options[] = {
-  {"--type", true, true, true,
+  {"--type", true, all_cmds,
    [](cli_args& a, const std::string& v) {
      auto t = parse_socket_type(v);
      if (!t)
@@ -43,39 +51,53 @@ const option_spec options[] = {
                            "xsub, stream)"};
      a.type = *t;
    }},
-  {"--bind", true, true, true,
+  {"--bind", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.endpoints.push_back({true, v}); }},
-  {"--connect", true, true, true,
+  {"--connect", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.endpoints.push_back({false, v}); }},
-  {"--count", true, true, true,
+  {"--count", true, all_cmds,
    [](cli_args& a, const std::string& v) {
      a.count = static_cast<uint64_t>(parse_int("--count", v, 1, i64_max));
      a.count_given = true;
    }},
-  {"--linger-ms", true, true, false,
+  {"--linger-ms", true, send_cmd | request_cmd | echo_cmd,
    [](cli_args& a, const std::string& v) {
      a.options.linger_ms = static_cast<int>(parse_int("--linger-ms", v, -1, int_max));
    }},
-  {"--timeout-ms", true, true, true,
+  {"--timeout-ms", true, all_cmds,
    [](cli_args& a, const std::string& v) {
      a.timeout_ms = static_cast<int>(parse_int("--timeout-ms", v, 0, int_max));
    }},
-  {"--quiet", false, false, true, [](cli_args& a, const std::string&) { a.quiet = true; }},
-  {"--routing-id", true, true, true,
+  {"--quiet", false, recv_cmd | request_cmd, [](cli_args& a, const std::string&) { a.quiet = true; }},
+  {"--routing-id", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.options.routing_id = v; }},
-  {"--sndhwm", true, true, true,
+  {"--sndhwm", true, all_cmds,
    [](cli_args& a, const std::string& v) {
      a.options.sndhwm = static_cast<size_t>(parse_int("--sndhwm", v, 0, i64_max));
    }},
-  {"--rcvhwm", true, true, true,
+  {"--rcvhwm", true, all_cmds,
    [](cli_args& a, const std::string& v) {
      a.options.rcvhwm = static_cast<size_t>(parse_int("--rcvhwm", v, 0, i64_max));
    }},
+  {"--subscribe", true, recv_cmd,
+   [](cli_args& a, const std::string& v) { a.subscriptions.push_back(v); }},
+  {"--wait-subscribers", true, send_cmd,
+   [](cli_args& a, const std::string& v) {
+     a.wait_subscribers = static_cast<size_t>(parse_int("--wait-subscribers", v, 0, int_max));
+   }},
+  {"--interval-ms", true, send_cmd,
+   [](cli_args& a, const std::string& v) {
+     a.interval_ms = static_cast<int>(parse_int("--interval-ms", v, 0, int_max));
+   }},
 };
+
+bool takes_frames(command cmd) {
+  return cmd == command::send || cmd == command::request;
+}
 
 const option_spec& find_option(command cmd, std::string_view name) {
   for (auto& o : options)
-    if (o.name == name && (cmd == command::send ? o.for_send : o.for_recv))
+    if (o.name == name && (o.commands & (1u << static_cast<unsigned>(cmd))) != 0)
       return o;
   throw usage_error{"unknown option '" + std::string(name) + "' for " + command_name(cmd)};
 }
@@ -100,22 +122,37 @@ void check_complete(const cli_args& a, bool type_given) {
     throw usage_error{"missing --type (e.g. --type push)"};
   if (a.endpoints.empty())
     throw usage_error{"no endpoint: give at least one --bind or --connect"};
-  if (a.cmd == command::send && a.frames.empty())
-    throw usage_error{"send needs at least one FRAME argument"};
+  if (takes_frames(a.cmd) && a.frames.empty())
+    throw usage_error{std::string(command_name(a.cmd)) + " needs at least one FRAME argument"};
+  using st = socket_type;
+  if (!a.subscriptions.empty() && a.type != st::sub && a.type != st::xsub)
+    throw usage_error{"--subscribe needs --type sub or xsub"};
+  if (a.wait_subscribers > 0 && a.type != st::pub && a.type != st::xpub)
+    throw usage_error{"--wait-subscribers needs --type pub or xpub"};
+  if (a.cmd == command::echo && a.type != st::rep && a.type != st::router && a.type != st::dealer
+      && a.type != st::pair)
+    throw usage_error{"echo needs --type rep, router, dealer or pair"};
+  if (a.cmd == command::request && a.type != st::req && a.type != st::dealer && a.type != st::pair)
+    throw usage_error{"request needs --type req, dealer or pair"};
 }
 
 } // namespace
 
 std::optional<command> parse_command(const std::string& name) {
-  if (name == "send")
-    return command::send;
-  if (name == "recv")
-    return command::recv;
+  for (auto c : {command::send, command::recv, command::echo, command::request})
+    if (name == command_name(c))
+      return c;
   return std::nullopt;
 }
 
 const char* command_name(command cmd) {
-  return cmd == command::send ? "send" : "recv";
+  switch (cmd) {
+    case command::send: return "send";
+    case command::recv: return "recv";
+    case command::echo: return "echo";
+    case command::request: return "request";
+  }
+  return "?";
 }
 
 cli_args parse_args(command cmd, const std::vector<std::string>& args) {
@@ -130,8 +167,9 @@ cli_args parse_args(command cmd, const std::vector<std::string>& args) {
       return a;
     }
     if (options_done || word.rfind("--", 0) != 0) {
-      if (cmd == command::recv)
-        throw usage_error{"recv takes no positional argument, got '" + word + "'"};
+      if (!takes_frames(cmd))
+        throw usage_error{std::string(command_name(cmd)) + " takes no positional argument, got '"
+                          + word + "'"};
       a.frames.push_back(word);
     } else if (word == "--") {
       options_done = true;  // what follows are frames, even if they start with "--"

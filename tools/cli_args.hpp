@@ -20,7 +20,7 @@ public:
 };
 
 /// The sub-commands.
-enum class command { send, recv };
+enum class command { send, recv, echo, request };
 
 /// One --bind or --connect, in command-line order.
 struct endpoint_arg {
@@ -35,16 +35,19 @@ struct cli_args {
   socket_type type = socket_type::push;      ///< --type
   std::vector<endpoint_arg> endpoints;       ///< --bind / --connect, in order
   socket_options options;                    ///< --routing-id, --sndhwm, --rcvhwm, --linger-ms
-  uint64_t count = 1;                        ///< --count (send: default 1)
-  bool count_given = false;                  ///< recv runs until interrupted without --count
+  uint64_t count = 1;                        ///< --count (send, request: default 1)
+  bool count_given = false;                  ///< recv and echo run until interrupted without it
   int timeout_ms = -1;                       ///< --timeout-ms; -1 waits forever
-  bool quiet = false;                        ///< recv --quiet
-  std::vector<std::string> frames;           ///< send: the FRAME arguments
+  bool quiet = false;                        ///< recv/request --quiet
+  std::vector<std::string> frames;           ///< send/request: the FRAME arguments
+  std::vector<std::string> subscriptions;    ///< recv --subscribe (SUB/XSUB), in order
+  size_t wait_subscribers = 0;               ///< send --wait-subscribers (PUB/XPUB)
+  int interval_ms = 0;                       ///< send --interval-ms: pause between sends
 };
 
 /// Parses `args` (the words after the command name) for `cmd`; throws usage_error.
 cli_args parse_args(command cmd, const std::vector<std::string>& args);
-/// Parses a command name ("send", "recv"); nullopt if unknown.
+/// Parses a command name ("send", "recv", "echo", "request"); nullopt if unknown.
 std::optional<command> parse_command(const std::string& name);
 /// The command's name as typed.
 const char* command_name(command cmd);

@@ -1,29 +1,42 @@
-// `cafmq send`: one message built from the FRAME arguments, sent --count times, then a close
-// that lingers until the peers have it. Success means nothing was discarded.
+// `cafmq send`: one message built from the FRAME arguments, sent --count times (--interval-ms
+// apart), then a close that lingers until the peers have it. Success means nothing was
+// discarded. PUB/XPUB may first wait for --wait-subscribers subscribers.
 #include "commands.hpp"
 
 #include "runtime/context.hpp"
 
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <thread>
 
 namespace cafmq::cli {
 
 namespace {
 
-message build_message(const std::vector<std::string>& frames) {
-  message msg;
-  for (auto& f : frames)
-    msg.add(frame{f});
-  return msg;
-}
-
-/// Sends `msg` `count` times; returns how many went out before a send timed out.
-uint64_t send_all(socket& sock, const message& msg, uint64_t count) {
-  for (uint64_t i = 0; i < count; ++i)
+/// Sends `msg` `count` times, `interval_ms` apart; returns how many went out before a send
+/// timed out.
+uint64_t send_all(socket& sock, const message& msg, uint64_t count, int interval_ms) {
+  for (uint64_t i = 0; i < count; ++i) {
+    if (i > 0 && interval_ms > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));  // pacing asked for
     if (!sock.send(msg))  // the copy shares the frame buffers: cheap
       return i;
+  }
   return count;
+}
+
+/// --wait-subscribers: waits (up to --timeout-ms, else for good) for the subscribers.
+void wait_for_subscribers(socket& sock, const cli_args& args) {
+  if (args.wait_subscribers == 0)
+    return;
+  auto budget = args.timeout_ms < 0 ? std::chrono::milliseconds(std::chrono::hours(24 * 365))
+                                     : std::chrono::milliseconds(args.timeout_ms);
+  if (!sock.wait_subscribers(args.wait_subscribers, budget))
+    throw std::runtime_error("timed out after " + std::to_string(args.timeout_ms)
+                             + " ms waiting for " + std::to_string(args.wait_subscribers)
+                             + " subscriber(s)");
 }
 
 /// Says on stderr why not every message went out; returns the exit status.
@@ -50,13 +63,14 @@ int report(const cli_args& args, const socket_options& options, uint64_t sent, s
 int run_send(const cli_args& args) {
   auto options = args.options;
   options.sndtimeo_ms = args.timeout_ms;
-  message msg = build_message(args.frames);
+  message msg = build_message(args.frames);  // shared with request
   context ctx;
   socket sock{ctx, args.type, options};
   uint64_t sent = 0;
   try {
     attach_endpoints(sock, args);
-    sent = send_all(sock, msg, args.count);
+    wait_for_subscribers(sock, args);
+    sent = send_all(sock, msg, args.count, args.interval_ms);
   } catch (...) {
     sock.set_linger(std::chrono::milliseconds(0));  // do not wait on the way out of an error
     throw;

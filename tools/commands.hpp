@@ -11,6 +11,12 @@ namespace cafmq::cli {
 int run_send(const cli_args& args);
 /// `cafmq recv`: exit 0 after --count messages (or a signal without --count), 1 on timeout.
 int run_recv(const cli_args& args);
+/// `cafmq echo`: sends every message back where it came from; exit 0 after --count (or a signal).
+int run_echo(const cli_args& args);
+/// `cafmq request`: sends the message and prints each reply, --count times; 1 on timeout.
+int run_request(const cli_args& args);
+/// One message made of the FRAME arguments.
+message build_message(const std::vector<std::string>& frames);
 /// Binds and connects `args.endpoints` in order; reports wildcard-port binds on stderr.
 void attach_endpoints(socket& sock, const cli_args& args);
 

@@ -29,14 +29,20 @@ int dispatch(int argc, char** argv) {
   }
   auto cmd = parse_command(first);
   if (!cmd)
-    throw usage_error{"unknown command '" + first + "' (expected send or recv)"};
+    throw usage_error{"unknown command '" + first + "' (expected send, recv, echo or request)"};
   help_hint = std::string("cafmq ") + command_name(*cmd) + " --help";
   auto args = parse_args(*cmd, std::vector<std::string>(argv + 2, argv + argc));
   if (args.help) {
     print_command_usage(*cmd, stdout);
     return 0;
   }
-  return *cmd == command::send ? run_send(args) : run_recv(args);
+  switch (*cmd) {
+    case command::send: return run_send(args);
+    case command::recv: return run_recv(args);
+    case command::echo: return run_echo(args);
+    case command::request: return run_request(args);
+  }
+  return 2;
 }
 
 } // namespace

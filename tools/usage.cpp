@@ -6,7 +6,7 @@ namespace cafmq::cli {
 namespace {
 
 constexpr const char* common_options =
-  "  --type TYPE         socket type, lower case (push, pull, ...)\n"
+  "  --type TYPE         socket type, lower case (push, pull, pub, sub, req, rep, ...)\n"
   "  --bind EP           bind an endpoint (tcp://*:5555, tcp://127.0.0.1:*); repeatable\n"
   "  --connect EP        connect an endpoint (tcp://127.0.0.1:5555); repeatable\n"
   "  --routing-id ID     ZMQ_ROUTING_ID sent to peers\n"
@@ -24,6 +24,8 @@ constexpr const char* send_usage =
   "  --count N           send the message N times (default 1)\n"
   "  --linger-ms MS      on close, wait at most MS for queued messages (default -1: forever)\n"
   "  --timeout-ms MS     fail if one send blocks longer than MS (default: block)\n"
+  "  --wait-subscribers N  pub/xpub: wait until N peers subscribed before sending\n"
+  "  --interval-ms MS    pause MS between two sends\n"
   "  --                  end of options: the rest are frames even if they start with --\n";
 
 constexpr const char* recv_usage =
@@ -36,19 +38,56 @@ constexpr const char* recv_usage =
   "options:\n"
   "  --count N           stop after N messages (default: until SIGINT/SIGTERM)\n"
   "  --timeout-ms MS     fail if no message arrives within MS (per message)\n"
-  "  --quiet             print only \"received N\" at the end\n";
+  "  --quiet             print only \"received N\" at the end\n"
+  "  --subscribe PREFIX  sub/xsub: receive messages starting with PREFIX; repeatable\n"
+  "                      (none: nothing is received, like libzmq; \"\" is everything)\n";
+
+constexpr const char* echo_usage =
+  "usage: cafmq echo --type TYPE (--bind EP | --connect EP)... [options]\n"
+  "A server that sends every message it receives back where it came from (rep, router\n"
+  "keeping the routing envelope, dealer, pair). Prints nothing.\n"
+  "Exit status: 0 after --count messages (or on SIGINT/SIGTERM without --count),\n"
+  "1 error or timeout, 2 usage.\n"
+  "\n"
+  "options:\n"
+  "  --count N           stop after echoing N messages (default: until SIGINT/SIGTERM)\n"
+  "  --timeout-ms MS     fail if no message arrives within MS (per message)\n"
+  "  --linger-ms MS      on close, wait at most MS for replies to be written\n";
+
+constexpr const char* request_usage =
+  "usage: cafmq request --type TYPE (--bind EP | --connect EP)... [options] FRAME...\n"
+  "A client (req, dealer, pair): sends the message made of the FRAME arguments and prints the\n"
+  "reply as one line of JSON, --count times.\n"
+  "Exit status: 0 all replies received, 1 error or timeout, 2 usage.\n"
+  "\n"
+  "options:\n"
+  "  --count N           send N requests, one after the other's reply (default 1)\n"
+  "  --timeout-ms MS     fail if a send blocks or a reply takes longer than MS\n"
+  "  --quiet             print only \"received N\" at the end\n"
+  "  --linger-ms MS      on close, wait at most MS for queued messages (default 0)\n"
+  "  --                  end of options: the rest are frames even if they start with --\n";
 
 } // namespace
 
 void print_usage(std::FILE* out) {
-  std::fputs("usage: cafmq send|recv [options]   (cafmq COMMAND --help for details)\n"
+  std::fputs("usage: cafmq send|recv|echo|request [options]   (cafmq COMMAND --help for details)\n"
              "  cafmq send --type push --connect tcp://127.0.0.1:5555 hello world\n"
-             "  cafmq recv --type pull --bind tcp://*:5555 --count 1\n",
+             "  cafmq recv --type pull --bind tcp://*:5555 --count 1\n"
+             "  cafmq recv --type sub --connect tcp://127.0.0.1:5556 --subscribe weather.\n"
+             "  cafmq echo --type rep --bind tcp://*:5557\n"
+             "  cafmq request --type req --connect tcp://127.0.0.1:5557 ping\n",
              out);
 }
 
 void print_command_usage(command cmd, std::FILE* out) {
-  std::fputs(cmd == command::send ? send_usage : recv_usage, out);
+  const char* text = send_usage;
+  switch (cmd) {
+    case command::send: text = send_usage; break;
+    case command::recv: text = recv_usage; break;
+    case command::echo: text = echo_usage; break;
+    case command::request: text = request_usage; break;
+  }
+  std::fputs(text, out);
   std::fputs(common_options, out);
 }
 

@@ -1,0 +1,51 @@
+// `cafmq echo`: a server that sends every message it receives back where it came from: REP
+// replies, ROUTER keeps the routing id frame so the message returns to its sender, DEALER and
+// PAIR send it back as is. Prints nothing; exits after --count messages, a timeout or a signal.
+#include "commands.hpp"
+#include "message_io.hpp"
+
+#include "runtime/context.hpp"
+
+#include <cstdio>
+#include <optional>
+
+namespace cafmq::cli {
+
+int run_echo(const cli_args& args) {
+  stop_signal stop;  // first: the context's threads must inherit the blocked signals
+  context ctx;
+  auto options = args.options;
+  options.sndtimeo_ms = args.timeout_ms;
+  socket sock{ctx, args.type, options};
+  attach_endpoints(sock, args);
+  uint64_t echoed = 0;
+  std::optional<message> msg;
+  outcome result = outcome::received;
+  while (!args.count_given || echoed < args.count) {
+    result = next_message(sock, stop, args.timeout_ms, msg);
+    if (result != outcome::received)
+      break;
+    if (!sock.send(std::move(*msg))) {
+      std::fprintf(stderr, "cafmq: error: sending reply %llu timed out after %d ms\n",
+                   static_cast<unsigned long long>(echoed + 1), args.timeout_ms);
+      sock.set_linger(std::chrono::milliseconds(0));
+      return 1;
+    }
+    ++echoed;
+  }
+  sock.close();
+  auto n = static_cast<unsigned long long>(echoed);
+  if (result == outcome::timed_out) {
+    std::fprintf(stderr, "cafmq: error: timed out: no message within %d ms (echoed %llu)\n",
+                 args.timeout_ms, n);
+    return 1;
+  }
+  if (result == outcome::interrupted && args.count_given) {
+    std::fprintf(stderr, "cafmq: error: interrupted after %llu of %llu messages\n", n,
+                 static_cast<unsigned long long>(args.count));
+    return 1;
+  }
+  return 0;
+}
+
+} // namespace cafmq::cli

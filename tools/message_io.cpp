@@ -1,0 +1,57 @@
+// Receiving in slices and JSON-line output for the commands that receive.
+#include "message_io.hpp"
+
+#include "json_frames.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+
+namespace cafmq::cli {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+/// How long one blocking recv may run before the stop flag is checked again.
+constexpr int slice_ms = 100;
+
+} // namespace
+
+outcome next_message(socket& sock, const stop_signal& stop, int timeout_ms,
+                     std::optional<message>& out) {
+  out = sock.recv(std::chrono::milliseconds(0));  // the busy case: no clock, no waiting
+  if (out)
+    return outcome::received;
+  auto deadline = clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
+  for (;;) {
+    if (stop.requested())
+      return outcome::interrupted;
+    int wait = slice_ms;
+    if (timeout_ms >= 0) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+      if (left.count() <= 0)
+        return outcome::timed_out;
+      wait = std::min<int>(wait, static_cast<int>(left.count()) + 1);
+    }
+    out = sock.recv(std::chrono::milliseconds(wait));
+    if (out)
+      return outcome::received;
+  }
+}
+
+void print_json_line(std::string& line, const message& msg) {
+  line.clear();
+  append_json_message(line, msg);
+  line.push_back('\n');
+  if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() || std::fflush(stdout) != 0)
+    throw std::runtime_error("cannot write to stdout");
+}
+
+void print_received(unsigned long long n) {
+  std::printf("received %llu\n", n);
+  std::fflush(stdout);
+}
+
+} // namespace cafmq::cli

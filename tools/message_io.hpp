@@ -1,0 +1,28 @@
+// Receiving with a stop flag and printing messages as JSON lines: shared by recv, echo and request.
+#pragma once
+
+#include "stop_signal.hpp"
+
+#include "runtime/socket.hpp"
+
+#include <optional>
+#include <string>
+
+namespace cafmq::cli {
+
+/// How waiting for a message ended.
+enum class outcome { received, timed_out, interrupted };
+
+/// Waits for the next message into `out`, up to `timeout_ms` (-1: forever) in total, in short
+/// slices so that SIGINT/SIGTERM is noticed while idle.
+outcome next_message(socket& sock, const stop_signal& stop, int timeout_ms,
+                     std::optional<message>& out);
+
+/// Prints `msg` as one JSON line on stdout and flushes; `line` is a reusable buffer. Throws if
+/// stdout cannot be written.
+void print_json_line(std::string& line, const message& msg);
+
+/// Prints "received N" on stdout (the --quiet summary).
+void print_received(unsigned long long n);
+
+} // namespace cafmq::cli
