@@ -2,12 +2,8 @@
 // large messages) in the same run. Prints each figure and the ratios.
 //   bench_push_pull [--small-count N] [--large-count N] [--runs R] [--only cafmq|libzmq|raw]
 // --only runs one implementation (for profiling); ratios need all three.
+#include "bench_util.hpp"
 #include "peers.hpp"
-
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -18,40 +14,12 @@
 
 namespace {
 
-std::string free_endpoint() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return "tcp://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
-}
-
 // Runs the receiver in a child process and the sender here; returns messages per second.
 double measure(bench::impl which, size_t size, size_t count) {
-  auto ep = free_endpoint();
-  int fds[2];
-  if (pipe(fds) != 0)
-    return 0;
-  pid_t child = fork();
-  if (child == 0) {
-    close(fds[0]);
-    double dt = bench::receive(which, ep, size, count);
-    if (write(fds[1], &dt, sizeof dt) != sizeof dt)
-      _exit(1);
-    _exit(0);
-  }
-  close(fds[1]);
-  bench::send(which, ep, size, count);
-  double dt = 0;
-  bool ok = read(fds[0], &dt, sizeof dt) == sizeof dt;
-  close(fds[0]);
-  int status = 0;
-  waitpid(child, &status, 0);
-  if (!ok || dt <= 0) {
+  auto ep = bench::free_endpoint();
+  double dt = bench::fork_and_measure([&] { return bench::receive(which, ep, size, count); },
+                                      [&] { bench::send(which, ep, size, count); });
+  if (!(dt > 0)) {
     std::fprintf(stderr, "%s: receiver failed\n", bench::name(which));
     return 0;
   }
@@ -67,13 +35,6 @@ double best_of(int runs, bench::impl which, size_t size, size_t count) {
   return best;
 }
 
-size_t arg(int argc, char** argv, const char* flag, size_t fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], flag) == 0)
-      return std::strtoull(argv[i + 1], nullptr, 10);
-  return fallback;
-}
-
 void report(const char* label, size_t size, double rate) {
   std::printf("  %-8s %8zu B  %10.3f M msg/s  %9.1f MB/s\n", label, size, rate / 1e6,
               rate * static_cast<double>(size) / 1e6);
@@ -81,24 +42,16 @@ void report(const char* label, size_t size, double rate) {
 
 } // namespace
 
-const char* text_arg(int argc, char** argv, const char* flag, const char* fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], flag) == 0)
-      return argv[i + 1];
-  return fallback;
-}
-
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i)
-    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      std::puts("usage: bench_push_pull [--small-count N] [--large-count N] [--runs R] "
-                "[--only cafmq|libzmq|raw]");
-      return 0;
-    }
-  size_t small_count = arg(argc, argv, "--small-count", 10'000'000);
-  size_t large_count = arg(argc, argv, "--large-count", 50'000);
-  int runs = static_cast<int>(arg(argc, argv, "--runs", 3));
-  std::string only = text_arg(argc, argv, "--only", "");
+  if (bench::wants_help(argc, argv)) {
+    std::puts("usage: bench_push_pull [--small-count N] [--large-count N] [--runs R] "
+              "[--only cafmq|libzmq|raw]");
+    return 0;
+  }
+  size_t small_count = bench::size_arg(argc, argv, "--small-count", 10'000'000);
+  size_t large_count = bench::size_arg(argc, argv, "--large-count", 50'000);
+  int runs = static_cast<int>(bench::size_arg(argc, argv, "--runs", 3));
+  std::string only = bench::text_arg(argc, argv, "--only", "");
   auto wanted = [&](const char* n) { return only.empty() || only == n; };
   std::printf("PUSH/PULL throughput over TCP loopback, two processes, best of %d runs\n", runs);
 

@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Builds the benchmarks in an optimized tree (build-bench/, Release) and runs them; arguments go to
-# bench_push_pull (e.g. --runs 5 --small-count 5000000). Installs nothing: run
-# scripts/install-deps.sh first on a fresh machine.
+# Builds the benchmarks in an optimized tree (build-bench/, Release) and runs one of them:
+#   bench/run.sh [push_pull|req_rep|pub_sub|all] [arguments for that benchmark]
+# push_pull (the default) takes e.g. --runs 5 --small-count 5000000; see each one's --help.
+# Installs nothing: run scripts/install-deps.sh first on a fresh machine.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+which=push_pull
+case "${1:-}" in
+  push_pull|req_rep|pub_sub|all) which=$1; shift ;;
+esac
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCAFMQ_BUILD_TESTS=OFF -DCAFMQ_BUILD_BENCH=ON >/dev/null
-cmake --build build-bench -j"$(nproc)" --target bench_push_pull
-exec build-bench/bench/bench_push_pull "$@"
+cmake --build build-bench -j"$(nproc)" --target bench_push_pull bench_req_rep bench_pub_sub
+if [ "$which" = all ]; then
+  for b in push_pull req_rep pub_sub; do build-bench/bench/bench_$b "$@"; done
+else
+  exec "build-bench/bench/bench_$which" "$@"
+fi

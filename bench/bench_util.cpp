@@ -1,0 +1,79 @@
+// Process and argument plumbing for the benchmark programs.
+#include "bench_util.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+
+namespace bench {
+
+std::string free_endpoint() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return "tcp://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+}
+
+double fork_and_measure(const std::function<double()>& child, const std::function<void()>& parent) {
+  int fds[2];
+  if (pipe(fds) != 0)
+    return -1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    double v = -1;
+    try {
+      v = child();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "benchmark child: %s\n", e.what());
+    }
+    _exit(write(fds[1], &v, sizeof v) == sizeof v ? 0 : 1);
+  }
+  close(fds[1]);
+  try {
+    parent();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "benchmark parent: %s\n", e.what());
+  }
+  double v = -1;
+  if (read(fds[0], &v, sizeof v) != sizeof v)
+    v = -1;
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return v;
+}
+
+size_t size_arg(int argc, char** argv, const char* flag, size_t fallback) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::strcmp(argv[i], flag) == 0)
+      return std::strtoull(argv[i + 1], nullptr, 10);
+  return fallback;
+}
+
+const char* text_arg(int argc, char** argv, const char* flag, const char* fallback) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::strcmp(argv[i], flag) == 0)
+      return argv[i + 1];
+  return fallback;
+}
+
+bool wants_help(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0)
+      return true;
+  return false;
+}
+
+} // namespace bench

@@ -1,0 +1,25 @@
+// What every benchmark program shares: a free loopback endpoint, a child process that reports one
+// number back, and command-line flags.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+
+namespace bench {
+
+/// "tcp://127.0.0.1:PORT" with a port that was free a moment ago.
+std::string free_endpoint();
+
+/// Runs `child` in a forked process while `parent` runs here; returns what `child` returned (NaN
+/// or a negative value if it failed).
+double fork_and_measure(const std::function<double()>& child, const std::function<void()>& parent);
+
+/// The numeric value after `flag`, or `fallback`.
+size_t size_arg(int argc, char** argv, const char* flag, size_t fallback);
+/// The text after `flag`, or `fallback`.
+const char* text_arg(int argc, char** argv, const char* flag, const char* fallback);
+/// True if --help or -h is among the arguments.
+bool wants_help(int argc, char** argv);
+
+} // namespace bench
