@@ -1,7 +1,9 @@
 // Session actor: one per peer connection. Runs the ZMTP engine (greeting, NULL handshake, data
-// pump) and turns its lifecycle into actor events: hands the pipe to the socket when ready and
-// ends (normally, or with a permanent failure) when the connection goes.
+// pump), or for STREAM sockets the raw TCP engine, and turns its lifecycle into actor events:
+// hands the pipe to the socket when ready (STREAM: at once) and ends (normally, or with a
+// permanent failure) when the connection goes.
 #include "actors/messages.hpp"
+#include "net/raw_engine.hpp"
 #include "net/zmtp_engine.hpp"
 #include "patterns/socket_compat.hpp"
 #include "runtime/core/log.hpp"
@@ -30,11 +32,14 @@ private:
 struct session_state {
   session_args args;
   std::shared_ptr<net::zmtp_engine> engine;
+  std::shared_ptr<net::raw_engine> raw;  // STREAM sockets: raw TCP, no ZMTP
   bool attached = false;
   // Runs when the actor ends for any reason: the connection and an owned pipe go with it.
   ~session_state() {
     if (engine)
       engine->close("session stopped");
+    if (raw)
+      raw->close("session stopped");
     if (args.own_pipe && args.pipe) {
       args.pipe->detach();
       args.socket.hub->poke();
@@ -68,11 +73,21 @@ caf::behavior session(caf::stateful_actor<session_state>* self, session_args arg
   auto& st = self->state;
   st.args = std::move(args);
   auto peer = net::remote_name(*s);
-  auto mech = std::make_unique<security::null_mechanism>(
-    our_metadata(st.args.socket), patterns::socket_type_validator(st.args.socket.type));
   auto observer = std::make_shared<forward_to_actor>(caf::actor_cast<caf::actor>(self));
-  st.engine = net::zmtp_engine::start(*st.args.loop, std::move(s), std::move(mech), st.args.pipe,
-                                      settings_of(st.args.socket.type, st.args.socket.options), observer);
+  if (st.args.socket.type == socket_type::stream) {
+    // No handshake: the connection is ready now (STREAM always has a pipe per connection).
+    auto& a = st.args;
+    st.attached = true;
+    a.pipe->routing_id = a.connect_routing_id;  // empty: the socket generates one
+    st.raw = net::raw_engine::start(*a.loop, std::move(s), a.pipe, observer);
+    a.socket.hub->attach(a.pipe);
+  } else {
+    auto mech = std::make_unique<security::null_mechanism>(
+      our_metadata(st.args.socket), patterns::socket_type_validator(st.args.socket.type));
+    st.engine = net::zmtp_engine::start(*st.args.loop, std::move(s), std::move(mech), st.args.pipe,
+                                        settings_of(st.args.socket.type, st.args.socket.options),
+                                        observer);
+  }
   return {
     [=](ready_atom, int minor, const std::string& identity) {
       log::write(log::level::info, "session",
@@ -88,6 +103,7 @@ caf::behavior session(caf::stateful_actor<session_state>* self, session_args arg
     },
     [=](closed_atom, const std::string& reason, bool may_reconnect) {
       self->state.engine.reset();
+      self->state.raw.reset();
       log::write(may_reconnect ? log::level::info : log::level::warn, "session",
                  peer + ": disconnected: " + reason);
       if (may_reconnect)

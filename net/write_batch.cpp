@@ -71,4 +71,16 @@ void write_batch::add_raw(const uint8_t* data, size_t size) {
   append_arena(data, size);
 }
 
+void write_batch::add_raw_frame(const frame& f) {
+  if (f.empty())
+    return;
+  if (f.size() <= copy_limit) {
+    append_arena(f.data(), f.size());
+    return;
+  }
+  held_.push_back(f);
+  segments_.push_back({static_cast<long>(held_.size() - 1), f.size()});
+  total_ += f.size();
+}
+
 } // namespace cafmq::net

@@ -26,6 +26,9 @@ public:
   void add_command(const bytes& body);
   /// Appends raw bytes (the greeting).
   void add_raw(const uint8_t* data, size_t size);
+  /// Appends the bytes of `f` with no frame header (STREAM's raw TCP): copied up to copy_limit,
+  /// referenced in place beyond.
+  void add_raw_frame(const frame& f);
 
   /// Bytes in the batch.
   size_t size() const noexcept { return total_; }

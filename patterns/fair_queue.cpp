@@ -1,6 +1,8 @@
 // Fair queueing; a detached peer is forgotten only after what it delivered has been read.
 #include "patterns/fair_queue.hpp"
 
+#include "patterns/conflate.hpp"
+
 #include <algorithm>
 
 namespace cafmq::patterns {
@@ -23,6 +25,15 @@ bool fair_queue::try_recv(message& out) {
   }
   drop_finished();
   return false;
+}
+
+bool fair_queue::try_recv_newest(message& out) {
+  bool got = false;
+  for (auto& p : pipes_)
+    got = take_newest(p->inbound(), out) || got;
+  if (!got)
+    drop_finished();
+  return got;
 }
 
 bool fair_queue::prepare_wait() {

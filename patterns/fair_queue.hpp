@@ -16,6 +16,9 @@ public:
   void attach(pipe_ptr p) { pipes_.push_back(std::move(p)); }
   /// Takes the next message in fair order; false when every pipe is empty.
   bool try_recv(message& out);
+  /// ZMQ_CONFLATE: drains every pipe and keeps only the newest message (the last one read, as
+  /// there is no order across peers); false when every pipe is empty.
+  bool try_recv_newest(message& out);
   /// Announces the reader will sleep; false if a message is already there (do not sleep).
   bool prepare_wait();
   /// The current peers.

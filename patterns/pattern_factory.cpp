@@ -26,6 +26,8 @@ std::unique_ptr<socket_pattern> make_pattern(socket_type type, const socket_opti
   switch (type) {
     case socket_type::push: return make_push(o);
     case socket_type::pull: return make_pull(o);
+    case socket_type::pair: return make_pair(o);
+    case socket_type::stream: return make_stream(o);
     default:
       throw error{errc::unsupported, "socket type " + std::string(zmtp_name(type))
                                        + " is not implemented yet (supported: push, pull)"};

@@ -1,5 +1,5 @@
 // PUSH and PULL (RFC 30 PIPELINE): PUSH load-balances and never receives; PULL fair-queues and
-// never sends.
+// never sends (with conflate: only the newest message waiting is received).
 #include "patterns/fair_queue.hpp"
 #include "patterns/pattern_factory.hpp"
 
@@ -22,15 +22,19 @@ private:
 
 class pull_pattern final : public socket_pattern {
 public:
+  explicit pull_pattern(bool conflate) : conflate_(conflate) {}
   void attach(pipe_ptr p) override { fq_.attach(std::move(p)); }
   send_result try_send(message&) override { cannot(socket_type::pull, "send", "RFC 30"); }
-  bool try_recv(message& out) override { return fq_.try_recv(out); }
+  bool try_recv(message& out) override {
+    return conflate_ ? fq_.try_recv_newest(out) : fq_.try_recv(out);
+  }
   bool prepare_wait_send() override { return true; }
   bool prepare_wait_recv() override { return fq_.prepare_wait(); }
   std::vector<pipe_ptr> pipes() const override { return fq_.pipes(); }
 
 private:
   fair_queue fq_;
+  bool conflate_;
 };
 
 } // namespace
@@ -39,8 +43,8 @@ std::unique_ptr<socket_pattern> make_push(const socket_options&) {
   return std::make_unique<push_pattern>();
 }
 
-std::unique_ptr<socket_pattern> make_pull(const socket_options&) {
-  return std::make_unique<pull_pattern>();
+std::unique_ptr<socket_pattern> make_pull(const socket_options& o) {
+  return std::make_unique<pull_pattern>(o.conflate);
 }
 
 } // namespace cafmq::patterns

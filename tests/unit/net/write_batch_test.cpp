@@ -49,3 +49,14 @@ TEST(WriteBatch, ASmallZeroCopyFrameAtTheEndOfAPageIsReadOnlyForItsLength) {
   }
   munmap(two, 2 * page);
 }
+
+TEST(WriteBatch, RawFramesCarryOnlyTheirBytesSmallCopiedLargeHeld) {
+  write_batch b;
+  std::string large(write_batch::copy_limit + 1, 'L');
+  b.add_raw_frame(frame{"GET "});
+  b.add_raw_frame(frame{});
+  b.add_raw_frame(frame{large});
+  b.add_raw_frame(frame{"!"});
+  EXPECT_EQ(contents(b), "GET " + large + "!");
+  EXPECT_EQ(b.size(), 4 + large.size() + 1);
+}

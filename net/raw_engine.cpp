@@ -1,0 +1,215 @@
+// The raw TCP engine: read -> one message per read into the inbound ring (a full ring pauses
+// reads, so TCP pushes back on the sender); outbound ring -> gathered raw writes. The pipe's
+// io_waker posts a "kick" here, as for zmtp_engine.
+#include "net/raw_engine.hpp"
+
+#include "net/tcp_stream.hpp"
+#include "net/write_batch.hpp"
+#include "runtime/core/log.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+#include <vector>
+
+namespace cafmq::net {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr size_t read_buffer_size = 64 * 1024;
+constexpr size_t write_batch_target = 256 * 1024;
+
+class engine final : public raw_engine, public std::enable_shared_from_this<engine> {
+public:
+  engine(io_loop& loop, stream_ptr s, pipe_ptr p, std::shared_ptr<engine_observer> obs)
+    : ctx_(*static_cast<asio::io_context*>(loop.native())),
+      stream_(std::move(s)),
+      pipe_(std::move(p)),
+      observer_(std::move(obs)),
+      rbuf_(read_buffer_size) {
+    peer_name_ = remote_name(*stream_);
+  }
+
+  void run() {
+    std::weak_ptr<engine> weak = shared_from_this();
+    auto* ctx = &ctx_;
+    pipe_->io().set_target([weak, ctx] {
+      asio::post(*ctx, [weak] {
+        if (auto self = weak.lock())
+          self->on_kick();
+      });
+    });
+    if (pipe_->closed_by_user())
+      return shut("closed by the socket", false);
+    pending_ = message{frame{}};  // the connect notification: the ring is empty, so it fits
+    has_pending_ = true;
+    deliver();
+    do_read();
+    do_write();
+  }
+
+  void close(const std::string& reason) override {
+    asio::post(ctx_, [self = shared_from_this(), reason] { self->shut(reason, false); });
+  }
+
+private:
+  // -- reading --
+
+  void do_read() {
+    if (reading_ || paused_ || closed_)
+      return;
+    reading_ = true;
+    stream_->socket.async_read_some(
+      asio::buffer(rbuf_.data(), rbuf_.size()),
+      [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+        self->reading_ = false;
+        if (self->closed_)
+          return;
+        if (ec) {
+          if (ec != asio::error::operation_aborted)
+            self->shut(ec == asio::error::eof ? "connection closed by peer"
+                                              : "read failed: " + ec.message(),
+                       true);
+          return;
+        }
+        self->pending_ = message{frame{self->rbuf_.data(), n}};
+        self->has_pending_ = true;
+        if (self->deliver())
+          self->do_read();
+      });
+  }
+
+  // Moves the pending message into the inbound ring and publishes it; false (reads paused) when
+  // the ring is full.
+  bool deliver() {
+    auto& ring = pipe_->inbound();
+    while (!ring.try_push(pending_)) {
+      ring.flush();
+      if (ring.writer_sleep()) {
+        paused_ = true;
+        return false;
+      }
+    }
+    has_pending_ = false;
+    ring.flush();
+    return true;
+  }
+
+  void on_kick() {
+    if (closed_)
+      return;
+    if (pipe_->closed_by_user())
+      return shut("closed by the socket", false);
+    if (paused_) {
+      paused_ = false;
+      if (has_pending_ && !deliver())
+        return do_write();
+      do_read();
+    }
+    do_write();
+  }
+
+  // -- writing --
+
+  void do_write() {
+    if (writing_ || closed_)
+      return;
+    if (!closing_)
+      fill_from_pipe();
+    if (out_.empty()) {
+      if (closing_)
+        shut("closed by the socket (empty message)", false);
+      return;
+    }
+    pieces_.clear();
+    out_.for_each_piece([this](const uint8_t* p, size_t n) { pieces_.emplace_back(p, n); });
+    writing_ = true;
+    pipe_->io_writing.store(true, std::memory_order_release);
+    asio::async_write(stream_->socket, pieces_,
+                      [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                        self->writing_ = false;
+                        self->pipe_->io_writing.store(false, std::memory_order_release);
+                        self->out_.clear();
+                        if (ec) {
+                          if (ec != asio::error::operation_aborted)
+                            self->shut("write failed: " + ec.message(), true);
+                          return;
+                        }
+                        self->do_write();
+                      });
+  }
+
+  void fill_from_pipe() {
+    auto& ring = pipe_->outbound();
+    for (;;) {
+      while (out_.size() < write_batch_target) {
+        const message* m = ring.front();
+        if (m == nullptr)
+          break;
+        bool close_request = m->byte_size() == 0;  // [routing id, ""]: close after the rest
+        for (size_t i = 0; i < m->size(); ++i)
+          out_.add_raw_frame((*m)[i]);
+        ring.pop_front();
+        if (close_request) {
+          closing_ = true;
+          return;
+        }
+      }
+      if (!out_.empty() || ring.reader_sleep())
+        return;  // something to write, or empty and the next flush will kick us
+    }
+  }
+
+  // -- closing --
+
+  void shut(const std::string& reason, bool may_reconnect) {
+    if (closed_)
+      return;
+    closed_ = true;
+    boost::system::error_code ec;
+    stream_->socket.close(ec);
+    auto& ring = pipe_->inbound();
+    if (!has_pending_ || ring.try_push(pending_)) {  // bytes read before the end still go up
+      message notification{frame{}};
+      ring.try_push(notification);  // the disconnect notification, if the ring has room
+    }
+    ring.flush();
+    pipe_->io().set_target(nullptr);
+    pipe_->io_writing.store(false, std::memory_order_release);
+    log::write(log::level::info, "raw-engine", peer_name_ + ": closed: " + reason);
+    auto obs = std::move(observer_);
+    obs->on_closed(reason, may_reconnect);
+  }
+
+  asio::io_context& ctx_;
+  stream_ptr stream_;
+  pipe_ptr pipe_;
+  std::shared_ptr<engine_observer> observer_;
+  std::string peer_name_;
+  bool closed_ = false;
+
+  std::vector<uint8_t> rbuf_;
+  message pending_;  // read but not yet in the ring (the ring was full)
+  bool has_pending_ = false;
+  bool reading_ = false;
+  bool paused_ = false;
+
+  write_batch out_;
+  std::vector<asio::const_buffer> pieces_;
+  bool writing_ = false;
+  bool closing_ = false;  // an empty message was taken: close once out_ is written
+};
+
+} // namespace
+
+std::shared_ptr<raw_engine> raw_engine::start(io_loop& loop, stream_ptr s, pipe_ptr p,
+                                              std::shared_ptr<engine_observer> observer) {
+  auto e = std::make_shared<engine>(loop, std::move(s), std::move(p), std::move(observer));
+  asio::post(*static_cast<asio::io_context*>(loop.native()), [e] { e->run(); });
+  return e;
+}
+
+} // namespace cafmq::net
