@@ -1,7 +1,9 @@
 // PAIR (RFC 31 EXPAIR): exactly one peer at a time, both directions, nothing filtered or routed.
 // A second peer while one is attached is refused (its connection is closed, as libzmq does); once
-// the peer's pipe is gone a later peer is accepted. A connector's pipe exists from connect() on,
-// so sends queue before the connection is up; a bound PAIR without a peer waits in send.
+// the peer's pipe is gone a later peer is accepted. What the gone peer sent before it went is
+// still delivered (libzmq does; RFC 31's "discard" would lose messages that had arrived). A
+// connector's pipe exists from connect() on, so sends queue before the connection is up; a bound
+// PAIR without a peer waits in send.
 #include "patterns/conflate.hpp"
 #include "patterns/pattern_factory.hpp"
 
@@ -32,9 +34,10 @@ public:
 
   bool try_recv(message& out) override {
     forget_gone_peer();
-    if (!peer_)
-      return false;
-    return conflate_ ? take_newest(peer_->inbound(), out) : peer_->inbound().try_pop(out);
+    if (gone_ && take(*gone_, out))
+      return true;
+    gone_.reset();  // drained: what it sent has all been delivered
+    return peer_ && take(*peer_, out);
   }
 
   bool prepare_wait_send() override {
@@ -44,25 +47,34 @@ public:
 
   bool prepare_wait_recv() override {
     forget_gone_peer();
+    if (gone_ && gone_->inbound().readable())
+      return false;
     return !peer_ || peer_->inbound().reader_sleep();
   }
 
   std::vector<pipe_ptr> pipes() const override {
-    if (peer_)
-      return {peer_};
-    return {};
+    std::vector<pipe_ptr> out;
+    for (auto* p : {&peer_, &gone_})
+      if (*p)
+        out.push_back(*p);
+    return out;
   }
 
 private:
-  // RFC 31: when the peer disconnects its double queue is destroyed and the messages in it are
-  // discarded; the next peer starts afresh. (A connector's pipe outlives its connections and is
-  // only detached when the socket closes.)
+  bool take(pipe& p, message& out) {
+    return conflate_ ? take_newest(p.inbound(), out) : p.inbound().try_pop(out);
+  }
+
+  // A detached peer makes room for the next one at once; what it sent is read out first. Its
+  // outgoing queue goes with it (nobody will read it). A connector's pipe outlives its
+  // connections and is only detached when the socket closes.
   void forget_gone_peer() {
     if (peer_ && peer_->detached())
-      peer_.reset();
+      gone_ = std::move(peer_);
   }
 
   pipe_ptr peer_;
+  pipe_ptr gone_;  // the previous peer, until what it sent has been received
   bool conflate_;
 };
 

@@ -94,15 +94,20 @@ TEST(PairPattern, AcceptsALaterPeerOnceTheFirstIsGone) {
   EXPECT_EQ(sent_to(later), std::vector<std::string>{"to the later peer"});
 }
 
-TEST(PairPattern, DiscardsTheQueueOfAPeerThatDisconnected) {  // RFC 31: SHALL destroy it
+TEST(PairPattern, DeliversWhatAPeerSentBeforeItDisconnectedThenForgetsIt) {
   auto pair = patterns::make_pair({});
   auto a = make_test_pipe();
   pair->attach(a);
   deliver(a, message{"unread"});
   a->detach();
+  auto later = make_test_pipe();
+  pair->attach(later);
+  EXPECT_FALSE(later->closed_by_user()) << "the gone peer's leftovers do not block a new peer";
   message in;
+  ASSERT_TRUE(pair->try_recv(in));
+  EXPECT_EQ(in[0].to_string(), "unread");
   EXPECT_FALSE(pair->try_recv(in));
-  EXPECT_TRUE(pair->pipes().empty());
+  EXPECT_EQ(pair->pipes(), std::vector<pipe_ptr>{later}) << "drained: the gone peer is forgotten";
 }
 
 TEST(PairPattern, WouldBlockWithoutAPeerAndAtTheHwmLeavingTheMessageIntact) {
