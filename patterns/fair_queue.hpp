@@ -16,6 +16,9 @@ public:
   void attach(pipe_ptr p) { pipes_.push_back(std::move(p)); }
   /// Takes the next message in fair order; false when every pipe is empty.
   bool try_recv(message& out);
+  /// The pipe the last successful try_recv read from (REP replies there); valid until the next
+  /// try_recv.
+  const pipe_ptr& last_source() const noexcept { return pipes_[last_]; }
   /// Announces the reader will sleep; false if a message is already there (do not sleep).
   bool prepare_wait();
   /// The current peers.
@@ -26,6 +29,7 @@ private:
 
   std::vector<pipe_ptr> pipes_;
   size_t next_ = 0;
+  size_t last_ = 0;
 };
 
 } // namespace cafmq::patterns
