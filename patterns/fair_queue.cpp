@@ -19,9 +19,12 @@ bool fair_queue::try_recv(message& out) {
   for (size_t tried = 0; tried < pipes_.size(); ++tried) {
     if (next_ >= pipes_.size())
       next_ = 0;
-    auto& p = pipes_[next_++];
-    if (p->inbound().try_pop(out))
+    auto& p = pipes_[next_];
+    if (p->inbound().try_pop(out)) {
+      last_ = next_++;
       return true;
+    }
+    ++next_;
   }
   drop_finished();
   return false;

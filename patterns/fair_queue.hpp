@@ -19,6 +19,9 @@ public:
   /// ZMQ_CONFLATE: drains every pipe and keeps only the newest message (the last one read, as
   /// there is no order across peers); false when every pipe is empty.
   bool try_recv_newest(message& out);
+  /// The pipe the last successful try_recv read from (REP replies there); valid until the next
+  /// try_recv.
+  const pipe_ptr& last_source() const noexcept { return pipes_[last_]; }
   /// Announces the reader will sleep; false if a message is already there (do not sleep).
   bool prepare_wait();
   /// The current peers.
@@ -29,6 +32,7 @@ private:
 
   std::vector<pipe_ptr> pipes_;
   size_t next_ = 0;
+  size_t last_ = 0;
 };
 
 } // namespace cafmq::patterns

@@ -20,7 +20,7 @@ send_result load_balancer::try_send(message& m) {
     auto& p = pipes_[next_];
     if (!p->detached() && p->outbound().try_push(m)) {
       p->outbound().flush();
-      ++next_;
+      last_ = next_++;
       return send_result::sent;
     }
     ++next_;

@@ -19,6 +19,9 @@ public:
   void attach(pipe_ptr p) { pipes_.push_back(std::move(p)); }
   /// Sends `m` to the next peer with room (moving it out); would_block leaves `m` intact.
   send_result try_send(message& m);
+  /// The pipe the last successful try_send used (REQ waits for its reply there); valid until the
+  /// next try_send.
+  const pipe_ptr& last_target() const noexcept { return pipes_[last_]; }
   /// Announces the writer will sleep; false if some pipe already has room (do not sleep).
   bool prepare_wait();
   /// The current peers.
@@ -29,6 +32,7 @@ private:
 
   std::vector<pipe_ptr> pipes_;
   size_t next_ = 0;
+  size_t last_ = 0;
 };
 
 } // namespace cafmq::patterns

@@ -28,6 +28,10 @@ std::unique_ptr<socket_pattern> make_pattern(socket_type type, const socket_opti
     case socket_type::pull: return make_pull(o);
     case socket_type::pair: return make_pair(o);
     case socket_type::stream: return make_stream(o);
+    case socket_type::req: return make_req(o);
+    case socket_type::rep: return make_rep(o);
+    case socket_type::dealer: return make_dealer(o);
+    case socket_type::router: return make_router(o);
     default:
       throw error{errc::unsupported, "socket type " + std::string(zmtp_name(type))
                                        + " is not implemented yet (supported: push, pull)"};

@@ -123,9 +123,7 @@ TEST_P(UnimplementedTypes, AreRejectedAsUnsupported) {
 
 INSTANTIATE_TEST_SUITE_P(AllButPushPull, UnimplementedTypes,
                          ::testing::Values(socket_type::pub, socket_type::sub,
-                                           socket_type::req, socket_type::rep, socket_type::dealer,
-                                           socket_type::router, socket_type::xpub,
-                                           socket_type::xsub),
+                                           socket_type::xpub, socket_type::xsub),
                          [](const auto& info) { return std::string(cli_name(info.param)); });
 
 struct bad_option {
