@@ -26,6 +26,10 @@ std::unique_ptr<socket_pattern> make_pattern(socket_type type, const socket_opti
   switch (type) {
     case socket_type::push: return make_push(o);
     case socket_type::pull: return make_pull(o);
+    case socket_type::pub: return make_pub(o);
+    case socket_type::sub: return make_sub(o);
+    case socket_type::xpub: return make_xpub(o);
+    case socket_type::xsub: return make_xsub(o);
     default:
       throw error{errc::unsupported, "socket type " + std::string(zmtp_name(type))
                                        + " is not implemented yet (supported: push, pull)"};
