@@ -32,10 +32,12 @@ std::unique_ptr<socket_pattern> make_pattern(socket_type type, const socket_opti
     case socket_type::rep: return make_rep(o);
     case socket_type::dealer: return make_dealer(o);
     case socket_type::router: return make_router(o);
-    default:
-      throw error{errc::unsupported, "socket type " + std::string(zmtp_name(type))
-                                       + " is not implemented yet (supported: push, pull)"};
+    case socket_type::pub: return make_pub(o);
+    case socket_type::sub: return make_sub(o);
+    case socket_type::xpub: return make_xpub(o);
+    case socket_type::xsub: return make_xsub(o);
   }
+  throw error{errc::invalid_argument, "unknown socket type " + std::to_string(static_cast<int>(type))};
 }
 
 } // namespace cafmq::patterns

@@ -16,6 +16,10 @@ std::unique_ptr<socket_pattern> make_req(const socket_options& o);
 std::unique_ptr<socket_pattern> make_rep(const socket_options& o);
 std::unique_ptr<socket_pattern> make_dealer(const socket_options& o);
 std::unique_ptr<socket_pattern> make_router(const socket_options& o);
+std::unique_ptr<socket_pattern> make_pub(const socket_options& o);
+std::unique_ptr<socket_pattern> make_sub(const socket_options& o);
+std::unique_ptr<socket_pattern> make_xpub(const socket_options& o);
+std::unique_ptr<socket_pattern> make_xsub(const socket_options& o);
 
 /// Throws errc::unsupported: a `t` socket cannot `what` (e.g. "receive"), citing `rfc`.
 [[noreturn]] void cannot(socket_type t, const char* what, const char* rfc);

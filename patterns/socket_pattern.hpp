@@ -53,8 +53,7 @@ public:
   virtual void abandon_request();
 };
 
-/// The pattern for `type` with `options`; throws cafmq::error(errc::unsupported) for types not
-/// built yet.
+/// The pattern for `type` with `options`.
 std::unique_ptr<socket_pattern> make_pattern(socket_type type, const socket_options& options);
 
 } // namespace cafmq::patterns

@@ -89,6 +89,7 @@ void socket::connect(const std::string& endpoint) {
   require_open();
   control_->connect(id_, endpoint, connect_routing_id_);
   connect_routing_id_.clear();
+  state_->absorb();  // take the connector's pipe now (as libzmq does): a SUB subscribes it at once
 }
 
 void socket::set_connect_routing_id(std::string id) {

@@ -46,7 +46,7 @@ while i < len(steps):
         continue
     if what == "send":
         s.send_multipart(enc(frames))
-    elif what == "recv":
+    elif what in ("recv", "recv_pumping"):
         got = recv()
         if got != enc(frames):
             fail("step %d: got %r, want %r" % (i - 1, got, enc(frames)))

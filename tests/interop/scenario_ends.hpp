@@ -161,6 +161,19 @@ inline void play(const std::vector<step>& steps, const scenario_sides& sides) {
         ASSERT_EQ(me->recv(step_budget), s.message);
         sides.confirm();
         break;
+      case step_kind::recv_pumping: {
+        end* other = sides.local(s.side == 'a' ? 'b' : 'a');
+        deadline d{step_budget};
+        std::optional<frames> got;
+        while (!got && !d.expired()) {
+          got = me->recv(20ms);
+          if (!got && other != nullptr) {
+            ASSERT_EQ(other->recv(0ms), std::nullopt) << "the other side got something early";
+          }
+        }
+        ASSERT_EQ(got, s.message);
+        break;
+      }
       case step_kind::recv_skip: {
         auto got = me->recv(step_budget);
         while (got && *got == s.skip)

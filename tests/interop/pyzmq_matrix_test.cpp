@@ -1,0 +1,124 @@
+// The interop matrix against pyzmq (libzmq under Python, in a child process): every compatible
+// pair of socket types, cafmq on either side, either side binding, playing the same conversations
+// as the libzmq matrix (scenarios.hpp). The python side is tests/interop/pyzmq_scenario_peer.py.
+#include "interop/scenario_ends.hpp"
+#include "support/child_process.hpp"
+#include "support/ports.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace cafmq {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto process_budget = 30000ms;
+
+struct matrix_case {
+  test::type_pair types;
+  bool cafmq_is_a;
+  bool a_binds;
+};
+
+// A scenario's steps as the JSON the python peer reads; frames as latin-1 code points.
+std::string to_json(const std::vector<test::step>& steps) {
+  auto str = [](const std::string& f) {
+    std::string out = "\"";
+    for (unsigned char c : f) {
+      char buf[8];
+      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    return out + "\"";
+  };
+  auto list = [&](const test::frames& fs) {
+    std::string out = "[";
+    for (size_t i = 0; i < fs.size(); ++i)
+      out += (i ? "," : "") + str(fs[i]);
+    return out + "]";
+  };
+  const char* kinds[] = {"send", "recv", "send_until", "recv_first", "recv_skip", "recv_pumping"};
+  std::string out = "[";
+  for (size_t i = 0; i < steps.size(); ++i) {
+    auto& s = steps[i];
+    out += (i ? "," : "") + std::string("[\"") + s.side + "\",\"" + kinds[static_cast<int>(s.kind)]
+           + "\"," + list(s.message) + "," + list(s.skip) + "]";
+  }
+  return out + "]";
+}
+
+// A file the receiving side of a send_until creates; gone before and after the test.
+class flag_file {
+public:
+  flag_file() : path_("/tmp/cafmq-pyzmq-flag-" + std::to_string(::getpid()) + "-" + std::to_string(++n_)) {
+    std::remove(path_.c_str());
+  }
+  ~flag_file() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+  bool exists() const { return ::access(path_.c_str(), F_OK) == 0; }
+  void create() const { std::ofstream{path_}; }
+
+private:
+  static inline int n_ = 0;
+  std::string path_;
+};
+
+class PyzmqMatrix : public ::testing::TestWithParam<matrix_case> {};
+
+TEST_P(PyzmqMatrix, ConversationWithMultipartMessages) {
+  auto c = GetParam();
+  char mine = c.cafmq_is_a ? 'a' : 'b';
+  char theirs = c.cafmq_is_a ? 'b' : 'a';
+  socket_type my_type = c.cafmq_is_a ? c.types.a : c.types.b;
+  socket_type their_type = c.cafmq_is_a ? c.types.b : c.types.a;
+  bool i_bind = (mine == 'a') == c.a_binds;
+  auto steps = test::scenario(c.types);
+  auto ep = test::local_endpoint(test::free_tcp_port());
+  flag_file flag;
+
+  context ctx;
+  test::cafmq_end me{ctx, my_type, test::routing_id_for(my_type, mine)};
+  if (my_type == socket_type::sub)
+    me.subscribe(test::sub_prefix);
+  if (i_bind)
+    me.bind(ep);
+  test::child_process python{{CAFMQ_PYTHON, CAFMQ_PYZMQ_PEER, std::string(cli_name(their_type)),
+                              std::string(1, theirs), i_bind ? "connect" : "bind", ep,
+                              flag.path(), to_json(steps)}};
+  if (!i_bind)
+    me.connect(ep);  // works before the python side has bound
+
+  test::scenario_sides sides;
+  sides.local = [&](char s) -> test::end* { return s == mine ? &me : nullptr; };
+  sides.partner_confirmed = [&] { return flag.exists(); };
+  sides.confirm = [&] { flag.create(); };
+  test::play(steps, sides);
+  auto r = python.wait(process_budget);
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(r.out, "OK\n") << r.describe();
+}
+
+std::vector<matrix_case> all_cases() {
+  std::vector<matrix_case> out;
+  for (auto p : test::compatible_pairs())
+    for (bool cafmq_a : {true, false})
+      for (bool a_binds : {true, false})
+        out.push_back({p, cafmq_a, a_binds});
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryCompatiblePair, PyzmqMatrix, ::testing::ValuesIn(all_cases()),
+                         [](const auto& info) {
+                           auto& c = info.param;
+                           return test::pair_case_name(c.types, c.cafmq_is_a, c.a_binds, "Pyzmq");
+                         });
+
+} // namespace
+} // namespace cafmq
