@@ -36,12 +36,14 @@ public:
   void run() {
     std::weak_ptr<engine> weak = shared_from_this();
     auto* ctx = &ctx_;
-    pipe_->io().set_target([weak, ctx] {
+    auto kick = [weak, ctx] {
       asio::post(*ctx, [weak] {
         if (auto self = weak.lock())
           self->on_kick();
       });
-    });
+    };
+    pipe_->io().set_target(kick);
+    pipe_->io_out().set_target(kick);  // raw bytes are always written from the I/O thread
     if (pipe_->closed_by_user())
       return shut("closed by the socket", false);
     pending_ = message{frame{}};  // the connect notification: the ring is empty, so it fits
@@ -178,6 +180,7 @@ private:
     }
     ring.flush();
     pipe_->io().set_target(nullptr);
+    pipe_->io_out().set_target(nullptr);
     pipe_->io_writing.store(false, std::memory_order_release);
     log::write(log::level::info, "raw-engine", peer_name_ + ": closed: " + reason);
     auto obs = std::move(observer_);

@@ -1,5 +1,8 @@
-// The connection engine: greeting -> mechanism handshake -> data pump. Runs only on the I/O thread;
-// the pipe's io_waker posts a "kick" here when the user side crosses an empty/low-water edge.
+// The connection engine: greeting -> mechanism handshake -> data pump. Runs on the I/O thread, with
+// one exception: a direct write. When the user flushes a message while the engine sleeps with
+// nothing to write, the user thread writes it to the socket itself (write_directly), saving the
+// wake-up of this thread on the latency path; write_mtx_ guards what both threads then touch.
+// Otherwise the pipe's io_wakers post a "kick" here when the user side crosses an edge.
 #include "net/zmtp_engine.hpp"
 
 #include "net/frame_codec.hpp"
@@ -13,9 +16,15 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <mutex>
 
 namespace cafmq::net {
 
@@ -29,6 +38,12 @@ constexpr size_t direct_read_threshold = 16 * 1024;
 constexpr size_t small_read = 4 * 1024;
 constexpr size_t max_deferred_read = 1024 * 1024;
 constexpr size_t max_frames_per_message = size_t{1} << 20;  // 32 MiB of frames at most
+// A direct write takes at most this many bytes (larger batches are the I/O thread's job), and
+// comes at least this long after the previous one: a stream of messages is batched by the I/O
+// thread as before, at the cost of at most one extra system call per gap on the user thread.
+constexpr size_t direct_write_limit = 16 * 1024;
+constexpr auto direct_write_gap = std::chrono::microseconds(20);
+constexpr size_t max_direct_pieces = 64;
 
 class engine final : public zmtp_engine, public std::enable_shared_from_this<engine> {
 public:
@@ -252,6 +267,7 @@ private:
     if (cmd->name == "PING") {
       // RFC 37: echo at most 16 context bytes; a body too short for a TTL has no context.
       size_t ctx_len = cmd->size >= 2 ? std::min<size_t>(cmd->size - 2, 16) : 0;
+      std::lock_guard<std::mutex> guard{write_mtx_};  // the user thread may be writing directly
       out_.add_command(make_command("PONG", cmd->data + 2, ctx_len));
     }
     // Other commands (PONG, SUBSCRIBE, CANCEL...) are handled by later layers or ignored.
@@ -280,13 +296,15 @@ private:
     phase_ = phase::ready;
     timer_.cancel();
     decoder_.set_max_frame_size(cfg_.max_frame_size);
+    fd_ = stream_->socket.native_handle();
     std::weak_ptr<engine> weak = shared_from_this();
-    auto* ctx = &ctx_;
-    pipe_->io().set_target([weak, ctx] {
-      asio::post(*ctx, [weak] {
-        if (auto self = weak.lock())
-          self->on_kick();
-      });
+    pipe_->io().set_target([weak] {
+      if (auto self = weak.lock())
+        self->post_kick();
+    });
+    pipe_->io_out().set_target([weak] {  // on the user thread, inside its flush
+      if (auto self = weak.lock())
+        self->on_user_flush();
     });
     observer_->on_ready(mech_->peer_metadata(), minor_);
     if (pipe_->closed_by_user())
@@ -306,25 +324,44 @@ private:
 
   // -- writing --
 
+  void post_kick() {
+    asio::post(ctx_, [weak = weak_from_this()] {
+      if (auto self = weak.lock())
+        self->on_kick();
+    });
+  }
+
   void do_write() {
-    if (writing_ || phase_ == phase::closed)
-      return;
-    if (phase_ == phase::ready && closing_reason_.empty())
-      fill_from_pipe();
-    if (out_.empty()) {
-      if (!closing_reason_.empty())
-        shut(closing_reason_, false);
-      return;
+    std::string close_now;
+    {
+      std::lock_guard<std::mutex> guard{write_mtx_};
+      if (writing_ || phase_ == phase::closed)
+        return;
+      if (phase_ == phase::ready && closing_reason_.empty())
+        fill_from_pipe();
+      if (!out_.empty())
+        return start_write();
+      if (closing_reason_.empty())
+        return;
+      close_now = closing_reason_;
     }
+    shut(close_now, false);
+  }
+
+  // Under write_mtx_: one gathered write of out_ in flight.
+  void start_write() {
     pieces_.clear();
     out_.for_each_piece([this](const uint8_t* p, size_t n) { pieces_.emplace_back(p, n); });
     writing_ = true;
     pipe_->io_writing.store(true, std::memory_order_release);
     asio::async_write(stream_->socket, pieces_,
                       [self = shared_from_this()](boost::system::error_code ec, size_t) {
-                        self->writing_ = false;
-                        self->pipe_->io_writing.store(false, std::memory_order_release);
-                        self->out_.clear();
+                        {
+                          std::lock_guard<std::mutex> guard{self->write_mtx_};
+                          self->writing_ = false;
+                          self->pipe_->io_writing.store(false, std::memory_order_release);
+                          self->out_.clear();
+                        }
                         if (ec) {
                           if (ec != asio::error::operation_aborted)
                             self->shut("write failed: " + ec.message(), true);
@@ -334,6 +371,78 @@ private:
                       });
   }
 
+  // The user thread flushed the outbound ring while this engine slept on it. If nothing else is
+  // being written, write right here; else (or if that cannot finish) kick the I/O thread. Never
+  // blocks: the lock is only tried, the socket written without waiting.
+  void on_user_flush() {
+    std::unique_lock<std::mutex> lock{write_mtx_, std::try_to_lock};
+    if (lock.owns_lock() && phase_ == phase::ready && !writing_ && out_.empty()
+        && closing_reason_.empty()) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_direct_write_ >= direct_write_gap) {
+        last_direct_write_ = now;
+        if (write_directly())
+          return;
+      }
+    }
+    if (lock.owns_lock())
+      lock.unlock();
+    post_kick();
+  }
+
+  // Under write_mtx_, on the user thread: encodes what the ring holds and sends it without
+  // waiting. True when all of it went out and the engine sleeps on the ring again; false leaves
+  // what is left in out_ for the I/O thread, which the caller then kicks.
+  bool write_directly() {
+    fill_from_pipe();
+    if (out_.empty())
+      return true;  // nothing queued after all; fill_from_pipe re-armed the sleep
+    if (out_.size() > direct_write_limit)
+      return false;
+    std::array<iovec, max_direct_pieces> iov;
+    size_t count = 0;
+    bool fits = true;
+    out_.for_each_piece([&](const uint8_t* p, size_t n) {
+      if (count == iov.size()) {
+        fits = false;
+        return;
+      }
+      iov[count++] = iovec{const_cast<uint8_t*>(p), n};
+    });
+    if (!fits)
+      return false;
+    msghdr msg{};
+    msg.msg_iov = iov.data();
+    msg.msg_iovlen = count;
+    ssize_t sent = ::sendmsg(fd_, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent < 0)
+      return false;  // would block, or an error the I/O thread's own write will report
+    if (static_cast<size_t>(sent) == out_.size()) {
+      out_.clear();
+      return pipe_->outbound().reader_sleep();  // nothing new can have come: we are its writer
+    }
+    keep_unsent(iov.data(), count, static_cast<size_t>(sent));
+    log::write(log::level::debug, "engine",
+               peer_name_ + ": direct write cut short after " + std::to_string(sent) + " of "
+                 + std::to_string(out_.size() + static_cast<size_t>(sent)) + " bytes");
+    return false;
+  }
+
+  // A direct write was cut short: what the kernel did not take goes first in out_.
+  void keep_unsent(const iovec* iov, size_t count, size_t sent) {
+    std::vector<uint8_t> rest;
+    for (size_t i = 0; i < count; ++i) {
+      size_t skip = std::min(sent, iov[i].iov_len);
+      sent -= skip;
+      auto* base = static_cast<const uint8_t*>(iov[i].iov_base);
+      rest.insert(rest.end(), base + skip, base + iov[i].iov_len);
+    }
+    out_.clear();
+    out_.add_raw(rest.data(), rest.size());
+    pipe_->io_writing.store(true, std::memory_order_release);  // linger: bytes still to go
+  }
+
+  // Under write_mtx_ (the ring's reader side belongs to whoever holds it).
   void fill_from_pipe() {
     auto& ring = pipe_->outbound();
     for (;;) {
@@ -369,13 +478,17 @@ private:
     if (phase_ == phase::closed)
       return;
     bool was_ready = phase_ == phase::ready;
-    phase_ = phase::closed;
     timer_.cancel();
-    boost::system::error_code ec;
-    stream_->socket.close(ec);
+    {
+      std::lock_guard<std::mutex> guard{write_mtx_};  // no direct write may use the closing fd
+      phase_ = phase::closed;
+      boost::system::error_code ec;
+      stream_->socket.close(ec);
+    }
     if (was_ready) {
       pipe_->inbound().flush();  // whole messages decoded before the failure are still delivered
       pipe_->io().set_target(nullptr);
+      pipe_->io_out().set_target(nullptr);
     }
     pipe_->io_writing.store(false, std::memory_order_release);
     incoming_.clear();  // a partial message is never delivered
@@ -410,9 +523,14 @@ private:
   size_t read_since_publish_ = 0;  // bytes read while decoded messages waited unpublished
   bool complete_ = false;
 
+  // Guards what a direct write shares with the I/O thread once ready: out_, writing_, the
+  // outbound ring's reader side, phase_ becoming closed, and the socket's file descriptor.
+  std::mutex write_mtx_;
   write_batch out_;
   std::vector<asio::const_buffer> pieces_;
   bool writing_ = false;
+  int fd_ = -1;
+  std::chrono::steady_clock::time_point last_direct_write_{};
 };
 
 } // namespace

@@ -16,10 +16,12 @@ namespace cafmq {
 /// Both directions between a socket and one peer.
 class pipe {
 public:
-  /// `user` wakes the socket's user thread; the engine side is reached through `io()`.
+  /// `user` wakes the socket's user thread; the engine side is reached through `io()` and
+  /// `io_out()`.
   pipe(size_t sndhwm, size_t rcvhwm, std::shared_ptr<waker> user, uint64_t id)
     : io_(std::make_shared<io_waker>()),
-      outbound_(effective_hwm(sndhwm), io_, user),
+      io_out_(std::make_shared<io_waker>()),
+      outbound_(effective_hwm(sndhwm), io_out_, user),
       inbound_(effective_hwm(rcvhwm), user, io_),
       id_(id) {
   }
@@ -28,8 +30,11 @@ public:
   spsc_ring& outbound() noexcept { return outbound_; }
   /// Peer -> user messages (the engine writes, the user reads).
   spsc_ring& inbound() noexcept { return inbound_; }
-  /// Kicks the engine currently serving this pipe.
+  /// Kicks the engine currently serving this pipe (room in inbound(), close_by_user()).
   io_waker& io() noexcept { return *io_; }
+  /// Runs when outbound() gets a message while its engine sleeps, on the user thread inside its
+  /// flush: the engine may write the message right there (a direct write) or kick itself.
+  io_waker& io_out() noexcept { return *io_out_; }
   /// Unique within the process; names the pipe in logs and routing tables.
   uint64_t id() const noexcept { return id_; }
 
@@ -58,6 +63,7 @@ public:
 
 private:
   std::shared_ptr<io_waker> io_;
+  std::shared_ptr<io_waker> io_out_;
   spsc_ring outbound_;
   spsc_ring inbound_;
   uint64_t id_;
