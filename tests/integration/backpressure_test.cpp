@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 
 constexpr size_t big = 64 * 1024;
 
-TEST(HighWaterMark, BlockedPushHoldsABoundedBacklogThatArrivesExactlyOnceInOrder) {
+TEST(Rfc30Push, ShallBlockAtTheHwmAndNotDiscardTheBoundedBacklog) {
   socket_options o;
   o.sndhwm = 100;
   o.rcvhwm = 100;
@@ -79,7 +79,7 @@ TEST(HighWaterMark, BlockedPushHoldsABoundedBacklogThatArrivesExactlyOnceInOrder
   EXPECT_EQ(test::sequence_of(*after), sent);
 }
 
-TEST(HighWaterMark, NonBlockingSendFailsImmediatelyOnceTheQueueOfAnAbsentPeerIsFull) {
+TEST(Rfc30Push, ShallReturnWouldBlockInsteadOfWaitingWhenAskedTo) {
   socket_options o;
   o.sndhwm = 5;
   o.linger_ms = 0;

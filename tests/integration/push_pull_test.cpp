@@ -104,7 +104,7 @@ void expect_even_shares(const std::vector<std::unique_ptr<socket>>& pulls, int p
     EXPECT_NEAR(got[i], per_puller, 1) << "puller " << i;
 }
 
-TEST(PushRoundRobin, BoundPushSharesEquallyAmongThreeConnectedPulls) {
+TEST(Rfc30Push, ShallRouteOutgoingMessagesRoundRobinAmongThreeConnectedPulls) {
   context ctx;
   socket push{ctx, socket_type::push, test::no_linger()};
   push.bind("tcp://127.0.0.1:*");
@@ -135,7 +135,7 @@ TEST(PushRoundRobin, BoundPushSharesEquallyAmongThreeConnectedPulls) {
   expect_even_shares(pulls, per_puller, d);
 }
 
-TEST(PushRoundRobin, ConnectingPushSharesEquallyAmongThreeBoundPulls) {
+TEST(Rfc30Push, ShallRouteOutgoingMessagesRoundRobinAmongThreeBoundPulls) {
   context ctx;
   std::vector<std::unique_ptr<socket>> pulls;
   socket push{ctx, socket_type::push, test::no_linger()};
@@ -166,7 +166,7 @@ uint64_t fill_until_blocked(socket& push, uint64_t first_seq, test::deadline& d)
   return seq - first_seq;
 }
 
-TEST(PullFairQueue, AlternatesBetweenTwoBackloggedPushes) {
+TEST(Rfc30Pull, ShallReceiveFromItsPeersFairQueued) {
   context ctx;
   socket_options small;
   small.sndhwm = 10;
@@ -208,7 +208,7 @@ TEST(PullFairQueue, AlternatesBetweenTwoBackloggedPushes) {
                              << first20['b'] << " from b in the first 20";
 }
 
-TEST(PullFairQueue, ReceivesEverythingFromTwoConcurrentPushes) {
+TEST(Rfc30Pull, ShallDeliverEveryMessageFromConcurrentPushes) {
   context ctx;
   socket pull{ctx, socket_type::pull, test::no_linger()};
   pull.bind("tcp://127.0.0.1:*");
