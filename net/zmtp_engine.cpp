@@ -279,7 +279,7 @@ private:
     if (st == mechanism::status::failed) {
       auto& f = mech_->failure();
       if (f.send_error) {
-        out_.add_command(make_error_command(f.reason));
+        out_.add_command(make_error_command(f.error_reason.empty() ? f.reason : f.error_reason));
         closing_reason_ = "handshake failed: " + f.reason;
         do_write();
       } else {

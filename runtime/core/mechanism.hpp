@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace cafmq {
@@ -13,13 +14,31 @@ namespace cafmq {
 /// Why a handshake failed, and what the engine should do about it.
 struct handshake_failure {
   std::string reason;          ///< for the log and the monitor event
-  bool send_error = false;     ///< send an ERROR command carrying `reason` before closing
+  bool send_error = false;     ///< send an ERROR command before closing
   bool peer_said_error = false;///< the peer sent ERROR: do not reconnect with same credentials
+  std::string error_reason;    ///< what the ERROR carries, if not `reason` (a ZAP status code)
 };
 
 /// Decides whether a peer may talk to us, from its metadata; returns an empty string if allowed,
 /// else the reason (e.g. an incompatible Socket-Type).
 using peer_validator = std::function<std::string(const metadata& peer)>;
+
+/// What a server mechanism asks its authenticator about a client (the fields of a ZAP request,
+/// RFC 27). The engine fills in what only it knows (address, routing id) before passing it on.
+struct auth_request {
+  std::string domain;                    ///< ZAP domain of the server socket
+  std::string address;                   ///< the client's IP address
+  std::string routing_id;                ///< the client's Identity property, if known
+  std::string mechanism;                 ///< "NULL", "PLAIN" or "CURVE"
+  std::vector<std::string> credentials;  ///< PLAIN: user name, password; CURVE: public key
+};
+
+/// The authenticator's answer (a ZAP reply, RFC 27).
+struct auth_reply {
+  int status_code = 500;    ///< 200 allowed, 300 temporary failure, 400 denied, 500 internal error
+  std::string status_text;  ///< why, for the log and the monitor event
+  std::string user_id;      ///< the authenticated identity (User-Id metadata) when allowed
+};
 
 /// One side of a mechanism handshake (NULL, PLAIN, CURVE) as a sans-I/O state machine.
 class mechanism {
@@ -40,6 +59,12 @@ public:
   virtual const metadata& peer_metadata() const noexcept = 0;
   /// Valid once status is failed.
   virtual const handshake_failure& failure() const noexcept = 0;
+
+  /// Server mechanisms: after a step that returned handshaking, a request the engine must put to
+  /// the authenticator (once); the answer goes to on_auth_reply. Client mechanisms never ask.
+  virtual std::optional<auth_request> take_auth_request() { return std::nullopt; }
+  /// The authenticator answered; may append command bodies to `out`.
+  virtual status on_auth_reply(const auth_reply&, std::vector<bytes>&) { return status::failed; }
 };
 
 using mechanism_ptr = std::unique_ptr<mechanism>;
