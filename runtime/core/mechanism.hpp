@@ -40,6 +40,18 @@ struct auth_reply {
   std::string user_id;      ///< the authenticated identity (User-Id metadata) when allowed
 };
 
+/// Wraps each frame after the handshake (CURVE's MESSAGE command); NULL and PLAIN have none.
+class frame_cipher {
+public:
+  virtual ~frame_cipher() = default;
+  /// The command body carrying one frame with its flags (0x01 MORE, 0x02 COMMAND).
+  virtual bytes encode(uint8_t flags, const uint8_t* data, size_t size) = 0;
+  /// Unwraps a command body into `flags` and `payload`; an error text if it must close the
+  /// connection (malformed, forged, replayed).
+  virtual std::optional<std::string> decode(const uint8_t* body, size_t size, uint8_t& flags,
+                                            bytes& payload) = 0;
+};
+
 /// One side of a mechanism handshake (NULL, PLAIN, CURVE) as a sans-I/O state machine.
 class mechanism {
 public:
@@ -65,6 +77,8 @@ public:
   virtual std::optional<auth_request> take_auth_request() { return std::nullopt; }
   /// The authenticator answered; may append command bodies to `out`.
   virtual status on_auth_reply(const auth_reply&, std::vector<bytes>&) { return status::failed; }
+  /// Once ready: the cipher every later frame goes through, or nullptr (NULL, PLAIN). Once.
+  virtual std::unique_ptr<frame_cipher> take_cipher() { return nullptr; }
 };
 
 using mechanism_ptr = std::unique_ptr<mechanism>;
