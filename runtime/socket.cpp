@@ -77,14 +77,15 @@ struct socket::state {
   bool prepare_wait_send() {
     if (!budget_blocked)
       return pattern->prepare_wait_send();
+    auto limit = hub->send_budget()->limit;
+    if (recount_budget() < limit)
+      return false;
     bool waiting = false;  // sleep until any ring with queued bytes is read from
-    for (auto& p : pattern->pipes()) {
+    for (auto& p : pattern->pipes())
       if (p->outbound().writer_wait_progress())
         waiting = true;
-      else if (p->outbound().writer_queued_bytes() > 0)
-        return false;  // read from since we counted
-    }
-    return waiting;
+    // A read between the count and the arming shows in a second count (or has woken us already).
+    return waiting && recount_budget() >= limit;
   }
 
   // Takes pipes that sessions attached or reconnected since the last call.
