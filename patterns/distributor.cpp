@@ -62,8 +62,10 @@ send_result distributor::send(message& m) {
     }
     if (pushed)
       ring.flush();
-    else
+    else {
       ++dropped_;  // RFC 29: a full subscriber queue silently drops, for that subscriber only
+      ++matched_[i]->pipe->dropped;
+    }
   }
   m.clear();
   return send_result::sent;

@@ -1,6 +1,7 @@
 // make_pattern: which pattern each socket type runs, and the defaults of the type-specific calls.
 #include "patterns/pattern_factory.hpp"
 
+#include "patterns/full_policy.hpp"
 #include "runtime/core/error.hpp"
 
 namespace cafmq::patterns {
@@ -23,6 +24,7 @@ void socket_pattern::abandon_request() {
 }
 
 std::unique_ptr<socket_pattern> make_pattern(socket_type type, const socket_options& o) {
+  resolve_full_policy(type, o);  // throws for a policy the type does not allow
   switch (type) {
     case socket_type::push: return make_push(o);
     case socket_type::pull: return make_pull(o);

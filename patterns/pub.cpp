@@ -24,7 +24,9 @@ public:
   pub_pattern(socket_type type, const socket_options& o)
     : type_(type), xpub_(type == socket_type::xpub), verbose_(o.xpub_verbose || o.xpub_verboser),
       verboser_(o.xpub_verboser), manual_(xpub_ && o.xpub_manual), welcome_(o.xpub_welcome_msg),
-      queue_cap_(effective_hwm(o.rcvhwm)), dist_(xpub_ && o.xpub_nodrop) {}
+      queue_cap_(effective_hwm(o.rcvhwm)),
+      dist_((xpub_ && o.xpub_nodrop)
+            || (o.full_policy != full_policy::automatic && o.full_policy != full_policy::drop_newest)) {}
 
   void attach(pipe_ptr p) override {
     if (welcome_ && xpub_) {
@@ -78,7 +80,7 @@ public:
     return out;
   }
 
-  uint64_t dropped() const noexcept override { return dist_.dropped(); }
+  drop_counts drops() const noexcept override { return {dist_.dropped(), 0}; }
 
   // XPUB with xpub_manual (the socket checks): applies for the peer of the last subscription
   // message the user received.

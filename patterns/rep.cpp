@@ -36,10 +36,15 @@ public:
     message out = std::move(envelope_);
     append_frames(out, m);
     auto& ring = source_->outbound();
-    if (!source_->detached() && !source_->closed_by_user() && ring.try_push(out))
+    // The requester is gone or not reading: RFC 28 lets the reply go.
+    if (source_->detached() || source_->closed_by_user()) {
+      ++drops_.unroutable;
+    } else if (ring.try_push(out)) {
       ring.flush();
-    else
-      ++dropped_;  // the requester is gone or not reading: RFC 28 lets the reply go
+    } else {
+      ++drops_.hwm;
+      ++source_->dropped;
+    }
     source_.reset();
     m.clear();
     return send_result::sent;
@@ -48,14 +53,14 @@ public:
   bool prepare_wait_send() override { return false; }  // never waits: try_send always succeeds
   bool prepare_wait_recv() override { return fq_.prepare_wait(); }
   std::vector<pipe_ptr> pipes() const override { return fq_.pipes(); }
-  uint64_t dropped() const noexcept override { return dropped_; }
+  drop_counts drops() const noexcept override { return drops_; }
 
 private:
   fair_queue fq_;
   pipe_ptr source_;  // the requester awaiting our reply; empty: no request taken
   message envelope_;
   message scratch_;
-  uint64_t dropped_ = 0;
+  drop_counts drops_;
 };
 
 } // namespace

@@ -23,7 +23,9 @@ class router_pattern final : public socket_pattern {
 public:
   explicit router_pattern(const socket_options& o)
     : table_(o.router_handover, random_seed()), mandatory_(o.router_mandatory),
-      probe_(o.probe_router) {}
+      probe_(o.probe_router),
+      drop_when_full_(!o.router_mandatory && (o.full_policy == full_policy::automatic
+                                              || o.full_policy == full_policy::drop_newest)) {}
 
   void attach(pipe_ptr p) override {
     auto* raw = p.get();
@@ -41,13 +43,19 @@ public:
       if (mandatory_)
         throw error{errc::host_unreachable,
                     "no ROUTER peer has the routing id '" + printable(m[0].view()) + "'"};
-      return drop(m);
+      ++drops_.unroutable;
+      m.clear();
+      return send_result::sent;
     }
     pipe& p = **found;
     if (p.outbound().full()) {
-      if (!mandatory_)
-        return drop(m);
-      blocked_ = *found;  // with router_mandatory the caller waits for this one peer
+      if (drop_when_full_) {
+        ++drops_.hwm;
+        ++p.dropped;
+        m.clear();
+        return send_result::sent;
+      }
+      blocked_ = *found;  // router_mandatory or policy block/error: the caller waits for this peer
       return send_result::would_block;
     }
     message out;
@@ -66,20 +74,16 @@ public:
   }
   bool prepare_wait_recv() override { return table_.prepare_wait(); }
   std::vector<pipe_ptr> pipes() const override { return table_.pipes(); }
-  uint64_t dropped() const noexcept override { return dropped_; }
+  drop_counts drops() const noexcept override { return drops_; }
+  std::string peer_id(const pipe& p) const override { return table_.id_of(p); }
 
 private:
-  send_result drop(message& m) {
-    ++dropped_;
-    m.clear();
-    return send_result::sent;
-  }
-
   router_table table_;
   bool mandatory_;
   bool probe_;
+  bool drop_when_full_;
   pipe_ptr blocked_;  // the full peer a mandatory send waits for
-  uint64_t dropped_ = 0;
+  drop_counts drops_;
 };
 
 } // namespace

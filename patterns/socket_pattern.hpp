@@ -10,10 +10,17 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace cafmq::patterns {
+
+/// Messages a pattern dropped since the socket opened, by cause.
+struct drop_counts {
+  uint64_t hwm = 0;         ///< a peer's queue was full (HWM or byte limit), policy drop_newest
+  uint64_t unroutable = 0;  ///< no peer to take it: unknown ROUTER id, REP reply to a gone peer
+};
 
 /// What every socket type implements. The type-specific operations at the end are only called by
 /// cafmq::socket for the types they belong to (it rejects the others with a clear error).
@@ -38,9 +45,16 @@ public:
   virtual bool prepare_wait_recv() = 0;
   /// Every pipe the pattern holds (for linger and shutdown).
   virtual std::vector<pipe_ptr> pipes() const = 0;
-  /// Messages the pattern dropped (HWM reached on PUB/XPUB/ROUTER, unroutable, filtered out by
-  /// authorization) since the socket opened.
-  virtual uint64_t dropped() const noexcept { return 0; }
+  /// Messages the pattern dropped since the socket opened, by cause. Per peer, the drops for a
+  /// full queue are also counted in pipe::dropped.
+  virtual drop_counts drops() const noexcept { return {}; }
+  /// The routing id stats() shows for `p` (ROUTER: also the ids it generated).
+  virtual std::string peer_id(const pipe& p) const { return p.routing_id; }
+  /// All messages the pattern dropped.
+  uint64_t dropped() const noexcept {
+    auto d = drops();
+    return d.hwm + d.unroutable;
+  }
 
   // -- type-specific --
   /// SUB, and XPUB with xpub_manual: adds (`add`) or removes one count of a prefix subscription.

@@ -78,7 +78,7 @@ public:
 
   std::vector<pipe_ptr> pipes() const override { return fq_.pipes(); }
 
-  uint64_t dropped() const noexcept override { return up_.dropped(); }
+  drop_counts drops() const noexcept override { return {up_.dropped(), 0}; }
 
   // SUB (the socket checks the type): counted locally, upstream on the first and last count.
   void subscribe(std::string_view prefix, bool add) override {

@@ -48,8 +48,10 @@ void upstream_pipes::send_data(const message& m) {
       continue;
     if (e.pending.empty() && e.pipe->outbound().try_push(copy))
       e.pipe->outbound().flush();
-    else
+    else {
       ++dropped_;  // RFC 29 XSUB: "SHALL silently drop the message if the outgoing queue ... is full"
+      ++e.pipe->dropped;
+    }
   }
 }
 

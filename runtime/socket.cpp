@@ -3,6 +3,7 @@
 #include "runtime/socket.hpp"
 
 #include "actors/control.hpp"
+#include "patterns/full_policy.hpp"
 #include "patterns/socket_pattern.hpp"
 #include "runtime/core/pipe_hub.hpp"
 
@@ -36,10 +37,56 @@ inline void cpu_relax() noexcept {
 } // namespace
 
 struct socket::state {
-  pipe_hub_ptr hub = std::make_shared<pipe_hub>();
+  explicit state(size_t send_budget_bytes) : hub(std::make_shared<pipe_hub>(send_budget_bytes)) {}
+
+  pipe_hub_ptr hub;
   std::unique_ptr<patterns::socket_pattern> pattern;
   std::vector<pipe_ptr> fresh;
   std::vector<pipe_ptr> reconnected;
+  full_policy policy = full_policy::block;  // resolved for the type
+  bool budget_blocked = false;              // the last attempt stopped at the send budget
+  // Counters owned by the user thread (no atomics on the hot path).
+  uint64_t sent = 0;
+  uint64_t received = 0;
+  uint64_t dropped_hwm = 0;     // drop_newest at the socket level (the pattern counts its own)
+  uint64_t dropped_budget = 0;
+  uint64_t discarded_on_close = 0;
+
+  // The send budget's exact count: the bytes queued in every send ring the pattern holds. The
+  // running count only overstates (rings learn of reads lazily, and forgotten pipes leave their
+  // bytes in it), so this runs only when that count says the budget is used up.
+  size_t recount_budget() {
+    auto& b = *hub->send_budget();
+    size_t used = 0;
+    for (auto& p : pattern->pipes())
+      used += p->outbound().writer_queued_bytes();
+    b.used = used;
+    return used;
+  }
+
+  // One send attempt: the socket's memory budget first, then the pattern's queues.
+  patterns::send_result attempt(message& m) {
+    auto& budget = hub->send_budget();
+    budget_blocked = budget && budget->exhausted() && recount_budget() >= budget->limit;
+    if (budget_blocked)
+      return patterns::send_result::would_block;
+    return pattern->try_send(m);
+  }
+
+  // Before sleeping in send: false if trying again may already succeed.
+  bool prepare_wait_send() {
+    if (!budget_blocked)
+      return pattern->prepare_wait_send();
+    auto limit = hub->send_budget()->limit;
+    if (recount_budget() < limit)
+      return false;
+    bool waiting = false;  // sleep until any ring with queued bytes is read from
+    for (auto& p : pattern->pipes())
+      if (p->outbound().writer_wait_progress())
+        waiting = true;
+    // A read between the count and the arming shows in a second count (or has woken us already).
+    return waiting && recount_budget() >= limit;
+  }
 
   // Takes pipes that sessions attached or reconnected since the last call.
   void absorb() {
@@ -55,9 +102,11 @@ struct socket::state {
 };
 
 socket::socket(context& ctx, socket_type type, socket_options options)
-  : control_(ctx.control()), type_(type), options_(std::move(options)), state_(std::make_unique<state>()) {
+  : control_(ctx.control()), type_(type), options_(std::move(options)),
+    state_(std::make_unique<state>(options_.send_budget_bytes)) {
   options_.validate();
   state_->pattern = patterns::make_pattern(type, options_);
+  state_->policy = patterns::resolve_full_policy(type, options_);
   id_ = control_->open_socket({type_, options_, state_->hub});
 }
 
@@ -165,7 +214,37 @@ std::optional<message> socket::request(const message& request, std::chrono::mill
 }
 
 uint64_t socket::messages_dropped() const {
-  return state_->pattern->dropped();
+  return state_->pattern->dropped() + state_->dropped_hwm + state_->dropped_budget;
+}
+
+socket_stats socket::stats() {
+  auto& st = *state_;
+  socket_stats s;
+  auto d = st.pattern->drops();
+  s.sent = st.sent;
+  s.received = st.received;
+  s.dropped_hwm = d.hwm + st.dropped_hwm;
+  s.dropped_budget = st.dropped_budget;
+  s.dropped_unroutable = d.unroutable;
+  s.discarded_on_close = st.discarded_on_close;
+  if (closed_)
+    return s;
+  st.absorb();
+  if (st.hub->send_budget())
+    s.send_budget_used = st.recount_budget();
+  for (auto& p : st.pattern->pipes()) {
+    peer_stats ps;
+    ps.pipe_id = p->id();
+    ps.routing_id = st.pattern->peer_id(*p);
+    ps.connected = !p->detached() && !p->closed_by_user();
+    ps.queued_in = p->inbound().size();
+    ps.queued_out = p->outbound().size();
+    ps.queued_in_bytes = p->inbound().reader_queued_bytes();
+    ps.queued_out_bytes = p->outbound().writer_queued_bytes();
+    ps.dropped = p->dropped;
+    s.peers.push_back(std::move(ps));
+  }
+  return s;
 }
 
 bool socket::send(message msg) {
@@ -190,26 +269,52 @@ bool socket::send_until(message& msg, int timeout_ms) {
     throw error{errc::invalid_argument, "cannot send a message with no frames"};
   auto& st = *state_;
   st.absorb();
-  if (st.pattern->try_send(msg) == patterns::send_result::sent)
+  if (st.attempt(msg) == patterns::send_result::sent) {
+    ++st.sent;
     return true;  // the common case: no clock read, no sleep
+  }
+  if (st.policy != full_policy::block)
+    return when_full(msg);
   if (timeout_ms == 0)
     return false;
   for (int spin = 0; spin < spin_polls; ++spin) {
     cpu_relax();
-    if (st.pattern->try_send(msg) == patterns::send_result::sent)
+    if (st.attempt(msg) == patterns::send_result::sent) {
+      ++st.sent;
       return true;
+    }
   }
   auto deadline = deadline_after(timeout_ms);
   for (;;) {
-    if (st.pattern->prepare_wait_send() && !st.hub->user_waker()->wait_until(deadline))
+    if (st.prepare_wait_send() && !st.hub->user_waker()->wait_until(deadline))
       timeout_ms = 0;  // one last attempt below, then give up
     st.absorb();
-    if (st.pattern->try_send(msg) == patterns::send_result::sent)
+    if (st.attempt(msg) == patterns::send_result::sent) {
+      ++st.sent;
       return true;
+    }
     throw_if_terminated();
     if (timeout_ms == 0)
       return false;
   }
+}
+
+// full_policy drop_newest or error, when no queue (or the budget) has room for `msg`.
+bool socket::when_full(message& msg) {
+  auto& st = *state_;
+  if (st.policy == full_policy::error) {
+    throw error{errc::queue_full,
+                std::string(zmtp_name(type_)) + ": cannot queue the message: "
+                  + (st.budget_blocked ? "the send budget of " + std::to_string(options_.send_budget_bytes)
+                                           + " bytes is used up"
+                                       : std::string("no peer's queue has room (HWM or byte limit), "
+                                                     "or there is no peer"))
+                  + " (full_policy error)"};
+  }
+  ++(st.budget_blocked ? st.dropped_budget : st.dropped_hwm);
+  ++st.sent;
+  msg.clear();
+  return true;
 }
 
 std::optional<message> socket::recv_until(int timeout_ms) {
@@ -217,22 +322,28 @@ std::optional<message> socket::recv_until(int timeout_ms) {
   auto& st = *state_;
   message out;
   st.absorb();
-  if (st.pattern->try_recv(out))
+  if (st.pattern->try_recv(out)) {
+    ++st.received;
     return out;
+  }
   if (timeout_ms == 0)
     return std::nullopt;
   for (int spin = 0; spin < spin_polls; ++spin) {
     cpu_relax();
-    if (st.pattern->try_recv(out))
+    if (st.pattern->try_recv(out)) {
+      ++st.received;
       return out;
+    }
   }
   auto deadline = deadline_after(timeout_ms);
   for (;;) {
     if (st.pattern->prepare_wait_recv() && !st.hub->user_waker()->wait_until(deadline))
       timeout_ms = 0;
     st.absorb();
-    if (st.pattern->try_recv(out))
+    if (st.pattern->try_recv(out)) {
+      ++st.received;
       return out;
+    }
     throw_if_terminated();
     if (timeout_ms == 0)
       return std::nullopt;
@@ -253,16 +364,21 @@ size_t socket::close() {
     return n;
   };
   // Linger: the engines do not signal "drained", so poll on a short period until the deadline.
-  // With the context gone no engine runs to drain the queues: nothing to linger for.
+  // With the context gone no engine runs to drain the queues: nothing to linger for, and a
+  // context destroyed while we linger (another thread) ends the wait too.
   int linger_ms = control_->terminated() ? 0 : options_.linger_ms;
   auto deadline = deadline_after(linger_ms);
-  while (linger_ms != 0 && pending() > 0 && clock::now() < deadline) {
+  while (linger_ms != 0 && pending() > 0 && clock::now() < deadline && !control_->terminated()) {
     st.hub->user_waker()->wait_until(std::min(deadline, clock::now() + std::chrono::milliseconds(2)));
     st.absorb();
   }
+  // What is still queued now is discarded: the socket actor stops the sessions (and engines)
+  // next. An engine may still write a few of them while it stops, so this is an upper bound
+  // when a peer is reading at this very moment, and exact when none is.
   size_t discarded = 0;
   for (auto& p : st.pattern->pipes())
     discarded += p->outbound().size();
+  st.discarded_on_close = discarded;
   control_->close_socket(id_);
   return discarded;
 }

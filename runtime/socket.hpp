@@ -12,6 +12,7 @@
 #include "runtime/core/message.hpp"
 #include "runtime/core/options.hpp"
 #include "runtime/core/socket_type.hpp"
+#include "runtime/socket_stats.hpp"
 
 #include <chrono>
 #include <memory>
@@ -43,7 +44,9 @@ public:
   /// The endpoint of the last bind, with the real port ("tcp://127.0.0.1:41234").
   const std::string& last_endpoint() const noexcept { return last_endpoint_; }
 
-  /// Sends, waiting up to sndtimeo (-1: forever). False if it would block / timed out.
+  /// Sends, waiting up to sndtimeo (-1: forever). False if it would block / timed out. What
+  /// "full" means and does is the full_policy: block (this), drop_newest (true, counted in
+  /// stats()), error (throws errc::queue_full).
   bool send(message msg);
   /// Sends, waiting up to `timeout` (0: never block). False if it timed out.
   bool send(message msg, std::chrono::milliseconds timeout);
@@ -68,9 +71,13 @@ public:
                                  int attempts = 1);
   /// Messages dropped by the pattern (PUB/XPUB per-subscriber HWM, ROUTER unroutable or full).
   uint64_t messages_dropped() const;
+  /// Totals, drop counters and each peer's queues (see socket_stats). Works after close() too
+  /// (totals only, no peers).
+  socket_stats stats();
 
   /// Waits up to linger for queued messages to be written, then closes. Returns the number of
-  /// queued messages that were discarded. Idempotent.
+  /// queued messages that were discarded (0 on a second call). Never waits past linger, nor at
+  /// all once the context is gone (no I/O thread is left to send).
   size_t close();
   /// Changes linger before close().
   void set_linger(std::chrono::milliseconds linger) { options_.linger_ms = static_cast<int>(linger.count()); }
@@ -84,6 +91,7 @@ private:
   void require_open() const;
   void throw_if_terminated() const;
   bool send_until(message& msg, int timeout_ms);
+  bool when_full(message& msg);
   void change_subscription(std::string_view prefix, bool add);
   std::optional<message> recv_until(int timeout_ms);
 

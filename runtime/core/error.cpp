@@ -14,6 +14,7 @@ const char* to_string(errc code) noexcept {
     case errc::wrong_state: return "wrong_state";
     case errc::host_unreachable: return "host_unreachable";
     case errc::protocol: return "protocol";
+    case errc::queue_full: return "queue_full";
     case errc::internal: return "internal";
   }
   return "unknown";

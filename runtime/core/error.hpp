@@ -18,6 +18,7 @@ enum class errc {
   wrong_state,           ///< the pattern forbids this call now (libzmq EFSM: REQ sending twice)
   host_unreachable,      ///< ROUTER_MANDATORY: no peer has this routing id (EHOSTUNREACH)
   protocol,              ///< the peer broke ZMTP
+  queue_full,            ///< full_policy error: the send queue (HWM, byte limit, budget) is full
   internal,              ///< a bug in cafmq
 };
 

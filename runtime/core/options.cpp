@@ -21,6 +21,8 @@ void socket_options::validate() const {
           "at most 1048576 (0 = the no-limit bound of 131072)");
   require(rcvhwm <= max_hwm, "rcvhwm", static_cast<long long>(rcvhwm),
           "at most 1048576 (0 = the no-limit bound of 131072)");
+  require(static_cast<int>(full_policy) >= 0 && static_cast<int>(full_policy) <= 4, "full_policy",
+          static_cast<int>(full_policy), "one of automatic, block, drop_newest, drop_oldest, error");
   require(sndtimeo_ms >= -1, "sndtimeo", sndtimeo_ms, "-1 (block) or >= 0 ms");
   require(rcvtimeo_ms >= -1, "rcvtimeo", rcvtimeo_ms, "-1 (block) or >= 0 ms");
   require(linger_ms >= -1, "linger", linger_ms, "-1 (forever) or >= 0 ms");

@@ -20,11 +20,33 @@ constexpr size_t effective_hwm(size_t hwm) noexcept {
   return hwm == 0 ? no_limit_hwm : hwm;
 }
 
+/// What a send does when the queue it needs is full (HWM, byte limit or memory budget reached).
+enum class full_policy {
+  automatic,    ///< the socket type's libzmq behaviour (block, or drop_newest for PUB/XPUB/ROUTER)
+  block,        ///< wait up to the send timeout, then report would-block (send returns false)
+  drop_newest,  ///< drop the message being sent (counted in stats()); send returns true
+  drop_oldest,  ///< not supported: a sender cannot take back what its queue already published
+  error,        ///< throw cafmq::error(errc::queue_full) at once
+};
+
+/// The queue bounds of one pipe.
+struct queue_limits {
+  size_t sndhwm = 1000;
+  size_t rcvhwm = 1000;
+  size_t sndhwm_bytes = 0;  ///< 0: no byte limit
+  size_t rcvhwm_bytes = 0;
+};
+
 /// The options a socket carries into its pipes and sessions.
 struct socket_options {
   size_t sndhwm = 1000;               ///< ZMQ_SNDHWM: messages queued per peer for sending (0: see
                                       ///< no_limit_hwm)
   size_t rcvhwm = 1000;               ///< ZMQ_RCVHWM: messages queued per peer on receive
+  size_t sndhwm_bytes = 0;            ///< bytes queued per peer for sending (0: no byte limit); a
+                                      ///< queue is full at either mark
+  size_t rcvhwm_bytes = 0;            ///< bytes queued per peer on receive (0: no byte limit)
+  size_t send_budget_bytes = 0;       ///< bytes queued for sending across all peers (0: none)
+  cafmq::full_policy full_policy = cafmq::full_policy::automatic;  ///< what a full send does
   int sndtimeo_ms = -1;               ///< ZMQ_SNDTIMEO: -1 blocks, 0 never blocks
   int rcvtimeo_ms = -1;               ///< ZMQ_RCVTIMEO
   int linger_ms = -1;                 ///< ZMQ_LINGER: on close, wait this long for queued sends
@@ -46,6 +68,9 @@ struct socket_options {
   bool xpub_manual = false;           ///< ZMQ_XPUB_MANUAL: the user applies subscriptions
   bool xpub_nodrop = false;           ///< ZMQ_XPUB_NODROP: block (would_block) instead of dropping
   std::optional<std::string> xpub_welcome_msg;  ///< ZMQ_XPUB_WELCOME_MSG: sent to each new peer
+
+  /// The queue bounds of each pipe.
+  queue_limits limits() const noexcept { return {sndhwm, rcvhwm, sndhwm_bytes, rcvhwm_bytes}; }
 
   /// Throws cafmq::error(errc::invalid_argument) naming the first invalid value.
   void validate() const;

@@ -19,10 +19,17 @@ public:
   /// `user` wakes the socket's user thread; the engine side is reached through `io()` and
   /// `io_out()`.
   pipe(size_t sndhwm, size_t rcvhwm, std::shared_ptr<waker> user, uint64_t id)
+    : pipe(queue_limits{sndhwm, rcvhwm, 0, 0}, std::move(user), id, nullptr) {
+  }
+  /// With byte limits too; `send_budget` (may be null) is the socket's memory budget, charged by
+  /// the outbound ring.
+  pipe(const queue_limits& limits, std::shared_ptr<waker> user, uint64_t id,
+       std::shared_ptr<byte_budget> send_budget)
     : io_(std::make_shared<io_waker>()),
       io_out_(std::make_shared<io_waker>()),
-      outbound_(effective_hwm(sndhwm), io_out_, user),
-      inbound_(effective_hwm(rcvhwm), user, io_),
+      outbound_(effective_hwm(limits.sndhwm), io_out_, user, limits.sndhwm_bytes,
+                std::move(send_budget)),
+      inbound_(effective_hwm(limits.rcvhwm), user, io_, limits.rcvhwm_bytes),
       id_(id) {
   }
 
@@ -60,6 +67,10 @@ public:
 
   /// The engine is writing a batch it took from outbound() (for linger accounting).
   std::atomic<bool> io_writing{false};
+
+  /// Messages for this peer the socket dropped (its queue was full, full_policy drop_newest).
+  /// Written and read by the user thread only.
+  uint64_t dropped = 0;
 
 private:
   std::shared_ptr<io_waker> io_;

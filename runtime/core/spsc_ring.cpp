@@ -10,6 +10,8 @@
 // reader always reaches that check while it reads). The hot paths are inline in the header.
 #include "runtime/core/spsc_ring.hpp"
 
+#include <algorithm>
+
 namespace cafmq {
 
 namespace {
@@ -24,10 +26,13 @@ size_t round_up_pow2(size_t n) {
 } // namespace
 
 spsc_ring::spsc_ring(size_t hwm, std::shared_ptr<waker> wake_reader,
-                     std::shared_ptr<waker> wake_writer)
+                     std::shared_ptr<waker> wake_writer, size_t byte_limit,
+                     std::shared_ptr<byte_budget> budget)
   : hwm_(hwm == 0 ? 1 : hwm),
     mask_(round_up_pow2(hwm_) - 1),
     low_water_(hwm_ / 2),
+    byte_limit_(byte_limit == 0 ? no_byte_limit : byte_limit),
+    budget_(std::move(budget)),
     slots_(mask_ + 1),
     wake_reader_(std::move(wake_reader)),
     wake_writer_(std::move(wake_writer)) {
@@ -36,6 +41,7 @@ spsc_ring::spsc_ring(size_t hwm, std::shared_ptr<waker> wake_reader,
 void spsc_ring::publish() noexcept {
   for (; w_published_ < w_tail_; ++w_published_)
     slots_[w_published_ & mask_].seq.store(w_published_ + 1, std::memory_order_release);
+  tail_bytes_.store(w_bytes_, std::memory_order_release);  // once per flush, beside tail_
   tail_.store(w_tail_, std::memory_order_seq_cst);
   if (reader_sleeping_.load(std::memory_order_seq_cst)
       && reader_sleeping_.exchange(false, std::memory_order_seq_cst) && wake_reader_)
@@ -43,9 +49,29 @@ void spsc_ring::publish() noexcept {
 }
 
 bool spsc_ring::writer_sleep() noexcept {
+  // Wake when both marks are met again: half the HWM and half the byte limit.
+  wake_count_.store(low_water_, std::memory_order_relaxed);
+  uint64_t keep = byte_limit_ == no_byte_limit ? w_bytes_ : byte_limit_ / 2;
+  wake_bytes_.store(w_bytes_ - std::min<uint64_t>(w_bytes_, keep), std::memory_order_relaxed);
   writer_sleeping_.store(true, std::memory_order_seq_cst);
-  w_head_cache_ = head_.load(std::memory_order_seq_cst);
-  if (w_tail_ - w_head_cache_ < hwm_) {
+  refresh(head_.load(std::memory_order_seq_cst));
+  if (!looks_full()) {
+    writer_sleeping_.store(false, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
+
+bool spsc_ring::writer_wait_progress() noexcept {
+  uint64_t seen = w_head_cache_;
+  refresh(head_.load(std::memory_order_acquire));
+  if (w_head_cache_ != seen || w_tail_ == w_head_cache_)
+    return false;
+  wake_count_.store(hwm_, std::memory_order_relaxed);  // any read wakes us
+  wake_bytes_.store(0, std::memory_order_relaxed);
+  writer_sleeping_.store(true, std::memory_order_seq_cst);
+  refresh(head_.load(std::memory_order_seq_cst));
+  if (w_head_cache_ != seen) {
     writer_sleeping_.store(false, std::memory_order_relaxed);
     return false;
   }

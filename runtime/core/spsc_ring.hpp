@@ -1,8 +1,18 @@
 // Bounded single-producer/single-consumer ring of messages with the ypipe wake-up rule: the writer
 // wakes the reader only on the empty -> non-empty edge of a flush; the reader wakes a writer that
-// found the ring full only once it has drained to the low-water mark. Capacity = the HWM.
+// found the ring full only once it has drained to the low-water mark. Capacity = the HWM in
+// messages, and optionally a limit in bytes: the ring is full when either is reached. The byte
+// limit is checked before a push, so one message larger than the limit still passes (into a ring
+// holding less than the limit, an empty one at least): a ring never refuses a message forever.
+//
+// Byte accounting costs no shared write per message on either side: the writer keeps its running
+// byte total to itself and stores it (the bytes through this message) in the slot beside the
+// message, in the cache line it writes anyway; the reader publishes nothing new (head_ as before).
+// When the writer's stale view says "full" it re-reads head_ (as it already did for the HWM) and
+// learns the bytes read from the slot just before head_, which it wrote itself and has not reused.
 #pragma once
 
+#include "runtime/core/byte_budget.hpp"
 #include "runtime/core/message.hpp"
 #include "runtime/core/waker.hpp"
 
@@ -16,25 +26,44 @@ namespace cafmq {
 /// One direction of a pipe. Writer-side and reader-side calls each come from one thread.
 class spsc_ring {
 public:
-  /// `hwm` messages at most (at least 1); wakers may be null.
-  spsc_ring(size_t hwm, std::shared_ptr<waker> wake_reader, std::shared_ptr<waker> wake_writer);
+  /// `hwm` messages at most (at least 1); `byte_limit` bytes (0: no byte limit); wakers may be
+  /// null. A `budget` (writer side, may be null) is charged with the bytes pushed and credited
+  /// with those seen read.
+  spsc_ring(size_t hwm, std::shared_ptr<waker> wake_reader, std::shared_ptr<waker> wake_writer,
+            size_t byte_limit = 0, std::shared_ptr<byte_budget> budget = nullptr);
 
   // -- writer side --
-  /// True when the ring holds `hwm` messages (refreshes the reader's position when needed).
+  /// True when the ring holds `hwm` messages or at least `byte_limit` bytes (refreshes the
+  /// reader's position when needed).
   bool full() noexcept {
-    if (w_tail_ - w_head_cache_ < hwm_)
+    if (!looks_full())
       return false;
-    w_head_cache_ = head_.load(std::memory_order_acquire);
-    return w_tail_ - w_head_cache_ >= hwm_;
+    refresh(head_.load(std::memory_order_acquire));
+    return looks_full();
   }
   /// Stages `m` (invisible to the reader until flush); false, leaving `m` untouched, when full.
   bool try_push(message& m) noexcept {
     if (full())
       return false;
-    slots_[w_tail_ & mask_].msg = std::move(m);
+    size_t bytes = m.byte_size();
+    auto& s = slots_[w_tail_ & mask_];
+    s.msg = std::move(m);
+    w_bytes_ += bytes;
+    s.end_bytes = w_bytes_;
+    if (budget_ != nullptr)
+      budget_->used += bytes;
     ++w_tail_;
     return true;
   }
+  /// Bytes pushed and not yet seen read (refreshes the reader's position).
+  size_t writer_queued_bytes() noexcept {
+    refresh(head_.load(std::memory_order_acquire));
+    return static_cast<size_t>(w_bytes_ - w_head_bytes_);
+  }
+  /// Announces the writer will sleep until the reader takes its next message (a socket waiting
+  /// for its memory budget); false if the reader took one since the writer last looked, or the
+  /// ring is empty (nothing to wait for).
+  bool writer_wait_progress() noexcept;
   /// Publishes staged messages; wakes the reader if it sleeps.
   void flush() noexcept {
     if (w_published_ != w_tail_)
@@ -78,17 +107,40 @@ public:
   size_t size() const noexcept {
     return tail_.load(std::memory_order_acquire) - head_.load(std::memory_order_acquire);
   }
+  /// Reader side: bytes published and not yet read (a snapshot).
+  size_t reader_queued_bytes() const noexcept {
+    return static_cast<size_t>(tail_bytes_.load(std::memory_order_acquire) - r_bytes_);
+  }
   /// The high-water mark.
   size_t hwm() const noexcept { return hwm_; }
+  /// The byte limit (0: none).
+  size_t byte_limit() const noexcept { return byte_limit_ == no_byte_limit ? 0 : byte_limit_; }
 
 private:
+  static constexpr size_t no_byte_limit = ~size_t{0};
+
+  bool looks_full() const noexcept {
+    return w_tail_ - w_head_cache_ >= hwm_ || w_bytes_ - w_head_bytes_ >= byte_limit_;
+  }
+  // Writer: catches up with the reader's position `head` and the bytes read up to it.
+  void refresh(uint64_t head) noexcept {
+    if (head == w_head_cache_)
+      return;
+    uint64_t read = slots_[(head - 1) & mask_].end_bytes;
+    if (budget_ != nullptr)
+      budget_->used -= static_cast<size_t>(read - w_head_bytes_);
+    w_head_bytes_ = read;
+    w_head_cache_ = head;
+  }
   void publish() noexcept;
   void advance() noexcept {
+    r_bytes_ = slots_[r_head_ & mask_].end_bytes;  // in the line just read: no extra miss
     ++r_head_;
     head_.store(r_head_, std::memory_order_release);
-    // Cheap early wake at the low-water mark; the fenced check on empty is the guarantee.
+    // Cheap early wake at the low-water marks; the fenced check on empty is the guarantee.
     if (writer_sleeping_.load(std::memory_order_relaxed)
-        && tail_.load(std::memory_order_relaxed) - r_head_ <= low_water_)
+        && tail_.load(std::memory_order_relaxed) - r_head_ <= wake_count_.load(std::memory_order_relaxed)
+        && r_bytes_ >= wake_bytes_.load(std::memory_order_relaxed))
       wake_sleeping_writer();
   }
   void wake_sleeping_writer() noexcept;
@@ -96,25 +148,36 @@ private:
   size_t hwm_;
   size_t mask_;
   size_t low_water_;
+  size_t byte_limit_;
+  std::shared_ptr<byte_budget> budget_;
   // One cache line per slot, and `seq` (the slot's position + 1 once published) beside the
   // message: the reader learns of a message from the line that carries it, so no shared counter
-  // moves between the cores per message.
+  // moves between the cores per message. `end_bytes` is the writer's byte total through this
+  // message: written before `seq` is published, overwritten only after head_ has passed it.
   struct alignas(64) slot {
     message msg;
     std::atomic<uint64_t> seq{0};
+    uint64_t end_bytes = 0;
   };
+  static_assert(sizeof(slot) == 64, "a slot is one cache line");
   std::vector<slot> slots_;
   std::shared_ptr<waker> wake_reader_;
   std::shared_ptr<waker> wake_writer_;
 
   alignas(64) std::atomic<uint64_t> tail_{0};  // published by the writer; read on slow paths
+  std::atomic<uint64_t> tail_bytes_{0};        // the byte total through tail_ (stats only)
   std::atomic<bool> reader_sleeping_{false};
+  std::atomic<uint64_t> wake_count_{0};        // a sleeping writer wants: queued <= this...
+  std::atomic<uint64_t> wake_bytes_{0};        // ...and bytes read >= this
   alignas(64) uint64_t w_tail_ = 0;            // writer-local
   uint64_t w_head_cache_ = 0;
   uint64_t w_published_ = 0;
+  uint64_t w_bytes_ = 0;                       // bytes pushed, in all
+  uint64_t w_head_bytes_ = 0;                  // bytes read up to w_head_cache_
   alignas(64) std::atomic<uint64_t> head_{0};  // published by the reader
   std::atomic<bool> writer_sleeping_{false};
   alignas(64) uint64_t r_head_ = 0;            // reader-local
+  uint64_t r_bytes_ = 0;                       // bytes read, in all
 };
 
 } // namespace cafmq

@@ -177,7 +177,8 @@ TEST(ErrorCodes, EveryCodeHasADistinctName) {
   std::vector<std::string> names;
   for (auto c : {errc::invalid_argument, errc::invalid_endpoint, errc::address_in_use,
                  errc::address_unavailable, errc::unsupported, errc::socket_closed,
-                 errc::wrong_state, errc::host_unreachable, errc::protocol, errc::internal}) {
+                 errc::wrong_state, errc::host_unreachable, errc::protocol, errc::queue_full,
+                 errc::internal}) {
     std::string n = to_string(c);
     EXPECT_FALSE(n.empty());
     for (auto& other : names)

@@ -1,0 +1,68 @@
+// The allowed policies per type (protocol-reference §5.4 gives the defaults).
+#include "patterns/full_policy.hpp"
+
+#include "runtime/core/error.hpp"
+
+#include <string>
+
+namespace cafmq::patterns {
+
+namespace {
+
+bool drops_by_default(socket_type t) {
+  return t == socket_type::pub || t == socket_type::xpub || t == socket_type::router;
+}
+
+// Types whose sends never queue by choice: they receive only, or the RFC fixes the outcome (REP
+// drops replies to a gone or full peer, XSUB drops data and never loses subscriptions).
+bool has_no_choice(socket_type t) {
+  return t == socket_type::pull || t == socket_type::sub || t == socket_type::xsub
+         || t == socket_type::rep;
+}
+
+[[noreturn]] void refuse(socket_type t, full_policy p, const std::string& why) {
+  throw error{errc::invalid_argument, std::string("full_policy ") + to_string(p) + " is invalid for "
+                                        + std::string(zmtp_name(t)) + " sockets: " + why};
+}
+
+} // namespace
+
+const char* to_string(full_policy p) noexcept {
+  switch (p) {
+    case full_policy::automatic: return "automatic";
+    case full_policy::block: return "block";
+    case full_policy::drop_newest: return "drop_newest";
+    case full_policy::drop_oldest: return "drop_oldest";
+    case full_policy::error: return "error";
+  }
+  return "unknown";
+}
+
+full_policy resolve_full_policy(socket_type t, const socket_options& o) {
+  auto p = o.full_policy;
+  if (p == full_policy::drop_oldest)
+    throw error{errc::unsupported,
+                "full_policy drop_oldest is not supported: a sender cannot take back a message its "
+                "queue already handed to the I/O thread; use drop_newest, or conflate on the "
+                "receiving side to keep only the newest message"};
+  bool nodrop = t == socket_type::xpub && o.xpub_nodrop;
+  bool mandatory = t == socket_type::router && o.router_mandatory;
+  if (p == full_policy::automatic) {
+    if (nodrop || mandatory)
+      return full_policy::block;  // xpub_nodrop / router_mandatory: would-block instead of a drop
+    return drops_by_default(t) ? full_policy::drop_newest : full_policy::block;
+  }
+  if (has_no_choice(t))
+    refuse(t, p, "they have no send queue to choose a policy for (leave it automatic)");
+  if (p == full_policy::drop_newest && t == socket_type::req)
+    refuse(t, p, "a dropped request would leave the REQ waiting for a reply that never comes");
+  if (p == full_policy::drop_newest && t == socket_type::stream)
+    refuse(t, p, "a STREAM carries a byte stream: a dropped piece would corrupt it");
+  if (p == full_policy::drop_newest && nodrop)
+    refuse(t, p, "it contradicts xpub_nodrop");
+  if (p == full_policy::drop_newest && mandatory)
+    refuse(t, p, "it contradicts router_mandatory (which never drops silently)");
+  return p;
+}
+
+} // namespace cafmq::patterns

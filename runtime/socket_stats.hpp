@@ -1,0 +1,39 @@
+// What socket::stats() reports: per-socket message totals and drop counters, and the state of
+// each peer's queues. Counted on the user thread (plain integers, nothing shared per message);
+// queue depths are snapshots of the rings.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cafmq {
+
+/// One peer (pipe) of a socket.
+struct peer_stats {
+  uint64_t pipe_id = 0;        ///< unique in the process (also in the logs)
+  std::string routing_id;      ///< the peer's routing id (ROUTER, STREAM: generated ids too), or ""
+  bool connected = true;       ///< false once the peer is gone and its queue is only drained
+  size_t queued_in = 0;        ///< messages received and not yet read by the application
+  size_t queued_out = 0;       ///< messages sent and not yet taken by the I/O thread
+  size_t queued_in_bytes = 0;  ///< their bytes
+  size_t queued_out_bytes = 0;
+  uint64_t dropped = 0;        ///< messages for this peer dropped because its queue was full
+};
+
+/// A socket's counters since it opened.
+struct socket_stats {
+  uint64_t sent = 0;                ///< messages send() accepted (queued or, by policy, dropped)
+  uint64_t received = 0;            ///< messages recv() returned
+  uint64_t dropped_hwm = 0;         ///< dropped at a full queue (HWM or byte limit): per
+                                    ///< subscriber for PUB/XPUB, per message for drop_newest
+  uint64_t dropped_budget = 0;      ///< dropped because the socket's send budget was used up
+  uint64_t dropped_unroutable = 0;  ///< dropped for want of a peer (unknown ROUTER id, REP reply
+                                    ///< to a gone requester)
+  uint64_t discarded_on_close = 0;  ///< still queued when close() gave up (linger)
+  size_t send_budget_used = 0;      ///< bytes queued for sending across all peers
+  std::vector<peer_stats> peers;    ///< the peers the socket holds now
+};
+
+} // namespace cafmq
