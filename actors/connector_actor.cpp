@@ -1,12 +1,20 @@
 // Connector actor: one per connect endpoint. Owns the endpoint's pipe (its queue survives
-// reconnects, like libzmq's), dials, supervises the session and redials after reconnect_ivl when
-// the connection drops or cannot be made. A permanent failure (ERROR, protocol violation) stops
-// redialling (RFC 23: no reconnect with the same credentials after ERROR).
+// reconnects, like libzmq's), dials, supervises the session and redials when the connection drops
+// or cannot be made, after the reconnect_policy's wait (exponential backoff with jitter, reset by a
+// successful handshake). It stops for good after a permanent failure (ERROR, protocol violation,
+// failed handshake: RFC 23 forbids reconnecting with the same credentials), a reconnect_stop
+// condition, reconnect_max_attempts, or reconnect_ivl = -1; it then stays, stopped, so the
+// supervision tree shows why.
+#include "actors/describe.hpp"
 #include "actors/messages.hpp"
+#include "net/close_reason.hpp"
 #include "runtime/core/endpoint.hpp"
 #include "runtime/core/log.hpp"
+#include "runtime/core/reconnect_policy.hpp"
 
 #include <chrono>
+#include <optional>
+#include <random>
 
 namespace cafmq::actors {
 
@@ -15,10 +23,13 @@ namespace {
 struct connector_state {
   session_args args;
   endpoint target;
-  std::string name;
   std::function<void()> cancel_dial;
   caf::actor session;
-  uint64_t generation = 0;  // stale redial ticks are ignored
+  uint64_t generation = 0;  // stale dial results, timeouts and redial ticks are ignored
+  std::optional<reconnect_policy> policy;
+  node_state status = node_state::dialing;
+  std::chrono::milliseconds wait{0};  // the scheduled wait while status is waiting
+  std::string stop_reason;
   ~connector_state() {
     if (cancel_dial)
       cancel_dial();
@@ -28,50 +39,138 @@ struct connector_state {
       args.pipe->detach();
       args.socket.hub->poke();
     }
+    if (status != node_state::stopped) {  // a stopped connector said `closed` already
+      auto ev = event_of(event_kind::closed, args.endpoint);
+      ev.reason = "connector stopped (socket closed)";
+      ev.reason_code = event_reason::local;
+      emit(args.socket, ev);
+    }
   }
 };
 
 using connector_actor = caf::stateful_actor<connector_state>;
 
-void dial(connector_actor* self) {
-  auto me = caf::actor_cast<caf::actor>(self);
-  auto gen = ++self->state.generation;
-  self->state.cancel_dial = net::dial_tcp(
-    *self->state.args.loop, self->state.target,
-    [me, gen](net::stream_ptr s, const std::string& error) {
-      caf::anon_send(me, dialed_atom::value, gen, std::move(s), error);
-    });
+const socket_options& opts(connector_actor* self) {
+  return self->state.args.socket.options;
 }
 
-void schedule_redial(connector_actor* self, const std::string& why) {
-  int ivl = self->state.args.socket.options.reconnect_ivl_ms;
-  if (ivl < 0) {
-    log::write(log::level::warn, "connector",
-               self->state.name + ": " + why + "; not reconnecting (reconnect_ivl = -1)");
-    return;
+void dial(connector_actor* self) {
+  auto& st = self->state;
+  auto me = caf::actor_cast<caf::actor>(self);
+  auto gen = ++st.generation;
+  st.status = node_state::dialing;
+  emit(st.args.socket, event_of(event_kind::connect_delayed, st.args.endpoint));
+  st.cancel_dial = net::dial_tcp(*st.args.loop, st.target,
+                                 [me, gen](net::stream_ptr s, const std::string& error) {
+                                   caf::anon_send(me, dialed_atom::value, gen, std::move(s), error);
+                                 });
+  if (opts(self).connect_timeout_ms > 0)
+    self->delayed_send(self, std::chrono::milliseconds(opts(self).connect_timeout_ms),
+                       dial_timeout_atom::value, gen);
+}
+
+// Stops reconnecting for good; the pipe and its queue stay (as in libzmq).
+void stop(connector_actor* self, event_reason code, const std::string& why) {
+  auto& st = self->state;
+  st.status = node_state::stopped;
+  st.stop_reason = why;
+  ++st.generation;
+  log::write(log::level::warn, "connector", st.args.endpoint + ": not reconnecting: " + why);
+  auto ev = event_of(event_kind::closed, st.args.endpoint);
+  ev.reason = why;
+  ev.reason_code = code;
+  emit(st.args.socket, ev);
+}
+
+// A dial or connection failed for a reason that allows another try: schedule it, or give up.
+void retry(connector_actor* self, event_reason code, const std::string& why) {
+  auto& st = self->state;
+  if (!st.policy->enabled())
+    return stop(self, event_reason::stop_condition, why + "; reconnect_ivl is -1");
+  if (!st.policy->may_retry())
+    return stop(self, event_reason::gave_up,
+                why + "; gave up after " + std::to_string(st.policy->retries())
+                  + " retries (reconnect_max_attempts)");
+  st.wait = st.policy->next();
+  st.status = node_state::waiting;
+  log::write(log::level::info, "connector", st.args.endpoint + ": " + why + "; retrying in "
+                                              + std::to_string(st.wait.count()) + " ms");
+  auto ev = event_of(event_kind::connect_retried, st.args.endpoint);
+  ev.reason = why;
+  ev.reason_code = code;
+  ev.retry_ivl = st.wait;
+  emit(st.args.socket, ev);
+  self->delayed_send(self, st.wait, redial_atom::value, ++st.generation);
+}
+
+void dial_failed(connector_actor* self, event_reason code, const std::string& why) {
+  if (code == event_reason::refused && (opts(self).reconnect_stop & reconnect_stop_conn_refused))
+    return stop(self, event_reason::stop_condition, why + " (reconnect_stop_conn_refused)");
+  retry(self, code, why);
+}
+
+void on_dialed(connector_actor* self, net::stream_ptr s) {
+  auto& st = self->state;
+  auto a = st.args;
+  if (!a.pipe) {  // a pipe per connection (ROUTER, STREAM, immediate)
+    a.pipe = new_pipe(a.socket);
+    a.own_pipe = true;
   }
-  log::write(log::level::info, "connector",
-             self->state.name + ": " + why + "; retrying in " + std::to_string(ivl) + " ms");
-  self->delayed_send(self, std::chrono::milliseconds(ivl), redial_atom::value,
-                     ++self->state.generation);
+  a.connection_id = a.socket.monitor->next_connection_id();
+  auto ev = event_of(event_kind::connected, a.endpoint);
+  ev.connection_id = a.connection_id;
+  ev.local_endpoint = net::local_name(*s);
+  ev.remote_endpoint = net::remote_name(*s);
+  emit(a.socket, ev);
+  st.status = node_state::connected;
+  st.session = spawn_session(self, std::move(a), std::move(s));
+  st.args.reconnection = true;  // the next session serves the pipe again
+}
+
+// The session ended: decide between redialling and stopping.
+void on_session_down(connector_actor* self, const caf::error& reason) {
+  auto& st = self->state;
+  st.session = nullptr;
+  // No session_end: the session died some other way (a bug): restart it like a lost connection.
+  auto end = as_session_end(reason).value_or(session_end{});
+  if (end.handshake_done)
+    st.policy->reset();  // a connection that worked: the next wait starts from reconnect_ivl
+  auto code_name = std::string(to_string(end.reason));
+  if (end.permanent)
+    return stop(self, end.reason, "the peer failed permanently (" + code_name
+                                    + "): no reconnect after a protocol or handshake failure");
+  auto stop_flags = opts(self).reconnect_stop;
+  if (!end.handshake_done && (stop_flags & reconnect_stop_handshake_failed))
+    return stop(self, event_reason::stop_condition,
+                "handshake failed (" + code_name + ") (reconnect_stop_handshake_failed)");
+  if (end.handshake_done && (stop_flags & reconnect_stop_after_disconnect))
+    return stop(self, event_reason::stop_condition,
+                "disconnected (" + code_name + ") (reconnect_stop_after_disconnect)");
+  retry(self, end.reason,
+        (end.handshake_done ? "disconnected (" : "handshake failed (") + code_name + ")");
+}
+
+supervision_node describe(connector_actor* self) {
+  auto& st = self->state;
+  supervision_node n;
+  n.role = node_role::connector;
+  n.state = st.status;
+  n.endpoint = st.args.endpoint;
+  n.retries = st.policy->retries();
+  n.next_retry = st.status == node_state::waiting ? st.wait : std::chrono::milliseconds{0};
+  n.detail = st.stop_reason;
+  return n;
 }
 
 caf::behavior connector(connector_actor* self, session_args args, endpoint target) {
   auto& st = self->state;
   st.args = std::move(args);
-  st.name = target.to_string();
   st.target = std::move(target);
+  st.policy.emplace(st.args.socket.options, std::random_device{}());
   dial(self);
   self->set_down_handler([=](caf::down_msg& dm) {
-    if (dm.source != self->state.session)
-      return;
-    self->state.session = nullptr;
-    if (is_permanent_failure(dm.reason)) {
-      log::write(log::level::warn, "connector",
-                 self->state.name + ": peer failed permanently; not reconnecting");
-      return;
-    }
-    schedule_redial(self, "disconnected");
+    if (dm.source == self->state.session)
+      on_session_down(self, dm.reason);
   });
   return {
     [=](dialed_atom, uint64_t gen, net::stream_ptr s, const std::string& error) {
@@ -79,18 +178,29 @@ caf::behavior connector(connector_actor* self, session_args args, endpoint targe
         return;
       self->state.cancel_dial = nullptr;
       if (!s)
-        return schedule_redial(self, error);
-      auto a = self->state.args;
-      if (!a.pipe) {  // a pipe per connection (ROUTER, STREAM, immediate)
-        a.pipe = new_pipe(a.socket);
-        a.own_pipe = true;
-      }
-      self->state.session = spawn_session(self, std::move(a), std::move(s));
-      self->state.args.reconnection = true;  // the next session serves the pipe again
+        return dial_failed(self, net::classify_dial_error(error), error);
+      on_dialed(self, std::move(s));
+    },
+    [=](dial_timeout_atom, uint64_t gen) {
+      auto& st = self->state;
+      if (gen != st.generation || !st.cancel_dial)
+        return;  // the dial ended before its timeout
+      st.cancel_dial();
+      st.cancel_dial = nullptr;
+      ++st.generation;  // a result racing the cancel is ignored
+      dial_failed(self, event_reason::timeout,
+                  "connect to " + st.args.endpoint + " timed out after "
+                    + std::to_string(opts(self).connect_timeout_ms) + " ms (connect_timeout)");
     },
     [=](redial_atom, uint64_t gen) {
       if (gen == self->state.generation && !self->state.session)
         dial(self);
+    },
+    [=](describe_atom) -> caf::result<supervision_node> {
+      std::vector<caf::actor> children;
+      if (self->state.session)
+        children.push_back(self->state.session);
+      return describe_with_children(self, describe(self), children);
     },
   };
 }

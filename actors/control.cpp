@@ -2,6 +2,7 @@
 // polling adds hundreds of µs), the I/O thread, and the root supervisor that owns socket actors.
 #include "actors/control.hpp"
 
+#include "actors/describe.hpp"
 #include "actors/messages.hpp"
 #include "runtime/core/error.hpp"
 #include "runtime/core/log.hpp"
@@ -40,6 +41,9 @@ caf::behavior root_supervisor(caf::stateful_actor<root_state>* self, net::io_loo
       auto s = spawn_socket(self, std::move(args), loop);
       self->state.sockets.push_back(s);
       return s;
+    },
+    [=](describe_atom) -> caf::result<supervision_node> {
+      return describe_with_children(self, supervision_node{}, self->state.sockets);
     },
   };
 }
@@ -173,6 +177,40 @@ void control::connect(uint64_t socket, const std::string& endpoint,
   auto r = impl_->ask(impl_->socket(socket), connect_atom::value, endpoint, routing_id);
   if (r.code >= 0)
     throw error{static_cast<errc>(r.code), r.text};
+}
+
+namespace {
+
+// Waits (from a user thread) for an actor's snapshot.
+supervision_node ask_describe(caf::actor_system& system, const caf::actor& dst) {
+  supervision_node result;
+  result.state = node_state::unresponsive;
+  thread_logger_release release;
+  caf::scoped_actor self{system};
+  self->request(dst, describe_timeout * 2, describe_atom::value)
+    .receive([&](supervision_node& n) { result = std::move(n); }, [&](caf::error&) {});
+  return result;
+}
+
+} // namespace
+
+supervision_node control::describe(uint64_t socket) {
+  auto s = impl_->socket(socket);
+  auto n = ask_describe(impl_->system, s);
+  if (n.state == node_state::unresponsive && terminated())
+    throw error{errc::socket_closed, "the socket's context is terminated"};
+  return n;
+}
+
+supervision_node control::supervision_tree() {
+  caf::actor root;
+  {
+    std::lock_guard<std::mutex> guard{impl_->mtx};
+    root = impl_->root;
+  }
+  if (!root)
+    return {};  // terminated: an empty context
+  return ask_describe(impl_->system, root);
 }
 
 void control::close_socket(uint64_t socket) {

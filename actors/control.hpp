@@ -3,9 +3,11 @@
 // connect, close); messages never do.
 #pragma once
 
+#include "runtime/core/monitor_hub.hpp"
 #include "runtime/core/options.hpp"
 #include "runtime/core/pipe_hub.hpp"
 #include "runtime/core/socket_type.hpp"
+#include "runtime/core/supervision.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -19,6 +21,7 @@ struct socket_args {
   socket_type type = socket_type::pair;
   socket_options options;
   pipe_hub_ptr hub;
+  monitor_hub_ptr monitor;  ///< where the socket's actors emit monitor events
 };
 
 /// Owns the CAF actor system and the I/O thread; one per cafmq::context, shared with its sockets
@@ -43,6 +46,10 @@ public:
   /// Starts connecting (and reconnecting); a non-empty `routing_id` names the peer on a ROUTER.
   /// Throws cafmq::error for a bad endpoint.
   void connect(uint64_t socket, const std::string& endpoint, const std::string& routing_id = {});
+  /// A snapshot of the socket's actors and their states. Throws errc::socket_closed.
+  supervision_node describe(uint64_t socket);
+  /// A snapshot of every socket's actors, under a context node.
+  supervision_node supervision_tree();
   /// Stops the socket actor with its listeners, connectors and sessions.
   void close_socket(uint64_t socket);
 

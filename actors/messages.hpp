@@ -9,6 +9,8 @@
 
 #include <caf/all.hpp>
 
+#include <optional>
+
 namespace cafmq::actors {
 
 using bind_atom = caf::atom_constant<caf::atom("bind")>;
@@ -19,6 +21,8 @@ using redial_atom = caf::atom_constant<caf::atom("redial")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using spawn_atom = caf::atom_constant<caf::atom("spawnsock")>;
+using describe_atom = caf::atom_constant<caf::atom("describe")>;
+using dial_timeout_atom = caf::atom_constant<caf::atom("dialtimeo")>;
 
 /// Everything a session needs besides its stream.
 struct session_args {
@@ -28,7 +32,23 @@ struct session_args {
   bool own_pipe = false; ///< a pipe per connection: attach on ready, detach (discarding) on close
   bool reconnection = false;       ///< a reused pipe had a connection before this one
   std::string connect_routing_id;  ///< ROUTER: the peer's routing id chosen by connect()
+  std::string endpoint;            ///< the bound or connected endpoint (for events)
+  uint64_t connection_id = 0;      ///< the id this connection's monitor events carry
 };
+
+/// Emits a monitor event of socket `s` (cheap when nobody listens).
+inline void emit(const socket_args& s, const monitor_event& e) {
+  if (s.monitor)
+    s.monitor->emit(e);
+}
+
+/// An event of `kind` about `endpoint`.
+inline monitor_event event_of(event_kind kind, std::string endpoint) {
+  monitor_event e;
+  e.kind = kind;
+  e.endpoint = std::move(endpoint);
+  return e;
+}
 
 /// True when each connection gets a pipe of its own, attached once the handshake is done: ROUTER
 /// and STREAM route by the peer's identity, and ZMQ_IMMEDIATE queues only to live connections.
@@ -49,10 +69,27 @@ struct control_reply {
   std::string text;    ///< bound endpoint on success, else the error message
 };
 
-/// A session ended for a reason after which reconnecting is pointless (ERROR, protocol
-/// violation): the exit reason carries this code so the connector stops.
-constexpr uint8_t permanent_failure = 1;
-/// The error category of cafmq's actor exit reasons.
+/// How a session ended, carried to its supervisor in the exit reason (category "cafmq").
+struct session_end {
+  bool permanent = false;       ///< ERROR, protocol violation, failed handshake: never redial
+  bool handshake_done = false;  ///< the connection got past its handshake
+  event_reason reason = event_reason::io;
+};
+
+inline caf::error make_session_end(const session_end& e) {
+  auto code = static_cast<uint8_t>(0x80 | (e.permanent ? 0x40 : 0) | (e.handshake_done ? 0x20 : 0)
+                                   | (static_cast<uint8_t>(e.reason) & 0x1f));
+  return caf::error{code, caf::atom("cafmq")};
+}
+
+/// The session_end in a session's exit reason; nullopt for other reasons (killed, shut down).
+inline std::optional<session_end> as_session_end(const caf::error& e) {
+  if (!e || e.category() != caf::atom("cafmq") || (e.code() & 0x80) == 0)
+    return std::nullopt;
+  return session_end{(e.code() & 0x40) != 0, (e.code() & 0x20) != 0,
+                     static_cast<event_reason>(e.code() & 0x1f)};
+}
+
 /// Forgets the child whose down message this is, from a supervisor's container of children.
 template <class Children>
 void forget_child(Children& children, const caf::down_msg& dm) {
@@ -61,13 +98,6 @@ void forget_child(Children& children, const caf::down_msg& dm) {
       children.erase(i);
       return;
     }
-}
-
-inline caf::error make_permanent_failure() {
-  return caf::error{permanent_failure, caf::atom("cafmq")};
-}
-inline bool is_permanent_failure(const caf::error& e) {
-  return e && e.category() == caf::atom("cafmq") && e.code() == permanent_failure;
 }
 
 /// Spawns a socket actor (the root supervisor monitors it).
@@ -87,3 +117,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::net::stream_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::actors::socket_args)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::actors::session_args)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::actors::control_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::supervision_node)

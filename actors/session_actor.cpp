@@ -3,10 +3,12 @@
 // hands the pipe to the socket when ready (STREAM: at once) and ends (normally, or with a
 // permanent failure) when the connection goes.
 #include "actors/messages.hpp"
+#include "net/close_reason.hpp"
 #include "net/raw_engine.hpp"
 #include "net/zmtp_engine.hpp"
 #include "patterns/socket_compat.hpp"
 #include "runtime/core/log.hpp"
+#include "runtime/core/zmtp_command.hpp"
 #include "security/null_mechanism.hpp"
 
 namespace cafmq::actors {
@@ -34,6 +36,9 @@ struct session_state {
   std::shared_ptr<net::zmtp_engine> engine;
   std::shared_ptr<net::raw_engine> raw;  // STREAM sockets: raw TCP, no ZMTP
   bool attached = false;
+  bool ready = false;    // past the handshake (STREAM: from the start)
+  std::string peer;      // the remote address
+  std::string local;     // our address
   // Runs when the actor ends for any reason: the connection and an owned pipe go with it.
   ~session_state() {
     if (engine)
@@ -68,16 +73,83 @@ net::engine_settings settings_of(socket_type type, const socket_options& opts) {
   return s;
 }
 
-caf::behavior session(caf::stateful_actor<session_state>* self, session_args args,
-                      net::stream_ptr s) {
+using session_actor = caf::stateful_actor<session_state>;
+
+// An event about this session's connection, with the fields every such event carries.
+monitor_event connection_event(session_actor* self, event_kind kind) {
+  auto& st = self->state;
+  auto e = event_of(kind, st.args.endpoint);
+  e.connection_id = st.args.connection_id;
+  e.local_endpoint = st.local;
+  e.remote_endpoint = st.peer;
+  e.mechanism = st.engine ? "NULL" : "";
+  return e;
+}
+
+void on_ready(session_actor* self, int minor, const std::string& identity) {
+  auto& st = self->state;
+  log::write(log::level::info, "session",
+             st.peer + ": handshake done (ZMTP 3." + std::to_string(minor) + ")");
+  st.ready = true;
+  auto& a = st.args;
+  if (a.own_pipe && !st.attached) {
+    st.attached = true;
+    a.pipe->routing_id = a.connect_routing_id.empty() ? identity : a.connect_routing_id;
+    a.socket.hub->attach(a.pipe);
+  } else if (!a.own_pipe && a.reconnection) {
+    a.socket.hub->reconnected(a.pipe);
+  }
+  auto e = connection_event(self, event_kind::handshake_succeeded);
+  e.routing_id = identity;
+  e.zmtp_minor = static_cast<uint8_t>(minor);
+  e.zmtp_known = true;
+  emit(a.socket, e);
+}
+
+// The connection ended: say so, then end with a reason that tells the supervisor what happened.
+void on_closed(session_actor* self, const std::string& reason, bool may_reconnect) {
+  auto& st = self->state;
+  auto mechanism = st.engine ? "NULL" : "";
+  st.engine.reset();
+  st.raw.reset();
+  log::write(may_reconnect ? log::level::info : log::level::warn, "session",
+             st.peer + ": disconnected: " + reason);
+  session_end end;
+  end.permanent = !may_reconnect;
+  end.handshake_done = st.ready;
+  end.reason = net::classify_close(reason, may_reconnect);
+  auto e = connection_event(self, st.ready ? event_kind::disconnected : event_kind::handshake_failed);
+  e.mechanism = mechanism;
+  e.reason = reason;
+  e.reason_code = end.reason;
+  emit(st.args.socket, e);
+  self->quit(make_session_end(end));
+}
+
+supervision_node describe(session_actor* self) {
+  auto& st = self->state;
+  supervision_node n;
+  n.role = node_role::session;
+  n.state = st.ready ? node_state::ready : node_state::handshaking;
+  n.endpoint = st.args.endpoint;
+  n.peer = st.peer;
+  n.connection_id = st.args.connection_id;
+  if (st.attached && !st.args.pipe->routing_id.empty())
+    n.detail = "routing id " + printable(st.args.pipe->routing_id, 64);
+  return n;
+}
+
+caf::behavior session(session_actor* self, session_args args, net::stream_ptr s) {
   auto& st = self->state;
   st.args = std::move(args);
-  auto peer = net::remote_name(*s);
+  st.peer = net::remote_name(*s);
+  st.local = net::local_name(*s);
   auto observer = std::make_shared<forward_to_actor>(caf::actor_cast<caf::actor>(self));
   if (st.args.socket.type == socket_type::stream) {
     // No handshake: the connection is ready now (STREAM always has a pipe per connection).
     auto& a = st.args;
     st.attached = true;
+    st.ready = true;
     a.pipe->routing_id = a.connect_routing_id;  // empty: the socket generates one
     st.raw = net::raw_engine::start(*a.loop, std::move(s), a.pipe, observer);
     a.socket.hub->attach(a.pipe);
@@ -89,28 +161,11 @@ caf::behavior session(caf::stateful_actor<session_state>* self, session_args arg
                                         observer);
   }
   return {
-    [=](ready_atom, int minor, const std::string& identity) {
-      log::write(log::level::info, "session",
-                 peer + ": handshake done (ZMTP 3." + std::to_string(minor) + ")");
-      auto& a = self->state.args;
-      if (a.own_pipe && !self->state.attached) {
-        self->state.attached = true;
-        a.pipe->routing_id = a.connect_routing_id.empty() ? identity : a.connect_routing_id;
-        a.socket.hub->attach(a.pipe);
-      } else if (!a.own_pipe && a.reconnection) {
-        a.socket.hub->reconnected(a.pipe);
-      }
-    },
+    [=](ready_atom, int minor, const std::string& identity) { on_ready(self, minor, identity); },
     [=](closed_atom, const std::string& reason, bool may_reconnect) {
-      self->state.engine.reset();
-      self->state.raw.reset();
-      log::write(may_reconnect ? log::level::info : log::level::warn, "session",
-                 peer + ": disconnected: " + reason);
-      if (may_reconnect)
-        self->quit();
-      else
-        self->quit(make_permanent_failure());
+      on_closed(self, reason, may_reconnect);
     },
+    [=](describe_atom) { return describe(self); },
   };
 }
 

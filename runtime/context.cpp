@@ -12,4 +12,8 @@ context::~context() {
   control_->shutdown();  // sockets may keep the (stopped) control plane alive a little longer
 }
 
+supervision_node context::supervision_tree() const {
+  return control_->supervision_tree();
+}
+
 } // namespace cafmq

@@ -3,6 +3,8 @@
 // actor and connection, and the sockets then report errc::socket_closed.
 #pragma once
 
+#include "runtime/core/supervision.hpp"
+
 #include <memory>
 
 namespace cafmq {
@@ -20,6 +22,11 @@ public:
   ~context();
   context(const context&) = delete;
   context& operator=(const context&) = delete;
+
+  /// A snapshot of the supervision tree: this context, its sockets, their listeners and
+  /// connectors and their sessions, with each actor's state (docs/reliability.md). Empty (a
+  /// context node without children) once the context is shutting down.
+  supervision_node supervision_tree() const;
 
   /// Internal: the control plane, shared with the sockets.
   const std::shared_ptr<actors::control>& control() const noexcept { return control_; }

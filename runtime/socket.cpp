@@ -34,6 +34,10 @@ inline void cpu_relax() noexcept {
 #endif
 }
 
+// At most one messages_dropped event per period while drops go on: a burst of a million drops
+// costs a few events, not a million.
+constexpr auto drop_event_period = std::chrono::milliseconds(100);
+
 } // namespace
 
 struct socket::state {
@@ -87,6 +91,8 @@ struct socket::state {
     // A read between the count and the arming shows in a second count (or has woken us already).
     return waiting && recount_budget() >= limit;
   }
+  uint64_t drops_reported = 0;           // pattern->dropped() at the last messages_dropped event
+  clock::time_point last_drop_event{};   // rate limit: one event per drop_event_period
 
   // Takes pipes that sessions attached or reconnected since the last call.
   void absorb() {
@@ -107,7 +113,7 @@ socket::socket(context& ctx, socket_type type, socket_options options)
   options_.validate();
   state_->pattern = patterns::make_pattern(type, options_);
   state_->policy = patterns::resolve_full_policy(type, options_);
-  id_ = control_->open_socket({type_, options_, state_->hub});
+  id_ = control_->open_socket({type_, options_, state_->hub, monitor_});
 }
 
 socket::~socket() {
@@ -248,11 +254,17 @@ socket_stats socket::stats() {
 }
 
 bool socket::send(message msg) {
-  return send_until(msg, options_.sndtimeo_ms);
+  bool sent = send_until(msg, options_.sndtimeo_ms);
+  if (monitor_->active())  // one relaxed load when nobody monitors
+    report_drops(false);
+  return sent;
 }
 
 bool socket::send(message msg, std::chrono::milliseconds timeout) {
-  return send_until(msg, static_cast<int>(timeout.count()));
+  bool sent = send_until(msg, static_cast<int>(timeout.count()));
+  if (monitor_->active())
+    report_drops(false);
+  return sent;
 }
 
 std::optional<message> socket::recv() {
@@ -350,6 +362,25 @@ std::optional<message> socket::recv_until(int timeout_ms) {
   }
 }
 
+// Emits messages_dropped when the pattern's drop counter grew: at once for the first drops of a
+// burst, then at most once per drop_event_period (`now`: regardless of the period, on close).
+void socket::report_drops(bool now) {
+  auto total = state_->pattern->dropped();
+  if (total <= state_->drops_reported)
+    return;
+  auto t = clock::now();
+  if (!now && t - state_->last_drop_event < drop_event_period)
+    return;
+  monitor_event e;
+  e.kind = event_kind::messages_dropped;
+  e.dropped = total - state_->drops_reported;
+  e.reason = std::to_string(total) + " dropped since the socket opened";
+  e.reason_code = event_reason::none;
+  state_->drops_reported = total;
+  state_->last_drop_event = t;
+  monitor_->emit(e);
+}
+
 size_t socket::close() {
   if (closed_)
     return 0;
@@ -372,6 +403,8 @@ size_t socket::close() {
     st.hub->user_waker()->wait_until(std::min(deadline, clock::now() + std::chrono::milliseconds(2)));
     st.absorb();
   }
+  if (monitor_->active())
+    report_drops(true);  // the tail of the last burst
   // What is still queued now is discarded: the socket actor stops the sessions (and engines)
   // next. An engine may still write a few of them while it stops, so this is an upper bound
   // when a peer is reading at this very moment, and exact when none is.

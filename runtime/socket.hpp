@@ -10,11 +10,14 @@
 #include "runtime/context.hpp"
 #include "runtime/core/error.hpp"
 #include "runtime/core/message.hpp"
+#include "runtime/core/monitor_hub.hpp"
 #include "runtime/core/options.hpp"
 #include "runtime/core/socket_type.hpp"
 #include "runtime/socket_stats.hpp"
+#include "runtime/core/supervision.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,6 +78,22 @@ public:
   /// (totals only, no peers).
   socket_stats stats();
 
+  // -- monitoring (docs/monitoring.md) --
+  /// A blocking stream of this socket's monitor events from now on, holding up to `capacity`
+  /// unread events (a reader that falls behind loses the oldest, counted in dropped()). Any
+  /// number of streams may be open; each gets every event. The stream may outlive the socket.
+  event_stream monitor(size_t capacity = 1024);
+  /// Calls `fn` with every monitor event from now on, on cafmq's threads (an actor, or the
+  /// thread calling send for messages_dropped): `fn` must be quick and must not block or call
+  /// back into this socket. Returns an id for remove_event_callback. runtime/actor_api.hpp builds
+  /// observer actors on this.
+  uint64_t add_event_callback(std::function<void(const monitor_event&)> fn);
+  /// Stops the callbacks of `id`.
+  void remove_event_callback(uint64_t id);
+  /// A snapshot of this socket's actors: its listeners and connectors, their sessions, and each
+  /// one's state (docs/reliability.md). Throws errc::socket_closed.
+  supervision_node describe() const;
+
   /// Waits up to linger for queued messages to be written, then closes. Returns the number of
   /// queued messages that were discarded (0 on a second call). Never waits past linger, nor at
   /// all once the context is gone (no I/O thread is left to send).
@@ -94,11 +113,13 @@ private:
   bool when_full(message& msg);
   void change_subscription(std::string_view prefix, bool add);
   std::optional<message> recv_until(int timeout_ms);
+  void report_drops(bool now);
 
   std::shared_ptr<actors::control> control_;  // shared: the socket may outlive its context
   socket_type type_;
   socket_options options_;
   std::unique_ptr<state> state_;
+  monitor_hub_ptr monitor_ = std::make_shared<monitor_hub>();
   std::string last_endpoint_;
   std::string connect_routing_id_;
   uint64_t id_ = 0;

@@ -79,6 +79,30 @@ const option_spec options[] = {
    [](cli_args& a, const std::string& v) {
      a.options.rcvhwm = static_cast<size_t>(parse_int("--rcvhwm", v, 0, i64_max));
    }},
+  {"--sndtimeo-ms", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.sndtimeo_ms = static_cast<int>(parse_int("--sndtimeo-ms", v, -1, int_max));
+     a.sndtimeo_given = true;
+   }},
+  {"--reconnect-ivl-ms", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.reconnect_ivl_ms = static_cast<int>(parse_int("--reconnect-ivl-ms", v, -1, int_max));
+   }},
+  {"--reconnect-ivl-max-ms", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.reconnect_ivl_max_ms =
+       static_cast<int>(parse_int("--reconnect-ivl-max-ms", v, 0, int_max));
+   }},
+  {"--reconnect-max-attempts", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.reconnect_max_attempts =
+       static_cast<int>(parse_int("--reconnect-max-attempts", v, 0, int_max));
+   }},
+  {"--connect-timeout-ms", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.connect_timeout_ms = static_cast<int>(parse_int("--connect-timeout-ms", v, 0, int_max));
+   }},
+  {"--events", false, all_cmds, [](cli_args& a, const std::string&) { a.events = true; }},
   {"--subscribe", true, recv_cmd,
    [](cli_args& a, const std::string& v) { a.subscriptions.push_back(v); }},
   {"--wait-subscribers", true, send_cmd,

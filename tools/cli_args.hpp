@@ -34,7 +34,7 @@ struct cli_args {
   bool help = false;                         ///< --help seen: print usage, nothing else
   socket_type type = socket_type::push;      ///< --type
   std::vector<endpoint_arg> endpoints;       ///< --bind / --connect, in order
-  socket_options options;                    ///< --routing-id, --sndhwm, --rcvhwm, --linger-ms
+  socket_options options;                    ///< --routing-id, --sndhwm, --linger-ms, ...
   uint64_t count = 1;                        ///< --count (send, request: default 1)
   bool count_given = false;                  ///< recv and echo run until interrupted without it
   int timeout_ms = -1;                       ///< --timeout-ms; -1 waits forever
@@ -43,6 +43,8 @@ struct cli_args {
   std::vector<std::string> subscriptions;    ///< recv --subscribe (SUB/XSUB), in order
   size_t wait_subscribers = 0;               ///< send --wait-subscribers (PUB/XPUB)
   int interval_ms = 0;                       ///< send --interval-ms: pause between sends
+  bool events = false;                       ///< --events: monitor events on stderr (JSON lines)
+  bool sndtimeo_given = false;               ///< --sndtimeo-ms given (else --timeout-ms applies)
 };
 
 /// Parses `args` (the words after the command name) for `cmd`; throws usage_error.

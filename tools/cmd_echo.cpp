@@ -2,6 +2,7 @@
 // replies, ROUTER keeps the routing id frame so the message returns to its sender, DEALER and
 // PAIR send it back as is. Prints nothing; exits after --count messages, a timeout or a signal.
 #include "commands.hpp"
+#include "event_printer.hpp"
 #include "message_io.hpp"
 
 #include "runtime/context.hpp"
@@ -15,8 +16,10 @@ int run_echo(const cli_args& args) {
   stop_signal stop;  // first: the context's threads must inherit the blocked signals
   context ctx;
   auto options = args.options;
-  options.sndtimeo_ms = args.timeout_ms;
+  if (!args.sndtimeo_given)
+    options.sndtimeo_ms = args.timeout_ms;
   socket sock{ctx, args.type, options};
+  event_printer events{sock, args};
   attach_endpoints(sock, args);
   uint64_t echoed = 0;
   std::optional<message> msg;

@@ -1,6 +1,7 @@
 // `cafmq recv`: receives messages and prints each as a line of JSON, until --count, a timeout
 // or SIGINT/SIGTERM. SUB and XSUB subscribe to each --subscribe prefix first.
 #include "commands.hpp"
+#include "event_printer.hpp"
 #include "message_io.hpp"
 
 #include "runtime/context.hpp"
@@ -65,6 +66,7 @@ int run_recv(const cli_args& args) {
   stop_signal stop;  // first: the context's threads must inherit the blocked signals
   context ctx;
   socket sock{ctx, args.type, args.options};
+  event_printer events{sock, args};
   subscribe_all(sock, args);  // before connecting: the first connection carries them
   attach_endpoints(sock, args);
   uint64_t received = 0;

@@ -2,6 +2,7 @@
 // arguments and prints the reply as a JSON line, --count times. A REQ reply arrives without its
 // envelope; DEALER and PAIR print every frame they get.
 #include "commands.hpp"
+#include "event_printer.hpp"
 #include "message_io.hpp"
 
 #include "runtime/context.hpp"
@@ -29,10 +30,12 @@ int run_request(const cli_args& args) {
   stop_signal stop;  // first: the context's threads must inherit the blocked signals
   context ctx;
   auto options = args.options;
-  options.sndtimeo_ms = args.timeout_ms;
+  if (!args.sndtimeo_given)
+    options.sndtimeo_ms = args.timeout_ms;
   if (options.linger_ms < 0)
     options.linger_ms = 0;  // replies came back: nothing left worth waiting for on close
   socket sock{ctx, args.type, options};
+  event_printer events{sock, args};
   attach_endpoints(sock, args);
   message request = build_message(args.frames);
   std::string line;

@@ -2,6 +2,7 @@
 // apart), then a close that lingers until the peers have it. Success means nothing was
 // discarded. PUB/XPUB may first wait for --wait-subscribers subscribers.
 #include "commands.hpp"
+#include "event_printer.hpp"
 
 #include "runtime/context.hpp"
 
@@ -62,10 +63,12 @@ int report(const cli_args& args, const socket_options& options, uint64_t sent, s
 
 int run_send(const cli_args& args) {
   auto options = args.options;
-  options.sndtimeo_ms = args.timeout_ms;
+  if (!args.sndtimeo_given)
+    options.sndtimeo_ms = args.timeout_ms;
   message msg = build_message(args.frames);  // shared with request
   context ctx;
   socket sock{ctx, args.type, options};
+  event_printer events{sock, args};
   uint64_t sent = 0;
   try {
     attach_endpoints(sock, args);

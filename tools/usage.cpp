@@ -12,6 +12,12 @@ constexpr const char* common_options =
   "  --routing-id ID     ZMQ_ROUTING_ID sent to peers\n"
   "  --sndhwm N          ZMQ_SNDHWM (default 1000)\n"
   "  --rcvhwm N          ZMQ_RCVHWM (default 1000)\n"
+  "  --sndtimeo-ms MS    ZMQ_SNDTIMEO (default: --timeout-ms for send, echo, request)\n"
+  "  --reconnect-ivl-ms MS      ZMQ_RECONNECT_IVL (default 100; -1 never)\n"
+  "  --reconnect-ivl-max-ms MS  ZMQ_RECONNECT_IVL_MAX: double the wait up to MS (0: off)\n"
+  "  --reconnect-max-attempts N give up after N retries in a row (default 0: never)\n"
+  "  --connect-timeout-ms MS    ZMQ_CONNECT_TIMEOUT: abandon a dial after MS (0: off)\n"
+  "  --events            print monitor events on stderr as JSON lines\n"
   "  -h, --help          this help\n";
 
 constexpr const char* send_usage =

@@ -27,6 +27,18 @@ void socket_options::validate() const {
   require(rcvtimeo_ms >= -1, "rcvtimeo", rcvtimeo_ms, "-1 (block) or >= 0 ms");
   require(linger_ms >= -1, "linger", linger_ms, "-1 (forever) or >= 0 ms");
   require(reconnect_ivl_ms >= -1, "reconnect_ivl", reconnect_ivl_ms, "-1 (never) or >= 0 ms");
+  require(reconnect_ivl_max_ms >= 0, "reconnect_ivl_max", reconnect_ivl_max_ms,
+          "0 (no backoff) or >= reconnect_ivl ms");
+  require(reconnect_ivl_max_ms == 0 || reconnect_ivl_max_ms >= reconnect_ivl_ms, "reconnect_ivl_max",
+          reconnect_ivl_max_ms, ("0 (no backoff) or >= reconnect_ivl (" + std::to_string(reconnect_ivl_ms)
+                                 + " ms)").c_str());
+  require(reconnect_jitter_pct >= 0 && reconnect_jitter_pct <= 100, "reconnect_jitter_pct",
+          reconnect_jitter_pct, "0 to 100 (percent of each wait)");
+  require(reconnect_max_attempts >= 0, "reconnect_max_attempts", reconnect_max_attempts,
+          "0 (unlimited) or >= 1");
+  require((reconnect_stop & ~7u) == 0, "reconnect_stop", reconnect_stop,
+          "an or of reconnect_stop_conn_refused (1), _handshake_failed (2), _after_disconnect (4)");
+  require(connect_timeout_ms >= 0, "connect_timeout", connect_timeout_ms, "0 (none) or >= 1 ms");
   require(handshake_ivl_ms >= 0, "handshake_ivl", handshake_ivl_ms, ">= 0 ms (0 disables)");
   require(maxmsgsize >= -1, "maxmsgsize", maxmsgsize, "-1 (unlimited) or >= 0 bytes");
   require(routing_id.size() <= 255, "routing_id", static_cast<long long>(routing_id.size()),

@@ -37,6 +37,13 @@ struct queue_limits {
   size_t rcvhwm_bytes = 0;
 };
 
+/// Conditions that stop a connector from reconnecting (ZMQ_RECONNECT_STOP), as bits.
+enum reconnect_stop_flags : unsigned {
+  reconnect_stop_conn_refused = 1,      ///< the peer refused the TCP connection
+  reconnect_stop_handshake_failed = 2,  ///< a handshake failed, for any reason
+  reconnect_stop_after_disconnect = 4,  ///< an established connection ended
+};
+
 /// The options a socket carries into its pipes and sessions.
 struct socket_options {
   size_t sndhwm = 1000;               ///< ZMQ_SNDHWM: messages queued per peer for sending (0: see
@@ -51,6 +58,12 @@ struct socket_options {
   int rcvtimeo_ms = -1;               ///< ZMQ_RCVTIMEO
   int linger_ms = -1;                 ///< ZMQ_LINGER: on close, wait this long for queued sends
   int reconnect_ivl_ms = 100;         ///< ZMQ_RECONNECT_IVL: -1 never reconnects
+  int reconnect_ivl_max_ms = 0;       ///< ZMQ_RECONNECT_IVL_MAX: 0 keeps reconnect_ivl; else the
+                                      ///< wait doubles per failed retry up to this (>= ivl)
+  int reconnect_jitter_pct = 0;       ///< cafmq: each wait is shortened by a random 0..N % of it
+  int reconnect_max_attempts = 0;     ///< cafmq: retries in a row before giving up; 0 unlimited
+  unsigned reconnect_stop = 0;        ///< ZMQ_RECONNECT_STOP: reconnect_stop_flags, or-ed
+  int connect_timeout_ms = 0;         ///< ZMQ_CONNECT_TIMEOUT: abandon a dial after this; 0 none
   int handshake_ivl_ms = 30000;       ///< ZMQ_HANDSHAKE_IVL: 0 disables the timeout
   int64_t maxmsgsize = -1;            ///< ZMQ_MAXMSGSIZE: -1 unlimited
   std::string routing_id;             ///< ZMQ_ROUTING_ID: sent as the Identity property
