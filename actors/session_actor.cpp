@@ -21,7 +21,8 @@ public:
     auto identity = peer.find("Identity").value_or("");
     caf::anon_send(session_, ready_atom::value, static_cast<int>(minor), std::string(identity));
   }
-  void on_closed(const std::string& reason, bool may_reconnect) override {
+  // `cause` (heartbeat timeout or not) is for monitor events; the reason text carries it too.
+  void on_closed(const std::string& reason, bool may_reconnect, net::close_cause) override {
     caf::anon_send(session_, closed_atom::value, reason, may_reconnect);
   }
 
@@ -65,7 +66,12 @@ net::engine_settings settings_of(socket_type type, const socket_options& opts) {
   if (opts.maxmsgsize >= 0)
     s.max_frame_size = static_cast<uint64_t>(opts.maxmsgsize);
   s.handshake_ivl_ms = opts.handshake_ivl_ms;
+  s.heartbeat = {opts.heartbeat_ivl_ms, opts.effective_heartbeat_timeout_ms(), opts.heartbeat_ttl_ms};
   return s;
+}
+
+net::tcp_keepalive keepalive_of(const socket_options& o) {
+  return {o.tcp_keepalive, o.tcp_keepalive_idle, o.tcp_keepalive_cnt, o.tcp_keepalive_intvl};
 }
 
 caf::behavior session(caf::stateful_actor<session_state>* self, session_args args,
@@ -73,6 +79,8 @@ caf::behavior session(caf::stateful_actor<session_state>* self, session_args arg
   auto& st = self->state;
   st.args = std::move(args);
   auto peer = net::remote_name(*s);
+  if (auto e = net::apply_tcp_keepalive(*s, keepalive_of(st.args.socket.options)); !e.empty())
+    log::write(log::level::warn, "session", peer + ": TCP keepalive: " + e);
   auto observer = std::make_shared<forward_to_actor>(caf::actor_cast<caf::actor>(self));
   if (st.args.socket.type == socket_type::stream) {
     // No handshake: the connection is ready now (STREAM always has a pipe per connection).

@@ -79,6 +79,20 @@ const option_spec options[] = {
    [](cli_args& a, const std::string& v) {
      a.options.rcvhwm = static_cast<size_t>(parse_int("--rcvhwm", v, 0, i64_max));
    }},
+  // -- heartbeats (ZMTP 3.1 PING/PONG) --
+  {"--heartbeat-ivl-ms", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.heartbeat_ivl_ms = static_cast<int>(parse_int("--heartbeat-ivl-ms", v, 0, int_max));
+   }},
+  {"--heartbeat-timeout-ms", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.heartbeat_timeout_ms =
+       static_cast<int>(parse_int("--heartbeat-timeout-ms", v, -1, int_max));
+   }},
+  {"--heartbeat-ttl-ms", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.heartbeat_ttl_ms = static_cast<int>(parse_int("--heartbeat-ttl-ms", v, 0, 6553599));
+   }},
   {"--subscribe", true, recv_cmd,
    [](cli_args& a, const std::string& v) { a.subscriptions.push_back(v); }},
   {"--wait-subscribers", true, send_cmd,

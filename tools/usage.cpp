@@ -12,6 +12,9 @@ constexpr const char* common_options =
   "  --routing-id ID     ZMQ_ROUTING_ID sent to peers\n"
   "  --sndhwm N          ZMQ_SNDHWM (default 1000)\n"
   "  --rcvhwm N          ZMQ_RCVHWM (default 1000)\n"
+  "  --heartbeat-ivl-ms MS      send a ZMTP PING every MS (default 0: off)\n"
+  "  --heartbeat-timeout-ms MS  drop a peer silent MS after a PING (default: the interval)\n"
+  "  --heartbeat-ttl-ms MS      ask peers to drop us after MS of silence (default 0: off)\n"
   "  -h, --help          this help\n";
 
 constexpr const char* send_usage =
