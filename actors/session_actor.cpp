@@ -23,8 +23,9 @@ public:
     auto identity = peer.find("Identity").value_or("");
     caf::anon_send(session_, ready_atom::value, static_cast<int>(minor), std::string(identity));
   }
-  void on_closed(const std::string& reason, bool may_reconnect) override {
-    caf::anon_send(session_, closed_atom::value, reason, may_reconnect);
+  void on_closed(const std::string& reason, bool may_reconnect, net::close_cause cause) override {
+    caf::anon_send(session_, closed_atom::value, reason, may_reconnect,
+                   cause == net::close_cause::heartbeat_timeout);
   }
 
 private:
@@ -70,10 +71,15 @@ net::engine_settings settings_of(socket_type type, const socket_options& opts) {
   if (opts.maxmsgsize >= 0)
     s.max_frame_size = static_cast<uint64_t>(opts.maxmsgsize);
   s.handshake_ivl_ms = opts.handshake_ivl_ms;
+  s.heartbeat = {opts.heartbeat_ivl_ms, opts.effective_heartbeat_timeout_ms(), opts.heartbeat_ttl_ms};
   return s;
 }
 
 using session_actor = caf::stateful_actor<session_state>;
+
+net::tcp_keepalive keepalive_of(const socket_options& o) {
+  return {o.tcp_keepalive, o.tcp_keepalive_idle, o.tcp_keepalive_cnt, o.tcp_keepalive_intvl};
+}
 
 // An event about this session's connection, with the fields every such event carries.
 monitor_event connection_event(session_actor* self, event_kind kind) {
@@ -107,7 +113,8 @@ void on_ready(session_actor* self, int minor, const std::string& identity) {
 }
 
 // The connection ended: say so, then end with a reason that tells the supervisor what happened.
-void on_closed(session_actor* self, const std::string& reason, bool may_reconnect) {
+void on_closed(session_actor* self, const std::string& reason, bool may_reconnect,
+               bool heartbeat_timeout) {
   auto& st = self->state;
   auto mechanism = st.engine ? "NULL" : "";
   st.engine.reset();
@@ -118,6 +125,13 @@ void on_closed(session_actor* self, const std::string& reason, bool may_reconnec
   end.permanent = !may_reconnect;
   end.handshake_done = st.ready;
   end.reason = net::classify_close(reason, may_reconnect);
+  if (heartbeat_timeout) {  // the silent peer first, then the disconnect it caused
+    auto hb = connection_event(self, event_kind::heartbeat_timeout);
+    hb.mechanism = mechanism;
+    hb.reason = reason;
+    hb.reason_code = end.reason;
+    emit(st.args.socket, hb);
+  }
   auto e = connection_event(self, st.ready ? event_kind::disconnected : event_kind::handshake_failed);
   e.mechanism = mechanism;
   e.reason = reason;
@@ -144,6 +158,8 @@ caf::behavior session(session_actor* self, session_args args, net::stream_ptr s)
   st.args = std::move(args);
   st.peer = net::remote_name(*s);
   st.local = net::local_name(*s);
+  if (auto e = net::apply_tcp_keepalive(*s, keepalive_of(st.args.socket.options)); !e.empty())
+    log::write(log::level::warn, "session", st.peer + ": TCP keepalive: " + e);
   auto observer = std::make_shared<forward_to_actor>(caf::actor_cast<caf::actor>(self));
   if (st.args.socket.type == socket_type::stream) {
     // No handshake: the connection is ready now (STREAM always has a pipe per connection).
@@ -162,8 +178,8 @@ caf::behavior session(session_actor* self, session_args args, net::stream_ptr s)
   }
   return {
     [=](ready_atom, int minor, const std::string& identity) { on_ready(self, minor, identity); },
-    [=](closed_atom, const std::string& reason, bool may_reconnect) {
-      on_closed(self, reason, may_reconnect);
+    [=](closed_atom, const std::string& reason, bool may_reconnect, bool heartbeat_timeout) {
+      on_closed(self, reason, may_reconnect, heartbeat_timeout);
     },
     [=](describe_atom) { return describe(self); },
   };

@@ -184,7 +184,7 @@ private:
     pipe_->io_writing.store(false, std::memory_order_release);
     log::write(log::level::info, "raw-engine", peer_name_ + ": closed: " + reason);
     auto obs = std::move(observer_);
-    obs->on_closed(reason, may_reconnect);
+    obs->on_closed(reason, may_reconnect, close_cause::other);
   }
 
   asio::io_context& ctx_;

@@ -15,4 +15,17 @@ std::string remote_name(const stream& s);
 /// "tcp://a.b.c.d:port" of the local side.
 std::string local_name(const stream& s);
 
+/// TCP keepalive as libzmq's ZMQ_TCP_KEEPALIVE* options: -1 leaves the OS setting.
+struct tcp_keepalive {
+  int enable = -1;  ///< SO_KEEPALIVE: -1 OS default, 0 off, 1 on
+  int idle = -1;    ///< TCP_KEEPIDLE seconds (applied only when enable is 1)
+  int cnt = -1;     ///< TCP_KEEPCNT probes (applied only when enable is 1)
+  int intvl = -1;   ///< TCP_KEEPINTVL seconds (applied only when enable is 1)
+};
+
+/// Applies `ka` to a connected TCP socket descriptor; empty on success, else what failed.
+std::string apply_tcp_keepalive(int fd, const tcp_keepalive& ka);
+/// Applies `ka` to a stream (accepted or dialed) before its engine starts.
+std::string apply_tcp_keepalive(stream& s, const tcp_keepalive& ka);
+
 } // namespace cafmq::net

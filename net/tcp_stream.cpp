@@ -1,5 +1,12 @@
-// Endpoint names of TCP streams.
+// Endpoint names and socket options of TCP streams.
 #include "net/tcp_stream.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace cafmq::net {
 
@@ -21,6 +28,43 @@ std::string local_name(const stream& s) {
   boost::system::error_code ec;
   auto ep = s.socket.local_endpoint(ec);
   return ec ? std::string("tcp://?") : format_endpoint(ep);
+}
+
+namespace {
+
+std::string set_int(int fd, int level, int name, int value, const char* what) {
+  if (::setsockopt(fd, level, name, &value, sizeof value) == 0)
+    return {};
+  return std::string("setting ") + what + " = " + std::to_string(value)
+         + " failed: " + std::strerror(errno);
+}
+
+} // namespace
+
+std::string apply_tcp_keepalive(int fd, const tcp_keepalive& ka) {
+  // As libzmq: -1 keeps the OS default; the tuning values apply only when keepalive is on.
+  if (ka.enable == -1)
+    return {};
+  if (auto e = set_int(fd, SOL_SOCKET, SO_KEEPALIVE, ka.enable, "SO_KEEPALIVE"); !e.empty())
+    return e;
+  if (ka.enable != 1)
+    return {};
+  const struct {
+    int value;
+    int name;
+    const char* what;
+  } tuning[] = {{ka.idle, TCP_KEEPIDLE, "TCP_KEEPIDLE"},
+                {ka.cnt, TCP_KEEPCNT, "TCP_KEEPCNT"},
+                {ka.intvl, TCP_KEEPINTVL, "TCP_KEEPINTVL"}};
+  for (auto& t : tuning)
+    if (t.value != -1)
+      if (auto e = set_int(fd, IPPROTO_TCP, t.name, t.value, t.what); !e.empty())
+        return e;
+  return {};
+}
+
+std::string apply_tcp_keepalive(stream& s, const tcp_keepalive& ka) {
+  return apply_tcp_keepalive(s.socket.native_handle(), ka);
 }
 
 } // namespace cafmq::net

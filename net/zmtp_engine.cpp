@@ -56,6 +56,8 @@ public:
       cfg_(cfg),
       observer_(std::move(obs)),
       timer_(ctx_),
+      hb_timer_(ctx_),
+      hb_(cfg.heartbeat),
       decoder_(cfg.handshake_frame_limit),
       rbuf_(read_buffer_size) {
     peer_name_ = remote_name(*stream_);
@@ -102,6 +104,7 @@ private:
           self->reading_ = false;
           if (ec)
             return self->on_read_error(ec);
+          self->note_traffic();
           self->read_since_publish_ += n;
           self->decoder_.direct_filled(std::min(n, want));
           self->rend_ = n > want ? n - want : 0;
@@ -129,6 +132,7 @@ private:
         self->reading_ = false;
         if (ec)
           return self->on_read_error(ec);
+        self->note_traffic();
         self->rend_ += n;
         self->read_since_publish_ += n;
         self->process();
@@ -264,12 +268,8 @@ private:
       complete_ = true;  // the process loop delivers it before the next frame
       return;
     }
-    if (cmd->name == "PING") {
-      // RFC 37: echo at most 16 context bytes; a body too short for a TTL has no context.
-      size_t ctx_len = cmd->size >= 2 ? std::min<size_t>(cmd->size - 2, 16) : 0;
-      std::lock_guard<std::mutex> guard{write_mtx_};  // the user thread may be writing directly
-      out_.add_command(make_command("PONG", cmd->data + 2, ctx_len));
-    }
+    if (cmd->name == "PING")
+      return on_ping(*cmd);
     // Other commands (PONG, SUBSCRIBE, CANCEL...) are handled by later layers or ignored.
   }
 
@@ -295,6 +295,7 @@ private:
   void become_ready() {
     phase_ = phase::ready;
     timer_.cancel();
+    start_heartbeats();
     decoder_.set_max_frame_size(cfg_.max_frame_size);
     fd_ = stream_->socket.native_handle();
     std::weak_ptr<engine> weak = shared_from_this();
@@ -322,6 +323,83 @@ private:
     do_write();
   }
 
+  // -- heartbeats (RFC 37) --
+
+  void start_heartbeats() {
+    if (minor_ < 1)
+      return;  // PING and PONG are ZMTP 3.1 commands: a 3.0 peer gets none
+    hb_on_ = true;
+    if (cfg_.heartbeat.ivl_ms <= 0)
+      return;  // we send none, but still honour a TTL the peer's PINGs ask for
+    auto now = heartbeat::clock::now();
+    hb_.start(now);
+    arm_heartbeat(now + std::chrono::milliseconds(cfg_.heartbeat.ivl_ms));
+  }
+
+  // Once per read callback, not per frame: the only cost heartbeats add to the data path.
+  void note_traffic() {
+    if (hb_on_ && hb_.active())
+      hb_.on_traffic(heartbeat::clock::now());
+  }
+
+  void on_ping(const command_view& cmd) {
+    if (hb_on_ && cmd.size >= 2) {
+      auto ttl = static_cast<uint16_t>((cmd.data[0] << 8) | cmd.data[1]);
+      if (auto deadline = hb_.on_peer_ttl(ttl, heartbeat::clock::now()))
+        arm_heartbeat(*deadline);
+    }
+    // RFC 37: echo at most 16 context bytes of this PING; a body too short for a TTL has none.
+    size_t ctx_len = cmd.size >= 2 ? std::min<size_t>(cmd.size - 2, 16) : 0;
+    queue_command(make_command("PONG", ctx_len > 0 ? cmd.data + 2 : nullptr, ctx_len));
+  }
+
+  // One timer serves all heartbeat deadlines: re-armed only when a deadline comes earlier; a
+  // tick recomputes everything from the timestamps, so a stale tick is harmless.
+  void arm_heartbeat(heartbeat::time_point at) {
+    if (hb_armed_ && at >= hb_armed_for_)
+      return;
+    hb_armed_ = true;
+    hb_armed_for_ = at;
+    hb_timer_.expires_at(at);
+    hb_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec != asio::error::operation_aborted)
+        self->on_heartbeat_tick();
+    });
+  }
+
+  void on_heartbeat_tick() {
+    hb_armed_ = false;
+    if (phase_ != phase::ready)
+      return;
+    auto r = hb_.tick(heartbeat::clock::now());
+    if (r.dead)
+      return shut(*r.dead, true, close_cause::heartbeat_timeout);
+    if (r.send_ping) {
+      auto data = hb_.ping_data();
+      queue_command(make_command("PING", data.data(), data.size()));
+      do_write();
+    }
+    if (r.next)
+      arm_heartbeat(*r.next);
+  }
+
+  // Queues a command after the handshake: into out_ when no write uses it, else after that
+  // write (appending to out_ then could move the arena under the kernel's feet).
+  void queue_command(bytes body) {
+    std::lock_guard<std::mutex> guard{write_mtx_};  // the user thread may be writing directly
+    if (writing_)
+      pending_commands_.push_back(std::move(body));
+    else
+      out_.add_command(body);
+  }
+
+  // Under write_mtx_, with no write in flight.
+  void take_pending_commands() {
+    for (auto& c : pending_commands_)
+      out_.add_command(c);
+    pending_commands_.clear();
+  }
+
   // -- writing --
 
   void post_kick() {
@@ -337,6 +415,7 @@ private:
       std::lock_guard<std::mutex> guard{write_mtx_};
       if (writing_ || phase_ == phase::closed)
         return;
+      take_pending_commands();
       if (phase_ == phase::ready && closing_reason_.empty())
         fill_from_pipe();
       if (!out_.empty())
@@ -361,6 +440,7 @@ private:
                           self->writing_ = false;
                           self->pipe_->io_writing.store(false, std::memory_order_release);
                           self->out_.clear();
+                          self->take_pending_commands();  // a PONG queued meanwhile goes next
                         }
                         if (ec) {
                           if (ec != asio::error::operation_aborted)
@@ -474,11 +554,13 @@ private:
 
   // -- closing --
 
-  void shut(const std::string& reason, bool may_reconnect) {
+  void shut(const std::string& reason, bool may_reconnect,
+            close_cause cause = close_cause::other) {
     if (phase_ == phase::closed)
       return;
     bool was_ready = phase_ == phase::ready;
     timer_.cancel();
+    hb_timer_.cancel();
     {
       std::lock_guard<std::mutex> guard{write_mtx_};  // no direct write may use the closing fd
       phase_ = phase::closed;
@@ -494,7 +576,7 @@ private:
     incoming_.clear();  // a partial message is never delivered
     log::write(log::level::info, "engine", peer_name_ + ": closed: " + reason);
     auto obs = std::move(observer_);
-    obs->on_closed(reason, may_reconnect);
+    obs->on_closed(reason, may_reconnect, cause);
   }
 
   asio::io_context& ctx_;
@@ -504,6 +586,11 @@ private:
   engine_settings cfg_;
   std::shared_ptr<engine_observer> observer_;
   asio::steady_timer timer_;
+  asio::steady_timer hb_timer_;  // heartbeats, once ready (ZMTP 3.1 peers only)
+  heartbeat hb_;
+  bool hb_on_ = false;           // hb_ is used: the peer speaks ZMTP 3.1
+  bool hb_armed_ = false;
+  heartbeat::time_point hb_armed_for_{};
   std::string peer_name_;
   phase phase_ = phase::greeting;
   uint8_t minor_ = 1;
@@ -528,6 +615,7 @@ private:
   std::mutex write_mtx_;
   write_batch out_;
   std::vector<asio::const_buffer> pieces_;
+  std::vector<bytes> pending_commands_;  // PING/PONG queued while out_ is being written
   bool writing_ = false;
   int fd_ = -1;
   std::chrono::steady_clock::time_point last_direct_write_{};

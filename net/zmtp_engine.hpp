@@ -3,6 +3,7 @@
 // outbound ring in large gathered batches; no actor message per ZMTP message.
 #pragma once
 
+#include "net/heartbeat.hpp"
 #include "net/io_loop.hpp"
 #include "net/stream.hpp"
 #include "runtime/core/mechanism.hpp"
@@ -31,6 +32,14 @@ struct engine_settings {
   uint64_t max_frame_size = (uint64_t{1} << 63) - 1;
   uint64_t handshake_frame_limit = 64 * 1024;       ///< cap on frames before the handshake ends
   int handshake_ivl_ms = 30000;                     ///< 0: no handshake timeout
+  heartbeat_settings heartbeat;                     ///< PINGs to ZMTP 3.1 peers (RFC 37)
+};
+
+/// Why a connection ended, beyond the reason text: lets the actors tell causes apart that
+/// monitor events report separately.
+enum class close_cause : uint8_t {
+  other,              ///< closed by either side, I/O error, handshake or protocol failure...
+  heartbeat_timeout,  ///< no traffic within heartbeat_timeout after a PING, or the peer's TTL
 };
 
 /// Lifecycle events of an engine, delivered on the I/O thread (the actors forward them).
@@ -39,8 +48,9 @@ public:
   virtual ~engine_observer() = default;
   /// The handshake finished; data flows through the pipe from now on.
   virtual void on_ready(const metadata& peer, uint8_t zmtp_minor) = 0;
-  /// The connection ended (once). `may_reconnect` is false after ERROR or a protocol violation.
-  virtual void on_closed(const std::string& reason, bool may_reconnect) = 0;
+  /// The connection ended (once). `may_reconnect` is false after ERROR or a protocol violation;
+  /// `cause` singles out heartbeat timeouts (may_reconnect is true for them).
+  virtual void on_closed(const std::string& reason, bool may_reconnect, close_cause cause) = 0;
 };
 
 /// A running connection. Created on any thread; all work happens on the I/O thread.

@@ -8,6 +8,7 @@ packages=(
   libcaf-dev libboost-dev libsodium-dev # the library: CAF 0.17, Boost.Asio, libsodium
   libgtest-dev                          # unit and integration tests
   libzmq3-dev python3 python3-zmq       # interop tests and benchmarks: libzmq and pyzmq peers
+  iproute2                              # fault injection: network namespaces, veth, tc qdiscs
 )
 
 missing=()

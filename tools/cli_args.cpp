@@ -103,6 +103,20 @@ const option_spec options[] = {
      a.options.connect_timeout_ms = static_cast<int>(parse_int("--connect-timeout-ms", v, 0, int_max));
    }},
   {"--events", false, all_cmds, [](cli_args& a, const std::string&) { a.events = true; }},
+  // -- heartbeats (ZMTP 3.1 PING/PONG) --
+  {"--heartbeat-ivl-ms", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.heartbeat_ivl_ms = static_cast<int>(parse_int("--heartbeat-ivl-ms", v, 0, int_max));
+   }},
+  {"--heartbeat-timeout-ms", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.heartbeat_timeout_ms =
+       static_cast<int>(parse_int("--heartbeat-timeout-ms", v, -1, int_max));
+   }},
+  {"--heartbeat-ttl-ms", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.heartbeat_ttl_ms = static_cast<int>(parse_int("--heartbeat-ttl-ms", v, 0, 6553599));
+   }},
   {"--subscribe", true, recv_cmd,
    [](cli_args& a, const std::string& v) { a.subscriptions.push_back(v); }},
   {"--wait-subscribers", true, send_cmd,

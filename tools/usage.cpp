@@ -18,6 +18,9 @@ constexpr const char* common_options =
   "  --reconnect-max-attempts N give up after N retries in a row (default 0: never)\n"
   "  --connect-timeout-ms MS    ZMQ_CONNECT_TIMEOUT: abandon a dial after MS (0: off)\n"
   "  --events            print monitor events on stderr as JSON lines\n"
+  "  --heartbeat-ivl-ms MS      send a ZMTP PING every MS (default 0: off)\n"
+  "  --heartbeat-timeout-ms MS  drop a peer silent MS after a PING (default: the interval)\n"
+  "  --heartbeat-ttl-ms MS      ask peers to drop us after MS of silence (default 0: off)\n"
   "  -h, --help          this help\n";
 
 constexpr const char* send_usage =

@@ -41,6 +41,20 @@ void socket_options::validate() const {
   require(connect_timeout_ms >= 0, "connect_timeout", connect_timeout_ms, "0 (none) or >= 1 ms");
   require(handshake_ivl_ms >= 0, "handshake_ivl", handshake_ivl_ms, ">= 0 ms (0 disables)");
   require(maxmsgsize >= -1, "maxmsgsize", maxmsgsize, "-1 (unlimited) or >= 0 bytes");
+  // Liveness (libzmq's ranges): the TTL travels as 16-bit deciseconds, so at most 6553.5 s.
+  require(heartbeat_ivl_ms >= 0, "heartbeat_ivl", heartbeat_ivl_ms, ">= 0 ms (0 disables)");
+  require(heartbeat_ttl_ms >= 0 && heartbeat_ttl_ms <= 6553599, "heartbeat_ttl", heartbeat_ttl_ms,
+          "0 to 6553599 ms (sent in deciseconds, at most 6553.5 s)");
+  require(heartbeat_timeout_ms >= -1, "heartbeat_timeout", heartbeat_timeout_ms,
+          "-1 (= heartbeat_ivl) or >= 0 ms");
+  require(tcp_keepalive >= -1 && tcp_keepalive <= 1, "tcp_keepalive", tcp_keepalive,
+          "-1 (OS default), 0 (off) or 1 (on)");
+  require(tcp_keepalive_idle == -1 || tcp_keepalive_idle > 0, "tcp_keepalive_idle",
+          tcp_keepalive_idle, "-1 (OS default) or > 0 s");
+  require(tcp_keepalive_cnt == -1 || tcp_keepalive_cnt > 0, "tcp_keepalive_cnt",
+          tcp_keepalive_cnt, "-1 (OS default) or > 0 probes");
+  require(tcp_keepalive_intvl == -1 || tcp_keepalive_intvl > 0, "tcp_keepalive_intvl",
+          tcp_keepalive_intvl, "-1 (OS default) or > 0 s");
   require(routing_id.size() <= 255, "routing_id", static_cast<long long>(routing_id.size()),
           "at most 255 bytes long");
   require(routing_id.empty() || routing_id[0] != '\0', "routing_id", 0,

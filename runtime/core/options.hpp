@@ -69,6 +69,17 @@ struct socket_options {
   std::string routing_id;             ///< ZMQ_ROUTING_ID: sent as the Identity property
   bool immediate = false;             ///< ZMQ_IMMEDIATE: queue only to completed connections
 
+  // -- liveness: ZMTP 3.1 heartbeats (RFC 37) and TCP keepalive (libzmq's names and defaults) --
+  int heartbeat_ivl_ms = 0;           ///< ZMQ_HEARTBEAT_IVL: send a PING this often; 0 = off
+  int heartbeat_ttl_ms = 0;           ///< ZMQ_HEARTBEAT_TTL: asks the peer to drop us after this
+                                      ///< much silence (sent in deciseconds; < 100 = no TTL)
+  int heartbeat_timeout_ms = -1;      ///< ZMQ_HEARTBEAT_TIMEOUT: drop the peer this long after an
+                                      ///< unanswered PING; -1 = heartbeat_ivl_ms
+  int tcp_keepalive = -1;             ///< ZMQ_TCP_KEEPALIVE: -1 OS default, 0 off, 1 on
+  int tcp_keepalive_idle = -1;        ///< ZMQ_TCP_KEEPALIVE_IDLE: seconds (TCP_KEEPIDLE); -1 OS
+  int tcp_keepalive_cnt = -1;         ///< ZMQ_TCP_KEEPALIVE_CNT: probes (TCP_KEEPCNT); -1 OS
+  int tcp_keepalive_intvl = -1;       ///< ZMQ_TCP_KEEPALIVE_INTVL: seconds (TCP_KEEPINTVL); -1 OS
+
   // -- pattern options (libzmq's names; each is ignored by the types it does not apply to) --
   bool conflate = false;              ///< ZMQ_CONFLATE: keep only the newest message
   bool router_mandatory = false;      ///< ZMQ_ROUTER_MANDATORY: unroutable sends fail
@@ -87,6 +98,10 @@ struct socket_options {
 
   /// Throws cafmq::error(errc::invalid_argument) naming the first invalid value.
   void validate() const;
+  /// heartbeat_timeout_ms with its default (-1) resolved to heartbeat_ivl_ms.
+  int effective_heartbeat_timeout_ms() const noexcept {
+    return heartbeat_timeout_ms < 0 ? heartbeat_ivl_ms : heartbeat_timeout_ms;
+  }
 };
 
 } // namespace cafmq

@@ -142,6 +142,27 @@ TEST(Heartbeat, PingTooShortForATtlNeverEchoesStaleBytes) {
   }
 }
 
+TEST(Heartbeat, PongEchoesOnlyTheContextOfItsOwnPing) {
+  raw_push_peer p;
+  // A long context first (truncated to 16), then a shorter one: the second PONG must carry
+  // exactly the second context, none of the first's bytes behind it.
+  std::string long_ctx = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  bytes first(2 + long_ctx.size(), 0);
+  std::copy(long_ctx.begin(), long_ctx.end(), first.begin() + 2);
+  ASSERT_TRUE(p.c.send_all(zmtp::command("PING", first)));
+  ASSERT_TRUE(p.c.send_all(zmtp::command("PING", bytes{0, 0, 'x', 'y'})));
+  ASSERT_TRUE(p.c.send_all(zmtp::command("PING", bytes{0, 0})));
+  auto a = zmtp::read_frame(p.c, 2000ms);
+  auto b = zmtp::read_frame(p.c, 2000ms);
+  auto c = zmtp::read_frame(p.c, 2000ms);
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(a->command_data(), text("ABCDEFGHIJKLMNOP"));
+  EXPECT_EQ(b->command_name(), "PONG");
+  EXPECT_EQ(b->command_data(), text("xy"));
+  EXPECT_EQ(c->command_name(), "PONG");
+  EXPECT_TRUE(c->command_data().empty());
+}
+
 TEST(Heartbeat, DataStillFlowsAfterPings) {
   raw_push_peer p;
   for (int i = 0; i < 3; ++i)

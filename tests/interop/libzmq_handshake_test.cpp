@@ -1,6 +1,6 @@
 // Handshake-level interop with libzmq 4.3: incompatible socket types are refused by cafmq and
-// nothing is delivered (RFC 23 §The Socket-Type Property); libzmq's heartbeats (ZMTP 3.1 PING)
-// are answered with PONG, so a quiet connection with HEARTBEAT_TIMEOUT stays up.
+// nothing is delivered (RFC 23 §The Socket-Type Property); heartbeats (ZMTP 3.1 PING) either way
+// are answered with PONG, so a quiet connection with a heartbeat timeout or TTL stays up.
 #include "interop/zmq_peer.hpp"
 #include "support/deadline.hpp"
 #include "support/messages.hpp"
@@ -83,7 +83,8 @@ TEST(LibzmqHandshake, CafmqPullBoundAndLibzmqPushCompleteTheHandshake) {
 }
 
 struct heartbeat_shape {
-  bool cafmq_sends;  // cafmq PUSH -> libzmq PULL (libzmq pings), else libzmq PUSH -> cafmq PULL
+  bool cafmq_sends;  // cafmq PUSH -> libzmq PULL, else libzmq PUSH -> cafmq PULL
+  bool cafmq_pings;  // cafmq sends PINGs (TTL 300 ms) and libzmq none, else the other way
 };
 
 class LibzmqHeartbeat : public ::testing::TestWithParam<heartbeat_shape> {};
@@ -93,12 +94,22 @@ TEST_P(LibzmqHeartbeat, PingsAreAnsweredSoTheConnectionSurvivesBusyAndQuietPerio
   zmq::context zctx;
   context cctx;
   zmq::socket peer{zctx, cafmq_sends ? ZMQ_PULL : ZMQ_PUSH};
-  // libzmq sends PING every 50 ms and drops the connection if nothing comes back in 300 ms.
-  peer.set(ZMQ_HEARTBEAT_IVL, 50);
-  peer.set(ZMQ_HEARTBEAT_TIMEOUT, 300);
+  auto opts = test::no_linger();
+  if (GetParam().cafmq_pings) {
+    // cafmq sends PING every 50 ms asking libzmq to drop it after 300 ms of silence (TTL), and
+    // drops libzmq if a PING goes unanswered for 200 ms: only PINGs and PONGs both ways keep
+    // the quiet connection up.
+    opts.heartbeat_ivl_ms = 50;
+    opts.heartbeat_timeout_ms = 200;
+    opts.heartbeat_ttl_ms = 300;
+  } else {
+    // libzmq sends PING every 50 ms and drops the connection if nothing comes back in 300 ms.
+    peer.set(ZMQ_HEARTBEAT_IVL, 50);
+    peer.set(ZMQ_HEARTBEAT_TIMEOUT, 300);
+  }
   peer.set(ZMQ_SNDTIMEO, 2000);
   zmq::monitor mon{zctx, peer, ZMQ_EVENT_ALL};
-  socket ours{cctx, cafmq_sends ? socket_type::push : socket_type::pull, test::no_linger()};
+  socket ours{cctx, cafmq_sends ? socket_type::push : socket_type::pull, opts};
   if (cafmq_sends) {
     peer.bind("tcp://127.0.0.1:*");
     ours.connect(peer.last_endpoint());
@@ -170,11 +181,33 @@ TEST(LibzmqHeartbeatControl, RawPeerThatNeverAnswersPingsIsDisconnectedByLibzmq)
 }
 
 INSTANTIATE_TEST_SUITE_P(BothDirections, LibzmqHeartbeat,
-                         ::testing::Values(heartbeat_shape{true}, heartbeat_shape{false}),
-                         [](const auto& info) {
-                           return info.param.cafmq_sends ? "LibzmqPullPingsCafmqPush"
-                                                         : "LibzmqPushPingsCafmqPull";
+                         ::testing::Values(heartbeat_shape{true, false},
+                                           heartbeat_shape{false, false},
+                                           heartbeat_shape{true, true},
+                                           heartbeat_shape{false, true}),
+                         [](const auto& info) -> std::string {
+                           const auto& p = info.param;
+                           if (p.cafmq_pings)
+                             return p.cafmq_sends ? "CafmqPushPingsLibzmqPull"
+                                                  : "CafmqPullPingsLibzmqPush";
+                           return p.cafmq_sends ? "LibzmqPullPingsCafmqPush"
+                                                : "LibzmqPushPingsCafmqPull";
                          });
+
+// Control for the Cafmq...Pings variants: libzmq honours the TTL of a PING shaped like cafmq's
+// (TTL 300 ms, 4-byte counter), dropping a peer that goes silent after it; so there the quiet
+// connection survives only because cafmq keeps sending PINGs.
+TEST(LibzmqHeartbeatControl, LibzmqHonoursTheTtlOfAPingLikeCafmqSends) {
+  zmq::context zctx;
+  zmq::socket pull{zctx, ZMQ_PULL};
+  zmq::monitor mon{zctx, pull, ZMQ_EVENT_ALL};
+  pull.bind("tcp://127.0.0.1:*");
+  auto c = test::zmtp::handshake_as(pull.last_endpoint(), "PUSH", 5000ms);
+  ASSERT_TRUE(c.send_all(test::zmtp::command("PING", {0, 3, 0, 0, 0, 1})));  // as cafmq's
+  std::vector<zmq::event> seen;
+  auto e = mon.wait_for(ZMQ_EVENT_DISCONNECTED, 3000ms, &seen);
+  EXPECT_TRUE(e.has_value()) << "libzmq ignored the PING's TTL; events: " << zmq::describe(seen);
+}
 
 } // namespace
 } // namespace cafmq

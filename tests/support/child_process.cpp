@@ -98,12 +98,18 @@ bool child_process::running() {
   return !done_;
 }
 
+size_t child_process::output_size(bool on_stdout) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return on_stdout ? result_.out.size() : result_.err.size();
+}
+
 std::string child_process::wait_for_line(const std::string& prefix,
-                                         std::chrono::milliseconds timeout, bool on_stdout) {
+                                         std::chrono::milliseconds timeout, bool on_stdout,
+                                         size_t from) {
   std::string found;
   auto has_line = [&] {
     const std::string& text = on_stdout ? result_.out : result_.err;
-    size_t start = 0;
+    size_t start = from;
     for (;;) {
       auto nl = text.find('\n', start);
       if (nl == std::string::npos)
