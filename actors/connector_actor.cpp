@@ -3,14 +3,18 @@
 // or cannot be made, after the reconnect_policy's wait (exponential backoff with jitter, reset by a
 // successful handshake). It stops for good after a permanent failure (ERROR, protocol violation,
 // failed handshake: RFC 23 forbids reconnecting with the same credentials), a reconnect_stop
-// condition, reconnect_max_attempts, or reconnect_ivl = -1; it then stays, stopped, so the
-// supervision tree shows why.
+// condition, reconnect_max_attempts, or reconnect_ivl = -1; it then stays, stopped (its pipe
+// detached), so the supervision tree shows why. Restarting a session that had worked is one-for-one supervision
+// with a restart intensity: more than restart_intensity such restarts within restart_period_ms,
+// and the connector escalates: it stops, and its socket hears (closed event, error log) while
+// the socket and its other endpoints carry on.
 #include "actors/describe.hpp"
 #include "actors/messages.hpp"
 #include "net/close_reason.hpp"
 #include "runtime/core/endpoint.hpp"
 #include "runtime/core/log.hpp"
 #include "runtime/core/reconnect_policy.hpp"
+#include "runtime/core/restart_intensity.hpp"
 
 #include <chrono>
 #include <optional>
@@ -27,6 +31,7 @@ struct connector_state {
   caf::actor session;
   uint64_t generation = 0;  // stale dial results, timeouts and redial ticks are ignored
   std::optional<reconnect_policy> policy;
+  std::optional<restart_intensity> restarts;
   node_state status = node_state::dialing;
   std::chrono::milliseconds wait{0};  // the scheduled wait while status is waiting
   std::string stop_reason;
@@ -69,12 +74,18 @@ void dial(connector_actor* self) {
                        dial_timeout_atom::value, gen);
 }
 
-// Stops reconnecting for good; the pipe and its queue stay (as in libzmq).
+// Stops reconnecting for good. The endpoint's pipe goes too: a pipe that will never be served
+// again would swallow its share of a PUSH's or DEALER's round-robin; what it still holds is
+// discarded, as for a peer that disconnected from a bind.
 void stop(connector_actor* self, event_reason code, const std::string& why) {
   auto& st = self->state;
   st.status = node_state::stopped;
   st.stop_reason = why;
   ++st.generation;
+  if (st.args.pipe) {
+    st.args.pipe->detach();
+    st.args.socket.hub->poke();
+  }
   log::write(log::level::warn, "connector", st.args.endpoint + ": not reconnecting: " + why);
   auto ev = event_of(event_kind::closed, st.args.endpoint);
   ev.reason = why;
@@ -133,8 +144,17 @@ void on_session_down(connector_actor* self, const caf::error& reason) {
   st.session = nullptr;
   // No session_end: the session died some other way (a bug): restart it like a lost connection.
   auto end = as_session_end(reason).value_or(session_end{});
-  if (end.handshake_done)
+  if (end.handshake_done) {
     st.policy->reset();  // a connection that worked: the next wait starts from reconnect_ivl
+    if (!st.restarts->allow(restart_intensity::clock::now())) {
+      log::write(log::level::error, "connector",
+                 st.args.endpoint + ": restart intensity exceeded, escalating to the socket");
+      return stop(self, event_reason::restart_intensity,
+                  "restart intensity exceeded: more than "
+                    + std::to_string(opts(self).restart_intensity) + " restarts within "
+                    + std::to_string(opts(self).restart_period_ms) + " ms");
+    }
+  }
   auto code_name = std::string(to_string(end.reason));
   if (end.permanent)
     return stop(self, end.reason, "the peer failed permanently (" + code_name
@@ -167,6 +187,8 @@ caf::behavior connector(connector_actor* self, session_args args, endpoint targe
   st.args = std::move(args);
   st.target = std::move(target);
   st.policy.emplace(st.args.socket.options, std::random_device{}());
+  st.restarts.emplace(static_cast<size_t>(st.args.socket.options.restart_intensity),
+                      std::chrono::milliseconds(st.args.socket.options.restart_period_ms));
   dial(self);
   self->set_down_handler([=](caf::down_msg& dm) {
     if (dm.source == self->state.session)

@@ -39,6 +39,7 @@ const char* to_string(event_reason reason) noexcept {
     case event_reason::local: return "local";
     case event_reason::resource: return "resource";
     case event_reason::gave_up: return "gave_up";
+    case event_reason::restart_intensity: return "restart_intensity";
     case event_reason::stop_condition: return "stop_condition";
     case event_reason::address_in_use: return "address_in_use";
     case event_reason::bad_endpoint: return "bad_endpoint";

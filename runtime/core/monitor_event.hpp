@@ -41,6 +41,7 @@ enum class event_reason : uint8_t {
   local,                     ///< closed by this side (socket closed, STREAM close)
   resource,                  ///< out of memory for a frame
   gave_up,                   ///< reconnect_max_attempts reached
+  restart_intensity,         ///< restarts came too often (restart_intensity): escalated
   stop_condition,            ///< a reconnect_stop condition held
   address_in_use,            ///< bind: the address is taken
   bad_endpoint,              ///< bind: the endpoint does not parse or is not supported

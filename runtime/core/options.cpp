@@ -39,6 +39,9 @@ void socket_options::validate() const {
   require((reconnect_stop & ~7u) == 0, "reconnect_stop", reconnect_stop,
           "an or of reconnect_stop_conn_refused (1), _handshake_failed (2), _after_disconnect (4)");
   require(connect_timeout_ms >= 0, "connect_timeout", connect_timeout_ms, "0 (none) or >= 1 ms");
+  require(restart_intensity >= 0, "restart_intensity", restart_intensity,
+          "0 (no limit) or the most restarts allowed within restart_period");
+  require(restart_period_ms >= 1, "restart_period", restart_period_ms, ">= 1 ms");
   require(handshake_ivl_ms >= 0, "handshake_ivl", handshake_ivl_ms, ">= 0 ms (0 disables)");
   require(maxmsgsize >= -1, "maxmsgsize", maxmsgsize, "-1 (unlimited) or >= 0 bytes");
   // Liveness (libzmq's ranges): the TTL travels as 16-bit deciseconds, so at most 6553.5 s.

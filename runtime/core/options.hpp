@@ -64,6 +64,10 @@ struct socket_options {
   int reconnect_max_attempts = 0;     ///< cafmq: retries in a row before giving up; 0 unlimited
   unsigned reconnect_stop = 0;        ///< ZMQ_RECONNECT_STOP: reconnect_stop_flags, or-ed
   int connect_timeout_ms = 0;         ///< ZMQ_CONNECT_TIMEOUT: abandon a dial after this; 0 none
+  int restart_intensity = 0;          ///< cafmq: a connector that restarts its session (a working
+                                      ///< connection lost) more than this often within
+                                      ///< restart_period_ms escalates: it stops; 0 unlimited
+  int restart_period_ms = 5000;       ///< cafmq: the window of restart_intensity
   int handshake_ivl_ms = 30000;       ///< ZMQ_HANDSHAKE_IVL: 0 disables the timeout
   int64_t maxmsgsize = -1;            ///< ZMQ_MAXMSGSIZE: -1 unlimited
   std::string routing_id;             ///< ZMQ_ROUTING_ID: sent as the Identity property
