@@ -39,10 +39,12 @@ constexpr size_t small_read = 4 * 1024;
 constexpr size_t max_deferred_read = 1024 * 1024;
 constexpr size_t max_frames_per_message = size_t{1} << 20;  // 32 MiB of frames at most
 // A direct write takes at most this many bytes (larger batches are the I/O thread's job), and
-// comes at least this long after the previous one: a stream of messages is batched by the I/O
-// thread as before, at the cost of at most one extra system call per gap on the user thread.
+// only when the engine has been idle at least this long: a message after a quiet spell (a
+// request, a reply) goes out at once, while a stream, which refills the ring as soon as the
+// engine drains it, is still batched by the I/O thread without a system call per message on
+// the user thread.
 constexpr size_t direct_write_limit = 16 * 1024;
-constexpr auto direct_write_gap = std::chrono::microseconds(20);
+constexpr auto direct_write_idle = std::chrono::microseconds(15);
 constexpr size_t max_direct_pieces = 64;
 
 class engine final : public zmtp_engine, public std::enable_shared_from_this<engine> {
@@ -458,12 +460,8 @@ private:
     std::unique_lock<std::mutex> lock{write_mtx_, std::try_to_lock};
     if (lock.owns_lock() && phase_ == phase::ready && !writing_ && out_.empty()
         && closing_reason_.empty()) {
-      auto now = std::chrono::steady_clock::now();
-      if (now - last_direct_write_ >= direct_write_gap) {
-        last_direct_write_ = now;
-        if (write_directly())
-          return;
-      }
+      if (std::chrono::steady_clock::now() - idle_since_ >= direct_write_idle && write_directly())
+        return;
     }
     if (lock.owns_lock())
       lock.unlock();
@@ -499,6 +497,8 @@ private:
       return false;  // would block, or an error the I/O thread's own write will report
     if (static_cast<size_t>(sent) == out_.size()) {
       out_.clear();
+      idle_ = true;
+      idle_since_ = std::chrono::steady_clock::now();
       return pipe_->outbound().reader_sleep();  // nothing new can have come: we are its writer
     }
     keep_unsent(iov.data(), count, static_cast<size_t>(sent));
@@ -536,8 +536,17 @@ private:
           out_.add_message(*m);
         ring.pop_front();
       }
-      if (!out_.empty() || ring.reader_sleep())
-        return;  // something to write, or empty and the next flush will kick us
+      if (!out_.empty()) {
+        idle_ = false;
+        return;
+      }
+      if (ring.reader_sleep()) {  // empty: the next flush kicks us (or writes directly)
+        if (!idle_) {  // just drained; re-arming after a read changes nothing
+          idle_ = true;
+          idle_since_ = std::chrono::steady_clock::now();
+        }
+        return;
+      }
     }
   }
 
@@ -618,7 +627,8 @@ private:
   std::vector<bytes> pending_commands_;  // PING/PONG queued while out_ is being written
   bool writing_ = false;
   int fd_ = -1;
-  std::chrono::steady_clock::time_point last_direct_write_{};
+  bool idle_ = true;  // nothing of ours to write since idle_since_ (the outbound ring drained)
+  std::chrono::steady_clock::time_point idle_since_{};
 };
 
 } // namespace
