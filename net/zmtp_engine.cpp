@@ -43,8 +43,12 @@ constexpr size_t max_frames_per_message = size_t{1} << 20;  // 32 MiB of frames 
 // request, a reply) goes out at once, while a stream, which refills the ring as soon as the
 // engine drains it, is still batched by the I/O thread without a system call per message on
 // the user thread.
+// The same gap applies per user thread: a PUB fanning one message out to many idle subscribers
+// writes to one of them directly and kicks the I/O thread for the rest, instead of spending a
+// system call per subscriber on the user thread.
 constexpr size_t direct_write_limit = 16 * 1024;
 constexpr auto direct_write_idle = std::chrono::microseconds(15);
+thread_local std::chrono::steady_clock::time_point last_direct_write_here{};
 constexpr size_t max_direct_pieces = 64;
 
 class engine final : public zmtp_engine, public std::enable_shared_from_this<engine> {
@@ -460,8 +464,13 @@ private:
     std::unique_lock<std::mutex> lock{write_mtx_, std::try_to_lock};
     if (lock.owns_lock() && phase_ == phase::ready && !writing_ && out_.empty()
         && closing_reason_.empty()) {
-      if (std::chrono::steady_clock::now() - idle_since_ >= direct_write_idle && write_directly())
-        return;
+      auto now = std::chrono::steady_clock::now();
+      if (now - idle_since_ >= direct_write_idle
+          && now - last_direct_write_here >= direct_write_idle) {
+        last_direct_write_here = now;
+        if (write_directly())
+          return;
+      }
     }
     if (lock.owns_lock())
       lock.unlock();
