@@ -10,11 +10,7 @@ namespace {
 
 namespace zmq = test::zmq;
 
-struct matrix_case {
-  test::type_pair types;
-  bool cafmq_is_a;  ///< else cafmq is b
-  bool a_binds;     ///< else b binds
-};
+using test::matrix_case;
 
 class LibzmqMatrix : public ::testing::TestWithParam<matrix_case> {
 protected:
@@ -44,20 +40,8 @@ TEST_P(LibzmqMatrix, ConversationWithMultipartMessages) {
   test::play(test::scenario(c.types), sides);
 }
 
-std::vector<matrix_case> all_cases() {
-  std::vector<matrix_case> out;
-  for (auto p : test::compatible_pairs())
-    for (bool cafmq_a : {true, false})
-      for (bool a_binds : {true, false})
-        out.push_back({p, cafmq_a, a_binds});
-  return out;
-}
-
-INSTANTIATE_TEST_SUITE_P(EveryCompatiblePair, LibzmqMatrix, ::testing::ValuesIn(all_cases()),
-                         [](const auto& info) {
-                           auto& c = info.param;
-                           return test::pair_case_name(c.types, c.cafmq_is_a, c.a_binds, "Libzmq");
-                         });
+INSTANTIATE_TEST_SUITE_P(EveryCompatiblePair, LibzmqMatrix, ::testing::ValuesIn(test::matrix_cases()),
+                         test::matrix_case_namer("Libzmq"));
 
 } // namespace
 } // namespace cafmq

@@ -17,11 +17,7 @@ using namespace std::chrono_literals;
 
 constexpr auto process_budget = 30000ms;
 
-struct matrix_case {
-  test::type_pair types;
-  bool cafmq_is_a;
-  bool a_binds;
-};
+using test::matrix_case;
 
 // A scenario's steps as the JSON the python peer reads; frames as latin-1 code points.
 std::string to_json(const std::vector<test::step>& steps) {
@@ -105,20 +101,8 @@ TEST_P(PyzmqMatrix, ConversationWithMultipartMessages) {
   EXPECT_EQ(r.out, "OK\n") << r.describe();
 }
 
-std::vector<matrix_case> all_cases() {
-  std::vector<matrix_case> out;
-  for (auto p : test::compatible_pairs())
-    for (bool cafmq_a : {true, false})
-      for (bool a_binds : {true, false})
-        out.push_back({p, cafmq_a, a_binds});
-  return out;
-}
-
-INSTANTIATE_TEST_SUITE_P(EveryCompatiblePair, PyzmqMatrix, ::testing::ValuesIn(all_cases()),
-                         [](const auto& info) {
-                           auto& c = info.param;
-                           return test::pair_case_name(c.types, c.cafmq_is_a, c.a_binds, "Pyzmq");
-                         });
+INSTANTIATE_TEST_SUITE_P(EveryCompatiblePair, PyzmqMatrix, ::testing::ValuesIn(test::matrix_cases()),
+                         test::matrix_case_namer("Pyzmq"));
 
 } // namespace
 } // namespace cafmq

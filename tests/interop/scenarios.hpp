@@ -104,4 +104,29 @@ inline std::string pair_case_name(type_pair p, bool cafmq_is_a, bool a_binds,
   return side(true) + "_" + side(false) + (a_binds ? "_FirstBinds" : "_SecondBinds");
 }
 
+/// One cell of an interop matrix: a pair, which side cafmq plays, which side binds.
+struct matrix_case {
+  type_pair types;
+  bool cafmq_is_a;  ///< else cafmq plays b
+  bool a_binds;     ///< else b binds
+};
+
+/// Every compatible pair with cafmq on either side and either side binding.
+inline std::vector<matrix_case> matrix_cases() {
+  std::vector<matrix_case> out;
+  for (auto p : compatible_pairs())
+    for (bool cafmq_a : {true, false})
+      for (bool a_binds : {true, false})
+        out.push_back({p, cafmq_a, a_binds});
+  return out;
+}
+
+/// A gtest name generator for a matrix against `other` ("Libzmq", "Pyzmq").
+inline auto matrix_case_namer(const char* other) {
+  return [other](const auto& info) {
+    auto& c = info.param;
+    return pair_case_name(c.types, c.cafmq_is_a, c.a_binds, other);
+  };
+}
+
 } // namespace cafmq::test
