@@ -22,6 +22,8 @@ const supervision_node* child_at(const supervision_node& n, node_role role, cons
       return &c;
   return nullptr;
 }
+// The result points into `n`: a temporary tree would leave it dangling.
+const supervision_node* child_at(supervision_node&&, node_role, const std::string&) = delete;
 
 TEST(SupervisionTree, ListsListenersConnectorsAndSessionsWithTheirStates) {
   context ctx;
@@ -95,7 +97,8 @@ TEST(SupervisionTree, ASessionStillInItsHandshakeAndAStoppedConnectorShowAsSuch)
   ASSERT_TRUE(test::next_event(events, event_kind::closed, 5000ms));
   ASSERT_TRUE(test::eventually(
     [&] {
-      auto c = child_at(push.describe(), node_role::connector, silent.endpoint());
+      auto tree = push.describe();  // child_at points into it: keep it alive
+      auto c = child_at(tree, node_role::connector, silent.endpoint());
       return c != nullptr && c->children.size() == 1;
     },
     5000ms));
