@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <map>
 #include <sstream>
 
@@ -120,7 +122,7 @@ TEST(CliEvents, RecvAndSendPrintTheirMonitorEventsAsJsonLinesOnStderrOnly) {
   EXPECT_EQ(server[2].at("zmtp"), "3.1");
   EXPECT_EQ(server[2].at("mechanism"), "NULL");
   EXPECT_EQ(server[2].at("connection_id"), server[1].at("connection_id"));
-  EXPECT_EQ(sk.back(), "closed") << r.err;
+  EXPECT_NE(std::find(sk.begin() + 3, sk.end(), "closed"), sk.end()) << r.err;  // see below
 
   auto client = events_of(s.err);
   auto ck = kinds(client);
@@ -129,7 +131,9 @@ TEST(CliEvents, RecvAndSendPrintTheirMonitorEventsAsJsonLinesOnStderrOnly) {
   EXPECT_EQ(ck[1], "connected") << s.err;
   EXPECT_EQ(client[1].at("remote"), ep);
   EXPECT_EQ(ck[2], "handshake_succeeded") << s.err;
-  EXPECT_EQ(ck.back(), "closed") << s.err;
+  // The receiver may exit (after its one message) while the sender closes: its `disconnected`
+  // can come after the sender's `closed`, whose place is therefore not fixed.
+  EXPECT_NE(std::find(ck.begin() + 3, ck.end(), "closed"), ck.end()) << s.err;
 }
 
 TEST(CliEvents, ReconnectOptionsShapeTheIntervalsOfConnectRetried) {
