@@ -29,6 +29,23 @@ random_source system_random() {
   return [](uint8_t* out, size_t size) { randombytes_buf(out, size); };
 }
 
+void append_bytes(bytes& out, const void* data, size_t size) {
+  auto* p = static_cast<const uint8_t*>(data);
+  out.insert(out.end(), p, p + size);
+}
+
+void append_be64(bytes& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i)
+    out.push_back(static_cast<uint8_t>(v >> (56 - 8 * i)));
+}
+
+uint64_t read_be64(const uint8_t* p) noexcept {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i)
+    v = (v << 8) | p[i];
+  return v;
+}
+
 nonce24 short_nonce(std::string_view prefix16, uint64_t counter) {
   nonce24 n{};
   std::memcpy(n.data(), prefix16.data(), 16);
@@ -135,9 +152,7 @@ std::optional<std::string> curve_codec::decode(const uint8_t* body, size_t size,
   constexpr size_t head = 8 + 8;  // "\x07MESSAGE" + short nonce
   if (size < head + mac + 1 || std::memcmp(body, message_header.data(), 8) != 0)
     return std::string("malformed MESSAGE command");
-  uint64_t nonce = 0;
-  for (int i = 0; i < 8; ++i)
-    nonce = (nonce << 8) | body[8 + i];
+  uint64_t nonce = read_be64(body + 8);
   if (nonce <= peer_last_)  // RFC 26: a repeated or older nonce is a replay (CVE-2014-7203)
     return "MESSAGE nonce " + std::to_string(nonce) + " not above the last one ("
            + std::to_string(peer_last_) + "): replayed or reordered";

@@ -41,6 +41,12 @@ std::optional<bytes> secretbox_open(const uint8_t* boxed, size_t size, const non
                                     const key32& key);
 /// The public key of a secret key (scalar multiplication with the base point).
 key32 public_of(const key32& secret);
+/// Appends `size` bytes to `out`.
+void append_bytes(bytes& out, const void* data, size_t size);
+/// Appends `v` as 8 big-endian bytes (a CurveZMQ short nonce on the wire).
+void append_be64(bytes& out, uint64_t v);
+/// Reads 8 big-endian bytes.
+uint64_t read_be64(const uint8_t* p) noexcept;
 /// Overwrites `k` with zeros.
 void wipe(key32& k);
 

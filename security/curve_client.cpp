@@ -12,16 +12,6 @@ constexpr size_t hello_size = 200;
 constexpr size_t welcome_size = 168;
 constexpr size_t min_ready_size = 30;
 
-void append(bytes& out, const void* data, size_t size) {
-  auto* p = static_cast<const uint8_t*>(data);
-  out.insert(out.end(), p, p + size);
-}
-
-void append_nonce(bytes& out, uint64_t counter) {
-  for (int i = 0; i < 8; ++i)
-    out.push_back(static_cast<uint8_t>(counter >> (56 - 8 * i)));
-}
-
 } // namespace
 
 curve_client::curve_client(const curve_key& server_public, const curve_keypair& ours, metadata md,
@@ -44,15 +34,15 @@ mechanism::status curve_client::start(std::vector<bytes>& out) {
   // HELLO: version 1.0, 72 zero bytes (no amplification), C', nonce, Box[64 zeros](C'->S).
   bytes hello;
   hello.reserve(hello_size);
-  append(hello, "\x05HELLO\x01\x00", 8);
+  append_bytes(hello, "\x05HELLO\x01\x00", 8);
   hello.resize(hello.size() + 72, 0);
-  append(hello, transient_public_.data(), 32);
+  append_bytes(hello, transient_public_.data(), 32);
   uint64_t nonce = next_nonce_++;
-  append_nonce(hello, nonce);
+  append_be64(hello, nonce);
   uint8_t zeros[64] = {};
   auto sig = box(zeros, sizeof zeros, short_nonce("CurveZMQHELLO---", nonce), server_public_,
                  transient_secret_);
-  append(hello, sig.data(), sig.size());
+  append_bytes(hello, sig.data(), sig.size());
   out.push_back(std::move(hello));
   state_ = state::expect_welcome;
   return status::handshaking;
@@ -101,19 +91,19 @@ mechanism::status curve_client::on_welcome(const uint8_t* body, size_t size,
                        server_transient_, secret_);
 
   bytes inner;  // C + vouch + metadata
-  append(inner, public_.data(), 32);
-  append(inner, vouch_nonce, 16);
-  append(inner, vouch_box.data(), vouch_box.size());
+  append_bytes(inner, public_.data(), 32);
+  append_bytes(inner, vouch_nonce, 16);
+  append_bytes(inner, vouch_box.data(), vouch_box.size());
   encode_metadata(ours_, inner);
 
   bytes initiate;
-  append(initiate, "\x08INITIATE", 9);
-  append(initiate, cookie, 96);
+  append_bytes(initiate, "\x08INITIATE", 9);
+  append_bytes(initiate, cookie, 96);
   uint64_t nonce = next_nonce_++;
-  append_nonce(initiate, nonce);
+  append_be64(initiate, nonce);
   auto sealed = box(inner.data(), inner.size(), short_nonce("CurveZMQINITIATE", nonce),
                     server_transient_, transient_secret_);
-  append(initiate, sealed.data(), sealed.size());
+  append_bytes(initiate, sealed.data(), sealed.size());
   out.push_back(std::move(initiate));
   state_ = state::expect_ready;
   return status::handshaking;
@@ -122,9 +112,7 @@ mechanism::status curve_client::on_welcome(const uint8_t* body, size_t size,
 mechanism::status curve_client::on_ready(const uint8_t* body, size_t size) {
   if (size < min_ready_size)
     return fail("malformed CURVE READY", false, false);
-  uint64_t nonce = 0;
-  for (int i = 0; i < 8; ++i)
-    nonce = (nonce << 8) | body[6 + i];
+  uint64_t nonce = read_be64(body + 6);
   auto plain = box_open(body + 14, size - 14, short_nonce("CurveZMQREADY---", nonce),
                         server_transient_, transient_secret_);
   if (!plain)

@@ -16,18 +16,6 @@ namespace {
 constexpr size_t hello_size = 200;
 constexpr size_t min_initiate_size = 257;  // 9 + 96 cookie + 8 nonce + 16 MAC + 32 C + 96 vouch
 
-void append(bytes& out, const void* data, size_t size) {
-  auto* p = static_cast<const uint8_t*>(data);
-  out.insert(out.end(), p, p + size);
-}
-
-uint64_t read_nonce(const uint8_t* p) {
-  uint64_t n = 0;
-  for (int i = 0; i < 8; ++i)
-    n = (n << 8) | p[i];
-  return n;
-}
-
 } // namespace
 
 curve_server::curve_server(const curve_keypair& ours, std::string domain, metadata md,
@@ -69,7 +57,7 @@ mechanism::status curve_server::on_hello(const uint8_t* body, size_t size,
                 false, false);
   key32 client_transient;
   std::memcpy(client_transient.data(), body + 80, 32);
-  peer_nonce_ = read_nonce(body + 112);
+  peer_nonce_ = read_be64(body + 112);
   auto zeros = box_open(body + 120, 80, short_nonce("CurveZMQHELLO---", peer_nonce_),
                         client_transient, secret_);
   if (!zeros)
@@ -90,15 +78,15 @@ mechanism::status curve_server::on_hello(const uint8_t* body, size_t size,
   sodium_memzero(sealed_keys, sizeof sealed_keys);
 
   bytes plain;  // S' + cookie
-  append(plain, transient_public.data(), 32);
-  append(plain, cookie_nonce, 16);
-  append(plain, cookie_box.data(), cookie_box.size());
+  append_bytes(plain, transient_public.data(), 32);
+  append_bytes(plain, cookie_nonce, 16);
+  append_bytes(plain, cookie_box.data(), cookie_box.size());
   auto sealed = box(plain.data(), plain.size(), long_nonce("WELCOME-", welcome_nonce),
                     client_transient, secret_);
   bytes welcome;
-  append(welcome, "\x07WELCOME", 8);
-  append(welcome, welcome_nonce, 16);
-  append(welcome, sealed.data(), sealed.size());
+  append_bytes(welcome, "\x07WELCOME", 8);
+  append_bytes(welcome, welcome_nonce, 16);
+  append_bytes(welcome, sealed.data(), sealed.size());
   out.push_back(std::move(welcome));
   wipe(transient_secret);  // minimal state until INITIATE: only the cookie key remains
   state_ = state::expect_initiate;
@@ -117,7 +105,7 @@ mechanism::status curve_server::on_initiate(const uint8_t* body, size_t size) {
   std::memcpy(transient_secret_.data(), keys->data() + 32, 32);
   sodium_memzero(keys->data(), keys->size());
 
-  uint64_t nonce = read_nonce(body + 105);
+  uint64_t nonce = read_be64(body + 105);
   if (nonce <= peer_nonce_)
     return fail("CURVE INITIATE nonce not above HELLO's", false, false);
   peer_nonce_ = nonce;
@@ -173,10 +161,9 @@ mechanism::status curve_server::on_auth_reply(const auth_reply& reply, std::vect
   auto sealed = box(md.data(), md.size(), short_nonce("CurveZMQREADY---", nonce), client_transient_,
                     transient_secret_);
   bytes ready;
-  append(ready, "\x05READY", 6);
-  for (int i = 0; i < 8; ++i)
-    ready.push_back(static_cast<uint8_t>(nonce >> (56 - 8 * i)));
-  append(ready, sealed.data(), sealed.size());
+  append_bytes(ready, "\x05READY", 6);
+  append_be64(ready, nonce);
+  append_bytes(ready, sealed.data(), sealed.size());
   out.push_back(std::move(ready));
   cipher_ = std::make_unique<curve_codec>(false, client_transient_, transient_secret_, nonce + 1,
                                           peer_nonce_);
