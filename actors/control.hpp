@@ -22,6 +22,9 @@ struct socket_args {
   socket_options options;
   pipe_hub_ptr hub;
   monitor_hub_ptr monitor;  ///< where the socket's actors emit monitor events
+  authenticator_ptr authenticator;  ///< server mechanisms: decides clients (null otherwise)
+  /// PUB/XPUB: counts subscriptions the authorization rules refused.
+  std::shared_ptr<std::atomic<uint64_t>> refused_subscriptions;
 };
 
 /// Owns the CAF actor system and the I/O thread; one per cafmq::context, shared with its sockets
@@ -34,6 +37,8 @@ public:
   /// Stops every actor, then the I/O thread; never hangs. Idempotent. Afterwards open_socket,
   /// bind and connect throw errc::socket_closed and close_socket does nothing.
   void shutdown();
+  /// The context's authenticator (context::set_authenticator), shared with server sockets.
+  const std::shared_ptr<authenticator_slot>& authenticators() const noexcept { return auth_; }
   /// True once shutdown() has begun. Any thread, lock-free.
   bool terminated() const noexcept { return terminated_.load(std::memory_order_acquire); }
   control(const control&) = delete;
@@ -56,6 +61,7 @@ public:
 private:
   struct impl;
   std::unique_ptr<impl> impl_;
+  std::shared_ptr<authenticator_slot> auth_ = std::make_shared<authenticator_slot>();
   std::atomic<bool> terminated_{false};
 };
 

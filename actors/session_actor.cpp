@@ -9,7 +9,7 @@
 #include "patterns/socket_compat.hpp"
 #include "runtime/core/log.hpp"
 #include "runtime/core/zmtp_command.hpp"
-#include "security/null_mechanism.hpp"
+#include "security/mechanism_factory.hpp"
 
 namespace cafmq::actors {
 
@@ -19,9 +19,10 @@ namespace {
 class forward_to_actor final : public net::engine_observer {
 public:
   explicit forward_to_actor(caf::actor session) : session_(std::move(session)) {}
-  void on_ready(const metadata& peer, uint8_t minor) override {
-    auto identity = peer.find("Identity").value_or("");
-    caf::anon_send(session_, ready_atom::value, static_cast<int>(minor), std::string(identity));
+  void on_ready(const net::peer_info& peer) override {
+    auto identity = peer.properties.find("Identity").value_or("");
+    caf::anon_send(session_, ready_atom::value, static_cast<int>(peer.zmtp_minor),
+                   std::string(identity), peer.user_id);
   }
   void on_closed(const std::string& reason, bool may_reconnect, net::close_cause cause) override {
     caf::anon_send(session_, closed_atom::value, reason, may_reconnect,
@@ -40,6 +41,7 @@ struct session_state {
   bool ready = false;    // past the handshake (STREAM: from the start)
   std::string peer;      // the remote address
   std::string local;     // our address
+  std::string identity;  // the peer's authenticated identity, once ready
   // Runs when the actor ends for any reason: the connection and an owned pipe go with it.
   ~session_state() {
     if (engine)
@@ -62,7 +64,9 @@ metadata our_metadata(const socket_args& sock) {
   return md;
 }
 
-net::engine_settings settings_of(socket_type type, const socket_options& opts) {
+net::engine_settings settings_of(const socket_args& sock) {
+  auto type = sock.type;
+  auto& opts = sock.options;
   net::engine_settings s;
   if (type == socket_type::sub || type == socket_type::xsub)
     s.subscriptions = net::subscription_role::subscriber;
@@ -72,6 +76,12 @@ net::engine_settings settings_of(socket_type type, const socket_options& opts) {
     s.max_frame_size = static_cast<uint64_t>(opts.maxmsgsize);
   s.handshake_ivl_ms = opts.handshake_ivl_ms;
   s.heartbeat = {opts.heartbeat_ivl_ms, opts.effective_heartbeat_timeout_ms(), opts.heartbeat_ttl_ms};
+  s.authenticator = sock.authenticator;
+  if (s.subscriptions == net::subscription_role::publisher && opts.authorization
+      && opts.authorization->checks_subscriptions()) {
+    s.subscription_rules = opts.authorization;
+    s.refused_subscriptions = sock.refused_subscriptions;
+  }
   return s;
 }
 
@@ -88,12 +98,15 @@ monitor_event connection_event(session_actor* self, event_kind kind) {
   e.connection_id = st.args.connection_id;
   e.local_endpoint = st.local;
   e.remote_endpoint = st.peer;
-  e.mechanism = st.engine ? "NULL" : "";
+  e.mechanism = st.engine ? std::string(security::mechanism_name(st.args.socket.options)) : "";
+  e.identity = st.identity;
   return e;
 }
 
-void on_ready(session_actor* self, int minor, const std::string& identity) {
+void on_ready(session_actor* self, int minor, const std::string& identity,
+              const std::string& user_id) {
   auto& st = self->state;
+  st.identity = user_id;
   log::write(log::level::info, "session",
              st.peer + ": handshake done (ZMTP 3." + std::to_string(minor) + ")");
   st.ready = true;
@@ -116,7 +129,7 @@ void on_ready(session_actor* self, int minor, const std::string& identity) {
 void on_closed(session_actor* self, const std::string& reason, bool may_reconnect,
                bool heartbeat_timeout) {
   auto& st = self->state;
-  auto mechanism = st.engine ? "NULL" : "";
+  auto mechanism = st.engine ? std::string(security::mechanism_name(st.args.socket.options)) : "";
   st.engine.reset();
   st.raw.reset();
   log::write(may_reconnect ? log::level::info : log::level::warn, "session",
@@ -170,14 +183,15 @@ caf::behavior session(session_actor* self, session_args args, net::stream_ptr s)
     st.raw = net::raw_engine::start(*a.loop, std::move(s), a.pipe, observer);
     a.socket.hub->attach(a.pipe);
   } else {
-    auto mech = std::make_unique<security::null_mechanism>(
-      our_metadata(st.args.socket), patterns::socket_type_validator(st.args.socket.type));
+    auto mech = security::make_mechanism(st.args.socket.options, our_metadata(st.args.socket),
+                                         patterns::socket_type_validator(st.args.socket.type));
     st.engine = net::zmtp_engine::start(*st.args.loop, std::move(s), std::move(mech), st.args.pipe,
-                                        settings_of(st.args.socket.type, st.args.socket.options),
-                                        observer);
+                                        settings_of(st.args.socket), observer);
   }
   return {
-    [=](ready_atom, int minor, const std::string& identity) { on_ready(self, minor, identity); },
+    [=](ready_atom, int minor, const std::string& identity, const std::string& user_id) {
+      on_ready(self, minor, identity, user_id);
+    },
     [=](closed_atom, const std::string& reason, bool may_reconnect, bool heartbeat_timeout) {
       on_closed(self, reason, may_reconnect, heartbeat_timeout);
     },

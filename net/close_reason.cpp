@@ -17,9 +17,17 @@ event_reason classify_close(const std::string& reason, bool may_reconnect) {
     return event_reason::mechanism_mismatch;
   if (has(reason, "incompatible Socket-Type"))
     return event_reason::incompatible_socket_type;
+  // A server refusing our credentials says so with the ZAP status code (RFC 27, as libzmq).
+  if (has(reason, "peer sent ERROR: 400") || has(reason, "peer sent ERROR: 500")
+      || has(reason, "peer sent ERROR: 300"))
+    return event_reason::auth;
   if (has(reason, "peer sent ERROR") || has(reason, "peer sent a malformed ERROR"))
     return event_reason::peer_error;
-  if (has(reason, "authentication") || has(reason, "ZAP"))
+  // Credentials that do not check out: a refused password or key, a box that does not open
+  // (the wrong server key, a forged vouch), an identity the socket does not authorize.
+  if (has(reason, "authentication") || has(reason, "ZAP") || has(reason, "does not open")
+      || has(reason, "vouch") || has(reason, "key refused") || has(reason, "not authorized")
+      || has(reason, "no authenticator"))
     return event_reason::auth;
   if (has(reason, "handshake_ivl") || has(reason, "heartbeat") || has(reason, "timed out"))
     return event_reason::timeout;

@@ -67,6 +67,24 @@ void write_batch::add_command(const bytes& body) {
   append_arena(body.data(), body.size());
 }
 
+void write_batch::add_wrapped(frame_cipher& cipher, uint8_t inner_flags, const uint8_t* data,
+                              size_t size) {
+  size_t body = cipher.encoded_size(size);
+  uint8_t* at = reserve(max_frame_header + body);
+  size_t h = write_frame_header(at, 0, body);
+  cipher.encode_into(at + h, inner_flags, data, size);
+  commit_arena(h + body);
+}
+
+void write_batch::add_message(const message& m, frame_cipher& cipher) {
+  for (size_t i = 0; i < m.size(); ++i)
+    add_wrapped(cipher, i + 1 < m.size() ? flag::more : uint8_t{0}, m[i].data(), m[i].size());
+}
+
+void write_batch::add_command(const bytes& body, frame_cipher& cipher) {
+  add_wrapped(cipher, 0x02, body.data(), body.size());  // libzmq's COMMAND flag inside MESSAGE
+}
+
 void write_batch::add_raw(const uint8_t* data, size_t size) {
   append_arena(data, size);
 }

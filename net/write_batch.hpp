@@ -3,6 +3,7 @@
 #pragma once
 
 #include "net/frame_codec.hpp"
+#include "runtime/core/mechanism.hpp"
 #include "runtime/core/message.hpp"
 #include "runtime/core/zmtp_command.hpp"
 
@@ -24,6 +25,11 @@ public:
   void add_message(const message& m);
   /// Appends a command frame carrying `body`.
   void add_command(const bytes& body);
+  /// Appends every frame of `m` wrapped by `cipher` (CURVE MESSAGE), each in a frame of its
+  /// own without MORE or COMMAND flags, as libzmq sends them (protocol-reference.md §2.2).
+  void add_message(const message& m, frame_cipher& cipher);
+  /// Appends a command wrapped by `cipher` (inner flag 0x02: COMMAND).
+  void add_command(const bytes& body, frame_cipher& cipher);
   /// Appends raw bytes (the greeting).
   void add_raw(const uint8_t* data, size_t size);
   /// Appends the bytes of `f` with no frame header (STREAM's raw TCP): copied up to copy_limit,
@@ -63,6 +69,7 @@ private:
   void append_arena(const uint8_t* data, size_t size);
   void commit_arena(size_t size);  // the next `size` reserved arena bytes are written: count them
   void add_frame(const frame& f, uint8_t flags);
+  void add_wrapped(frame_cipher& cipher, uint8_t inner_flags, const uint8_t* data, size_t size);
   uint8_t* reserve(size_t n);  // room for n more arena bytes (no zero-fill, grows by doubling)
 
   std::unique_ptr<uint8_t[]> arena_;

@@ -168,6 +168,8 @@ private:
         break;
       if (r == frame_decoder::result::error)
         return shut("protocol error: " + decoder_.error_text(), false);
+      if (cipher_ && phase_ == phase::ready && !unwrap(flags, body))
+        return;
       if (flags & flag::command) {
         on_command(body);
         continue;
@@ -186,8 +188,14 @@ private:
                     false);
       incoming_.add(std::move(body));
       complete_ = (flags & flag::more) == 0;
-      if (complete_)
+      if (complete_) {
         incoming_bytes_ = 0;
+        if (cfg_.subscription_rules && incoming_.size() == 1 && is_subscription(incoming_)
+            && !subscription_allowed(incoming_[0].data(), incoming_[0].size())) {
+          incoming_.clear();  // a ZMTP 3.0 subscription the rules refuse: the pattern never sees it
+          complete_ = false;
+        }
+      }
     }
     if (phase_ == phase::ready && !more_input_waiting())
       pipe_->inbound().flush();  // one wake-up for the whole burst
@@ -265,6 +273,13 @@ private:
         return shut("protocol error: " + std::string(cmd->name)
                       + " command inside a multipart message",
                     false);
+      if (cfg_.subscription_rules) {
+        uint8_t marker = cmd->name == "SUBSCRIBE" ? 1 : 0;
+        bytes legacy{marker};
+        legacy.insert(legacy.end(), cmd->data, cmd->data + cmd->size);
+        if (!subscription_allowed(legacy.data(), legacy.size()))
+          return;
+      }
       // Delivered like the legacy 3.0 form, so the socket sees one kind of subscription.
       frame sub = frame::uninitialized(cmd->size + 1);
       sub.mutable_data()[0] = cmd->name == "SUBSCRIBE" ? 1 : 0;
@@ -295,14 +310,78 @@ private:
     }
     if (st == mechanism::status::ready)
       become_ready();
+    else
+      ask_authenticator();
     return true;
+  }
+
+  // A server mechanism wants a client judged: the authenticator answers later, on any thread;
+  // the answer comes back here through the I/O thread. handshake_ivl bounds the wait.
+  void ask_authenticator() {
+    auto request = mech_->take_auth_request();
+    if (!request)
+      return;
+    boost::system::error_code ec;
+    auto remote = stream_->socket.remote_endpoint(ec);
+    if (!ec)
+      request->address = remote.address().to_string();
+    if (!cfg_.authenticator)
+      return on_auth_reply({500, "no authenticator configured", {}});
+    std::weak_ptr<engine> weak = shared_from_this();
+    cfg_.authenticator->authenticate(*request, [weak](const auth_reply& reply) {
+      if (auto self = weak.lock())
+        asio::post(self->ctx_, [self, reply] { self->on_auth_reply(reply); });
+    });
+  }
+
+  void on_auth_reply(const auth_reply& reply) {
+    if (phase_ != phase::handshake)
+      return;  // closed meanwhile (handshake_ivl, peer gone)
+    std::vector<bytes> cmds;
+    if (after_mechanism_step(mech_->on_auth_reply(reply, cmds), cmds))
+      do_write();
+  }
+
+  // CURVE: a frame after the handshake is a MESSAGE; replaces it with the frame it carries.
+  // False (connection closed) if it is malformed, forged or replayed.
+  bool unwrap(uint8_t& flags, frame& body) {
+    uint8_t inner = 0;
+    frame plain;
+    if (auto why = cipher_->decode(body.data(), body.size(), inner, plain)) {
+      shut("protocol error: " + *why, false);
+      return false;
+    }
+    body = std::move(plain);
+    flags = static_cast<uint8_t>(((inner & 0x01) ? flag::more : 0)
+                                 | ((inner & 0x02) ? flag::command : 0));
+    return true;
+  }
+
+  // Publishers with subscription rules: may the peer's identity subscribe to this prefix? A
+  // subscription (first byte 1) outside the rules is counted; its cancel is dropped silently.
+  bool subscription_allowed(const uint8_t* sub, size_t size) {
+    std::string_view prefix(reinterpret_cast<const char*>(sub + 1), size - 1);
+    if (cfg_.subscription_rules->may_subscribe(user_id_, prefix))
+      return true;
+    if (sub[0] == 1) {
+      if (cfg_.refused_subscriptions)
+        cfg_.refused_subscriptions->fetch_add(1, std::memory_order_relaxed);
+      log::write(log::level::info, "engine", peer_name_ + ": subscription refused for "
+                   + (user_id_.empty() ? std::string("an unauthenticated peer") : "identity " + user_id_));
+    }
+    return false;
   }
 
   void become_ready() {
     phase_ = phase::ready;
     timer_.cancel();
     start_heartbeats();
-    decoder_.set_max_frame_size(cfg_.max_frame_size);
+    cipher_ = mech_->take_cipher();
+    user_id_ = mech_->user_id();
+    // A wrapped frame is larger than the frame it carries.
+    uint64_t wrap = cipher_ ? cipher_->encoded_size(0) : 0;
+    decoder_.set_max_frame_size(cfg_.max_frame_size > UINT64_MAX / 2 ? cfg_.max_frame_size
+                                                                      : cfg_.max_frame_size + wrap);
     fd_ = stream_->socket.native_handle();
     std::weak_ptr<engine> weak = shared_from_this();
     pipe_->io().set_target([weak] {
@@ -313,7 +392,16 @@ private:
       if (auto self = weak.lock())
         self->on_user_flush();
     });
-    observer_->on_ready(mech_->peer_metadata(), minor_);
+    peer_info info;
+    info.properties = mech_->peer_metadata();
+    info.user_id = user_id_;
+    info.public_key = mech_->peer_public_key();
+    boost::system::error_code ec;
+    auto remote = stream_->socket.remote_endpoint(ec);
+    if (!ec)
+      info.address = remote.address().to_string();
+    info.zmtp_minor = minor_;
+    observer_->on_ready(info);
     if (pipe_->closed_by_user())
       shut("closed by the socket", false);
   }
@@ -396,13 +484,21 @@ private:
     if (writing_)
       pending_commands_.push_back(std::move(body));
     else
+      add_command_out(body);
+  }
+
+  // Under write_mtx_ once ready: a command after the handshake (wrapped by CURVE).
+  void add_command_out(const bytes& body) {
+    if (cipher_)
+      out_.add_command(body, *cipher_);
+    else
       out_.add_command(body);
   }
 
   // Under write_mtx_, with no write in flight.
   void take_pending_commands() {
     for (auto& c : pending_commands_)
-      out_.add_command(c);
+      add_command_out(c);
     pending_commands_.clear();
   }
 
@@ -541,6 +637,8 @@ private:
           break;
         if (cfg_.subscriptions == subscription_role::subscriber && minor_ >= 1 && is_subscription(*m))
           add_subscription_command(*m);
+        else if (cipher_)
+          out_.add_message(*m, *cipher_);
         else
           out_.add_message(*m);
         ring.pop_front();
@@ -566,8 +664,8 @@ private:
   // RFC 37: a ZMTP 3.1 peer gets SUBSCRIBE/CANCEL commands instead of legacy data frames.
   void add_subscription_command(const message& m) {
     const frame& f = m[0];
-    out_.add_command(make_command(f.data()[0] == 1 ? "SUBSCRIBE" : "CANCEL", f.data() + 1,
-                                  f.size() - 1));
+    add_command_out(make_command(f.data()[0] == 1 ? "SUBSCRIBE" : "CANCEL", f.data() + 1,
+                                 f.size() - 1));
   }
 
   // -- closing --
@@ -627,6 +725,11 @@ private:
   uint64_t incoming_bytes_ = 0;  // the bytes of incoming_ (a multipart message in progress)
   size_t read_since_publish_ = 0;  // bytes read while decoded messages waited unpublished
   bool complete_ = false;
+  std::string user_id_;  // the peer's authenticated identity, once ready
+
+  // CURVE: wraps and unwraps every frame once ready. Encoding happens under write_mtx_ (a direct
+  // write encodes too), decoding on the I/O thread only.
+  std::unique_ptr<frame_cipher> cipher_;
 
   // Guards what a direct write shares with the I/O thread once ready: out_, writing_, the
   // outbound ring's reader side, phase_ becoming closed, and the socket's file descriptor.

@@ -6,9 +6,12 @@
 #include "net/heartbeat.hpp"
 #include "net/io_loop.hpp"
 #include "net/stream.hpp"
+#include "runtime/core/authenticator.hpp"
+#include "runtime/core/authorization.hpp"
 #include "runtime/core/mechanism.hpp"
 #include "runtime/core/pipe.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -33,6 +36,20 @@ struct engine_settings {
   uint64_t handshake_frame_limit = 64 * 1024;       ///< cap on frames before the handshake ends
   int handshake_ivl_ms = 30000;                     ///< 0: no handshake timeout
   heartbeat_settings heartbeat;                     ///< PINGs to ZMTP 3.1 peers (RFC 37)
+  authenticator_ptr authenticator;  ///< decides the clients of server mechanisms (PLAIN, CURVE)
+  /// Publishers: which subscriptions each authenticated identity may make (null: any).
+  std::shared_ptr<const authorization> subscription_rules;
+  /// Publishers: counts the subscriptions subscription_rules refused (may be null).
+  std::shared_ptr<std::atomic<uint64_t>> refused_subscriptions;
+};
+
+/// What the handshake established about the peer.
+struct peer_info {
+  metadata properties;     ///< what the peer said about itself (Socket-Type, Identity...)
+  std::string user_id;     ///< the authenticated identity (see mechanism::user_id)
+  std::string public_key;  ///< CURVE: the peer's permanent public key (32 bytes)
+  std::string address;     ///< the peer's IP address
+  uint8_t zmtp_minor = 1;  ///< ZMTP 3.x minor version
 };
 
 /// Why a connection ended, beyond the reason text: lets the actors tell causes apart that
@@ -47,7 +64,7 @@ class engine_observer {
 public:
   virtual ~engine_observer() = default;
   /// The handshake finished; data flows through the pipe from now on.
-  virtual void on_ready(const metadata& peer, uint8_t zmtp_minor) = 0;
+  virtual void on_ready(const peer_info& peer) = 0;
   /// The connection ended (once). `may_reconnect` is false after ERROR or a protocol violation;
   /// `cause` singles out heartbeat timeouts (may_reconnect is true for them).
   virtual void on_closed(const std::string& reason, bool may_reconnect, close_cause cause) = 0;

@@ -12,6 +12,10 @@ context::~context() {
   control_->shutdown();  // sockets may keep the (stopped) control plane alive a little longer
 }
 
+void context::set_authenticator(authenticator_ptr a) {
+  control_->authenticators()->set(std::move(a));
+}
+
 supervision_node context::supervision_tree() const {
   return control_->supervision_tree();
 }

@@ -3,6 +3,7 @@
 // actor and connection, and the sockets then report errc::socket_closed.
 #pragma once
 
+#include "runtime/core/authenticator.hpp"
 #include "runtime/core/supervision.hpp"
 
 #include <memory>
@@ -27,6 +28,11 @@ public:
   /// connectors and their sessions, with each actor's state (docs/reliability.md). Empty (a
   /// context node without children) once the context is shutting down.
   supervision_node supervision_tree() const;
+
+  /// Sets the authenticator that decides the clients of every PLAIN and CURVE server socket of
+  /// this context without one of its own (libzmq: the process's ZAP handler); nullptr removes
+  /// it. Takes effect for handshakes from now on. docs/security.md.
+  void set_authenticator(authenticator_ptr a);
 
   /// Internal: the control plane, shared with the sockets.
   const std::shared_ptr<actors::control>& control() const noexcept { return control_; }

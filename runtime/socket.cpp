@@ -6,6 +6,8 @@
 #include "patterns/full_policy.hpp"
 #include "patterns/socket_pattern.hpp"
 #include "runtime/core/pipe_hub.hpp"
+#include "security/mechanism_factory.hpp"
+#include "security/socket_authenticator.hpp"
 
 #include <algorithm>
 #include <thread>
@@ -111,9 +113,13 @@ socket::socket(context& ctx, socket_type type, socket_options options)
   : control_(ctx.control()), type_(type), options_(std::move(options)),
     state_(std::make_unique<state>(options_.send_budget_bytes)) {
   options_.validate();
+  security::validate_security_options(options_);
   state_->pattern = patterns::make_pattern(type, options_);
   state_->policy = patterns::resolve_full_policy(type, options_);
-  id_ = control_->open_socket({type_, options_, state_->hub, monitor_});
+  actors::socket_args args{type_, options_, state_->hub, monitor_, nullptr, refused_subscriptions_};
+  if (options_.plain_server || options_.curve_server)
+    args.authenticator = security::make_socket_authenticator(options_, control_->authenticators());
+  id_ = control_->open_socket(std::move(args));
 }
 
 socket::~socket() {
@@ -233,6 +239,7 @@ socket_stats socket::stats() {
   s.dropped_budget = st.dropped_budget;
   s.dropped_unroutable = d.unroutable;
   s.discarded_on_close = st.discarded_on_close;
+  s.refused_subscriptions = refused_subscriptions_->load(std::memory_order_relaxed);
   if (closed_)
     return s;
   st.absorb();

@@ -16,6 +16,7 @@
 #include "runtime/socket_stats.hpp"
 #include "runtime/core/supervision.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -120,6 +121,8 @@ private:
   socket_options options_;
   std::unique_ptr<state> state_;
   monitor_hub_ptr monitor_ = std::make_shared<monitor_hub>();
+  std::shared_ptr<std::atomic<uint64_t>> refused_subscriptions_ =
+    std::make_shared<std::atomic<uint64_t>>(0);
   std::string last_endpoint_;
   std::string connect_routing_id_;
   uint64_t id_ = 0;

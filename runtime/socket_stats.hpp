@@ -31,6 +31,8 @@ struct socket_stats {
   uint64_t dropped_budget = 0;      ///< dropped because the socket's send budget was used up
   uint64_t dropped_unroutable = 0;  ///< dropped for want of a peer (unknown ROUTER id, REP reply
                                     ///< to a gone requester)
+  uint64_t refused_subscriptions = 0;  ///< PUB/XPUB: subscriptions the authorization rules
+                                       ///< refused (the subscriber gets nothing for them)
   uint64_t discarded_on_close = 0;  ///< still queued when close() gave up (linger)
   size_t send_budget_used = 0;      ///< bytes queued for sending across all peers
   std::vector<peer_stats> peers;    ///< the peers the socket holds now

@@ -132,23 +132,21 @@ curve_codec::~curve_codec() {
   sodium_memzero(shared_.data(), shared_.size());
 }
 
-bytes curve_codec::encode(uint8_t flags, const uint8_t* data, size_t size) {
+void curve_codec::encode_into(uint8_t* out, uint8_t flags, const uint8_t* data, size_t size) {
   auto n = short_nonce(client_ ? "CurveZMQMESSAGEC" : "CurveZMQMESSAGES", next_nonce_);
-  bytes plain(1 + size);
-  plain[0] = flags;
+  std::memcpy(out, message_header.data(), message_header.size());
+  std::memcpy(out + message_header.size(), n.data() + 16, 8);
+  // The plain text goes where its cipher text will be; libsodium encrypts in place.
+  uint8_t* boxed = out + message_header.size() + 8;
+  boxed[mac] = flags;
   if (size > 0)
-    std::memcpy(plain.data() + 1, data, size);
-  bytes out(message_header.size() + 8 + mac + plain.size());
-  std::memcpy(out.data(), message_header.data(), message_header.size());
-  std::memcpy(out.data() + message_header.size(), n.data() + 16, 8);
-  crypto_box_easy_afternm(out.data() + message_header.size() + 8, plain.data(), plain.size(),
-                          n.data(), shared_.data());
+    std::memmove(boxed + mac + 1, data, size);
+  crypto_box_easy_afternm(boxed, boxed + mac, size + 1, n.data(), shared_.data());
   ++next_nonce_;
-  return out;
 }
 
 std::optional<std::string> curve_codec::decode(const uint8_t* body, size_t size, uint8_t& flags,
-                                               bytes& payload) {
+                                               frame& payload) {
   constexpr size_t head = 8 + 8;  // "\x07MESSAGE" + short nonce
   if (size < head + mac + 1 || std::memcmp(body, message_header.data(), 8) != 0)
     return std::string("malformed MESSAGE command");
@@ -157,14 +155,16 @@ std::optional<std::string> curve_codec::decode(const uint8_t* body, size_t size,
     return "MESSAGE nonce " + std::to_string(nonce) + " not above the last one ("
            + std::to_string(peer_last_) + "): replayed or reordered";
   auto n = short_nonce(client_ ? "CurveZMQMESSAGES" : "CurveZMQMESSAGEC", nonce);
-  bytes plain(size - head - mac);
-  if (crypto_box_open_easy_afternm(plain.data(), body + head, size - head, n.data(),
+  scratch_.resize(size - head - mac);
+  if (crypto_box_open_easy_afternm(scratch_.data(), body + head, size - head, n.data(),
                                    shared_.data())
       != 0)
     return std::string("MESSAGE does not authenticate");
   peer_last_ = nonce;
-  flags = plain[0];
-  payload.assign(plain.begin() + 1, plain.end());
+  flags = scratch_[0];
+  payload = frame::uninitialized(scratch_.size() - 1);
+  if (scratch_.size() > 1)
+    std::memcpy(payload.mutable_data(), scratch_.data() + 1, scratch_.size() - 1);
   return std::nullopt;
 }
 

@@ -61,18 +61,21 @@ public:
   curve_codec(const curve_codec&) = delete;
   curve_codec& operator=(const curve_codec&) = delete;
 
+  /// A MESSAGE body: 16 bytes of name and nonce, 16 of MAC, the flags byte, the frame.
+  size_t encoded_size(size_t size) const noexcept override { return 33 + size; }
   /// The MESSAGE command body carrying one frame: flags (0x01 MORE, 0x02 COMMAND) and bytes.
-  bytes encode(uint8_t flags, const uint8_t* data, size_t size) override;
+  void encode_into(uint8_t* out, uint8_t flags, const uint8_t* data, size_t size) override;
   /// Opens a MESSAGE body into `flags` and `payload`; an error text if it is malformed, does not
   /// authenticate, or repeats or goes back on the peer's nonce (replay).
   std::optional<std::string> decode(const uint8_t* body, size_t size, uint8_t& flags,
-                                    bytes& payload) override;
+                                    frame& payload) override;
 
 private:
   std::array<uint8_t, 32> shared_{};  // crypto_box_beforenm
   bool client_;
   uint64_t next_nonce_;
   uint64_t peer_last_;
+  bytes scratch_;  // decrypted flags and frame, reused
 };
 
 } // namespace cafmq::security

@@ -1,6 +1,7 @@
 // CURVE client (RFC 26): HELLO with a fresh transient key, WELCOME opened with it, INITIATE with
 // the vouch (our permanent key vouching for the transient one), READY opened with S'.
 #include "security/curve_mechanism.hpp"
+#include "security/curve_keys.hpp"
 
 #include <cstring>
 
@@ -130,6 +131,10 @@ mechanism::status curve_client::on_ready(const uint8_t* body, size_t size) {
   wipe(transient_secret_);
   state_ = state::ready;
   return status::ready;
+}
+
+std::string curve_client::user_id() const {
+  return curve_key{server_public_}.z85();
 }
 
 mechanism::status curve_client::fail(std::string reason, bool send_error, bool peer_said_error) {

@@ -23,6 +23,11 @@ public:
   const metadata& peer_metadata() const noexcept override { return peer_; }
   const handshake_failure& failure() const noexcept override { return failure_; }
   std::unique_ptr<frame_cipher> take_cipher() override { return std::move(cipher_); }
+  std::string peer_public_key() const override {
+    return {reinterpret_cast<const char*>(server_public_.data()), server_public_.size()};
+  }
+  /// The server we authenticated: its public key in Z85.
+  std::string user_id() const override;
 
 private:
   enum class state { start, expect_welcome, expect_ready, ready, failed };
@@ -61,8 +66,10 @@ public:
   std::optional<auth_request> take_auth_request() override;
   status on_auth_reply(const auth_reply& reply, std::vector<bytes>& out) override;
   std::unique_ptr<frame_cipher> take_cipher() override { return std::move(cipher_); }
-  /// The client's permanent public key, once INITIATE is verified (for authorization).
-  const key32& client_public() const noexcept { return client_public_; }
+  std::string user_id() const override { return user_id_; }
+  std::string peer_public_key() const override {
+    return {reinterpret_cast<const char*>(client_public_.data()), client_public_.size()};
+  }
 
 private:
   enum class state { expect_hello, expect_initiate, authenticating, ready, failed };
@@ -75,6 +82,7 @@ private:
   key32 client_transient_{};   // C' and s', recovered from the cookie at INITIATE
   key32 transient_secret_{};
   key32 client_public_{};      // C
+  std::string user_id_;        // what the authenticator vouched for
   std::string domain_;
   metadata ours_;
   peer_validator validate_;

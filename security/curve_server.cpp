@@ -4,6 +4,7 @@
 // client's permanent key C speaks for C' to this server. Then the authenticator decides, and
 // READY carries our metadata.
 #include "security/curve_mechanism.hpp"
+#include "security/curve_keys.hpp"
 
 #include <sodium.h>
 
@@ -150,11 +151,12 @@ mechanism::status curve_server::on_auth_reply(const auth_reply& reply, std::vect
   if (reply.status_code != 200) {
     auto f = fail("CURVE client key refused (" + std::to_string(reply.status_code) + " "
                     + printable(reply.status_text, 255) + ")",
-                  true, false);
+                  reply.status_code != 300, false);  // 300: a temporary failure, no ERROR
     failure_.error_reason = std::to_string(reply.status_code);  // as libzmq sends it
     return f;
   }
-  peer_.add("User-Id", reply.user_id);
+  // The identity authorization uses: what the authenticator said, else the client's key.
+  user_id_ = reply.user_id.empty() ? curve_key{client_public_}.z85() : reply.user_id;
   bytes md;
   encode_metadata(ours_, md);
   const uint64_t nonce = 1;

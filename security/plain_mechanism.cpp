@@ -146,7 +146,7 @@ mechanism::status plain_server::on_auth_reply(const auth_reply& reply, std::vect
     // libzmq sends the ZAP status code as the ERROR reason.
     auto f = fail("PLAIN authentication denied (" + std::to_string(reply.status_code) + " "
                     + printable(reply.status_text, 255) + ")",
-                  true, false);
+                  reply.status_code != 300, false);  // 300: a temporary failure, no ERROR
     failure_.error_reason = std::to_string(reply.status_code);
     return f;
   }
@@ -165,7 +165,6 @@ mechanism::status plain_server::on_initiate(const uint8_t* data, size_t size,
     if (auto why = validate_(md); !why.empty())
       return fail(std::move(why), true, false);
   }
-  md.add("User-Id", user_id_);
   peer_ = std::move(md);
   out.push_back(metadata_command("READY", ours_));
   state_ = state::ready;

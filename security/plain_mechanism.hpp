@@ -48,6 +48,7 @@ public:
   const handshake_failure& failure() const noexcept override { return failure_; }
   std::optional<auth_request> take_auth_request() override;
   status on_auth_reply(const auth_reply& reply, std::vector<bytes>& out) override;
+  std::string user_id() const override { return user_id_; }
 
 private:
   enum class state { expect_hello, authenticating, expect_initiate, ready, failed };

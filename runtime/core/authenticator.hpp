@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 
 namespace cafmq {
 
@@ -21,5 +22,23 @@ public:
 };
 
 using authenticator_ptr = std::shared_ptr<authenticator>;
+
+/// The context's authenticator (libzmq: the process's ZAP handler), replaceable at any time;
+/// server sockets without their own look it up per request.
+class authenticator_slot {
+public:
+  void set(authenticator_ptr a) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    current_ = std::move(a);
+  }
+  authenticator_ptr get() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return current_;
+  }
+
+private:
+  mutable std::mutex mtx_;
+  authenticator_ptr current_;
+};
 
 } // namespace cafmq

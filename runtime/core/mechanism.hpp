@@ -2,6 +2,7 @@
 // greeting, the engine feeds command bodies in and sends the command bodies the mechanism emits.
 #pragma once
 
+#include "runtime/core/frame.hpp"
 #include "runtime/core/zmtp_command.hpp"
 
 #include <functional>
@@ -41,15 +42,25 @@ struct auth_reply {
 };
 
 /// Wraps each frame after the handshake (CURVE's MESSAGE command); NULL and PLAIN have none.
+/// Encodes straight into the caller's buffer, so the write path allocates nothing per frame.
 class frame_cipher {
 public:
   virtual ~frame_cipher() = default;
-  /// The command body carrying one frame with its flags (0x01 MORE, 0x02 COMMAND).
-  virtual bytes encode(uint8_t flags, const uint8_t* data, size_t size) = 0;
-  /// Unwraps a command body into `flags` and `payload`; an error text if it must close the
-  /// connection (malformed, forged, replayed).
+  /// The size of the body that carries a frame of `size` bytes.
+  virtual size_t encoded_size(size_t size) const noexcept = 0;
+  /// Writes the body carrying one frame with its flags (0x01 MORE, 0x02 COMMAND) to `out`,
+  /// encoded_size(size) bytes.
+  virtual void encode_into(uint8_t* out, uint8_t flags, const uint8_t* data, size_t size) = 0;
+  /// Unwraps a body into `flags` and `payload`; an error text if it must close the connection
+  /// (malformed, forged, replayed).
   virtual std::optional<std::string> decode(const uint8_t* body, size_t size, uint8_t& flags,
-                                            bytes& payload) = 0;
+                                            frame& payload) = 0;
+  /// encode_into, as a new buffer.
+  bytes encode(uint8_t flags, const uint8_t* data, size_t size) {
+    bytes out(encoded_size(size));
+    encode_into(out.data(), flags, data, size);
+    return out;
+  }
 };
 
 /// One side of a mechanism handshake (NULL, PLAIN, CURVE) as a sans-I/O state machine.
@@ -79,6 +90,11 @@ public:
   virtual status on_auth_reply(const auth_reply&, std::vector<bytes>&) { return status::failed; }
   /// Once ready: the cipher every later frame goes through, or nullptr (NULL, PLAIN). Once.
   virtual std::unique_ptr<frame_cipher> take_cipher() { return nullptr; }
+  /// Once ready, servers: the identity the authenticator vouched for (its User-Id). Kept apart
+  /// from peer_metadata(), which holds only what the peer claims about itself.
+  virtual std::string user_id() const { return {}; }
+  /// Once ready, CURVE: the peer's permanent public key (32 bytes); empty for other mechanisms.
+  virtual std::string peer_public_key() const { return {}; }
 };
 
 using mechanism_ptr = std::unique_ptr<mechanism>;

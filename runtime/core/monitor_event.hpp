@@ -59,8 +59,11 @@ struct monitor_event {
   std::string routing_id;       ///< the peer's Identity, once the handshake is done
   uint8_t zmtp_minor = 0;       ///< ZMTP 3.x minor version, once the greeting is read (3.0 or 3.1)
   bool zmtp_known = false;      ///< true once zmtp_minor is known
-  std::string mechanism;        ///< the security mechanism ("NULL")
-  std::string identity;         ///< the authenticated identity (empty until security exists)
+  std::string mechanism;        ///< the security mechanism ("NULL", "PLAIN", "CURVE")
+  std::string identity;         ///< the peer's authenticated identity, once the handshake is
+                                ///< done: its User-Id, or its CURVE public key in Z85 (a CURVE
+                                ///< client sees the server's key); empty for NULL and PLAIN
+                                ///< clients
   std::string reason;           ///< human-readable cause of a failure
   event_reason reason_code = event_reason::none;  ///< machine-readable cause
   std::chrono::milliseconds retry_ivl{0};  ///< connect_retried: the wait before the next dial

@@ -62,6 +62,29 @@ void socket_options::validate() const {
           "at most 255 bytes long");
   require(routing_id.empty() || routing_id[0] != '\0', "routing_id", 0,
           "must not start with a zero byte (reserved, RFC 23)");
+  // Security: one mechanism, one role (key formats are checked by the security library).
+  bool plain = plain_server || !plain_username.empty();
+  bool curve = curve_server || !curve_serverkey.empty();
+  if (plain && curve)
+    throw error{errc::invalid_argument,
+                "options select both PLAIN and CURVE: a socket uses one security mechanism"};
+  if (plain_server && !plain_username.empty())
+    throw error{errc::invalid_argument,
+                "option plain_server is set together with plain_username: a PLAIN socket is a "
+                "server or a client, not both"};
+  if (curve_server && !curve_serverkey.empty())
+    throw error{errc::invalid_argument,
+                "option curve_server is set together with curve_serverkey: a CURVE socket is a "
+                "server or a client, not both"};
+  if (curve_server && curve_secretkey.empty())
+    throw error{errc::invalid_argument,
+                "option curve_server needs curve_secretkey (the server's permanent secret key)"};
+  require(plain_username.size() <= 255, "plain_username",
+          static_cast<long long>(plain_username.size()), "at most 255 bytes long (RFC 24)");
+  require(plain_password.size() <= 255, "plain_password",
+          static_cast<long long>(plain_password.size()), "at most 255 bytes long (RFC 24)");
+  require(zap_domain.size() <= 254, "zap_domain", static_cast<long long>(zap_domain.size()),
+          "at most 254 bytes long");
 }
 
 } // namespace cafmq

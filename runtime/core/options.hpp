@@ -2,7 +2,11 @@
 // libzmq says so.
 #pragma once
 
+#include "runtime/core/authenticator.hpp"
+#include "runtime/core/authorization.hpp"
+
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -96,6 +100,31 @@ struct socket_options {
   bool xpub_manual = false;           ///< ZMQ_XPUB_MANUAL: the user applies subscriptions
   bool xpub_nodrop = false;           ///< ZMQ_XPUB_NODROP: block (would_block) instead of dropping
   std::optional<std::string> xpub_welcome_msg;  ///< ZMQ_XPUB_WELCOME_MSG: sent to each new peer
+
+  // -- security (docs/security.md): NULL, insecure, unless PLAIN or CURVE is configured --
+  // Keys are 40 Z85 characters or 32 raw bytes, like libzmq's. The mechanism is PLAIN if
+  // plain_server or plain_username is set, CURVE if curve_server or curve_serverkey is set.
+  bool plain_server = false;          ///< ZMQ_PLAIN_SERVER: accept PLAIN clients
+  std::string plain_username;         ///< ZMQ_PLAIN_USERNAME: be a PLAIN client
+  std::string plain_password;         ///< ZMQ_PLAIN_PASSWORD
+  bool curve_server = false;          ///< ZMQ_CURVE_SERVER: accept CURVE clients (needs the
+                                      ///< curve_secretkey)
+  std::string curve_serverkey;        ///< ZMQ_CURVE_SERVERKEY: be a CURVE client of this server
+  std::string curve_publickey;        ///< ZMQ_CURVE_PUBLICKEY: our permanent public key
+                                      ///< (derived from the secret key if empty)
+  std::string curve_secretkey;        ///< ZMQ_CURVE_SECRETKEY: our permanent secret key (a
+                                      ///< client without keys uses a fresh pair per connection)
+  std::string zap_domain;             ///< ZMQ_ZAP_DOMAIN: passed to the authenticator
+  bool zap_enforce_domain = false;    ///< ZMQ_ZAP_ENFORCE_DOMAIN: a CURVE server without an
+                                      ///< authenticator refuses clients instead of allowing any
+  authenticator_ptr authenticator;    ///< cafmq: decides this server's clients (else the
+                                      ///< context's, else the defaults in docs/security.md)
+  std::shared_ptr<const cafmq::authorization> authorization;  ///< cafmq: rules by identity
+
+  /// True if this socket authenticates with PLAIN or CURVE.
+  bool secured() const noexcept {
+    return plain_server || !plain_username.empty() || curve_server || !curve_serverkey.empty();
+  }
 
   /// The queue bounds of each pipe.
   queue_limits limits() const noexcept { return {sndhwm, rcvhwm, sndhwm_bytes, rcvhwm_bytes}; }

@@ -57,7 +57,7 @@ TEST(PlainExchange, AllowedClientAndServerBothBecomeReadyWithUserId) {
   ASSERT_EQ(x.server.on_command(x.to_server[0].data(), x.to_server[0].size(), x.to_client),
             status::ready);
   EXPECT_EQ(x.server.peer_metadata().find("Socket-Type"), "DEALER");
-  EXPECT_EQ(x.server.peer_metadata().find("User-Id"), "admin-user");
+  EXPECT_EQ(x.server.user_id(), "admin-user");
   ASSERT_EQ(x.to_client.size(), 1u);  // READY
   std::vector<bytes> none;
   ASSERT_EQ(x.client.on_command(x.to_client[0].data(), x.to_client[0].size(), none), status::ready);

@@ -1,0 +1,23 @@
+// The authenticator behind a PLAIN or CURVE server socket: the socket's own, else the context's
+// (looked up per request, so a handler set later still counts), else the defaults below; its
+// verdict then passes the socket's authorization rules (which identities may connect).
+//
+// Defaults without any authenticator (docs/security.md): a CURVE server accepts every client
+// that proves its key ("allow any", libzmq's behaviour), unless zap_enforce_domain is set; a
+// PLAIN server refuses every client (500), as libzmq does: a password needs someone to check it.
+#pragma once
+
+#include "runtime/core/authenticator.hpp"
+#include "runtime/core/options.hpp"
+
+namespace cafmq::security {
+
+/// The authenticator for the connections of a server socket with `options`.
+authenticator_ptr make_socket_authenticator(const socket_options& options,
+                                            std::shared_ptr<authenticator_slot> context_slot);
+
+/// The identity authorization rules see for an accepted request: the authenticator's User-Id,
+/// else for CURVE the client's public key in Z85.
+std::string authenticated_identity(const auth_request& request, const auth_reply& reply);
+
+} // namespace cafmq::security
