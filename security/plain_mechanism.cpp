@@ -3,6 +3,8 @@
 // end of the body. Every unexpected command ends the handshake with an ERROR.
 #include "security/plain_mechanism.hpp"
 
+#include <cstring>
+
 namespace cafmq::security {
 
 namespace {
@@ -11,6 +13,17 @@ namespace {
 std::string peer_error_text(const command_view& cmd) {
   auto reason = parse_error_reason(cmd.data, cmd.size);
   return reason ? "peer sent ERROR: " + printable(*reason, 255) : "peer sent a malformed ERROR";
+}
+
+// libzmq 4.3's PLAIN server writes its ERROR prefix as "\x05ERROR" in C, which the compiler
+// reads as the byte 0x5E followed by "RROR": the command arrives as 5E 'RROR' 03 <status>. A
+// client that took it for malformed would report a protocol error where the server meant "your
+// password is wrong", so the status code is read out of it. cafmq's own ERROR is well formed.
+std::optional<std::string> libzmq_4_3_error(const uint8_t* body, size_t size) {
+  static constexpr uint8_t prefix[] = {0x5E, 'R', 'R', 'O', 'R'};
+  if (size < sizeof prefix + 1 || std::memcmp(body, prefix, sizeof prefix) != 0)
+    return std::nullopt;
+  return parse_error_reason(body + sizeof prefix, size - sizeof prefix);
 }
 
 bytes metadata_command(std::string_view name, const metadata& md) {
@@ -55,6 +68,8 @@ mechanism::status plain_client::on_command(const uint8_t* body, size_t size,
                                            std::vector<bytes>& out) {
   if (state_ == state::failed)
     return status::failed;
+  if (auto status = libzmq_4_3_error(body, size))
+    return fail("peer sent ERROR: " + *status, false, true);
   auto cmd = parse_command(body, size);
   if (!cmd)
     return fail("malformed command body during the PLAIN handshake", true, false);

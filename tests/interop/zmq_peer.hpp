@@ -55,6 +55,10 @@ public:
     if (zmq_setsockopt(s_, option, &value, sizeof value) != 0)
       fail("zmq_setsockopt " + std::to_string(option));
   }
+  void set(int option, const std::string& value) {
+    if (zmq_setsockopt(s_, option, value.data(), value.size()) != 0)
+      fail("zmq_setsockopt " + std::to_string(option));
+  }
   void bind(const std::string& ep) {
     if (zmq_bind(s_, ep.c_str()) != 0)
       fail("zmq_bind " + ep);

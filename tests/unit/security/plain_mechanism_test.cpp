@@ -123,5 +123,26 @@ TEST(PlainClient, IncompatiblePeerTypeIsRefused) {
   EXPECT_EQ(c.failure().reason, "wrong");
 }
 
+TEST(PlainClient, ReadsTheStatusOutOfLibzmq43sMalformedError) {
+  plain_client client{"admin", "guess", socket_type("DEALER"), nullptr};
+  std::vector<bytes> out;
+  ASSERT_EQ(client.start(out), status::handshaking);
+  auto quirk = test::from_hex("5e 52 52 4f 52 03 34 30 30");  // 5E "RROR" 03 "400"
+  EXPECT_EQ(client.on_command(quirk.data(), quirk.size(), out), status::failed);
+  EXPECT_EQ(client.failure().reason, "peer sent ERROR: 400");
+  EXPECT_TRUE(client.failure().peer_said_error);
+  EXPECT_FALSE(client.failure().send_error);
+}
+
+TEST(PlainServer, TemporaryFailure300ClosesWithoutError) {
+  exchange x;
+  x.client.start(x.to_server);
+  x.server.start(x.to_client);
+  x.server.on_command(x.to_server[0].data(), x.to_server[0].size(), x.to_client);
+  ASSERT_TRUE(x.server.take_auth_request().has_value());
+  EXPECT_EQ(x.server.on_auth_reply({300, "try later", {}}, x.to_client), status::failed);
+  EXPECT_FALSE(x.server.failure().send_error);  // RFC 27 / libzmq: the client may come back
+}
+
 } // namespace
 } // namespace cafmq::security
