@@ -77,3 +77,14 @@ bool wants_help(int argc, char** argv) {
 }
 
 } // namespace bench
+
+namespace bench {
+
+bool has_flag(int argc, char** argv, const char* flag) {
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], flag) == 0)
+      return true;
+  return false;
+}
+
+} // namespace bench

@@ -19,6 +19,8 @@ double fork_and_measure(const std::function<double()>& child, const std::functio
 size_t size_arg(int argc, char** argv, const char* flag, size_t fallback);
 /// The text after `flag`, or `fallback`.
 const char* text_arg(int argc, char** argv, const char* flag, const char* fallback);
+/// True if `flag` is among the arguments.
+bool has_flag(int argc, char** argv, const char* flag);
 /// True if --help or -h is among the arguments.
 bool wants_help(int argc, char** argv);
 

@@ -23,13 +23,48 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
+bool curve = false;
+// libzmq's published test keys (zmq_curve(7)).
+const char* const server_public = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+const char* const server_secret = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6";
+const char* const client_public = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
+const char* const client_secret = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs";
+
+cafmq::socket_options cafmq_options(bool server) {
+  cafmq::socket_options o;
+  if (curve && server) {
+    o.curve_server = true;
+    o.curve_secretkey = server_secret;
+  } else if (curve) {
+    o.curve_serverkey = server_public;
+    o.curve_publickey = client_public;
+    o.curve_secretkey = client_secret;
+  }
+  return o;
+}
+
+void zmq_secure(void* s, bool server) {
+  if (!curve)
+    return;
+  auto set = [s](int option, const char* key) { zmq_setsockopt(s, option, key, 40); };
+  if (server) {
+    int one = 1;
+    zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one);
+    set(ZMQ_CURVE_SECRETKEY, server_secret);
+  } else {
+    set(ZMQ_CURVE_SERVERKEY, server_public);
+    set(ZMQ_CURVE_PUBLICKEY, client_public);
+    set(ZMQ_CURVE_SECRETKEY, client_secret);
+  }
+}
+
 double seconds_since(clock::time_point t0) {
   return std::chrono::duration<double>(clock::now() - t0).count();
 }
 
 double cafmq_receive(const std::string& ep, size_t count) {
   cafmq::context ctx;
-  cafmq::socket pull{ctx, cafmq::socket_type::pull};
+  cafmq::socket pull{ctx, cafmq::socket_type::pull, cafmq_options(true)};
   pull.bind(ep);
   if (!pull.recv())
     throw std::runtime_error("cafmq: no first message");
@@ -42,7 +77,7 @@ double cafmq_receive(const std::string& ep, size_t count) {
 
 void cafmq_send(const std::string& ep, size_t size, size_t count) {
   cafmq::context ctx;
-  cafmq::socket push{ctx, cafmq::socket_type::push};
+  cafmq::socket push{ctx, cafmq::socket_type::push, cafmq_options(false)};
   push.connect(ep);
   std::vector<char> payload(size, 'x');
   auto keep = [](void*, void*) {};
@@ -59,6 +94,7 @@ void cafmq_send(const std::string& ep, size_t size, size_t count) {
 double zmq_receive(const std::string& ep, size_t size, size_t count) {
   void* ctx = zmq_ctx_new();
   void* pull = zmq_socket(ctx, ZMQ_PULL);
+  zmq_secure(pull, true);
   zmq_bind(pull, ep.c_str());
   zmq_msg_t msg;
   zmq_msg_init(&msg);
@@ -77,6 +113,7 @@ double zmq_receive(const std::string& ep, size_t size, size_t count) {
 void zmq_send_all(const std::string& ep, size_t size, size_t count) {
   void* ctx = zmq_ctx_new();
   void* push = zmq_socket(ctx, ZMQ_PUSH);
+  zmq_secure(push, false);
   zmq_connect(push, ep.c_str());
   std::vector<char> payload(size, 'x');
   for (size_t i = 0; i < count; ++i) {
@@ -151,6 +188,10 @@ void tcp_send(const std::string& ep, size_t size, size_t count) {
 }
 
 } // namespace
+
+void use_curve(bool on) {
+  curve = on;
+}
 
 const char* name(impl which) {
   switch (which) {

@@ -1,7 +1,9 @@
 // PUSH -> PULL throughput over TCP between two processes, cafmq next to libzmq (and raw TCP for
 // large messages) in the same run. Prints each figure and the ratios.
 //   bench_push_pull [--small-count N] [--large-count N] [--runs R] [--only cafmq|libzmq|raw]
-// --only runs one implementation (for profiling); ratios need all three.
+//                   [--curve]
+// --only runs one implementation (for profiling); ratios need all three. --curve encrypts both
+// cafmq and libzmq (CURVE); raw TCP is then left out.
 #include "bench_util.hpp"
 #include "peers.hpp"
 
@@ -45,15 +47,20 @@ void report(const char* label, size_t size, double rate) {
 int main(int argc, char** argv) {
   if (bench::wants_help(argc, argv)) {
     std::puts("usage: bench_push_pull [--small-count N] [--large-count N] [--runs R] "
-              "[--only cafmq|libzmq|raw]");
+              "[--only cafmq|libzmq|raw] [--curve]");
     return 0;
   }
   size_t small_count = bench::size_arg(argc, argv, "--small-count", 10'000'000);
   size_t large_count = bench::size_arg(argc, argv, "--large-count", 50'000);
   int runs = static_cast<int>(bench::size_arg(argc, argv, "--runs", 3));
   std::string only = bench::text_arg(argc, argv, "--only", "");
-  auto wanted = [&](const char* n) { return only.empty() || only == n; };
-  std::printf("PUSH/PULL throughput over TCP loopback, two processes, best of %d runs\n", runs);
+  bool curve = bench::has_flag(argc, argv, "--curve");
+  bench::use_curve(curve);
+  auto wanted = [&](const char* n) {
+    return (only.empty() || only == n) && !(curve && std::string(n) == "raw");
+  };
+  std::printf("PUSH/PULL throughput over TCP loopback%s, two processes, best of %d runs\n",
+              curve ? " with CURVE" : "", runs);
 
   const size_t big = 64 * 1024;
   double z16 = 0, c16 = 0, t64 = 0, z64 = 0, c64 = 0;
@@ -69,6 +76,11 @@ int main(int argc, char** argv) {
     report("cafmq", big, c64 = best_of(runs, bench::impl::cafmq, big, large_count));
   if (!only.empty())
     return 0;
+  if (curve) {
+    std::printf("ratios (CURVE): 16 B cafmq/libzmq = %.2fx; 64 KiB cafmq/libzmq = %.2fx\n",
+                z16 > 0 ? c16 / z16 : 0.0, z64 > 0 ? c64 / z64 : 0.0);
+    return c16 > 0 && c64 > 0 ? 0 : 1;
+  }
   auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
   std::printf("ratios: 16 B cafmq/libzmq = %.2fx; 64 KiB cafmq/libzmq = %.2fx, "
               "cafmq/raw tcp = %.0f%%\n",

@@ -117,6 +117,30 @@ const option_spec options[] = {
    [](cli_args& a, const std::string& v) {
      a.options.heartbeat_ttl_ms = static_cast<int>(parse_int("--heartbeat-ttl-ms", v, 0, 6553599));
    }},
+  // -- security (docs/security.md); the keys are checked when the socket is made --
+  {"--curve-server-secret", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.curve_server = true;
+     a.options.curve_secretkey = v;
+   }},
+  {"--curve-server-key", true, all_cmds,
+   [](cli_args& a, const std::string& v) { a.options.curve_serverkey = v; }},
+  {"--curve-public", true, all_cmds,
+   [](cli_args& a, const std::string& v) { a.options.curve_publickey = v; }},
+  {"--curve-secret", true, all_cmds,
+   [](cli_args& a, const std::string& v) { a.options.curve_secretkey = v; }},
+  {"--curve-allow", true, all_cmds,
+   [](cli_args& a, const std::string& v) { a.curve_allow.push_back(v); }},
+  {"--plain-user", true, all_cmds,
+   [](cli_args& a, const std::string& v) { a.options.plain_username = v; }},
+  {"--plain-password", true, all_cmds,
+   [](cli_args& a, const std::string& v) { a.options.plain_password = v; }},
+  {"--plain-server", false, all_cmds,
+   [](cli_args& a, const std::string&) { a.options.plain_server = true; }},
+  {"--plain-passwords", true, all_cmds,
+   [](cli_args& a, const std::string& v) { a.plain_passwords = v; }},
+  {"--zap-domain", true, all_cmds,
+   [](cli_args& a, const std::string& v) { a.options.zap_domain = v; }},
   {"--subscribe", true, recv_cmd,
    [](cli_args& a, const std::string& v) { a.subscriptions.push_back(v); }},
   {"--wait-subscribers", true, send_cmd,
@@ -167,6 +191,21 @@ void check_complete(const cli_args& a, bool type_given) {
     throw usage_error{"--subscribe needs --type sub or xsub"};
   if (a.wait_subscribers > 0 && a.type != st::pub && a.type != st::xpub)
     throw usage_error{"--wait-subscribers needs --type pub or xpub"};
+  const auto& o = a.options;
+  if (!a.curve_allow.empty() && !o.curve_server)
+    throw usage_error{"--curve-allow needs --curve-server-secret (it is a CURVE server's list)"};
+  if (o.curve_server && (!o.curve_serverkey.empty() || !o.curve_publickey.empty()))
+    throw usage_error{"--curve-server-secret makes a CURVE server: --curve-server-key and "
+                      "--curve-public are for clients"};
+  if (!o.curve_serverkey.empty() && o.curve_secretkey.empty() != o.curve_publickey.empty())
+    throw usage_error{"a CURVE client needs both --curve-public and --curve-secret (or neither, "
+                      "for a fresh key pair)"};
+  if (o.plain_server && a.plain_passwords.empty())
+    throw usage_error{"--plain-server needs --plain-passwords FILE (user=password lines)"};
+  if (!a.plain_passwords.empty() && !o.plain_server)
+    throw usage_error{"--plain-passwords needs --plain-server"};
+  if (!o.plain_password.empty() && o.plain_username.empty())
+    throw usage_error{"--plain-password needs --plain-user"};
   if (a.cmd == command::echo && a.type != st::rep && a.type != st::router && a.type != st::dealer
       && a.type != st::pair)
     throw usage_error{"echo needs --type rep, router, dealer or pair"};

@@ -45,6 +45,8 @@ struct cli_args {
   int interval_ms = 0;                       ///< send --interval-ms: pause between sends
   bool events = false;                       ///< --events: monitor events on stderr (JSON lines)
   bool sndtimeo_given = false;               ///< --sndtimeo-ms given (else --timeout-ms applies)
+  std::vector<std::string> curve_allow;      ///< --curve-allow: the CURVE server's allowed keys
+  std::string plain_passwords;               ///< --plain-passwords: the PLAIN server's file
 };
 
 /// Parses `args` (the words after the command name) for `cmd`; throws usage_error.
