@@ -11,6 +11,9 @@
 #include "runtime/core/zmtp_command.hpp"
 #include "security/mechanism_factory.hpp"
 
+#include <algorithm>
+#include <array>
+
 namespace cafmq::actors {
 
 namespace {
@@ -18,8 +21,12 @@ namespace {
 // Forwards engine events (I/O thread) to the session actor as messages.
 class forward_to_actor final : public net::engine_observer {
 public:
-  explicit forward_to_actor(caf::actor session) : session_(std::move(session)) {}
+  forward_to_actor(caf::actor session, pipe_ptr p) : session_(std::move(session)), pipe_(std::move(p)) {}
   void on_ready(const net::peer_info& peer) override {
+    // Here, on the I/O thread before the engine delivers anything: every message of this
+    // connection finds its properties on the pipe.
+    pipe_->set_peer(std::make_shared<peer_properties>(peer.properties, peer.user_id, peer.address,
+                                                      z85_key(peer.public_key)));
     auto identity = peer.properties.find("Identity").value_or("");
     caf::anon_send(session_, ready_atom::value, static_cast<int>(peer.zmtp_minor),
                    std::string(identity), peer.user_id);
@@ -30,7 +37,16 @@ public:
   }
 
 private:
+  static std::string z85_key(const std::string& raw) {
+    if (raw.size() != security::curve_key::size)
+      return {};
+    std::array<uint8_t, security::curve_key::size> bytes{};
+    std::copy(raw.begin(), raw.end(), bytes.begin());
+    return security::curve_key{bytes}.z85();
+  }
+
   caf::actor session_;
+  pipe_ptr pipe_;
 };
 
 struct session_state {
@@ -173,7 +189,7 @@ caf::behavior session(session_actor* self, session_args args, net::stream_ptr s)
   st.local = net::local_name(*s);
   if (auto e = net::apply_tcp_keepalive(*s, keepalive_of(st.args.socket.options)); !e.empty())
     log::write(log::level::warn, "session", st.peer + ": TCP keepalive: " + e);
-  auto observer = std::make_shared<forward_to_actor>(caf::actor_cast<caf::actor>(self));
+  auto observer = std::make_shared<forward_to_actor>(caf::actor_cast<caf::actor>(self), st.args.pipe);
   if (st.args.socket.type == socket_type::stream) {
     // No handshake: the connection is ready now (STREAM always has a pipe per connection).
     auto& a = st.args;

@@ -25,6 +25,7 @@ public:
   }
   send_result try_send(message& m) override { return lb_.try_send(m); }
   bool try_recv(message& out) override { return fq_.try_recv(out); }
+  const pipe* last_source() const noexcept override { return fq_.last_from(); }
   bool prepare_wait_send() override { return lb_.prepare_wait(); }
   bool prepare_wait_recv() override { return fq_.prepare_wait(); }
   std::vector<pipe_ptr> pipes() const override { return fq_.pipes(); }

@@ -21,6 +21,7 @@ bool fair_queue::try_recv(message& out) {
       next_ = 0;
     auto& p = pipes_[next_];
     if (p->inbound().try_pop(out)) {
+      last_from_ = p.get();
       last_ = next_++;
       return true;
     }
@@ -33,7 +34,10 @@ bool fair_queue::try_recv(message& out) {
 bool fair_queue::try_recv_newest(message& out) {
   bool got = false;
   for (auto& p : pipes_)
-    got = take_newest(p->inbound(), out) || got;
+    if (take_newest(p->inbound(), out)) {
+      got = true;
+      last_from_ = p.get();
+    }
   if (!got)
     drop_finished();
   return got;

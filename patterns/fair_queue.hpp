@@ -22,6 +22,9 @@ public:
   /// The pipe the last successful try_recv read from (REP replies there); valid until the next
   /// try_recv.
   const pipe_ptr& last_source() const noexcept { return pipes_[last_]; }
+  /// The pipe the last successful try_recv or try_recv_newest took from (for its peer's
+  /// properties); valid until the next call.
+  const pipe* last_from() const noexcept { return last_from_; }
   /// Announces the reader will sleep; false if a message is already there (do not sleep).
   bool prepare_wait();
   /// The current peers.
@@ -33,6 +36,7 @@ private:
   std::vector<pipe_ptr> pipes_;
   size_t next_ = 0;
   size_t last_ = 0;
+  const pipe* last_from_ = nullptr;
 };
 
 } // namespace cafmq::patterns

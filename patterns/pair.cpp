@@ -60,9 +60,15 @@ public:
     return out;
   }
 
+  const pipe* last_source() const noexcept override { return last_from_; }
+
 private:
+  const pipe* last_from_ = nullptr;
   bool take(pipe& p, message& out) {
-    return conflate_ ? take_newest(p.inbound(), out) : p.inbound().try_pop(out);
+    bool got = conflate_ ? take_newest(p.inbound(), out) : p.inbound().try_pop(out);
+    if (got)
+      last_from_ = &p;
+    return got;
   }
 
   // A detached peer makes room for the next one at once; what it sent is read out first. Its

@@ -51,6 +51,7 @@ public:
     auto& front = queue_.front();
     if (front.subscription)
       last_pipe_ = front.from;
+    last_from_ = front.from.get();
     if (front.repeat > 1) {
       --front.repeat;
       out = front.msg;
@@ -107,7 +108,10 @@ public:
     return dist_.subscribed_peers();
   }
 
+  const pipe* last_source() const noexcept override { return last_from_; }
+
 private:
+  const pipe* last_from_ = nullptr;  // where the last message received came from
   struct upstream {
     message msg;
     pipe_ptr from;

@@ -28,6 +28,7 @@ public:
   bool try_recv(message& out) override {
     return conflate_ ? fq_.try_recv_newest(out) : fq_.try_recv(out);
   }
+  const pipe* last_source() const noexcept override { return fq_.last_from(); }
   bool prepare_wait_send() override { return true; }
   bool prepare_wait_recv() override { return fq_.prepare_wait(); }
   std::vector<pipe_ptr> pipes() const override { return fq_.pipes(); }

@@ -30,6 +30,8 @@ public:
     return false;
   }
 
+  const pipe* last_source() const noexcept override { return fq_.last_from(); }
+
   send_result try_send(message& m) override {
     if (!source_)
       throw error{errc::wrong_state, "a REP socket must receive a request before it replies"};

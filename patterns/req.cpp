@@ -54,6 +54,7 @@ public:
     discard_from_others();
     while (target_->inbound().try_pop(scratch_)) {
       if (take_reply(out)) {
+        last_from_ = target_.get();
         target_.reset();
         return true;
       }
@@ -75,7 +76,10 @@ public:
     target_.reset();
   }
 
+  const pipe* last_source() const noexcept override { return last_from_; }
+
 private:
+  const pipe* last_from_ = nullptr;  // where the last message received came from
   // RFC 28: "SHALL discard silently any messages received from other peers".
   void discard_from_others() {
     for (auto& p : lb_.pipes())

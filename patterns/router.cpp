@@ -67,6 +67,7 @@ public:
   }
 
   bool try_recv(message& out) override { return table_.try_recv(out); }
+  const pipe* last_source() const noexcept override { return table_.last_from(); }
   bool prepare_wait_send() override {
     if (!blocked_ || blocked_->detached() || blocked_->closed_by_user())
       return false;  // try again: nothing blocked, or the peer went away (the next try says so)

@@ -70,6 +70,7 @@ bool router_table::try_recv(message& out) {
       next_ = 0;
     auto& e = entries_[next_++];
     if (e.pipe->inbound().try_pop(scratch_)) {
+      last_from_ = e.pipe.get();
       out.clear();
       out.add(e.id);
       append_frames(out, scratch_);

@@ -49,6 +49,8 @@ public:
   std::vector<pipe_ptr> pipes() const;
   /// Number of pipes held (routable or draining).
   size_t size() const noexcept { return entries_.size(); }
+  /// The pipe the last successful try_recv took from; valid until the next call.
+  const pipe* last_from() const noexcept { return last_from_; }
 
 private:
   struct entry {
@@ -62,6 +64,7 @@ private:
   bool handover_;
   uint32_t next_generated_;
   std::vector<entry> entries_;                       // receive order
+  const pipe* last_from_ = nullptr;                  // where try_recv took the last message
   std::map<std::string, pipe_ptr, std::less<>> by_id_;  // routable ids (string_view lookups)
   size_t next_ = 0;
   message scratch_;

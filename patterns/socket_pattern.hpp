@@ -43,6 +43,9 @@ public:
   /// Before sleeping in recv (or waiting for subscribers): false if something may already be
   /// there to take in.
   virtual bool prepare_wait_recv() = 0;
+  /// The pipe the message of the last successful try_recv came from (its peer's properties), or
+  /// nullptr if the type does not say; valid until the next call on the pattern.
+  virtual const pipe* last_source() const noexcept { return nullptr; }
   /// Every pipe the pattern holds (for linger and shutdown).
   virtual std::vector<pipe_ptr> pipes() const = 0;
   /// Messages the pattern dropped since the socket opened, by cause. Per peer, the drops for a

@@ -61,6 +61,7 @@ public:
       message data;
       if (!p->inbound().try_pop(data))
         continue;
+      last_from_ = p.get();
       out.clear();
       out.add(frame{p->routing_id});
       for (size_t i = 0; i < data.size(); ++i)
@@ -89,7 +90,10 @@ public:
 
   std::vector<pipe_ptr> pipes() const override { return pipes_; }
 
+  const pipe* last_source() const noexcept override { return last_from_; }
+
 private:
+  const pipe* last_from_ = nullptr;  // where the last message received came from
   // Like ROUTER: a zero byte (never the first byte of a user-chosen id) and a 32-bit counter.
   std::string generate_id() {
     uint32_t n = next_id_++;

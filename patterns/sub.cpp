@@ -68,6 +68,7 @@ public:
     return false;
   }
 
+  const pipe* last_source() const noexcept override { return fq_.last_from(); }
   bool prepare_wait_send() override { return false; }  // XSUB never blocks on send
 
   bool prepare_wait_recv() override {

@@ -57,6 +57,29 @@ struct socket::state {
   uint64_t dropped_hwm = 0;     // drop_newest at the socket level (the pattern counts its own)
   uint64_t dropped_budget = 0;
   uint64_t discarded_on_close = 0;
+  // The properties of the peer the last message came from, re-read from its pipe only when the
+  // source pipe or its connection changes (no lock and no reference count per message).
+  peer_properties_ptr last_peer;
+  uint64_t last_peer_pipe = 0;
+  uint64_t last_peer_generation = 0;
+
+  // After a successful try_recv.
+  void note_received() {
+    ++received;
+    const pipe* from = pattern->last_source();
+    if (from == nullptr) {
+      if (last_peer)
+        last_peer.reset();
+      last_peer_pipe = 0;
+      return;
+    }
+    uint64_t generation = from->peer_generation();
+    if (from->id() != last_peer_pipe || generation != last_peer_generation) {
+      last_peer = from->peer();
+      last_peer_pipe = from->id();
+      last_peer_generation = generation;
+    }
+  }
 
   // The send budget's exact count: the bytes queued in every send ring the pattern holds. The
   // running count only overstates (rings learn of reads lazily, and forgotten pipes leave their
@@ -229,6 +252,10 @@ uint64_t socket::messages_dropped() const {
   return state_->pattern->dropped() + state_->dropped_hwm + state_->dropped_budget;
 }
 
+peer_properties_ptr socket::last_peer() const {
+  return state_->last_peer;
+}
+
 socket_stats socket::stats() {
   auto& st = *state_;
   socket_stats s;
@@ -342,7 +369,7 @@ std::optional<message> socket::recv_until(int timeout_ms) {
   message out;
   st.absorb();
   if (st.pattern->try_recv(out)) {
-    ++st.received;
+    st.note_received();
     return out;
   }
   if (timeout_ms == 0)
@@ -350,7 +377,7 @@ std::optional<message> socket::recv_until(int timeout_ms) {
   for (int spin = 0; spin < spin_polls; ++spin) {
     cpu_relax();
     if (st.pattern->try_recv(out)) {
-      ++st.received;
+      st.note_received();
       return out;
     }
   }
@@ -360,7 +387,7 @@ std::optional<message> socket::recv_until(int timeout_ms) {
       timeout_ms = 0;
     st.absorb();
     if (st.pattern->try_recv(out)) {
-      ++st.received;
+      st.note_received();
       return out;
     }
     throw_if_terminated();

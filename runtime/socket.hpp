@@ -12,6 +12,7 @@
 #include "runtime/core/message.hpp"
 #include "runtime/core/monitor_hub.hpp"
 #include "runtime/core/options.hpp"
+#include "runtime/core/peer_properties.hpp"
 #include "runtime/core/socket_type.hpp"
 #include "runtime/socket_stats.hpp"
 #include "runtime/core/supervision.hpp"
@@ -58,6 +59,12 @@ public:
   std::optional<message> recv();
   /// Receives, waiting up to `timeout` (0: never block); nullopt on timeout.
   std::optional<message> recv(std::chrono::milliseconds timeout);
+
+  /// The properties of the peer that sent the message the last recv() returned (libzmq's
+  /// zmq_msg_gets): Socket-Type, Identity, User-Id, Peer-Address, Curve-Public-Key. Null if the
+  /// socket type cannot tell (PUB, PUSH) or nothing was received yet. For a connector that
+  /// reconnected, messages still queued from the old connection show the new one's properties.
+  peer_properties_ptr last_peer() const;
 
   /// SUB (and XPUB with xpub_manual): subscribes to messages starting with `prefix` (empty: all).
   /// Counted: two subscribes need two unsubscribes. Throws for other types.

@@ -3,12 +3,14 @@
 #pragma once
 
 #include "runtime/core/options.hpp"
+#include "runtime/core/peer_properties.hpp"
 #include "runtime/core/spsc_ring.hpp"
 #include "runtime/core/waker.hpp"
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace cafmq {
@@ -65,6 +67,23 @@ public:
   /// read only by the socket.
   std::string routing_id;
 
+  /// I/O thread, once a connection's handshake is done and before any of its messages: what it
+  /// established about the peer. A connector's pipe gets new properties per connection.
+  void set_peer(peer_properties_ptr p) {
+    std::lock_guard<std::mutex> guard{peer_mtx_};
+    peer_ = std::move(p);
+    peer_generation_.fetch_add(1, std::memory_order_release);
+  }
+  /// User thread: the properties of the current (or last) connection; null before the first.
+  peer_properties_ptr peer() const {
+    std::lock_guard<std::mutex> guard{peer_mtx_};
+    return peer_;
+  }
+  /// Changes with each set_peer(): lets the socket keep peer() cached without a lock per message.
+  uint64_t peer_generation() const noexcept {
+    return peer_generation_.load(std::memory_order_acquire);
+  }
+
   /// The engine is writing a batch it took from outbound() (for linger accounting).
   std::atomic<bool> io_writing{false};
 
@@ -80,6 +99,9 @@ private:
   uint64_t id_;
   std::atomic<bool> detached_{false};
   std::atomic<bool> closed_by_user_{false};
+  mutable std::mutex peer_mtx_;
+  peer_properties_ptr peer_;
+  std::atomic<uint64_t> peer_generation_{0};
 };
 
 using pipe_ptr = std::shared_ptr<pipe>;

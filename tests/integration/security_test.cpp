@@ -315,5 +315,61 @@ TEST(Security, BadKeyOptionsAreRefusedWithTheOptionName) {
   EXPECT_THROW((socket{ctx, socket_type::push, mismatch}), error);
 }
 
+TEST(MessageProperties, RouterSeesWhoSentEachMessage) {
+  context ctx;
+  auto judge = std::make_shared<password_authenticator>();
+  auto o = test::no_linger();
+  o.plain_server = true;
+  o.authenticator = judge;
+  socket router{ctx, socket_type::router, o};
+  router.bind("tcp://127.0.0.1:*");
+  auto co = plain_client_options("admin", "secret");
+  co.routing_id = "dealer-1";
+  socket dealer{ctx, socket_type::dealer, co};
+  dealer.connect(router.last_endpoint());
+  ASSERT_TRUE(dealer.send(message{"hi"}));
+  ASSERT_TRUE(router.recv(budget));
+  auto peer = router.last_peer();
+  ASSERT_TRUE(peer);
+  EXPECT_EQ(peer->user_id(), "admin-user");
+  EXPECT_EQ(peer->peer_address(), "127.0.0.1");
+  EXPECT_EQ(peer->socket_type(), "DEALER");
+  EXPECT_EQ(peer->identity(), "dealer-1");
+  EXPECT_EQ(peer->get("User-Id"), "admin-user");
+}
+
+TEST(MessageProperties, CurveServerSeesTheClientKeyAndClientTheServerKey) {
+  context ctx;
+  socket server{ctx, socket_type::pair, curve_server_options()};
+  server.bind("tcp://127.0.0.1:*");
+  socket client{ctx, socket_type::pair, curve_client_options()};
+  client.connect(server.last_endpoint());
+  ASSERT_TRUE(client.send(message{"a"}));
+  ASSERT_TRUE(server.recv(budget));
+  ASSERT_TRUE(server.last_peer());
+  EXPECT_EQ(server.last_peer()->curve_public_key(), test::client_public);
+  EXPECT_EQ(server.last_peer()->user_id(), test::client_public);
+  ASSERT_TRUE(server.send(message{"b"}));
+  ASSERT_TRUE(client.recv(budget));
+  ASSERT_TRUE(client.last_peer());
+  EXPECT_EQ(client.last_peer()->curve_public_key(), test::server_public);
+  EXPECT_EQ(client.last_peer()->socket_type(), "PAIR");
+}
+
+TEST(MessageProperties, NullConnectionsHaveAddressAndSocketTypeButNoUser) {
+  context ctx;
+  socket pull{ctx, socket_type::pull, test::no_linger()};
+  pull.bind("tcp://127.0.0.1:*");
+  socket push{ctx, socket_type::push, test::no_linger()};
+  push.connect(pull.last_endpoint());
+  ASSERT_TRUE(push.send(message{"x"}));
+  ASSERT_TRUE(pull.recv(budget));
+  auto peer = pull.last_peer();
+  ASSERT_TRUE(peer);
+  EXPECT_EQ(peer->socket_type(), "PUSH");
+  EXPECT_EQ(peer->user_id(), "");
+  EXPECT_EQ(peer->peer_address(), "127.0.0.1");
+}
+
 } // namespace
 } // namespace cafmq
