@@ -15,6 +15,9 @@ int run_recv(const cli_args& args);
 int run_echo(const cli_args& args);
 /// `cafmq request`: sends the message and prints each reply, --count times; 1 on timeout.
 int run_request(const cli_args& args);
+/// `cafmq keygen [--cert FILE]`: prints a CURVE key pair or writes it as zcert files; `args`
+/// are the words after "keygen". Throws usage_error for bad arguments.
+int run_keygen(const std::vector<std::string>& args);
 /// One message made of the FRAME arguments.
 message build_message(const std::vector<std::string>& frames);
 /// Binds and connects `args.endpoints` in order; reports wildcard-port binds on stderr.

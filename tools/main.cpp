@@ -27,9 +27,14 @@ int dispatch(int argc, char** argv) {
     print_usage(stdout);
     return 0;
   }
+  if (first == "keygen") {
+    help_hint = "cafmq keygen --help";
+    return run_keygen(std::vector<std::string>(argv + 2, argv + argc));
+  }
   auto cmd = parse_command(first);
   if (!cmd)
-    throw usage_error{"unknown command '" + first + "' (expected send, recv, echo or request)"};
+    throw usage_error{"unknown command '" + first
+                      + "' (expected send, recv, echo, request or keygen)"};
   help_hint = std::string("cafmq ") + command_name(*cmd) + " --help";
   auto args = parse_args(*cmd, std::vector<std::string>(argv + 2, argv + argc));
   if (args.help) {

@@ -79,12 +79,13 @@ constexpr const char* request_usage =
 } // namespace
 
 void print_usage(std::FILE* out) {
-  std::fputs("usage: cafmq send|recv|echo|request [options]   (cafmq COMMAND --help for details)\n"
+  std::fputs("usage: cafmq send|recv|echo|request|keygen [options]   (cafmq COMMAND --help)\n"
              "  cafmq send --type push --connect tcp://127.0.0.1:5555 hello world\n"
              "  cafmq recv --type pull --bind tcp://*:5555 --count 1\n"
              "  cafmq recv --type sub --connect tcp://127.0.0.1:5556 --subscribe weather.\n"
              "  cafmq echo --type rep --bind tcp://*:5557\n"
-             "  cafmq request --type req --connect tcp://127.0.0.1:5557 ping\n",
+             "  cafmq request --type req --connect tcp://127.0.0.1:5557 ping\n"
+             "  cafmq keygen --cert server.cert   (CURVE key pair; without --cert: printed)\n",
              out);
 }
 
