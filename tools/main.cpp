@@ -1,6 +1,7 @@
 // Entry point of the `cafmq` tool: picks the command, maps errors to exit statuses
 // (0 ok, 1 runtime error, 2 usage error).
 #include "cli_args.hpp"
+#include "cli_security.hpp"
 #include "commands.hpp"
 #include "usage.hpp"
 
@@ -41,6 +42,7 @@ int dispatch(int argc, char** argv) {
     print_command_usage(*cmd, stdout);
     return 0;
   }
+  attach_authenticator(args);
   switch (*cmd) {
     case command::send: return run_send(args);
     case command::recv: return run_recv(args);

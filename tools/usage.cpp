@@ -21,6 +21,17 @@ constexpr const char* common_options =
   "  --heartbeat-ivl-ms MS      send a ZMTP PING every MS (default 0: off)\n"
   "  --heartbeat-timeout-ms MS  drop a peer silent MS after a PING (default: the interval)\n"
   "  --heartbeat-ttl-ms MS      ask peers to drop us after MS of silence (default 0: off)\n"
+  "security (default NULL: no authentication, no encryption; trusted networks only):\n"
+  "  --curve-server-secret Z85  be a CURVE server with this secret key\n"
+  "  --curve-allow Z85          CURVE server: allow this client key (repeatable; none: any)\n"
+  "  --curve-server-key Z85     be a CURVE client of the server with this public key\n"
+  "  --curve-public Z85         CURVE client: our public key (with --curve-secret)\n"
+  "  --curve-secret Z85         CURVE client: our secret key (none: a fresh pair)\n"
+  "  --plain-user U             be a PLAIN client with user name U\n"
+  "  --plain-password P         PLAIN client: the password\n"
+  "  --plain-server             be a PLAIN server (needs --plain-passwords)\n"
+  "  --plain-passwords FILE     PLAIN server: user=password lines\n"
+  "  --zap-domain D             ZAP domain put in authentication requests\n"
   "  -h, --help          this help\n";
 
 constexpr const char* send_usage =
