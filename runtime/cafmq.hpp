@@ -11,3 +11,4 @@
 #include "runtime/core/socket_type.hpp"
 #include "runtime/core/supervision.hpp"
 #include "runtime/socket.hpp"
+#include "runtime/zap_client.hpp"

@@ -8,11 +8,14 @@
 #include "support/ports.hpp"
 
 #include "runtime/cafmq.hpp"
+#include "security/socket_authenticator.hpp"
+#include "security/zap_codec.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <memory>
+#include <thread>
 
 namespace cafmq {
 namespace {
@@ -34,6 +37,13 @@ socket_options curve_client_options(const char* server_key = test::server_public
   o.curve_serverkey = server_key;
   o.curve_publickey = test::client_public;
   o.curve_secretkey = test::client_secret;
+  return o;
+}
+
+socket_options curve_client_options_with(const char* pub, const char* sec) {
+  auto o = curve_client_options();
+  o.curve_publickey = pub;
+  o.curve_secretkey = sec;
   return o;
 }
 
@@ -369,6 +379,54 @@ TEST(MessageProperties, NullConnectionsHaveAddressAndSocketTypeButNoUser) {
   EXPECT_EQ(peer->socket_type(), "PUSH");
   EXPECT_EQ(peer->user_id(), "");
   EXPECT_EQ(peer->peer_address(), "127.0.0.1");
+}
+
+TEST(ZapHandler, ACafmqRepServesZapRequestsOfACafmqServer) {
+  context ctx;
+  socket handler{ctx, socket_type::rep, test::no_linger()};
+  handler.bind("tcp://127.0.0.1:*");
+  std::atomic<int> served{0};
+  std::thread serve([&] {  // two requests: a stranger's key, then the known client's
+    for (int i = 0; i < 2; ++i) {
+      auto m = handler.recv(budget);
+      if (!m)
+        return;
+      auto req = security::parse_zap_request(*m, security::zap_envelope::none);
+      if (!req)
+        return;
+      bool known = security::authenticated_identity(req.value->request, {}) == test::client_public;
+      auth_reply verdict = known ? auth_reply{200, "OK", "alice"} : auth_reply{400, "unknown key", {}};
+      handler.send(security::make_zap_reply(req.value->request_id, verdict, {},
+                                            security::zap_envelope::none));
+      ++served;
+    }
+  });
+  struct joiner {
+    std::thread& t;
+    ~joiner() { t.join(); }  // also when an assertion returns early: recv is bounded
+  } join_serve{serve};
+  auto o = curve_server_options();
+  o.zap_domain = "test";
+  o.authenticator = std::make_shared<zap_client>(ctx, handler.last_endpoint());
+  socket server{ctx, socket_type::pull, o};
+  auto events = server.monitor();
+  server.bind("tcp://127.0.0.1:*");
+
+  socket stranger{ctx, socket_type::push,
+                  curve_client_options_with("{{k*81)yMWEF{/BxdMd[5RL^qRFxBgoL<8m.D^KD",
+                                            "N?Gmik8R[2ACw{b7*[-$S6[4}aO#?DB?#=<OQPc7")};
+  stranger.connect(server.last_endpoint());
+  auto refused = handshake_failed(events);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->reason_code, event_reason::auth) << refused->reason;
+
+  socket client{ctx, socket_type::push, curve_client_options()};
+  client.connect(server.last_endpoint());
+  ASSERT_TRUE(client.send(message{"hello"}));
+  ASSERT_TRUE(server.recv(budget));
+  ASSERT_TRUE(server.last_peer());
+  EXPECT_EQ(server.last_peer()->user_id(), "alice");
+  EXPECT_EQ(served.load(), 2);
 }
 
 } // namespace

@@ -255,5 +255,62 @@ TEST(LibzmqPlain, CafmqClientOfLibzmqServerWithZapHandler) {
   expect_round_trip(client, server);
 }
 
+TEST(ZapClient, CafmqServerAsksALibzmqZapHandlerOverTcp) {
+  test::zmq::context zctx;
+  test::zmq::zap_handler zap{zctx,
+                             [](const std::string& mechanism, const strings& creds) {
+                               bool ok = mechanism == "PLAIN" && creds == strings{"admin", "secret"};
+                               return ok ? test::zmq::zap_verdict{"200", "admin-from-zap"}
+                                         : test::zmq::zap_verdict{"400", ""};
+                             },
+                             "tcp://127.0.0.1:*"};
+  context ctx;
+  ctx.set_authenticator(std::make_shared<zap_client>(ctx, zap.endpoint()));
+  auto o = test::no_linger();
+  o.plain_server = true;
+  o.zap_domain = "global";
+  socket server{ctx, socket_type::pull, o};
+  auto events = server.monitor();
+  server.bind("tcp://127.0.0.1:*");
+
+  test::zmq::socket intruder{zctx, ZMQ_PUSH};
+  intruder.set(ZMQ_PLAIN_USERNAME, std::string("admin"));
+  intruder.set(ZMQ_PLAIN_PASSWORD, std::string("guess"));
+  intruder.connect(server.last_endpoint());
+  auto refused = test::next_event(events, event_kind::handshake_failed, budget);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->reason_code, event_reason::auth) << refused->reason;
+  intruder.close();
+
+  test::zmq::socket client{zctx, ZMQ_PUSH};
+  client.set(ZMQ_PLAIN_USERNAME, std::string("admin"));
+  client.set(ZMQ_PLAIN_PASSWORD, std::string("secret"));
+  client.connect(server.last_endpoint());
+  ASSERT_TRUE(client.send({"authenticated"}));
+  auto got = server.recv(budget);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(frames_of(*got), strings{"authenticated"});
+  ASSERT_TRUE(server.last_peer());
+  EXPECT_EQ(server.last_peer()->user_id(), "admin-from-zap");
+  EXPECT_EQ(zap.answered(), 2);
+}
+
+TEST(ZapClient, AHandlerThatNeverAnswersFailsTheHandshakeInsteadOfHanging) {
+  test::zmq::context zctx;
+  test::zmq::socket silent{zctx, ZMQ_REP};  // reads nothing
+  silent.bind("tcp://127.0.0.1:*");
+  context ctx;
+  auto o = curve_server_options();
+  o.authenticator = std::make_shared<zap_client>(ctx, silent.last_endpoint(), 200ms);
+  socket server{ctx, socket_type::pull, o};
+  auto events = server.monitor();
+  server.bind("tcp://127.0.0.1:*");
+  socket client{ctx, socket_type::push, curve_client_options()};
+  client.connect(server.last_endpoint());
+  auto failed = test::next_event(events, event_kind::handshake_failed, budget);
+  ASSERT_TRUE(failed);
+  EXPECT_NE(failed->reason.find("did not answer"), std::string::npos) << failed->reason;
+}
+
 } // namespace
 } // namespace cafmq

@@ -23,8 +23,12 @@ class zap_handler {
 public:
   using decider = std::function<zap_verdict(const std::string& mechanism,
                                             const std::vector<std::string>& credentials)>;
-  zap_handler(context& ctx, decider decide) : rep_(ctx, ZMQ_REP), decide_(std::move(decide)) {
-    rep_.bind("inproc://zeromq.zap.01");
+  /// Binds `endpoint`: libzmq's own servers ask inproc://zeromq.zap.01; a cafmq zap_client
+  /// can ask a tcp:// one.
+  zap_handler(context& ctx, decider decide,
+              const std::string& endpoint = "inproc://zeromq.zap.01")
+    : rep_(ctx, ZMQ_REP), decide_(std::move(decide)) {
+    rep_.bind(endpoint);
     thread_ = std::thread([this] { serve(); });
   }
   ~zap_handler() {
@@ -34,6 +38,8 @@ public:
   zap_handler(const zap_handler&) = delete;
   zap_handler& operator=(const zap_handler&) = delete;
 
+  /// The bound endpoint (the real port of a tcp://...:* bind).
+  std::string endpoint() const { return rep_.last_endpoint(); }
   /// Requests answered so far.
   int answered() const noexcept { return answered_.load(); }
 

@@ -1,0 +1,37 @@
+// ZAP (RFC 27) over a ZeroMQ connection: an authenticator that puts each request to a ZAP
+// handler bound at an endpoint, as a REP or ROUTER socket, and answers with the handler's reply.
+// Any handler that speaks RFC 27 serves: one written with cafmq, pyzmq's zmq.auth, CZMQ's zauth,
+// libzmq code. libzmq's handlers bind inproc://zeromq.zap.01 inside their own process; cafmq has
+// no inproc transport yet, so its handler endpoint is any tcp:// address (docs/security.md).
+#pragma once
+
+#include "runtime/context.hpp"
+#include "runtime/core/authenticator.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace cafmq {
+
+/// Asks the ZAP handler at an endpoint. Requests from any thread; replies (and the 500 of a
+/// handler that does not answer within `timeout`, or of a malformed reply) come on its own
+/// thread. Destroy it before its context, or let the context's shutdown end it.
+class zap_client final : public authenticator {
+public:
+  /// Connects to the handler at `endpoint` (now or when it appears).
+  zap_client(context& ctx, const std::string& endpoint,
+             std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+  ~zap_client() override;
+  zap_client(const zap_client&) = delete;
+  zap_client& operator=(const zap_client&) = delete;
+
+  void authenticate(const auth_request& request,
+                    std::function<void(const auth_reply&)> done) override;
+
+private:
+  struct state;
+  std::shared_ptr<state> st_;
+};
+
+} // namespace cafmq
