@@ -53,9 +53,9 @@ private:
       auto& r = *request;
       std::vector<std::string> credentials(r.begin() + 6, r.end());
       auto verdict = decide_(r[5], credentials);
+      ++answered_;  // before the reply: whoever sees its effect sees the count
       rep_.send({"1.0", r[1], verdict.status, verdict.status == "200" ? "OK" : "denied",
                  verdict.user_id, ""});
-      ++answered_;
     }
   }
 
