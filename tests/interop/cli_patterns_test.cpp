@@ -4,6 +4,7 @@
 // through a ROUTER, and the usage errors of types that cannot play a command's role.
 #include "interop/zmq_peer.hpp"
 #include "support/child_process.hpp"
+#include "support/process_expect.hpp"
 #include "support/deadline.hpp"
 #include "support/ports.hpp"
 
@@ -21,10 +22,7 @@ const std::string cli = CAFMQ_CLI_PATH;
 const std::string python = CAFMQ_PYTHON;
 constexpr auto process_budget = 30000ms;
 
-void expect_success(const test::process_result& r, const char* who) {
-  EXPECT_FALSE(r.timed_out) << who << ": " << r.describe();
-  EXPECT_EQ(r.exit_code, 0) << who << ": " << r.describe();
-}
+using test::expect_success;
 
 TEST(CliEchoRequest, RequestPrintsEachReplyFromACafmqRepEcho) {
   auto ep = test::local_endpoint(test::free_tcp_port());

@@ -2,6 +2,7 @@
 // peer: CURVE with an allow list, PLAIN with a password file, and the refusals, which --events
 // shows as handshake_failed with an auth reason while the allowed peer still gets through.
 #include "support/child_process.hpp"
+#include "support/process_expect.hpp"
 #include "support/curve_test_keys.hpp"
 #include "support/ports.hpp"
 #include "unit/security/temp_dir.hpp"
@@ -22,10 +23,7 @@ constexpr auto budget = 30000ms;
 const std::string stranger_public = "{{k*81)yMWEF{/BxdMd[5RL^qRFxBgoL<8m.D^KD";
 const std::string stranger_secret = "N?Gmik8R[2ACw{b7*[-$S6[4}aO#?DB?#=<OQPc7";
 
-void expect_success(const test::process_result& r, const char* who) {
-  EXPECT_FALSE(r.timed_out) << who << ": " << r.describe();
-  EXPECT_EQ(r.exit_code, 0) << who << ": " << r.describe();
-}
+using test::expect_success;
 
 bool has_auth_failure(const std::string& events) {
   return events.find("\"event\":\"handshake_failed\"") != std::string::npos

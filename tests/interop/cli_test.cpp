@@ -3,6 +3,7 @@
 // recv's JSON lines are checked byte for byte; timeouts and usage errors give the exit statuses.
 #include "interop/zmq_peer.hpp"
 #include "support/child_process.hpp"
+#include "support/process_expect.hpp"
 #include "support/deadline.hpp"
 #include "support/ports.hpp"
 
@@ -39,10 +40,7 @@ print("sent", n)
 
 constexpr auto process_budget = 60000ms;
 
-void expect_success(const test::process_result& r, const char* who) {
-  EXPECT_FALSE(r.timed_out) << who << ": " << r.describe();
-  EXPECT_EQ(r.exit_code, 0) << who << ": " << r.describe();
-}
+using test::expect_success;
 
 TEST(CliRecv, BoundQuietRecvCountsHundredThousandMessagesFromAConnectingPyzmqPush) {
   auto ep = test::local_endpoint(test::free_tcp_port());
