@@ -46,7 +46,8 @@ struct bad_server_case {
       if (!e)
         break;
       seen.push_back(*e);
-      if (e->kind == kind && (e->remote_endpoint == fake.endpoint() || e->endpoint == fake.endpoint()))
+      bool about_fake = e->remote_endpoint == fake.endpoint() || e->endpoint == fake.endpoint();
+      if (e->kind == kind && about_fake)
         return e;
     }
     return std::nullopt;
@@ -55,7 +56,7 @@ struct bad_server_case {
   // The client dropped the fake server with `code` and a reason mentioning `text`, its connector
   // stopped for good, nothing of the fake server arrived, and the legitimate one still flows.
   void expect_refused(raw_curve_server& srv, event_reason code, const std::string& text) {
-    EXPECT_TRUE(srv.wire().wait_closed(budget)) << "the client kept the bad server's connection open";
+    EXPECT_TRUE(srv.wire().wait_closed(budget)) << "the client kept the bad server connected";
     expect_stopped(code, text);
   }
 
