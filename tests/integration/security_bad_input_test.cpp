@@ -156,19 +156,49 @@ TEST(CurveServerBadInput, InitiateClaimingAKeyWhoseSecretItLacksFailsAsAuth) {
   c.expect_handshake_failed(event_reason::auth, "vouch does not match");
 }
 
-TEST(CurveServerBadInput, ForgedInitiateTheServerWouldAcceptIsAcceptedSoTheForgeriesAreReal) {
-  // Control for the two vouch tests: forge_initiate with the honest inputs passes, so what
-  // failed there was the vouch and not the way the test builds INITIATE.
+TEST(CurveServerBadInput, HandBuiltHonestInitiateIsAcceptedSoTheForgeriesAreReal) {
+  // Control for the forgeries below: forge_initiate with the honest inputs passes, so what fails
+  // there is what was forged, not the way the test builds INITIATE.
   curve_case c;
   auto w = c.raw.open_welcome(c.welcome());
   ASSERT_TRUE(w);
-  auto client = security::curve_key::from_z85(test::client_public).bytes();
-  auto client_secret = security::curve_key::from_z85(test::client_secret).bytes();
-  c.raw.send_command(c.raw.forge_initiate(*w, client, c.raw.transient_public(), client_secret));
+  c.raw.send_command(c.raw.honest_initiate(*w));
   auto ready = c.raw.read_command(budget);
   ASSERT_TRUE(ready) << "the honest hand-built INITIATE was refused";
   EXPECT_EQ(bytes(ready->begin(), ready->begin() + 6), bytes({5, 'R', 'E', 'A', 'D', 'Y'}));
   ASSERT_TRUE(c.s.event_of(c.remote, event_kind::handshake_succeeded));
+}
+
+TEST(CurveServerBadInput, InitiateReusingTheHelloNonceFailsAsProtocolError) {
+  curve_case c;
+  auto w = c.raw.open_welcome(c.welcome());
+  ASSERT_TRUE(w);
+  c.raw.send_command(c.raw.honest_initiate(*w, 1));  // HELLO's short nonce again
+  c.expect_handshake_failed(event_reason::protocol, "INITIATE nonce not above HELLO's");
+}
+
+TEST(CurveServerBadInput, InitiateWithMalformedMetadataGetsErrorAndFailsAsProtocolError) {
+  curve_case c;
+  auto w = c.raw.open_welcome(c.welcome());
+  ASSERT_TRUE(w);
+  // Socket-Type's value claims 100 bytes; 4 follow.
+  const bytes metadata = {11, 'S', 'o', 'c', 'k', 'e', 't', '-', 'T', 'y', 'p', 'e',
+                          0,  0,   0,   100, 'P', 'U', 'S', 'H'};
+  c.raw.send_command(c.raw.honest_initiate(*w, 2, &metadata));
+  auto error = c.raw.read_command(budget);
+  ASSERT_TRUE(error) << "no ERROR before the close";
+  EXPECT_EQ(bytes(error->begin(), error->begin() + 6), bytes({5, 'E', 'R', 'R', 'O', 'R'}));
+  c.expect_handshake_failed(event_reason::protocol, "malformed INITIATE metadata");
+}
+
+TEST(CurveServerBadInput, InitiateWithAnOversizedGarbageBoxFailsAsAuth) {
+  // CVE-2019-13132: an unauthenticated INITIATE far larger than any metadata needs must be
+  // refused by its MAC, not copied anywhere first.
+  curve_case c;
+  auto initiate = c.raw.initiate_for(c.welcome());
+  initiate.resize(60000, 'x');  // cookie and nonce intact, then 60 KB of box that is not one
+  c.raw.send_command(initiate);
+  c.expect_handshake_failed(event_reason::auth, "CURVE INITIATE does not open");
 }
 
 TEST(CurveServerBadInput, DataFrameBeforeTheHandshakeEndsFailsAsProtocolError) {

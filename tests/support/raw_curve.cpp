@@ -129,7 +129,8 @@ std::optional<welcome_contents> raw_curve_client::open_welcome(const bytes& welc
 }
 
 bytes raw_curve_client::forge_initiate(const welcome_contents& w, const key32& claimed,
-                                       const key32& vouched, const key32& signer) const {
+                                       const key32& vouched, const key32& signer, uint64_t nonce,
+                                       const bytes* metadata) const {
   uint8_t vouch_nonce[16];
   security::system_random()(vouch_nonce, sizeof vouch_nonce);
   bytes vouch_plain;
@@ -142,8 +143,10 @@ bytes raw_curve_client::forge_initiate(const welcome_contents& w, const key32& c
   security::append_bytes(inner, claimed.data(), 32);
   security::append_bytes(inner, vouch_nonce, 16);
   security::append_bytes(inner, vouch.data(), vouch.size());
-  encode_metadata(socket_type("PUSH"), inner);
-  const uint64_t nonce = 2;  // HELLO used 1
+  if (metadata)
+    security::append_bytes(inner, metadata->data(), metadata->size());
+  else
+    encode_metadata(socket_type("PUSH"), inner);
   bytes initiate;
   security::append_bytes(initiate, "\x08INITIATE", 9);
   security::append_bytes(initiate, w.cookie.data(), w.cookie.size());
@@ -153,6 +156,12 @@ bytes raw_curve_client::forge_initiate(const welcome_contents& w, const key32& c
                               transient_secret_);
   security::append_bytes(initiate, sealed.data(), sealed.size());
   return initiate;
+}
+
+bytes raw_curve_client::honest_initiate(const welcome_contents& w, uint64_t nonce,
+                                        const bytes* metadata) const {
+  return forge_initiate(w, key_of(client_public), transient_public_, key_of(client_secret), nonce,
+                        metadata);
 }
 
 void raw_curve_client::handshake(std::chrono::milliseconds timeout) {

@@ -51,9 +51,14 @@ public:
   /// Opens a WELCOME with our transient key; nullopt if it does not open.
   std::optional<welcome_contents> open_welcome(const bytes& welcome) const;
   /// An INITIATE built by hand from `w`: the box claims the permanent key `claimed`, and the
-  /// vouch inside says `vouched` (a transient key) under the permanent secret key `signer`.
+  /// vouch inside says `vouched` (a transient key) under the permanent secret key `signer`; it
+  /// uses short nonce `nonce` and carries `metadata` (Socket-Type PUSH if null) as given.
   bytes forge_initiate(const welcome_contents& w, const key32& claimed, const key32& vouched,
-                       const key32& signer) const;
+                       const key32& signer, uint64_t nonce = 2,
+                       const bytes* metadata = nullptr) const;
+  /// forge_initiate with our real keys: what an honest client sends, but built by the test.
+  bytes honest_initiate(const welcome_contents& w, uint64_t nonce = 2,
+                        const bytes* metadata = nullptr) const;
   /// Our transient public key C'.
   const key32& transient_public() const noexcept { return transient_public_; }
 
