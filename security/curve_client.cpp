@@ -80,6 +80,9 @@ mechanism::status curve_client::on_welcome(const uint8_t* body, size_t size,
   if (!plain || plain->size() != 32 + 96)
     return fail("CURVE WELCOME does not open: wrong server key?", false, false);
   std::memcpy(server_transient_.data(), plain->data(), 32);
+  // A low-order S' leaves no shared key: the vouch and INITIATE boxes to it would fail.
+  if (!shares_key(server_transient_, transient_secret_))
+    return fail("CURVE WELCOME carries an unusable server transient key", false, false);
   const uint8_t* cookie = plain->data() + 32;
 
   // The vouch: Box[C' + S](C -> S'), under a fresh long nonce.

@@ -11,6 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <iostream>
+
 namespace cafmq {
 namespace {
 
@@ -137,6 +140,26 @@ TEST(CurveClientBadServer, WelcomeThatDoesNotOpenFailsAsAuthAndStopsReconnecting
   welcome[100] ^= 0x01;  // inside Box[S' + cookie](S->C')
   g.srv.send_command(welcome);
   c.expect_refused(g.srv, event_reason::auth, "CURVE WELCOME does not open");
+}
+
+// The scenario in a child process: before the fix, crypto_box threw on the I/O thread and the
+// process died, which must show as this test failing rather than the suite vanishing.
+int low_order_server_transient_key() {
+  bad_server_case c;
+  auto g = accept_hello(c);
+  // S' = 0 is a point of small order: every crypto_box to it fails (no shared key).
+  g.srv.send_command(g.srv.forge_welcome(g.hello, test::key32{}));
+  c.expect_refused(g.srv, event_reason::protocol, "unusable server transient key");
+  if (::testing::Test::HasFailure())
+    return 2;
+  std::cerr << "survived\n";
+  return 0;
+}
+
+TEST(CurveClientBadServerDeathTest, WelcomeWithALowOrderTransientKeyFailsInsteadOfCrashing) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(std::exit(low_order_server_transient_key()), ::testing::ExitedWithCode(0),
+              "survived");
 }
 
 TEST(CurveClientBadServer, ShortReadyFailsAsMalformedAndStopsReconnecting) {

@@ -214,6 +214,26 @@ bytes raw_curve_server::welcome_for(const bytes& hello) {
   return std::move(out[0]);
 }
 
+bytes raw_curve_server::forge_welcome(const bytes& hello, const key32& server_transient) const {
+  if (hello.size() != 200)
+    throw std::runtime_error("forge_welcome: not a 200-byte HELLO");
+  key32 client_transient;  // C', at offset 80 of HELLO
+  std::memcpy(client_transient.data(), hello.data() + 80, 32);
+  bytes plain;  // S' + cookie
+  security::append_bytes(plain, server_transient.data(), 32);
+  plain.resize(32 + 96);
+  security::system_random()(plain.data() + 32, 96);
+  uint8_t nonce[16];
+  security::system_random()(nonce, sizeof nonce);
+  auto sealed = security::box(plain.data(), plain.size(), security::long_nonce("WELCOME-", nonce),
+                              client_transient, key_of(server_secret));
+  bytes welcome;
+  security::append_bytes(welcome, "\x07WELCOME", 8);
+  security::append_bytes(welcome, nonce, 16);
+  security::append_bytes(welcome, sealed.data(), sealed.size());
+  return welcome;
+}
+
 bytes raw_curve_server::ready_for(const bytes& initiate) {
   std::vector<bytes> out;
   if (mech_->on_command(initiate.data(), initiate.size(), out) != mechanism::status::handshaking

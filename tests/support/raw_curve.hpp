@@ -96,6 +96,9 @@ public:
   raw_client& wire() noexcept { return wire_; }
   /// Feeds a HELLO body to the mechanism; the WELCOME body it answers with (throws on refusal).
   bytes welcome_for(const bytes& hello);
+  /// A WELCOME built by hand for `hello` that opens for its client but carries
+  /// `server_transient` as S' (and a cookie of random bytes).
+  bytes forge_welcome(const bytes& hello, const key32& server_transient) const;
   /// Feeds an INITIATE body and admits the client; the READY body (throws on refusal).
   bytes ready_for(const bytes& initiate);
   /// After ready_for: a MESSAGE body carrying one frame `text` under the next short nonce.
