@@ -32,6 +32,9 @@ mechanism::status curve_client::start(std::vector<bytes>& out) {
     return state_ == state::failed ? status::failed : status::handshaking;
   random_(transient_secret_.data(), transient_secret_.size());
   transient_public_ = public_of(transient_secret_);
+  // A low-order server key (all zeros, say) leaves no shared key: HELLO's box would fail.
+  if (!shares_key(server_public_, transient_secret_))
+    return fail("the CURVE server key is not a usable Curve25519 public key", false, false);
   // HELLO: version 1.0, 72 zero bytes (no amplification), C', nonce, Box[64 zeros](C'->S).
   bytes hello;
   hello.reserve(hello_size);

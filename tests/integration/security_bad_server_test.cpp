@@ -162,6 +162,35 @@ TEST(CurveClientBadServerDeathTest, WelcomeWithALowOrderTransientKeyFailsInstead
               "survived");
 }
 
+// A client told to trust the all-zero server key (zmq_curve(7)'s null_server_key case): no box
+// can be made to it, so its HELLO cannot be built.
+int all_zero_server_key() {
+  context ctx;
+  socket server{ctx, socket_type::push, test::server_options(secured_by::curve, nullptr)};
+  server.bind("tcp://127.0.0.1:*");
+  auto o = test::client_options(secured_by::curve);
+  o.curve_serverkey = std::string(40, '0');  // Z85 of 32 zero bytes
+  socket client{ctx, socket_type::pull, o};
+  auto events = client.monitor();
+  client.connect(server.last_endpoint());
+  auto failed = test::next_event(events, event_kind::handshake_failed, budget);
+  EXPECT_TRUE(failed);
+  if (failed) {
+    EXPECT_EQ(failed->reason_code, event_reason::protocol) << failed->reason;
+    EXPECT_NE(failed->reason.find("not a usable"), std::string::npos) << failed->reason;
+  }
+  EXPECT_TRUE(test::next_event(events, event_kind::closed, budget)) << "still reconnecting";
+  if (::testing::Test::HasFailure())
+    return 2;
+  std::cerr << "survived\n";
+  return 0;
+}
+
+TEST(CurveClientBadServerDeathTest, AllZeroServerKeyFailsTheHandshakeInsteadOfCrashing) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(std::exit(all_zero_server_key()), ::testing::ExitedWithCode(0), "survived");
+}
+
 TEST(CurveClientBadServer, ShortReadyFailsAsMalformedAndStopsReconnecting) {
   bad_server_case c;
   auto g = accept_hello(c);
