@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace cafmq {
 namespace {
 
@@ -102,6 +104,15 @@ TEST(CurveServerBadInput, HelloWhoseBoxDoesNotOpenFailsAsAuth) {
   c.expect_handshake_failed(event_reason::auth, "CURVE HELLO does not open");
 }
 
+TEST(CurveServerBadInput, HelloWithAnAllZeroTransientKeyFailsAsAuth) {
+  // C' = 0 is a point of small order: no box opens under it, none may be made to it.
+  curve_case c;
+  auto hello = c.raw.hello();
+  std::fill(hello.begin() + 80, hello.begin() + 112, 0);
+  c.raw.send_command(hello);
+  c.expect_handshake_failed(event_reason::auth, "CURVE HELLO does not open");
+}
+
 TEST(CurveServerBadInput, InitiateShorterThan257BytesFailsAsMalformed) {
   curve_case c;
   auto initiate = c.raw.initiate_for(c.welcome());
@@ -153,6 +164,17 @@ TEST(CurveServerBadInput, InitiateClaimingAKeyWhoseSecretItLacksFailsAsAuth) {
   auto client = security::curve_key::from_z85(test::client_public).bytes();
   auto impostor = security::generate_keypair().secret_key.bytes();
   c.raw.send_command(c.raw.forge_initiate(*w, client, c.raw.transient_public(), impostor));
+  c.expect_handshake_failed(event_reason::auth, "vouch does not match");
+}
+
+TEST(CurveServerBadInput, InitiateClaimingTheAllZeroClientKeyFailsAsAuth) {
+  // zmq_curve(7)'s null_client_public_key case, forged on the wire.
+  curve_case c;
+  auto w = c.raw.open_welcome(c.welcome());
+  ASSERT_TRUE(w);
+  auto client_secret = security::curve_key::from_z85(test::client_secret).bytes();
+  auto zero = test::key32{};
+  c.raw.send_command(c.raw.forge_initiate(*w, zero, c.raw.transient_public(), client_secret));
   c.expect_handshake_failed(event_reason::auth, "vouch does not match");
 }
 
