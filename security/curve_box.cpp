@@ -103,6 +103,14 @@ std::optional<bytes> secretbox_open(const uint8_t* boxed, size_t size, const non
   return out;
 }
 
+bool shares_key(const key32& peer_public, const key32& our_secret) {
+  ensure_sodium();
+  uint8_t shared[crypto_box_BEFORENMBYTES];
+  bool ok = crypto_box_beforenm(shared, peer_public.data(), our_secret.data()) == 0;
+  sodium_memzero(shared, sizeof shared);
+  return ok;
+}
+
 key32 public_of(const key32& secret) {
   ensure_sodium();
   key32 pub{};

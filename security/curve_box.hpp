@@ -39,6 +39,10 @@ bytes secretbox(const uint8_t* plain, size_t size, const nonce24& n, const key32
 /// Opens a SecretBox; nullopt if it does not authenticate.
 std::optional<bytes> secretbox_open(const uint8_t* boxed, size_t size, const nonce24& n,
                                     const key32& key);
+/// True if `peer_public` and `our_secret` give a shared key: false for a point of small order
+/// (all zeros, say), to which every Box fails. Lets a mechanism refuse such a key as a handshake
+/// failure instead of box() throwing.
+bool shares_key(const key32& peer_public, const key32& our_secret);
 /// The public key of a secret key (scalar multiplication with the base point).
 key32 public_of(const key32& secret);
 /// Appends `size` bytes to `out`.

@@ -32,6 +32,9 @@ mechanism::status curve_client::start(std::vector<bytes>& out) {
     return state_ == state::failed ? status::failed : status::handshaking;
   random_(transient_secret_.data(), transient_secret_.size());
   transient_public_ = public_of(transient_secret_);
+  // A low-order server key (all zeros, say) leaves no shared key: HELLO's box would fail.
+  if (!shares_key(server_public_, transient_secret_))
+    return fail("the CURVE server key is not a usable Curve25519 public key", false, false);
   // HELLO: version 1.0, 72 zero bytes (no amplification), C', nonce, Box[64 zeros](C'->S).
   bytes hello;
   hello.reserve(hello_size);
@@ -80,6 +83,9 @@ mechanism::status curve_client::on_welcome(const uint8_t* body, size_t size,
   if (!plain || plain->size() != 32 + 96)
     return fail("CURVE WELCOME does not open: wrong server key?", false, false);
   std::memcpy(server_transient_.data(), plain->data(), 32);
+  // A low-order S' leaves no shared key: the vouch and INITIATE boxes to it would fail.
+  if (!shares_key(server_transient_, transient_secret_))
+    return fail("CURVE WELCOME carries an unusable server transient key", false, false);
   const uint8_t* cookie = plain->data() + 32;
 
   // The vouch: Box[C' + S](C -> S'), under a fresh long nonce.

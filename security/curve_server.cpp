@@ -52,9 +52,13 @@ mechanism::status curve_server::on_command(const uint8_t* body, size_t size,
 
 mechanism::status curve_server::on_hello(const uint8_t* body, size_t size,
                                          std::vector<bytes>& out) {
-  if (size != hello_size || body[6] != 1 || body[7] != 0)
-    return fail("malformed CURVE HELLO (size " + std::to_string(size) + ", version "
-                  + std::to_string(body[6]) + "." + std::to_string(body[7]) + ")",
+  // The size first: a HELLO shorter than 8 bytes has no version field to read or report.
+  if (size != hello_size)
+    return fail("malformed CURVE HELLO (" + std::to_string(size) + " bytes, not 200)", false,
+                false);
+  if (body[6] != 1 || body[7] != 0)
+    return fail("malformed CURVE HELLO (version " + std::to_string(body[6]) + "."
+                  + std::to_string(body[7]) + ", not 1.0)",
                 false, false);
   key32 client_transient;
   std::memcpy(client_transient.data(), body + 80, 32);
