@@ -95,8 +95,8 @@ private:
   // -- reading --
 
   void do_read() {
-    if (reading_ || paused_ || phase_ == phase::closed)
-      return;
+    if (reading_ || paused_ || phase_ == phase::closed || !closing_reason_.empty())
+      return;  // closing after an ERROR: what the peer sends next is not read
     auto [target, want] = decoder_.direct_target();
     if (target != nullptr && rbeg_ == rend_ && want >= direct_read_threshold) {
       // Large body: one scatter read straight into the frame (no extra copy), with a little room
@@ -156,7 +156,7 @@ private:
   void process() {
     if (phase_ == phase::greeting && !read_greeting())
       return;
-    while (phase_ != phase::closed) {
+    while (phase_ != phase::closed && closing_reason_.empty()) {  // nothing more after ERROR
       if (complete_ && !deliver())
         break;
       const uint8_t* p = rbuf_.data() + rbeg_;
@@ -296,11 +296,11 @@ private:
 
   bool after_mechanism_step(mechanism::status st, const std::vector<bytes>& cmds) {
     for (auto& c : cmds)
-      out_.add_command(c);
+      queue_command(c);
     if (st == mechanism::status::failed) {
       auto& f = mech_->failure();
       if (f.send_error) {
-        out_.add_command(make_error_command(f.error_reason.empty() ? f.reason : f.error_reason));
+        queue_command(make_error_command(f.error_reason.empty() ? f.reason : f.error_reason));
         closing_reason_ = "handshake failed: " + f.reason;
         do_write();
       } else {
@@ -477,14 +477,28 @@ private:
       arm_heartbeat(*r.next);
   }
 
-  // Queues a command after the handshake: into out_ when no write uses it, else after that
-  // write (appending to out_ then could move the arena under the kernel's feet).
-  void queue_command(bytes body) {
+  // Queues a command: into out_ when no write uses it, else framed (and encrypted, once CURVE
+  // is on) now and appended after that write (appending to out_ during it could move the arena
+  // under the kernel's feet, and the write's completion clears out_).
+  void queue_command(const bytes& body) {
     std::lock_guard<std::mutex> guard{write_mtx_};  // the user thread may be writing directly
     if (writing_)
-      pending_commands_.push_back(std::move(body));
+      pending_frames_.push_back(framed_command(body));
     else
       add_command_out(body);
+  }
+
+  // A whole command frame as bytes, wrapped if CURVE is on; under write_mtx_ (the nonce).
+  bytes framed_command(const bytes& body) {
+    size_t size = cipher_ ? cipher_->encoded_size(body.size()) : body.size();
+    bytes framed(max_frame_header + size);
+    size_t h = write_frame_header(framed.data(), cipher_ ? 0 : flag::command, size);
+    if (cipher_)
+      cipher_->encode_into(framed.data() + h, 0x02, body.data(), body.size());
+    else if (!body.empty())
+      std::memcpy(framed.data() + h, body.data(), body.size());
+    framed.resize(h + size);
+    return framed;
   }
 
   // Under write_mtx_ once ready: a command after the handshake (wrapped by CURVE).
@@ -496,10 +510,10 @@ private:
   }
 
   // Under write_mtx_, with no write in flight.
-  void take_pending_commands() {
-    for (auto& c : pending_commands_)
-      add_command_out(c);
-    pending_commands_.clear();
+  void take_pending_frames() {
+    for (auto& f : pending_frames_)
+      out_.add_raw(f.data(), f.size());
+    pending_frames_.clear();
   }
 
   // -- writing --
@@ -517,7 +531,7 @@ private:
       std::lock_guard<std::mutex> guard{write_mtx_};
       if (writing_ || phase_ == phase::closed)
         return;
-      take_pending_commands();
+      take_pending_frames();
       if (phase_ == phase::ready && closing_reason_.empty())
         fill_from_pipe();
       if (!out_.empty())
@@ -542,7 +556,7 @@ private:
                           self->writing_ = false;
                           self->pipe_->io_writing.store(false, std::memory_order_release);
                           self->out_.clear();
-                          self->take_pending_commands();  // a PONG queued meanwhile goes next
+                          self->take_pending_frames();  // a PONG queued meanwhile goes next
                         }
                         if (ec) {
                           if (ec != asio::error::operation_aborted)
@@ -736,7 +750,7 @@ private:
   std::mutex write_mtx_;
   write_batch out_;
   std::vector<asio::const_buffer> pieces_;
-  std::vector<bytes> pending_commands_;  // PING/PONG queued while out_ is being written
+  std::vector<bytes> pending_frames_;  // commands framed while out_ was being written
   bool writing_ = false;
   int fd_ = -1;
   bool idle_ = true;  // nothing of ours to write since idle_since_ (the outbound ring drained)
