@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Sanitizer runs (docs/security-testing.md):
+#   asan  the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer (LeakSanitizer on)
+#   tsan  the data plane and the actor/I-O boundary under ThreadSanitizer: rings, pipes, direct
+#         writes, engines with CURVE and authenticators answering from other threads, shutdown
+# scripts/sanitize.sh [asan|tsan|all] (default all). Installs the dependencies first.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+which=${1:-all}
+bash scripts/install-deps.sh
+
+if [ "$which" = asan ] || [ "$which" = all ]; then
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCAFMQ_SANITIZE=ON -DCAFMQ_BUILD_BENCH=OFF
+  cmake --build build-asan -j"$(nproc)"
+  ctest --test-dir build-asan --output-on-failure -j2 --timeout 600
+fi
+
+if [ "$which" = tsan ] || [ "$which" = all ]; then
+  cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAFMQ_TSAN=ON -DCAFMQ_BUILD_BENCH=OFF
+  cmake --build build-tsan -j"$(nproc)" --target cafmq_unit_tests cafmq_integration_tests
+  tsan_tests='SpscRing|Pipe|PushPull|Rfc30|DirectWrite|ReqRep|Rfc28|PubSub|Heartbeat|Curve|Plain|MessageProperties|ZapHandler|Reconnect|Lifecycle|Shutdown|Backpressure|ByteLimits'
+  ctest --test-dir build-tsan --output-on-failure -j2 --timeout 600 -R "$tsan_tests"
+fi
