@@ -2,6 +2,7 @@
 // the message is copied (frames shared by reference count) for all but the last, which takes it.
 #include "patterns/distributor.hpp"
 
+#include "patterns/drop_oldest.hpp"
 #include "patterns/subscription_message.hpp"
 
 namespace cafmq::patterns {
@@ -52,19 +53,20 @@ send_result distributor::send(message& m) {
       return send_result::would_block;
   }
   for (size_t i = 0; i < matched_.size(); ++i) {
-    auto& ring = matched_[i]->pipe->outbound();
-    bool pushed;
-    if (i + 1 == matched_.size()) {
-      pushed = ring.try_push(m);
-    } else {
-      message copy{m};
-      pushed = ring.try_push(copy);
-    }
-    if (pushed)
+    auto& p = *matched_[i]->pipe;
+    auto& ring = p.outbound();
+    bool last = i + 1 == matched_.size();
+    message copy;
+    if (!last)
+      copy = m;
+    message& out = last ? m : copy;
+    if (ring.try_push(out)) {
       ring.flush();
-    else {
+    } else if (drop_oldest_) {
+      dropped_ += push_dropping_oldest(p, out);  // its oldest go, the newest is queued
+    } else {
       ++dropped_;  // RFC 29: a full subscriber queue silently drops, for that subscriber only
-      ++matched_[i]->pipe->dropped;
+      ++p.dropped;
     }
   }
   m.clear();

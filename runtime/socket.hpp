@@ -49,7 +49,8 @@ public:
 
   /// Sends, waiting up to sndtimeo (-1: forever). False if it would block / timed out. What
   /// "full" means and does is the full_policy: block (this), drop_newest (true, counted in
-  /// stats()), error (throws errc::queue_full).
+  /// stats()), drop_oldest (true: older queued messages make room, counted), error (throws
+  /// errc::queue_full).
   bool send(message msg);
   /// Sends, waiting up to `timeout` (0: never block). False if it timed out.
   bool send(message msg, std::chrono::milliseconds timeout);
@@ -111,6 +112,7 @@ private:
   void throw_if_terminated() const;
   bool send_until(message& msg, int timeout_ms);
   bool when_full(message& msg);
+  bool make_budget_room();
   void change_subscription(std::string_view prefix, bool add);
   std::optional<message> recv_until(int timeout_ms);
   void report_drops(bool now);

@@ -16,16 +16,21 @@ namespace cafmq {
 class pipe_hub {
 public:
   pipe_hub() : user_(std::make_shared<signaler>()) {}
-  /// `send_budget_bytes` > 0: the socket's send rings share a memory budget of that many bytes.
-  explicit pipe_hub(size_t send_budget_bytes) : pipe_hub() {
+  /// `send_budget_bytes` > 0: the socket's send rings share a memory budget of that many bytes;
+  /// `recv_budget_bytes` > 0: so do its receive rings.
+  explicit pipe_hub(size_t send_budget_bytes, size_t recv_budget_bytes = 0) : pipe_hub() {
     if (send_budget_bytes > 0) {
       send_budget_ = std::make_shared<byte_budget>();
       send_budget_->limit = send_budget_bytes;
     }
+    if (recv_budget_bytes > 0)
+      recv_budget_ = std::make_shared<recv_budget>(recv_budget_bytes);
   }
 
   /// The send budget the socket's pipes charge, or null.
   const std::shared_ptr<byte_budget>& send_budget() const noexcept { return send_budget_; }
+  /// The receive budget the socket's pipes charge, or null.
+  const std::shared_ptr<recv_budget>& receive_budget() const noexcept { return recv_budget_; }
 
   /// The user thread's waker, shared by all pipes of the socket.
   const std::shared_ptr<signaler>& user_waker() const noexcept { return user_; }
@@ -74,6 +79,7 @@ public:
 private:
   std::shared_ptr<signaler> user_;
   std::shared_ptr<byte_budget> send_budget_;  // written by the user thread only (see byte_budget)
+  std::shared_ptr<recv_budget> recv_budget_;  // counted by the I/O thread (see recv_budget)
   std::mutex mtx_;
   std::vector<pipe_ptr> fresh_;
   std::vector<pipe_ptr> reconnected_;
