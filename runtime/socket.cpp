@@ -43,7 +43,9 @@ constexpr auto drop_event_period = std::chrono::milliseconds(100);
 
 struct socket::state {
   explicit state(const socket_options& o)
-    : hub(std::make_shared<pipe_hub>(o.send_budget_bytes, o.recv_budget_bytes)) {}
+    : hub(std::make_shared<pipe_hub>(o.send_budget_bytes, o.recv_budget_bytes)) {
+    hub->linger_ms.store(o.linger_ms, std::memory_order_relaxed);
+  }
 
   pipe_hub_ptr hub;
   std::unique_ptr<patterns::socket_pattern> pattern;
@@ -124,6 +126,11 @@ socket::~socket() {
   } catch (...) {
     // A destructor must not throw; close() only fails if the context is gone.
   }
+}
+
+void socket::set_linger(std::chrono::milliseconds linger) {
+  options_.linger_ms = static_cast<int>(linger.count());
+  state_->hub->linger_ms.store(options_.linger_ms, std::memory_order_relaxed);
 }
 
 void socket::require_open() const {

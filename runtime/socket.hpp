@@ -99,8 +99,9 @@ public:
   /// queued messages that were discarded (0 on a second call). Never waits past linger, nor at
   /// all once the context is gone (no I/O thread is left to send).
   size_t close();
-  /// Changes linger before close().
-  void set_linger(std::chrono::milliseconds linger) { options_.linger_ms = static_cast<int>(linger.count()); }
+  /// Changes linger before close() (also the linger a context destroyed before this socket
+  /// honours for it).
+  void set_linger(std::chrono::milliseconds linger);
   /// The options the socket was created with.
   const socket_options& options() const noexcept { return options_; }
   /// The socket type.
