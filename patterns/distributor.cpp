@@ -52,14 +52,8 @@ send_result distributor::send(message& m) {
     if (!blocked_.empty())
       return send_result::would_block;
   }
-  for (size_t i = 0; i < matched_.size(); ++i) {
-    auto& p = *matched_[i]->pipe;
+  auto deliver = [this](pipe& p, message& out) {
     auto& ring = p.outbound();
-    bool last = i + 1 == matched_.size();
-    message copy;
-    if (!last)
-      copy = m;
-    message& out = last ? m : copy;
     if (ring.try_push(out)) {
       ring.flush();
     } else if (drop_oldest_) {
@@ -67,6 +61,14 @@ send_result distributor::send(message& m) {
     } else {
       ++dropped_;  // RFC 29: a full subscriber queue silently drops, for that subscriber only
       ++p.dropped;
+    }
+  };
+  for (size_t i = 0; i < matched_.size(); ++i) {
+    if (i + 1 == matched_.size()) {
+      deliver(*matched_[i]->pipe, m);
+    } else {
+      message copy{m};
+      deliver(*matched_[i]->pipe, copy);
     }
   }
   m.clear();
