@@ -83,6 +83,7 @@ struct control::impl {
   struct open_socket_entry {
     caf::actor actor;
     pipe_hub_ptr hub;  // to wake a user thread blocked in send/recv at shutdown
+    socket_type type;
   };
   std::map<uint64_t, open_socket_entry> sockets;
   uint64_t last_id = 0;
@@ -145,6 +146,7 @@ uint64_t control::open_socket(socket_args args) {
     root = impl_->root;
   }
   auto hub = args.hub;
+  auto type = args.type;
   caf::actor s;
   std::string failure;
   {
@@ -161,7 +163,7 @@ uint64_t control::open_socket(socket_args args) {
   std::lock_guard<std::mutex> guard{impl_->mtx};
   if (terminated())  // shut down while we spawned: the actor is gone already
     throw error{errc::socket_closed, terminated_text};
-  impl_->sockets.emplace(++impl_->last_id, impl::open_socket_entry{s, std::move(hub)});
+  impl_->sockets.emplace(++impl_->last_id, impl::open_socket_entry{s, std::move(hub), type});
   return impl_->last_id;
 }
 
@@ -211,6 +213,14 @@ supervision_node control::supervision_tree() {
   if (!root)
     return {};  // terminated: an empty context
   return ask_describe(impl_->system, root);
+}
+
+std::vector<open_socket_info> control::open_sockets() const {
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  std::vector<open_socket_info> out;
+  for (auto& [id, entry] : impl_->sockets)
+    out.push_back({id, entry.type, entry.hub});
+  return out;
 }
 
 void control::close_socket(uint64_t socket) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace cafmq::actors {
 
@@ -25,6 +26,13 @@ struct socket_args {
   authenticator_ptr authenticator;  ///< server mechanisms: decides clients (null otherwise)
   /// PUB/XPUB: counts subscriptions the authorization rules refused.
   std::shared_ptr<std::atomic<uint64_t>> refused_subscriptions;
+};
+
+/// A socket still open, as the context sees it when it lingers for it.
+struct open_socket_info {
+  uint64_t id = 0;
+  socket_type type = socket_type::pair;
+  pipe_hub_ptr hub;
 };
 
 /// Owns the CAF actor system and the I/O thread; one per cafmq::context, shared with its sockets
@@ -57,6 +65,8 @@ public:
   supervision_node supervision_tree();
   /// Stops the socket actor with its listeners, connectors and sessions.
   void close_socket(uint64_t socket);
+  /// The sockets opened and not closed yet (none once shut down). Any thread.
+  std::vector<open_socket_info> open_sockets() const;
 
 private:
   struct impl;

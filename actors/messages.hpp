@@ -60,7 +60,7 @@ inline bool pipe_per_connection(const socket_args& s) {
 /// A new pipe for a peer of socket `s`.
 inline pipe_ptr new_pipe(const socket_args& s) {
   return std::make_shared<pipe>(s.options.limits(), s.hub->user_waker(), s.hub->next_pipe_id(),
-                                s.hub->send_budget());
+                                s.hub->send_budget(), s.hub->receive_budget());
 }
 
 /// Reply to bind/connect: empty `error` on success.

@@ -618,6 +618,7 @@ private:
       out_.clear();
       idle_ = true;
       idle_since_ = std::chrono::steady_clock::now();
+      spsc_ring::read_guard reading{pipe_->outbound()};  // drop_oldest's writer may discard
       return pipe_->outbound().reader_sleep();  // nothing new can have come: we are its writer
     }
     keep_unsent(iov.data(), count, static_cast<size_t>(sent));
@@ -644,6 +645,7 @@ private:
   // Under write_mtx_ (the ring's reader side belongs to whoever holds it).
   void fill_from_pipe() {
     auto& ring = pipe_->outbound();
+    spsc_ring::read_guard reading{ring};  // drop_oldest: excludes the writer's discards (per batch)
     for (;;) {
       while (out_.size() < write_batch_target) {
         const message* m = ring.front();  // encoded in place: no move out of the slot

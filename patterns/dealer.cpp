@@ -11,7 +11,8 @@ namespace {
 
 class dealer_pattern final : public socket_pattern {
 public:
-  explicit dealer_pattern(const socket_options& o) : probe_(o.probe_router) {}
+  explicit dealer_pattern(const socket_options& o)
+    : lb_(o.full_policy == full_policy::drop_oldest), probe_(o.probe_router) {}
 
   void attach(pipe_ptr p) override {
     if (probe_)
@@ -29,6 +30,7 @@ public:
   bool prepare_wait_send() override { return lb_.prepare_wait(); }
   bool prepare_wait_recv() override { return fq_.prepare_wait(); }
   std::vector<pipe_ptr> pipes() const override { return fq_.pipes(); }
+  drop_counts drops() const noexcept override { return {lb_.dropped(), 0}; }
 
 private:
   load_balancer lb_;

@@ -2,6 +2,7 @@
 // the message is copied (frames shared by reference count) for all but the last, which takes it.
 #include "patterns/distributor.hpp"
 
+#include "patterns/drop_oldest.hpp"
 #include "patterns/subscription_message.hpp"
 
 namespace cafmq::patterns {
@@ -51,20 +52,23 @@ send_result distributor::send(message& m) {
     if (!blocked_.empty())
       return send_result::would_block;
   }
+  auto deliver = [this](pipe& p, message& out) {
+    auto& ring = p.outbound();
+    if (ring.try_push(out)) {
+      ring.flush();
+    } else if (drop_oldest_) {
+      dropped_ += push_dropping_oldest(p, out);  // its oldest go, the newest is queued
+    } else {
+      ++dropped_;  // RFC 29: a full subscriber queue silently drops, for that subscriber only
+      ++p.dropped;
+    }
+  };
   for (size_t i = 0; i < matched_.size(); ++i) {
-    auto& ring = matched_[i]->pipe->outbound();
-    bool pushed;
     if (i + 1 == matched_.size()) {
-      pushed = ring.try_push(m);
+      deliver(*matched_[i]->pipe, m);
     } else {
       message copy{m};
-      pushed = ring.try_push(copy);
-    }
-    if (pushed)
-      ring.flush();
-    else {
-      ++dropped_;  // RFC 29: a full subscriber queue silently drops, for that subscriber only
-      ++matched_[i]->pipe->dropped;
+      deliver(*matched_[i]->pipe, copy);
     }
   }
   m.clear();

@@ -1,7 +1,8 @@
 // PUB/XPUB's sending half: the attached subscribers with their prefix subscriptions, and the copy
 // of each message to every subscriber with a matching prefix. A full subscriber queue drops the
 // message for that subscriber only (counted), so a slow subscriber never slows the others; with
-// nodrop (ZMQ_XPUB_NODROP) a full matching queue makes the whole send would_block instead.
+// nodrop (ZMQ_XPUB_NODROP) a full matching queue makes the whole send would_block instead; with
+// drop_oldest a full subscriber queue discards its oldest messages to take the new one.
 #pragma once
 
 #include "patterns/load_balancer.hpp"
@@ -25,7 +26,8 @@ struct subscriber {
 
 class distributor {
 public:
-  explicit distributor(bool nodrop) : nodrop_(nodrop) {}
+  explicit distributor(bool nodrop, bool drop_oldest = false)
+    : nodrop_(nodrop), drop_oldest_(drop_oldest) {}
 
   /// Adds a peer with no subscriptions.
   subscriber& attach(pipe_ptr p);
@@ -48,7 +50,7 @@ public:
   const std::vector<std::unique_ptr<subscriber>>& peers() const noexcept { return peers_; }
   /// Attached peers holding at least one subscription.
   size_t subscribed_peers() const noexcept;
-  /// Messages dropped for a full subscriber queue.
+  /// Messages dropped for a full subscriber queue (drop_oldest: the ones it discarded).
   uint64_t dropped() const noexcept { return dropped_; }
 
 private:
@@ -59,6 +61,7 @@ private:
   uint64_t generation_ = 0;
   uint64_t dropped_ = 0;
   bool nodrop_;
+  bool drop_oldest_;
 };
 
 template <class F>

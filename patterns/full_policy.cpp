@@ -40,11 +40,6 @@ const char* to_string(full_policy p) noexcept {
 
 full_policy resolve_full_policy(socket_type t, const socket_options& o) {
   auto p = o.full_policy;
-  if (p == full_policy::drop_oldest)
-    throw error{errc::unsupported,
-                "full_policy drop_oldest is not supported: a sender cannot take back a message its "
-                "queue already handed to the I/O thread; use drop_newest, or conflate on the "
-                "receiving side to keep only the newest message"};
   bool nodrop = t == socket_type::xpub && o.xpub_nodrop;
   bool mandatory = t == socket_type::router && o.router_mandatory;
   if (p == full_policy::automatic) {
@@ -54,13 +49,14 @@ full_policy resolve_full_policy(socket_type t, const socket_options& o) {
   }
   if (has_no_choice(t))
     refuse(t, p, "they have no send queue to choose a policy for (leave it automatic)");
-  if (p == full_policy::drop_newest && t == socket_type::req)
+  bool drops = p == full_policy::drop_newest || p == full_policy::drop_oldest;
+  if (drops && t == socket_type::req)
     refuse(t, p, "a dropped request would leave the REQ waiting for a reply that never comes");
-  if (p == full_policy::drop_newest && t == socket_type::stream)
+  if (drops && t == socket_type::stream)
     refuse(t, p, "a STREAM carries a byte stream: a dropped piece would corrupt it");
-  if (p == full_policy::drop_newest && nodrop)
+  if (drops && nodrop)
     refuse(t, p, "it contradicts xpub_nodrop");
-  if (p == full_policy::drop_newest && mandatory)
+  if (drops && mandatory)
     refuse(t, p, "it contradicts router_mandatory (which never drops silently)");
   return p;
 }

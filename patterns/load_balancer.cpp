@@ -1,6 +1,8 @@
 // Round-robin with skipping of full pipes; detached peers are forgotten (their queue goes with them).
 #include "patterns/load_balancer.hpp"
 
+#include "patterns/drop_oldest.hpp"
+
 #include <algorithm>
 
 namespace cafmq::patterns {
@@ -26,6 +28,13 @@ send_result load_balancer::try_send(message& m) {
     ++next_;
   }
   drop_detached();
+  if (drop_oldest_ && !pipes_.empty()) {  // every queue is full: the next in turn makes room
+    if (next_ >= pipes_.size())
+      next_ = 0;
+    dropped_ += push_dropping_oldest(*pipes_[next_], m);
+    last_ = next_++;
+    return send_result::sent;
+  }
   return send_result::would_block;
 }
 

@@ -1,5 +1,6 @@
 // Round-robin over the pipes that have room (RFC 30 PUSH, later DEALER/REQ): a message goes to the
-// next peer whose send ring is below its HWM; if every ring is full the caller waits.
+// next peer whose send ring is below its HWM; if every ring is full the caller waits, or with
+// full_policy drop_oldest the next peer in turn discards its oldest queued messages for it.
 #pragma once
 
 #include "runtime/core/message.hpp"
@@ -15,6 +16,8 @@ enum class send_result { sent, would_block };
 /// Round-robin sender over a set of pipes.
 class load_balancer {
 public:
+  /// `drop_oldest`: when every ring is full, make room in the next one instead of would_block.
+  explicit load_balancer(bool drop_oldest = false) : drop_oldest_(drop_oldest) {}
   /// Adds a peer.
   void attach(pipe_ptr p) { pipes_.push_back(std::move(p)); }
   /// Sends `m` to the next peer with room (moving it out); would_block leaves `m` intact.
@@ -26,6 +29,8 @@ public:
   bool prepare_wait();
   /// The current peers.
   const std::vector<pipe_ptr>& pipes() const noexcept { return pipes_; }
+  /// Messages drop_oldest discarded.
+  uint64_t dropped() const noexcept { return dropped_; }
 
 private:
   void drop_detached();
@@ -33,6 +38,8 @@ private:
   std::vector<pipe_ptr> pipes_;
   size_t next_ = 0;
   size_t last_ = 0;
+  uint64_t dropped_ = 0;
+  bool drop_oldest_;
 };
 
 } // namespace cafmq::patterns

@@ -5,6 +5,7 @@
 // connector's pipe exists from connect() on, so sends queue before the connection is up; a bound
 // PAIR without a peer waits in send.
 #include "patterns/conflate.hpp"
+#include "patterns/drop_oldest.hpp"
 #include "patterns/pattern_factory.hpp"
 
 namespace cafmq::patterns {
@@ -13,7 +14,7 @@ namespace {
 
 class pair_pattern final : public socket_pattern {
 public:
-  explicit pair_pattern(bool conflate) : conflate_(conflate) {}
+  pair_pattern(bool conflate, bool drop_oldest) : conflate_(conflate), drop_oldest_(drop_oldest) {}
 
   void attach(pipe_ptr p) override {
     forget_gone_peer();
@@ -26,9 +27,15 @@ public:
 
   send_result try_send(message& m) override {
     forget_gone_peer();
-    if (!peer_ || !peer_->outbound().try_push(m))
-      return send_result::would_block;  // no peer, or its queue is at the HWM: never discard
-    peer_->outbound().flush();
+    if (!peer_)
+      return send_result::would_block;
+    if (peer_->outbound().try_push(m)) {
+      peer_->outbound().flush();
+      return send_result::sent;
+    }
+    if (!drop_oldest_)
+      return send_result::would_block;  // its queue is at the HWM: wait (or the socket's policy)
+    dropped_ += push_dropping_oldest(*peer_, m);
     return send_result::sent;
   }
 
@@ -61,6 +68,7 @@ public:
   }
 
   const pipe* last_source() const noexcept override { return last_from_; }
+  drop_counts drops() const noexcept override { return {dropped_, 0}; }
 
 private:
   const pipe* last_from_ = nullptr;
@@ -82,12 +90,14 @@ private:
   pipe_ptr peer_;
   pipe_ptr gone_;  // the previous peer, until what it sent has been received
   bool conflate_;
+  bool drop_oldest_;
+  uint64_t dropped_ = 0;  // drop_oldest's discards
 };
 
 } // namespace
 
 std::unique_ptr<socket_pattern> make_pair(const socket_options& o) {
-  return std::make_unique<pair_pattern>(o.conflate);
+  return std::make_unique<pair_pattern>(o.conflate, o.full_policy == full_policy::drop_oldest);
 }
 
 } // namespace cafmq::patterns

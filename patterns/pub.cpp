@@ -25,8 +25,9 @@ public:
     : type_(type), xpub_(type == socket_type::xpub), verbose_(o.xpub_verbose || o.xpub_verboser),
       verboser_(o.xpub_verboser), manual_(xpub_ && o.xpub_manual), welcome_(o.xpub_welcome_msg),
       queue_cap_(effective_hwm(o.rcvhwm)),
-      dist_((xpub_ && o.xpub_nodrop)
-            || (o.full_policy != full_policy::automatic && o.full_policy != full_policy::drop_newest)) {}
+      dist_((xpub_ && o.xpub_nodrop) || o.full_policy == full_policy::block
+              || o.full_policy == full_policy::error,
+            o.full_policy == full_policy::drop_oldest) {}
 
   void attach(pipe_ptr p) override {
     if (welcome_ && xpub_) {

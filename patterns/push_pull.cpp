@@ -9,12 +9,14 @@ namespace {
 
 class push_pattern final : public socket_pattern {
 public:
+  explicit push_pattern(bool drop_oldest) : lb_(drop_oldest) {}
   void attach(pipe_ptr p) override { lb_.attach(std::move(p)); }
   send_result try_send(message& m) override { return lb_.try_send(m); }
   bool try_recv(message&) override { cannot(socket_type::push, "receive", "RFC 30"); }
   bool prepare_wait_send() override { return lb_.prepare_wait(); }
   bool prepare_wait_recv() override { return true; }
   std::vector<pipe_ptr> pipes() const override { return lb_.pipes(); }
+  drop_counts drops() const noexcept override { return {lb_.dropped(), 0}; }
 
 private:
   load_balancer lb_;
@@ -40,8 +42,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<socket_pattern> make_push(const socket_options&) {
-  return std::make_unique<push_pattern>();
+std::unique_ptr<socket_pattern> make_push(const socket_options& o) {
+  return std::make_unique<push_pattern>(o.full_policy == full_policy::drop_oldest);
 }
 
 std::unique_ptr<socket_pattern> make_pull(const socket_options& o) {

@@ -1,6 +1,7 @@
 // ROUTER (RFC 28): receive puts the sender's routing id in front; send takes the first frame as
 // the routing id and passes the rest to that peer. Unroutable or full: dropped and counted, or
 // with router_mandatory host_unreachable / would_block. Never blocks otherwise.
+#include "patterns/drop_oldest.hpp"
 #include "patterns/envelope.hpp"
 #include "patterns/pattern_factory.hpp"
 #include "patterns/probe_router.hpp"
@@ -25,7 +26,8 @@ public:
     : table_(o.router_handover, random_seed()), mandatory_(o.router_mandatory),
       probe_(o.probe_router),
       drop_when_full_(!o.router_mandatory && (o.full_policy == full_policy::automatic
-                                              || o.full_policy == full_policy::drop_newest)) {}
+                                              || o.full_policy == full_policy::drop_newest)),
+      drop_oldest_(!o.router_mandatory && o.full_policy == full_policy::drop_oldest) {}
 
   void attach(pipe_ptr p) override {
     auto* raw = p.get();
@@ -48,20 +50,25 @@ public:
       return send_result::sent;
     }
     pipe& p = **found;
-    if (p.outbound().full()) {
-      if (drop_when_full_) {
-        ++drops_.hwm;
-        ++p.dropped;
-        m.clear();
-        return send_result::sent;
-      }
+    bool full = p.outbound().full();
+    if (full && drop_when_full_) {
+      ++drops_.hwm;
+      ++p.dropped;
+      m.clear();
+      return send_result::sent;
+    }
+    if (full && !drop_oldest_) {
       blocked_ = *found;  // router_mandatory or policy block/error: the caller waits for this peer
       return send_result::would_block;
     }
     message out;
     append_frames(out, m, 1);
-    p.outbound().try_push(out);  // cannot fail: the ring had room and only we write to it
-    p.outbound().flush();
+    if (full) {
+      drops_.hwm += push_dropping_oldest(p, out);  // that peer's oldest go
+    } else {
+      p.outbound().try_push(out);  // cannot fail: the ring had room and only we write to it
+      p.outbound().flush();
+    }
     m.clear();
     return send_result::sent;
   }
@@ -83,6 +90,7 @@ private:
   bool mandatory_;
   bool probe_;
   bool drop_when_full_;
+  bool drop_oldest_;
   pipe_ptr blocked_;  // the full peer a mandatory send waits for
   drop_counts drops_;
 };

@@ -1,11 +1,14 @@
 // cafmq::context: owns the actor system (control plane) and the I/O thread (data plane). Create
-// one per process, before its sockets. Destroying it before its sockets is safe: it stops every
-// actor and connection, and the sockets then report errc::socket_closed.
+// one per process, before its sockets. Destroying it while sockets are still open first lingers
+// for them (each socket's own linger, as close() does), then stops every actor and connection;
+// the sockets then report errc::socket_closed.
 #pragma once
 
 #include "runtime/core/authenticator.hpp"
 #include "runtime/core/supervision.hpp"
 
+#include <chrono>
+#include <cstddef>
 #include <memory>
 
 namespace cafmq {
@@ -18,11 +21,19 @@ class control;
 class context {
 public:
   context();
-  /// Stops every actor and the I/O thread; never hangs. Close sockets first to send what they
-  /// queued (linger); sockets still open are cut off and then report errc::socket_closed.
+  /// close().
   ~context();
   context(const context&) = delete;
   context& operator=(const context&) = delete;
+
+  /// Lingers for the sockets still open, each up to its linger (-1: until what it queued is
+  /// written or its peers are gone; 0: not at all), all at once, so never longer than the
+  /// longest linger; then stops every actor and the I/O thread. Returns how many queued
+  /// messages were discarded (each socket's count is also logged, and its close() returns it
+  /// later). Idempotent (0 the second time); sockets closed before are not waited for again.
+  size_t close();
+  /// close() with every linger capped at `max_linger` (0: stop at once, discarding).
+  size_t close(std::chrono::milliseconds max_linger);
 
   /// A snapshot of the supervision tree: this context, its sockets, their listeners and
   /// connectors and their sessions, with each actor's state (docs/reliability.md). Empty (a
@@ -38,6 +49,8 @@ public:
   const std::shared_ptr<actors::control>& control() const noexcept { return control_; }
 
 private:
+  size_t close_within(long long cap_ms);
+
   std::shared_ptr<actors::control> control_;
 };
 

@@ -3,6 +3,7 @@
 #include "runtime/socket.hpp"
 
 #include "actors/control.hpp"
+#include "patterns/drop_oldest.hpp"
 #include "patterns/full_policy.hpp"
 #include "patterns/socket_pattern.hpp"
 #include "runtime/core/pipe_hub.hpp"
@@ -43,7 +44,10 @@ constexpr auto drop_event_period = std::chrono::milliseconds(100);
 } // namespace
 
 struct socket::state {
-  explicit state(size_t send_budget_bytes) : hub(std::make_shared<pipe_hub>(send_budget_bytes)) {}
+  explicit state(const socket_options& o)
+    : hub(std::make_shared<pipe_hub>(o.send_budget_bytes, o.recv_budget_bytes)) {
+    hub->linger_ms.store(o.linger_ms, std::memory_order_relaxed);
+  }
 
   pipe_hub_ptr hub;
   std::unique_ptr<patterns::socket_pattern> pattern;
@@ -134,7 +138,7 @@ struct socket::state {
 
 socket::socket(context& ctx, socket_type type, socket_options options)
   : control_(ctx.control()), type_(type), options_(std::move(options)),
-    state_(std::make_unique<state>(options_.send_budget_bytes)) {
+    state_(std::make_unique<state>(options_)) {
   options_.validate();
   security::validate_security_options(options_);
   state_->pattern = patterns::make_pattern(type, options_);
@@ -151,6 +155,11 @@ socket::~socket() {
   } catch (...) {
     // A destructor must not throw; close() only fails if the context is gone.
   }
+}
+
+void socket::set_linger(std::chrono::milliseconds linger) {
+  options_.linger_ms = static_cast<int>(linger.count());
+  state_->hub->linger_ms.store(options_.linger_ms, std::memory_order_relaxed);
 }
 
 void socket::require_open() const {
@@ -273,6 +282,7 @@ socket_stats socket::stats() {
   if (st.hub->send_budget())
     s.send_budget_used = st.recount_budget();
   for (auto& p : st.pattern->pipes()) {
+    s.recv_budget_used += p->inbound().reader_queued_bytes();
     peer_stats ps;
     ps.pipe_id = p->id();
     ps.routing_id = st.pattern->peer_id(*p);
@@ -345,9 +355,36 @@ bool socket::send_until(message& msg, int timeout_ms) {
   }
 }
 
-// full_policy drop_newest or error, when no queue (or the budget) has room for `msg`.
+// drop_oldest at the send budget: the oldest messages of the longest queue (the slowest peer's)
+// go until the budget has room. False if nothing is left to discard.
+bool socket::make_budget_room() {
+  auto& st = *state_;
+  auto limit = st.hub->send_budget()->limit;
+  while (st.recount_budget() >= limit) {
+    pipe_ptr longest;
+    size_t most = 0;
+    for (auto& p : st.pattern->pipes())
+      if (auto queued = p->outbound().writer_queued_bytes(); queued > most) {
+        most = queued;
+        longest = p;
+      }
+    if (!longest || !patterns::discard_oldest(*longest))
+      return false;
+    ++st.dropped_budget;
+  }
+  return true;
+}
+
+// full_policy drop_newest, drop_oldest or error, when no queue (or the budget) has room for
+// `msg`. The patterns apply drop_oldest to their full queues themselves; what reaches here is
+// the send budget, or no peer at all (nothing older to drop: the message itself goes).
 bool socket::when_full(message& msg) {
   auto& st = *state_;
+  if (st.policy == full_policy::drop_oldest && st.budget_blocked && make_budget_room()
+      && st.attempt(msg) == patterns::send_result::sent) {
+    ++st.sent;
+    return true;
+  }
   if (st.policy == full_policy::error) {
     throw error{errc::queue_full,
                 std::string(zmtp_name(type_)) + ": cannot queue the message: "

@@ -51,7 +51,8 @@ public:
 
   /// Sends, waiting up to sndtimeo (-1: forever). False if it would block / timed out. What
   /// "full" means and does is the full_policy: block (this), drop_newest (true, counted in
-  /// stats()), error (throws errc::queue_full).
+  /// stats()), drop_oldest (true: older queued messages make room, counted), error (throws
+  /// errc::queue_full).
   bool send(message msg);
   /// Sends, waiting up to `timeout` (0: never block). False if it timed out.
   bool send(message msg, std::chrono::milliseconds timeout);
@@ -106,8 +107,9 @@ public:
   /// queued messages that were discarded (0 on a second call). Never waits past linger, nor at
   /// all once the context is gone (no I/O thread is left to send).
   size_t close();
-  /// Changes linger before close().
-  void set_linger(std::chrono::milliseconds linger) { options_.linger_ms = static_cast<int>(linger.count()); }
+  /// Changes linger before close() (also the linger a context destroyed before this socket
+  /// honours for it).
+  void set_linger(std::chrono::milliseconds linger);
   /// The options the socket was created with.
   const socket_options& options() const noexcept { return options_; }
   /// The socket type.
@@ -119,6 +121,7 @@ private:
   void throw_if_terminated() const;
   bool send_until(message& msg, int timeout_ms);
   bool when_full(message& msg);
+  bool make_budget_room();
   void change_subscription(std::string_view prefix, bool add);
   std::optional<message> recv_until(int timeout_ms);
   void report_drops(bool now);

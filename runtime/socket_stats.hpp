@@ -27,14 +27,17 @@ struct socket_stats {
   uint64_t sent = 0;                ///< messages send() accepted (queued or, by policy, dropped)
   uint64_t received = 0;            ///< messages recv() returned
   uint64_t dropped_hwm = 0;         ///< dropped at a full queue (HWM or byte limit): per
-                                    ///< subscriber for PUB/XPUB, per message for drop_newest
+                                    ///< subscriber for PUB/XPUB, per message for drop_newest,
+                                    ///< per discarded older message for drop_oldest
   uint64_t dropped_budget = 0;      ///< dropped because the socket's send budget was used up
+                                    ///< (drop_oldest: the older messages discarded for it)
   uint64_t dropped_unroutable = 0;  ///< dropped for want of a peer (unknown ROUTER id, REP reply
                                     ///< to a gone requester)
   uint64_t refused_subscriptions = 0;  ///< PUB/XPUB: subscriptions the authorization rules
                                        ///< refused (the subscriber gets nothing for them)
   uint64_t discarded_on_close = 0;  ///< still queued when close() gave up (linger)
   size_t send_budget_used = 0;      ///< bytes queued for sending across all peers
+  size_t recv_budget_used = 0;      ///< bytes received and not yet read, across all peers
   std::vector<peer_stats> peers;    ///< the peers the socket holds now
 };
 

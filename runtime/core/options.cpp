@@ -21,6 +21,12 @@ void socket_options::validate() const {
           "at most 1048576 (0 = the no-limit bound of 131072)");
   require(rcvhwm <= max_hwm, "rcvhwm", static_cast<long long>(rcvhwm),
           "at most 1048576 (0 = the no-limit bound of 131072)");
+  // Far beyond any memory, and keeps the byte arithmetic of the budgets clear of overflow.
+  constexpr size_t max_budget = size_t{1} << 48;
+  require(send_budget_bytes <= max_budget, "send_budget_bytes", static_cast<long long>(send_budget_bytes),
+          "0 (none) or at most 2^48 bytes");
+  require(recv_budget_bytes <= max_budget, "recv_budget_bytes", static_cast<long long>(recv_budget_bytes),
+          "0 (none) or at most 2^48 bytes");
   require(static_cast<int>(full_policy) >= 0 && static_cast<int>(full_policy) <= 4, "full_policy",
           static_cast<int>(full_policy), "one of automatic, block, drop_newest, drop_oldest, error");
   require(sndtimeo_ms >= -1, "sndtimeo", sndtimeo_ms, "-1 (block) or >= 0 ms");

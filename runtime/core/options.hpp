@@ -29,7 +29,8 @@ enum class full_policy {
   automatic,    ///< the socket type's libzmq behaviour (block, or drop_newest for PUB/XPUB/ROUTER)
   block,        ///< wait up to the send timeout, then report would-block (send returns false)
   drop_newest,  ///< drop the message being sent (counted in stats()); send returns true
-  drop_oldest,  ///< not supported: a sender cannot take back what its queue already published
+  drop_oldest,  ///< discard the oldest message queued for that peer and not yet taken by the I/O
+                ///< thread, to make room (counted in stats()); send returns true
   error,        ///< throw cafmq::error(errc::queue_full) at once
 };
 
@@ -39,6 +40,7 @@ struct queue_limits {
   size_t rcvhwm = 1000;
   size_t sndhwm_bytes = 0;  ///< 0: no byte limit
   size_t rcvhwm_bytes = 0;
+  bool discard_oldest = false;  ///< full_policy drop_oldest: send rings the writer may discard from
 };
 
 /// Conditions that stop a connector from reconnecting (ZMQ_RECONNECT_STOP), as bits.
@@ -57,6 +59,8 @@ struct socket_options {
                                       ///< queue is full at either mark
   size_t rcvhwm_bytes = 0;            ///< bytes queued per peer on receive (0: no byte limit)
   size_t send_budget_bytes = 0;       ///< bytes queued for sending across all peers (0: none)
+  size_t recv_budget_bytes = 0;       ///< bytes received and not yet read, across all peers (0:
+                                      ///< none); reached: reading from every peer pauses
   cafmq::full_policy full_policy = cafmq::full_policy::automatic;  ///< what a full send does
   int sndtimeo_ms = -1;               ///< ZMQ_SNDTIMEO: -1 blocks, 0 never blocks
   int rcvtimeo_ms = -1;               ///< ZMQ_RCVTIMEO
@@ -127,7 +131,9 @@ struct socket_options {
   }
 
   /// The queue bounds of each pipe.
-  queue_limits limits() const noexcept { return {sndhwm, rcvhwm, sndhwm_bytes, rcvhwm_bytes}; }
+  queue_limits limits() const noexcept {
+    return {sndhwm, rcvhwm, sndhwm_bytes, rcvhwm_bytes, full_policy == cafmq::full_policy::drop_oldest};
+  }
 
   /// Throws cafmq::error(errc::invalid_argument) naming the first invalid value.
   void validate() const;

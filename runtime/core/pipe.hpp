@@ -23,16 +23,21 @@ public:
   pipe(size_t sndhwm, size_t rcvhwm, std::shared_ptr<waker> user, uint64_t id)
     : pipe(queue_limits{sndhwm, rcvhwm, 0, 0}, std::move(user), id, nullptr) {
   }
-  /// With byte limits too; `send_budget` (may be null) is the socket's memory budget, charged by
-  /// the outbound ring.
+  /// With byte limits too; `send_budget` (may be null) is the socket's send memory budget,
+  /// charged by the outbound ring, `recv_budget` (may be null) its receive budget, charged and
+  /// obeyed by the inbound ring.
   pipe(const queue_limits& limits, std::shared_ptr<waker> user, uint64_t id,
-       std::shared_ptr<byte_budget> send_budget)
+       std::shared_ptr<byte_budget> send_budget, std::shared_ptr<recv_budget> recv_budget = nullptr)
     : io_(std::make_shared<io_waker>()),
       io_out_(std::make_shared<io_waker>()),
       outbound_(effective_hwm(limits.sndhwm), io_out_, user, limits.sndhwm_bytes,
                 std::move(send_budget)),
       inbound_(effective_hwm(limits.rcvhwm), user, io_, limits.rcvhwm_bytes),
       id_(id) {
+    if (limits.discard_oldest)
+      outbound_.allow_discard();
+    if (recv_budget)
+      inbound_.gate_on(std::move(recv_budget));
   }
 
   /// User -> peer messages (the user writes, the engine reads).
@@ -87,7 +92,8 @@ public:
   /// The engine is writing a batch it took from outbound() (for linger accounting).
   std::atomic<bool> io_writing{false};
 
-  /// Messages for this peer the socket dropped (its queue was full, full_policy drop_newest).
+  /// Messages for this peer the socket dropped (its queue was full: full_policy drop_newest, or
+  /// drop_oldest's discarded messages).
   /// Written and read by the user thread only.
   uint64_t dropped = 0;
 

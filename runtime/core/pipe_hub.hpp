@@ -5,6 +5,7 @@
 #include "runtime/core/pipe.hpp"
 #include "runtime/core/signaler.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -16,16 +17,25 @@ namespace cafmq {
 class pipe_hub {
 public:
   pipe_hub() : user_(std::make_shared<signaler>()) {}
-  /// `send_budget_bytes` > 0: the socket's send rings share a memory budget of that many bytes.
-  explicit pipe_hub(size_t send_budget_bytes) : pipe_hub() {
+  /// `send_budget_bytes` > 0: the socket's send rings share a memory budget of that many bytes;
+  /// `recv_budget_bytes` > 0: so do its receive rings.
+  explicit pipe_hub(size_t send_budget_bytes, size_t recv_budget_bytes = 0) : pipe_hub() {
     if (send_budget_bytes > 0) {
       send_budget_ = std::make_shared<byte_budget>();
       send_budget_->limit = send_budget_bytes;
     }
+    if (recv_budget_bytes > 0)
+      recv_budget_ = std::make_shared<recv_budget>(recv_budget_bytes);
   }
 
   /// The send budget the socket's pipes charge, or null.
   const std::shared_ptr<byte_budget>& send_budget() const noexcept { return send_budget_; }
+  /// The receive budget the socket's pipes charge, or null.
+  const std::shared_ptr<recv_budget>& receive_budget() const noexcept { return recv_budget_; }
+
+  /// The socket's linger (ms, -1 forever), kept here for the context, which lingers for sockets
+  /// still open when it is destroyed. Written by the socket, read by any thread.
+  std::atomic<int> linger_ms{-1};
 
   /// The user thread's waker, shared by all pipes of the socket.
   const std::shared_ptr<signaler>& user_waker() const noexcept { return user_; }
@@ -34,6 +44,7 @@ public:
   void attach(pipe_ptr p) {
     {
       std::lock_guard<std::mutex> guard{mtx_};
+      remember(p);
       fresh_.push_back(std::move(p));
       has_fresh_.store(true, std::memory_order_release);
     }
@@ -68,12 +79,42 @@ public:
     return true;
   }
 
+  /// Any thread: messages still to be written to peers that are there (for linger): queued in
+  /// the send rings of pipes not detached nor closed by the socket, plus one for a batch the
+  /// engine is writing. The same count as socket::close() lingers on.
+  size_t pending_sends() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    size_t n = 0;
+    for (auto& w : all_)
+      if (auto p = w.lock(); p && !p->detached() && !p->closed_by_user())
+        n += p->outbound().size() + (p->io_writing.load(std::memory_order_acquire) ? 1 : 0);
+    return n;
+  }
+  /// Any thread: messages still queued in the send rings of every pipe the socket may hold.
+  size_t queued_sends() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    size_t n = 0;
+    for (auto& w : all_)
+      if (auto p = w.lock())
+        n += p->outbound().size();
+    return n;
+  }
+
   /// Next unique pipe id.
   uint64_t next_pipe_id() noexcept { return ++last_id_; }
 
 private:
+  // Under mtx_: every pipe handed over, weakly (the socket owns them); the dead are pruned here.
+  void remember(const pipe_ptr& p) {
+    all_.erase(std::remove_if(all_.begin(), all_.end(), [](auto& w) { return w.expired(); }),
+               all_.end());
+    all_.push_back(p);
+  }
+
   std::shared_ptr<signaler> user_;
   std::shared_ptr<byte_budget> send_budget_;  // written by the user thread only (see byte_budget)
+  std::shared_ptr<recv_budget> recv_budget_;  // counted by the I/O thread (see recv_budget)
+  std::vector<std::weak_ptr<pipe>> all_;
   std::mutex mtx_;
   std::vector<pipe_ptr> fresh_;
   std::vector<pipe_ptr> reconnected_;

@@ -11,6 +11,7 @@
 #include "runtime/core/spsc_ring.hpp"
 
 #include <algorithm>
+#include <thread>
 
 namespace cafmq {
 
@@ -38,6 +39,18 @@ spsc_ring::spsc_ring(size_t hwm, std::shared_ptr<waker> wake_reader,
     wake_writer_(std::move(wake_writer)) {
 }
 
+spsc_ring::~spsc_ring() {
+  if (gate_ != nullptr)
+    gate_->remove(this);  // waits for a recount on the I/O thread that may be looking at us
+}
+
+void spsc_ring::gate_on(std::shared_ptr<recv_budget> b) {
+  gate_ = b.get();
+  budget_ = std::move(b);
+  if (gate_ != nullptr)
+    gate_->add(this);
+}
+
 void spsc_ring::publish() noexcept {
   for (; w_published_ < w_tail_; ++w_published_)
     slots_[w_published_ & mask_].seq.store(w_published_ + 1, std::memory_order_release);
@@ -57,9 +70,55 @@ bool spsc_ring::writer_sleep() noexcept {
   refresh(head_.load(std::memory_order_seq_cst));
   if (!looks_full()) {
     writer_sleeping_.store(false, std::memory_order_relaxed);
-    return false;
+    // Room of our own: if the socket's receive budget is what stops us, wait for that instead.
+    return gate_exhausted() && gate_->wait(wake_writer_);
   }
   return true;
+}
+
+bool spsc_ring::arm_budget_wake() noexcept {
+  refresh(head_.load(std::memory_order_acquire));
+  uint64_t queued = w_bytes_ - w_head_bytes_;
+  if (queued == 0)
+    return false;
+  // Earlier than (or as early as) a wake its own writer may have asked for: any count will do.
+  wake_count_.store(hwm_, std::memory_order_relaxed);
+  wake_bytes_.store(w_head_bytes_ + (queued + 1) / 2, std::memory_order_relaxed);
+  writer_sleeping_.store(true, std::memory_order_seq_cst);
+  return true;
+}
+
+spsc_ring::discard_result spsc_ring::discard_oldest() noexcept {
+  if (!discardable_)
+    return discard_result::empty;
+  flush();  // the oldest may still be staged
+  discarding_.store(true, std::memory_order_seq_cst);
+  if (reader_active_.load(std::memory_order_seq_cst)) {
+    discarding_.store(false, std::memory_order_release);
+    return discard_result::reader_busy;  // it is taking messages right now
+  }
+  // The reader is between batches and cannot start one until we are done: we are the reader.
+  auto took = discard_result::empty;
+  auto& s = slots_[r_head_ & mask_];
+  if (s.seq.load(std::memory_order_acquire) == r_head_ + 1) {
+    s.msg.clear();
+    r_bytes_ = s.end_bytes;
+    ++r_head_;
+    head_.store(r_head_, std::memory_order_release);
+    took = discard_result::discarded;
+  }
+  discarding_.store(false, std::memory_order_release);
+  return took;
+}
+
+void spsc_ring::enter_read() noexcept {
+  reader_active_.store(true, std::memory_order_seq_cst);
+  // A writer inside discard_oldest() finishes within a few dozen instructions (unless it was
+  // preempted right there: then yield to it).
+  for (int spins = 0; discarding_.load(std::memory_order_seq_cst); ++spins) {
+    if (spins >= 64)
+      std::this_thread::yield();
+  }
 }
 
 bool spsc_ring::writer_wait_progress() noexcept {
@@ -85,8 +144,12 @@ bool spsc_ring::readable() noexcept {
 void spsc_ring::wake_sleeping_writer() noexcept {
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (writer_sleeping_.load(std::memory_order_relaxed)
-      && writer_sleeping_.exchange(false, std::memory_order_seq_cst) && wake_writer_)
-    wake_writer_->wake();
+      && writer_sleeping_.exchange(false, std::memory_order_seq_cst)) {
+    if (wake_writer_)
+      wake_writer_->wake();
+    if (gate_ != nullptr)
+      gate_->wake_waiters();  // writers paused on the socket's receive budget
+  }
 }
 
 bool spsc_ring::reader_sleep() noexcept {

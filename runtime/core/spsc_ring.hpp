@@ -10,9 +10,20 @@
 // message, in the cache line it writes anyway; the reader publishes nothing new (head_ as before).
 // When the writer's stale view says "full" it re-reads head_ (as it already did for the HWM) and
 // learns the bytes read from the slot just before head_, which it wrote itself and has not reused.
+//
+// Two opt-in extras, set up before the ring is shared:
+// * A receive budget (gate_on): the ring's pushes also count against a socket-wide budget and
+//   the ring is "full" while that budget is used up (recv_budget.hpp).
+// * Discarding (allow_discard, for full_policy drop_oldest): the writer may remove the oldest
+//   message the reader has not taken. The reader reads in place (front() ... pop_front()), so
+//   the writer may act as the reader only while no read is under way: the reader brackets each
+//   batch of reads with begin_read/end_read, and the two sides exclude each other with a pair of
+//   flags (Dekker: each stores its own flag seq_cst, then loads the other's). That costs one
+//   flag store and load per batch, not per message, and nothing at all on rings without it.
 #pragma once
 
 #include "runtime/core/byte_budget.hpp"
+#include "runtime/core/recv_budget.hpp"
 #include "runtime/core/message.hpp"
 #include "runtime/core/waker.hpp"
 
@@ -31,15 +42,29 @@ public:
   /// with those seen read.
   spsc_ring(size_t hwm, std::shared_ptr<waker> wake_reader, std::shared_ptr<waker> wake_writer,
             size_t byte_limit = 0, std::shared_ptr<byte_budget> budget = nullptr);
+  ~spsc_ring();
+  spsc_ring(const spsc_ring&) = delete;
+  spsc_ring& operator=(const spsc_ring&) = delete;
+
+  // -- set-up, before the ring is shared --
+  /// Charges `b` with the bytes pushed and counts the ring full while `b` is used up (a socket's
+  /// receive budget; replaces a budget given to the constructor).
+  void gate_on(std::shared_ptr<recv_budget> b);
+  /// Lets the writer discard_oldest(); the reader must then bracket its reads (read_guard).
+  void allow_discard() noexcept { discardable_ = true; }
+  /// See allow_discard().
+  bool discardable() const noexcept { return discardable_; }
 
   // -- writer side --
   /// True when the ring holds `hwm` messages or at least `byte_limit` bytes (refreshes the
   /// reader's position when needed).
   bool full() noexcept {
-    if (!looks_full())
+    if (!looks_full() && !gate_exhausted())
       return false;
     refresh(head_.load(std::memory_order_acquire));
-    return looks_full();
+    if (looks_full())
+      return true;
+    return gate_exhausted() && gate_->recount_exhausted();  // the slow path of a budget
   }
   /// Stages `m` (invisible to the reader until flush); false, leaving `m` untouched, when full.
   bool try_push(message& m) noexcept {
@@ -71,10 +96,39 @@ public:
   }
   /// Messages staged and not yet published by flush().
   size_t unpublished() const noexcept { return w_tail_ - w_published_; }
-  /// Announces the writer will sleep until space frees; false if space is already there.
+  /// Announces the writer will sleep until space frees; false if space is already there. On a
+  /// gated ring with room of its own but the budget used up, the writer waits for the budget.
   bool writer_sleep() noexcept;
+  /// What discard_oldest() did.
+  enum class discard_result { discarded, empty, reader_busy };
+  /// drop_oldest (allow_discard): removes the oldest message the reader has not taken, staged
+  /// ones published first. `empty`: nothing to discard (or the ring is not discardable);
+  /// `reader_busy`: the reader is taking messages this instant (room is coming: try again).
+  discard_result discard_oldest() noexcept;
 
   // -- reader side --
+  /// On a discardable ring, every read (front, pop_front, try_pop, reader_sleep...) happens
+  /// between begin_read() and end_read(); no-ops otherwise. See read_guard.
+  void begin_read() noexcept {
+    if (discardable_)
+      enter_read();
+  }
+  /// See begin_read().
+  void end_read() noexcept {
+    if (discardable_)
+      reader_active_.store(false, std::memory_order_release);
+  }
+  /// begin_read() ... end_read() over a scope.
+  class read_guard {
+  public:
+    explicit read_guard(spsc_ring& r) noexcept : ring_(r) { ring_.begin_read(); }
+    ~read_guard() { ring_.end_read(); }
+    read_guard(const read_guard&) = delete;
+    read_guard& operator=(const read_guard&) = delete;
+
+  private:
+    spsc_ring& ring_;
+  };
   /// Moves the oldest published message into `out`; false when empty.
   bool try_pop(message& out) noexcept {
     if (front() == nullptr)
@@ -117,7 +171,20 @@ public:
   size_t byte_limit() const noexcept { return byte_limit_ == no_byte_limit ? 0 : byte_limit_; }
 
 private:
+  friend class recv_budget;  // recounts and arms the rings of its socket (on the writer's thread)
   static constexpr size_t no_byte_limit = ~size_t{0};
+
+  bool gate_exhausted() const noexcept { return gate_ != nullptr && gate_->exhausted(); }
+  // Writer, for a budget wait: wake when half of what the ring holds has been read (or it
+  // drained); then re-reads head_ after the flag (the caller recounts). False if it holds nothing.
+  bool arm_budget_wake() noexcept;
+  // Writer: catches up with the reader (seq_cst: after arm_budget_wake) and returns the bytes
+  // pushed and not yet read.
+  size_t settle_queued_bytes() noexcept {
+    refresh(head_.load(std::memory_order_seq_cst));
+    return static_cast<size_t>(w_bytes_ - w_head_bytes_);
+  }
+  void enter_read() noexcept;
 
   bool looks_full() const noexcept {
     return w_tail_ - w_head_cache_ >= hwm_ || w_bytes_ - w_head_bytes_ >= byte_limit_;
@@ -150,6 +217,8 @@ private:
   size_t low_water_;
   size_t byte_limit_;
   std::shared_ptr<byte_budget> budget_;
+  recv_budget* gate_ = nullptr;                // budget_ as a receive budget (gate_on), or null
+  bool discardable_ = false;
   // One cache line per slot, and `seq` (the slot's position + 1 once published) beside the
   // message: the reader learns of a message from the line that carries it, so no shared counter
   // moves between the cores per message. `end_bytes` is the writer's byte total through this
@@ -176,6 +245,8 @@ private:
   uint64_t w_head_bytes_ = 0;                  // bytes read up to w_head_cache_
   alignas(64) std::atomic<uint64_t> head_{0};  // published by the reader
   std::atomic<bool> writer_sleeping_{false};
+  std::atomic<bool> reader_active_{false};     // discardable rings: a read batch is under way
+  std::atomic<bool> discarding_{false};        // ...and the writer is removing the oldest
   alignas(64) uint64_t r_head_ = 0;            // reader-local
   uint64_t r_bytes_ = 0;                       // bytes read, in all
 };

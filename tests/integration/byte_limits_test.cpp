@@ -194,7 +194,9 @@ TEST(FullPolicyOverTcp, InvalidCombinationsFailAtSocketCreation) {
   context ctx;
   socket_options o;
   o.full_policy = full_policy::drop_oldest;
-  EXPECT_THROW((socket{ctx, socket_type::pub, o}), error);
+  EXPECT_THROW((socket{ctx, socket_type::req, o}), error);
+  EXPECT_THROW((socket{ctx, socket_type::stream, o}), error);
+  EXPECT_NO_THROW((socket{ctx, socket_type::pub, test::no_linger(o)}));
   o.full_policy = full_policy::drop_newest;
   EXPECT_THROW((socket{ctx, socket_type::req, o}), error);
   o.full_policy = full_policy::block;

@@ -125,16 +125,19 @@ TEST(ContextShutdown, DestroyingAContextAfterClosingBusySocketsNeverHangs) {
   EXPECT_TRUE(ok) << "context destruction hung for 10 s";
 }
 
-TEST(ContextShutdown, DestroyingAContextWithOpenSocketsNeverHangs) {
+TEST(ContextShutdown, DestroyingAContextWithOpenSocketsNeverHangsPastTheirLingers) {
   // The sockets are deliberately left open (connected, with queued messages, one redialling)
-  // when the context goes; they are destroyed after it.
+  // when the context goes; they are destroyed after it. The context lingers for them: the push
+  // (linger -1) until its peer has everything, the orphan for its 200 ms.
   bool ok = finishes_within([] {
     auto ctx = std::make_unique<context>();
     socket pull{*ctx, socket_type::pull, test::no_linger()};
     pull.bind("tcp://127.0.0.1:*");
     socket push{*ctx, socket_type::push};  // default linger: forever
     push.connect(pull.last_endpoint());
-    socket orphan{*ctx, socket_type::push};
+    socket_options short_linger;
+    short_linger.linger_ms = 200;
+    socket orphan{*ctx, socket_type::push, short_linger};
     orphan.connect(test::local_endpoint(test::free_tcp_port()));
     push.send(message{"in flight"}, 2000ms);
     EXPECT_TRUE(pull.recv(5000ms).has_value());
