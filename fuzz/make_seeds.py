@@ -180,6 +180,7 @@ SEEDS = {
         "port_0": b"tcp://localhost:0",
         "ipc": b"ipc:///tmp/cafmq",
         "no_port": b"tcp://host",
+        "nested_brackets": b"tcp://[[]]:0",  # a crash fuzz_endpoint found (EndpointFuzzRegression)
     },
     "subscription": {
         "sub_match_cancel": sub_op(0, 0, b"A") + sub_op(0, 1, b"AB") + sub_op(2, 0, b"ABC")
