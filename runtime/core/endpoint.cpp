@@ -40,6 +40,8 @@ endpoint parse_endpoint(std::string_view text, bool for_bind) {
     host = host.substr(1, host.size() - 2);
   if (host.empty())
     fail(text, "missing host");
+  if (host.find_first_of("[]") != std::string_view::npos)  // "[[]]" would print as "[]"
+    fail(text, "'[' and ']' may only enclose an IPv6 address, e.g. tcp://[::1]:5555");
   if (host == "*" && !for_bind)
     fail(text, "'*' as host only works for bind; connect needs a host name or address");
   ep.host = std::string(host);
