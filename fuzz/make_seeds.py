@@ -189,6 +189,21 @@ SEEDS = {
                     + sub_op(3, 2, b"\x00news") + sub_op(3, 3, b"\x01"),
         "twice_then_drop": sub_op(0, 1, b"x") * 2 + sub_op(4, 1, b"") + sub_op(2, 0, b"xy"),
     },
+    # fuzz_socket: mode byte (bits 0-1 PULL/ROUTER/PUB, bits 2-3 no prefix/greeting/greeting and
+    # READY), then the bytes the hostile peer writes after that prefix.
+    "socket": {
+        "pull_messages": bytes([8]) + frame(b"hello") + frame(b"a", more=True) + frame(b"b"),
+        "pull_whole_handshake": bytes([0]) + greeting(b"NULL")
+                                + cmd_frame(b"READY", metadata((b"Socket-Type", b"PUSH")))
+                                + frame(b"x" * 300),
+        "pull_wrong_type": bytes([4]) + cmd_frame(b"READY", metadata((b"Socket-Type", b"PUB"))),
+        "pull_huge_frame": bytes([8]) + H("02ffffffffffffffff"),
+        "pull_ping": bytes([8]) + cmd_frame(b"PING", b"\x00\x0actx") + cmd_frame(b"PING", b"\x00"),
+        "router_messages": bytes([9]) + frame(b"request", more=True) + frame(b"body"),
+        "pub_subscribe": bytes([10]) + cmd_frame(b"SUBSCRIBE", b"legit") + frame(b"\x01news")
+                         + cmd_frame(b"CANCEL", b"legit") + frame(b"not a subscription"),
+        "zmtp_2_0": bytes([2]) + H("ff00000000000000017f0100"),
+    },
     "zcert": {
         "public": zcert(secret=False),
         "secret": zcert(secret=True),

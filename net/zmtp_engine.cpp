@@ -106,7 +106,7 @@ private:
                                                asio::buffer(rbuf_.data(), small_read)};
       reading_ = true;
       stream_->socket.async_read_some(
-        into, [self = shared_from_this(), want](boost::system::error_code ec, size_t n) {
+        into, [self = shared_from_this(), want = want](boost::system::error_code ec, size_t n) {
           self->reading_ = false;
           if (ec)
             return self->on_read_error(ec);

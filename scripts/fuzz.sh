@@ -78,6 +78,10 @@ for t in "${targets[@]}"; do
         -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$dir/crashes/")
   d=$(dict "$t")
   [ -n "$d" ] && args+=(-dict="$d")
+  # fuzz_socket's sockets keep the default unlimited maxmsgsize, so a declared frame size is
+  # allocated as libzmq would; libFuzzer's own per-malloc cap must not call that a crash (the
+  # RSS limit still holds, and absurd sizes fail to allocate and drop the connection).
+  [ "$t" = socket ] && args+=(-malloc_limit_mb=1048576)
   status=0
   (cd "$dir" && "$root/build-fuzz/fuzz/fuzz_$t" "${args[@]}" corpus >parent.log 2>&1) || status=$?
   log=$dir/fuzz-0.log
