@@ -1,0 +1,108 @@
+// cafmq_soak: runs the soak workloads (soak_workloads.hpp) for a while and prints, every
+// interval, the process's resident memory, open file descriptors and each workload's rate.
+// Exits 1 if a workload broke a promise, stalled for a whole interval, or if memory or
+// descriptors grew beyond the bounds below; scripts/soak.sh runs it.
+//
+//   cafmq_soak [--seconds N (600)] [--interval N (10)]
+#include "soak/soak_workloads.hpp"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+double rss_mib() {
+  std::ifstream statm{"/proc/self/statm"};
+  long pages_total = 0, pages_resident = 0;
+  statm >> pages_total >> pages_resident;
+  return static_cast<double>(pages_resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1 << 20);
+}
+
+int open_fds() {
+  int n = 0;
+  if (DIR* dir = opendir("/proc/self/fd")) {
+    while (dirent* e = readdir(dir))
+      n += e->d_name[0] != '.';
+    closedir(dir);
+  }
+  return n - 1;  // the directory stream's own descriptor
+}
+
+int argument(int argc, char** argv, const char* name, int fallback) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::strcmp(argv[i], name) == 0)
+      return std::atoi(argv[i + 1]);
+  return fallback;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  int seconds = argument(argc, argv, "--seconds", 600);
+  int interval = argument(argc, argv, "--interval", 10);
+  if (seconds <= 0 || interval <= 0 || interval > seconds) {
+    std::fprintf(stderr, "usage: cafmq_soak [--seconds N] [--interval N <= seconds]\n");
+    return 2;
+  }
+  std::atomic<bool> running{true};
+  cafmq::context ctx;
+  cafmq::soak::workloads work{ctx, running};
+  auto all = work.all();
+  std::vector<uint64_t> last(all.size(), 0);
+  // Bounds, against the first sample (warmed up): leaks show as steady growth under churn.
+  double first_rss = 0, peak_rss = 0;
+  int first_fds = 0, peak_fds = 0;
+  bool stalled = false;
+  std::printf("%6s %9s %5s", "t(s)", "rss(MiB)", "fds");
+  for (auto* w : all)
+    std::printf(" %15s", (w->name + "/s").c_str());
+  std::printf(" %12s\n", "connections");
+  auto start = std::chrono::steady_clock::now();
+  for (int t = interval; t <= seconds; t += interval) {
+    std::this_thread::sleep_until(start + std::chrono::seconds{t});  // the sampling clock
+    double rss = rss_mib();
+    int fds = open_fds();
+    if (t == interval) {
+      first_rss = rss;
+      first_fds = fds;
+    }
+    peak_rss = std::max(peak_rss, rss);
+    peak_fds = std::max(peak_fds, fds);
+    std::printf("%6d %9.1f %5d", t, rss, fds);
+    uint64_t connections = 0;
+    for (size_t i = 0; i < all.size(); ++i) {
+      uint64_t now = all[i]->count.messages.load();
+      std::printf(" %15.0f", static_cast<double>(now - last[i]) / interval);
+      if (now == last[i]) {
+        cafmq::soak::violation(*all[i], "no message in " + std::to_string(interval) + " s");
+        stalled = true;
+      }
+      last[i] = now;
+      connections += all[i]->count.connections.load();
+    }
+    std::printf(" %12llu\n", static_cast<unsigned long long>(connections));
+    std::fflush(stdout);
+  }
+  running = false;
+  bool lossless = work.stop_and_check(10s);
+  uint64_t violations = 0;
+  for (auto* w : all)
+    violations += w->count.violations.load();
+  bool rss_ok = peak_rss <= 2 * first_rss + 64;
+  bool fds_ok = peak_fds <= first_fds + 64;
+  std::printf("soak: %d s; rss first %.1f MiB, peak %.1f MiB (bound %.1f); fds first %d, peak %d "
+              "(bound %d); violations %llu\n",
+              seconds, first_rss, peak_rss, 2 * first_rss + 64, first_fds, peak_fds,
+              first_fds + 64, static_cast<unsigned long long>(violations));
+  bool ok = lossless && !stalled && violations == 0 && rss_ok && fds_ok;
+  std::printf("soak: %s\n", ok ? "OK" : "FAILED");
+  return ok ? 0 : 1;
+}
