@@ -17,6 +17,13 @@
 
 namespace cafmq::actors {
 
+/// A socket's accepted connections whose handshake has not finished (summed over its listeners),
+/// and how many of them the listeners closed to stay within max_pending_handshakes.
+struct handshake_counts {
+  std::atomic<uint64_t> pending{0};
+  std::atomic<uint64_t> evicted{0};
+};
+
 /// What a socket actor needs to know about its socket.
 struct socket_args {
   socket_type type = socket_type::pair;
@@ -26,6 +33,8 @@ struct socket_args {
   authenticator_ptr authenticator;  ///< server mechanisms: decides clients (null otherwise)
   /// PUB/XPUB: counts subscriptions the authorization rules refused.
   std::shared_ptr<std::atomic<uint64_t>> refused_subscriptions;
+  /// Listeners: pending handshakes and evictions (max_pending_handshakes), for stats().
+  std::shared_ptr<handshake_counts> handshakes;
 };
 
 /// A socket still open, as the context sees it when it lingers for it.

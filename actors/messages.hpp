@@ -23,6 +23,8 @@ using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using spawn_atom = caf::atom_constant<caf::atom("spawnsock")>;
 using describe_atom = caf::atom_constant<caf::atom("describe")>;
 using dial_timeout_atom = caf::atom_constant<caf::atom("dialtimeo")>;
+using handshake_done_atom = caf::atom_constant<caf::atom("hsdone")>;
+using evict_atom = caf::atom_constant<caf::atom("evict")>;
 
 /// Everything a session needs besides its stream.
 struct session_args {
@@ -34,6 +36,7 @@ struct session_args {
   std::string connect_routing_id;  ///< ROUTER: the peer's routing id chosen by connect()
   std::string endpoint;            ///< the bound or connected endpoint (for events)
   uint64_t connection_id = 0;      ///< the id this connection's monitor events carry
+  caf::actor listener;             ///< accepted sessions: told when the handshake is done
 };
 
 /// Emits a monitor event of socket `s` (cheap when nobody listens).

@@ -58,6 +58,7 @@ struct session_state {
   std::string peer;      // the remote address
   std::string local;     // our address
   std::string identity;  // the peer's authenticated identity, once ready
+  bool evicted = false;  // closed by the listener's max_pending_handshakes (it logs, rate-limited)
   // Runs when the actor ends for any reason: the connection and an owned pipe go with it.
   ~session_state() {
     if (engine)
@@ -139,6 +140,8 @@ void on_ready(session_actor* self, int minor, const std::string& identity,
   e.zmtp_minor = static_cast<uint8_t>(minor);
   e.zmtp_known = true;
   emit(a.socket, e);
+  if (a.listener)  // no longer one of the listener's pending handshakes
+    caf::anon_send(a.listener, handshake_done_atom::value, caf::actor_cast<caf::actor>(self));
 }
 
 // The connection ended: say so, then end with a reason that tells the supervisor what happened.
@@ -148,7 +151,7 @@ void on_closed(session_actor* self, const std::string& reason, bool may_reconnec
   auto mechanism = st.engine ? std::string(security::mechanism_name(st.args.socket.options)) : "";
   st.engine.reset();
   st.raw.reset();
-  log::write(may_reconnect ? log::level::info : log::level::warn, "session",
+  log::write(may_reconnect || st.evicted ? log::level::info : log::level::warn, "session",
              st.peer + ": disconnected: " + reason);
   session_end end;
   end.permanent = !may_reconnect;
@@ -210,6 +213,14 @@ caf::behavior session(session_actor* self, session_args args, net::stream_ptr s)
     },
     [=](closed_atom, const std::string& reason, bool may_reconnect, bool heartbeat_timeout) {
       on_closed(self, reason, may_reconnect, heartbeat_timeout);
+    },
+    [=](evict_atom, const std::string& reason) {
+      // The listener has too many pending handshakes and this is the oldest; one that has just
+      // finished stays (the listener has already stopped counting it).
+      if (!self->state.ready && self->state.engine) {
+        self->state.evicted = true;
+        self->state.engine->close(reason);
+      }
     },
     [=](describe_atom) { return describe(self); },
   };

@@ -33,7 +33,7 @@ event_reason classify_close(const std::string& reason, bool may_reconnect) {
     return event_reason::timeout;
   if (has(reason, "closed by the socket") || has(reason, "session stopped"))
     return event_reason::local;
-  if (has(reason, "cannot allocate"))
+  if (has(reason, "cannot allocate") || has(reason, "max_pending_handshakes"))
     return event_reason::resource;
   if (has(reason, "connection closed by peer") || has(reason, "read failed")
       || has(reason, "write failed"))

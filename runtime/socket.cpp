@@ -143,7 +143,9 @@ socket::socket(context& ctx, socket_type type, socket_options options)
   security::validate_security_options(options_);
   state_->pattern = patterns::make_pattern(type, options_);
   state_->policy = patterns::resolve_full_policy(type, options_);
-  actors::socket_args args{type_, options_, state_->hub, monitor_, nullptr, refused_subscriptions_};
+  handshakes_ = std::make_shared<actors::handshake_counts>();
+  actors::socket_args args{type_, options_, state_->hub, monitor_, nullptr, refused_subscriptions_,
+                           handshakes_};
   if (options_.plain_server || options_.curve_server)
     args.authenticator = security::make_socket_authenticator(options_, control_->authenticators());
   id_ = control_->open_socket(std::move(args));
@@ -276,6 +278,8 @@ socket_stats socket::stats() {
   s.dropped_unroutable = d.unroutable;
   s.discarded_on_close = st.discarded_on_close;
   s.refused_subscriptions = refused_subscriptions_->load(std::memory_order_relaxed);
+  s.pending_handshakes = handshakes_->pending.load(std::memory_order_relaxed);
+  s.evicted_handshakes = handshakes_->evicted.load(std::memory_order_relaxed);
   if (closed_)
     return s;
   st.absorb();

@@ -27,6 +27,10 @@
 
 namespace cafmq {
 
+namespace actors {
+struct handshake_counts;
+}
+
 /// A ZeroMQ socket. Not thread-safe: use it from one thread at a time (like libzmq sockets).
 /// Once its context is destroyed, every call but close() throws errc::socket_closed, a send or
 /// recv blocked at that moment included; destroying the socket afterwards is safe.
@@ -133,6 +137,7 @@ private:
   monitor_hub_ptr monitor_ = std::make_shared<monitor_hub>();
   std::shared_ptr<std::atomic<uint64_t>> refused_subscriptions_ =
     std::make_shared<std::atomic<uint64_t>>(0);
+  std::shared_ptr<actors::handshake_counts> handshakes_;  // its listeners' pending handshakes
   std::string last_endpoint_;
   std::string connect_routing_id_;
   uint64_t id_ = 0;

@@ -35,6 +35,10 @@ struct socket_stats {
                                     ///< to a gone requester)
   uint64_t refused_subscriptions = 0;  ///< PUB/XPUB: subscriptions the authorization rules
                                        ///< refused (the subscriber gets nothing for them)
+  uint64_t pending_handshakes = 0;  ///< accepted connections whose handshake is not done yet
+                                    ///< (at most max_pending_handshakes per bound endpoint)
+  uint64_t evicted_handshakes = 0;  ///< pending handshakes closed, oldest first, to admit a new
+                                    ///< connection when max_pending_handshakes was reached
   uint64_t discarded_on_close = 0;  ///< still queued when close() gave up (linger)
   size_t send_budget_used = 0;      ///< bytes queued for sending across all peers
   size_t recv_budget_used = 0;      ///< bytes received and not yet read, across all peers

@@ -49,6 +49,8 @@ void socket_options::validate() const {
           "0 (no limit) or the most restarts allowed within restart_period");
   require(restart_period_ms >= 1, "restart_period", restart_period_ms, ">= 1 ms");
   require(handshake_ivl_ms >= 0, "handshake_ivl", handshake_ivl_ms, ">= 0 ms (0 disables)");
+  require(max_pending_handshakes >= 1 && max_pending_handshakes <= 65536, "max_pending_handshakes",
+          max_pending_handshakes, "1 to 65536 connections per bound endpoint");
   require(maxmsgsize >= -1, "maxmsgsize", maxmsgsize, "-1 (unlimited) or >= 0 bytes");
   // Liveness (libzmq's ranges): the TTL travels as 16-bit deciseconds, so at most 6553.5 s.
   require(heartbeat_ivl_ms >= 0, "heartbeat_ivl", heartbeat_ivl_ms, ">= 0 ms (0 disables)");

@@ -77,6 +77,9 @@ struct socket_options {
                                       ///< restart_period_ms escalates: it stops; 0 unlimited
   int restart_period_ms = 5000;       ///< cafmq: the window of restart_intensity
   int handshake_ivl_ms = 30000;       ///< ZMQ_HANDSHAKE_IVL: 0 disables the timeout
+  int max_pending_handshakes = 256;   ///< cafmq (libzmq has none): accepted connections per bound
+                                      ///< endpoint whose handshake is not done; one more closes
+                                      ///< the oldest of them (evicted_handshakes in stats())
   int64_t maxmsgsize = -1;            ///< ZMQ_MAXMSGSIZE: -1 unlimited
   std::string routing_id;             ///< ZMQ_ROUTING_ID: sent as the Identity property
   bool immediate = false;             ///< ZMQ_IMMEDIATE: queue only to completed connections

@@ -71,7 +71,8 @@ std::string local_endpoint_of(const raw_client& c) {
 
 // -- client --
 
-raw_curve_client::raw_curve_client(raw_client wire, const char* server_key)
+raw_curve_client::raw_curve_client(raw_client wire, const char* server_key,
+                                   const metadata* properties)
   : wire_(std::move(wire)), server_public_(key_of(server_key)) {
   security::system_random()(transient_secret_.data(), transient_secret_.size());
   transient_public_ = security::public_of(transient_secret_);
@@ -87,7 +88,8 @@ raw_curve_client::raw_curve_client(raw_client wire, const char* server_key)
   };
   curve_keypair ours{curve_key::from_z85(client_public), curve_key::from_z85(client_secret)};
   mech_ = std::make_unique<security::curve_client>(curve_key{server_public_}, ours,
-                                                   socket_type("PUSH"), nullptr, random);
+                                                   properties ? *properties : socket_type("PUSH"),
+                                                   nullptr, random);
   std::vector<bytes> out;
   mech_->start(out);
   if (out.size() != 1)
@@ -104,6 +106,17 @@ raw_curve_client raw_curve_client::connect(const std::string& endpoint,
     throw std::runtime_error("sending the CURVE greeting failed");
   expect_curve_greeting(c, d.remaining());
   return raw_curve_client{std::move(c), server_key};
+}
+
+raw_curve_client raw_curve_client::connect_with(const std::string& endpoint,
+                                                std::chrono::milliseconds timeout,
+                                                const metadata& properties) {
+  deadline d{timeout};
+  auto c = raw_client::connect(endpoint, d.remaining());
+  if (!c.send_all(zmtp::greeting("CURVE")))
+    throw std::runtime_error("sending the CURVE greeting failed");
+  expect_curve_greeting(c, d.remaining());
+  return raw_curve_client{std::move(c), server_public, &properties};
 }
 
 bytes raw_curve_client::initiate_for(const bytes& welcome) {

@@ -41,6 +41,10 @@ public:
   /// std::runtime_error if it does not come or is not a CURVE server's).
   static raw_curve_client connect(const std::string& endpoint, std::chrono::milliseconds timeout,
                                   const char* server_key = server_public);
+  /// connect(), with the mechanism's INITIATE carrying `properties` instead of Socket-Type PUSH
+  /// alone (large metadata tests).
+  static raw_curve_client connect_with(const std::string& endpoint,
+                                       std::chrono::milliseconds timeout, const metadata& properties);
 
   raw_client& wire() noexcept { return wire_; }
   /// The HELLO body the mechanism sends first.
@@ -75,7 +79,7 @@ public:
   }
 
 private:
-  raw_curve_client(raw_client wire, const char* server_key);
+  raw_curve_client(raw_client wire, const char* server_key, const metadata* properties = nullptr);
 
   raw_client wire_;
   key32 server_public_{};

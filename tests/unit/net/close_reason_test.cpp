@@ -32,6 +32,10 @@ TEST(CloseReason, ConnectionFailuresByCause) {
   EXPECT_EQ(classify_close("closed by the socket", false), event_reason::local);
   EXPECT_EQ(classify_close("cannot allocate 1000000 bytes for a frame", false),
             event_reason::resource);
+  EXPECT_EQ(classify_close("evicted: 256 handshakes pending (max_pending_handshakes), the oldest "
+                           "closed to admit a new connection",
+                           false),
+            event_reason::resource);
 }
 
 TEST(CloseReason, DialErrors) {
