@@ -6,6 +6,7 @@
 #include "support/messages.hpp"
 #include "support/raw_tcp.hpp"
 #include "support/rss.hpp"
+#include "support/sanitizers.hpp"
 #include "support/zmtp_wire.hpp"
 
 #include "runtime/cafmq.hpp"
@@ -13,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,18 +29,7 @@ namespace zmtp = test::zmtp;
 
 constexpr auto budget = 5000ms;
 
-// ASan keeps freed memory in quarantine, so RSS says nothing about leaks there (LSan does).
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool rss_is_meaningful = false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool rss_is_meaningful = false;
-#else
-constexpr bool rss_is_meaningful = true;
-#endif
-#else
-constexpr bool rss_is_meaningful = true;
-#endif
+using test::rss_is_meaningful;
 
 bytes to_bytes(const std::string& s) { return bytes(s.begin(), s.end()); }
 
@@ -123,10 +114,16 @@ TEST_P(Cve2021_20236, LongSubscriptionsSubscribedAndCancelledLeaveNothingBehind)
       EXPECT_EQ(g.drain_xpub(len, topics), topics);
     }
     ASSERT_TRUE(g.pub.wait_subscribers(2, budget)) << "the long subscriptions were not taken in";
-    // They are real: a message on the last topic reaches the raw subscriber.
+    // They are real: a message on the last topic reaches the raw subscriber. wait_subscribers
+    // saw its first subscription only, so publish until the last one has been taken in too (a
+    // PUB drops what nobody has subscribed to yet: no copy of an early try is left in flight).
     auto last = long_topic(topics - 1, len);
-    ASSERT_TRUE(g.pub.send(message{last + "!"}, budget));
-    auto f = zmtp::read_frame(c, budget);
+    std::optional<zmtp::wire_frame> f;
+    test::deadline until{budget};
+    while (!f && !until.expired()) {
+      ASSERT_TRUE(g.pub.send(message{last + "!"}, budget));
+      f = zmtp::read_frame(c, 100ms);
+    }
     ASSERT_TRUE(f.has_value()) << "the raw subscriber got nothing for its long topic";
     EXPECT_EQ(f->body.size(), len + 1);
     g.expect_news();
@@ -143,8 +140,9 @@ TEST_P(Cve2021_20236, LongSubscriptionsSubscribedAndCancelledLeaveNothingBehind)
     EXPECT_TRUE(g.pub.wait_subscribers(1, 0ms)) << "the legitimate subscriber lost its subscription";
     ASSERT_TRUE(g.pub.send(message{last + "?"}, budget));
     g.expect_news();
-    auto stray = zmtp::read_frame(c, 50ms);
-    EXPECT_FALSE(stray.has_value()) << "a cancelled topic was still delivered";
+    // A late copy of a "!" try may still arrive; a "?" must not.
+    while (auto stray = zmtp::read_frame(c, 50ms))
+      EXPECT_NE(stray->body.back(), '?') << "a cancelled topic was still delivered";
     if (round == 0)
       rss_after_first = test::resident_bytes();
   }
