@@ -3,7 +3,7 @@
 # runs each for SECONDS on a copy of its seed corpus: fuzz/corpus/ is never written.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET (default 60)] [TARGET...]
-#   scripts/fuzz.sh 30                      # CI: every target, 30 s each (about 10 minutes)
+#   scripts/fuzz.sh 20                      # CI: every target, 20 s each (5 minutes + build)
 #   scripts/fuzz.sh 3600 curve_server zap   # longer runs of some targets
 #
 # Installs nothing: clang and libclang-rt-14-dev come from `bash scripts/install-deps.sh`.
