@@ -230,7 +230,7 @@ caf::behavior connector(connector_actor* self, session_args args, endpoint targe
 } // namespace
 
 caf::actor spawn_connector(caf::event_based_actor* parent, session_args args,
-                           std::string ep) {
+                           const std::string& ep) {
   auto parsed = parse_endpoint(ep, false);
   return parent->spawn<caf::monitored>(connector, std::move(args), std::move(parsed));
 }

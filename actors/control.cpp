@@ -152,6 +152,7 @@ uint64_t control::open_socket(socket_args args) {
   {
     thread_logger_release release;  // after the scoped actor is gone
     caf::scoped_actor self{impl_->system};
+    // cppcheck-suppress accessMoved ; args is moved here, once; hub and type were copied before
     self->request(root, caf::infinite, spawn_atom::value, std::move(args))
       .receive([&](caf::actor& a) { s = std::move(a); },
                [&](caf::error& e) { failure = impl_->system.render(e); });

@@ -32,7 +32,7 @@ caf::result<supervision_node> describe_with_children(Self* self, supervision_nod
   g->rp = self->make_response_promise();
   size_t i = 0;
   for (auto& child : children) {
-    auto done = [g, i](supervision_node n) {
+    auto done = [g, i](supervision_node&& n) {
       g->node.children[i] = std::move(n);
       if (--g->left == 0)
         g->rp.deliver(std::move(g->node));

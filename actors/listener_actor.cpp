@@ -96,7 +96,7 @@ void on_accepted(listener_actor* self, net::stream_ptr s) {
 }
 
 caf::behavior listener(listener_actor* self, session_args args,
-                       std::shared_ptr<net::tcp_listener> l) {
+                       const std::shared_ptr<net::tcp_listener>& l) {
   self->state.args = std::move(args);
   self->state.listener = l;
   auto me = caf::actor_cast<caf::actor>(self);

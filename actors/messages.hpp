@@ -112,7 +112,7 @@ caf::actor spawn_listener(caf::event_based_actor* parent, session_args args,
                           std::shared_ptr<net::tcp_listener> listener);
 /// Spawns a connector that dials `endpoint` and reconnects, monitored by `parent`.
 caf::actor spawn_connector(caf::event_based_actor* parent, session_args args,
-                           std::string endpoint);
+                           const std::string& endpoint);
 
 } // namespace cafmq::actors
 

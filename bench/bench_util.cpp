@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <stdexcept>
 
 namespace bench {
 
@@ -18,9 +19,12 @@ std::string free_endpoint() {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0
+      || getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);  // (a failed socket() fails here too, with EBADF)
+    throw std::runtime_error("free_endpoint: cannot bind a loopback port");
+  }
   close(fd);
   return "tcp://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
 }

@@ -47,7 +47,8 @@ double cafmq_rounds(const std::string& ep, size_t size, size_t count) {
     if (!req.recv(std::chrono::seconds(30)))
       throw std::runtime_error("cafmq REQ: no reply");
   }
-  return std::chrono::duration<double, std::micro>(clock_type::now() - t0).count() / count;
+  return std::chrono::duration<double, std::micro>(clock_type::now() - t0).count()
+         / static_cast<double>(count);
 }
 
 void check(int rc, const char* what) {
@@ -82,7 +83,8 @@ double zmq_rounds(const std::string& ep, size_t size, size_t count) {
     check(zmq_send(req, payload.data(), payload.size(), 0), "zmq_send");
     check(zmq_recv(req, buf.data(), buf.size(), 0), "zmq_recv");
   }
-  double us = std::chrono::duration<double, std::micro>(clock_type::now() - t0).count() / count;
+  double us = std::chrono::duration<double, std::micro>(clock_type::now() - t0).count()
+              / static_cast<double>(count);
   int linger = 0;
   zmq_setsockopt(req, ZMQ_LINGER, &linger, sizeof linger);
   zmq_close(req);

@@ -139,7 +139,7 @@ std::function<void()> dial_tcp(io_loop& loop, const endpoint& ep,
   auto name = ep.to_string();
   st->resolver.async_resolve(
     ep.host, std::to_string(ep.port),
-    [st, finish, name](boost::system::error_code ec, tcp::resolver::results_type results) {
+    [st, finish, name](boost::system::error_code ec, const tcp::resolver::results_type& results) {
       if (st->cancelled)
         return;
       if (ec)

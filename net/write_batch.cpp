@@ -49,7 +49,7 @@ void write_batch::add_frame(const frame& f, uint8_t flags) {
     commit_arena(h + n);
     return;
   }
-  uint8_t header[max_frame_header];
+  uint8_t header[max_frame_header] = {};  // cppcheck cannot see write_frame_header fill it
   append_arena(header, write_frame_header(header, flags, n));
   held_.push_back(f);
   segments_.push_back({static_cast<long>(held_.size() - 1), n});
@@ -62,7 +62,7 @@ void write_batch::add_message(const message& m) {
 }
 
 void write_batch::add_command(const bytes& body) {
-  uint8_t header[max_frame_header];
+  uint8_t header[max_frame_header] = {};  // cppcheck cannot see write_frame_header fill it
   append_arena(header, write_frame_header(header, flag::command, body.size()));
   append_arena(body.data(), body.size());
 }

@@ -48,12 +48,13 @@ constexpr size_t max_frames_per_message = size_t{1} << 20;  // 32 MiB of frames 
 // system call per subscriber on the user thread.
 constexpr size_t direct_write_limit = 16 * 1024;
 constexpr auto direct_write_idle = std::chrono::microseconds(15);
+// NOLINTNEXTLINE(cert-err58-cpp): a time_point's default constructor cannot throw
 thread_local std::chrono::steady_clock::time_point last_direct_write_here{};
 constexpr size_t max_direct_pieces = 64;
 
 class engine final : public zmtp_engine, public std::enable_shared_from_this<engine> {
 public:
-  engine(io_loop& loop, stream_ptr s, mechanism_ptr mech, pipe_ptr p, engine_settings cfg,
+  engine(io_loop& loop, stream_ptr s, mechanism_ptr mech, pipe_ptr p, const engine_settings& cfg,
          std::shared_ptr<engine_observer> obs)
     : ctx_(*static_cast<asio::io_context*>(loop.native())),
       stream_(std::move(s)),
@@ -762,7 +763,7 @@ private:
 } // namespace
 
 std::shared_ptr<zmtp_engine> zmtp_engine::start(io_loop& loop, stream_ptr s, mechanism_ptr mech,
-                                                pipe_ptr p, engine_settings settings,
+                                                pipe_ptr p, const engine_settings& settings,
                                                 std::shared_ptr<engine_observer> observer) {
   auto e = std::make_shared<engine>(loop, std::move(s), std::move(mech), std::move(p), settings,
                                     std::move(observer));

@@ -75,7 +75,7 @@ class zmtp_engine {
 public:
   /// Starts greeting and handshake on `s`; data goes through `p` once ready.
   static std::shared_ptr<zmtp_engine> start(io_loop& loop, stream_ptr s, mechanism_ptr mech,
-                                            pipe_ptr p, engine_settings settings,
+                                            pipe_ptr p, const engine_settings& settings,
                                             std::shared_ptr<engine_observer> observer);
   virtual ~zmtp_engine() = default;
   /// Closes the connection (any thread); the observer hears on_closed.

@@ -227,6 +227,7 @@ private:
           x = now;
         } else {
           x = ch.back();
+          // cppcheck-suppress invalidContainerLoop ; the loop ends right after (return)
           ch.pop_back();
         }
         return;

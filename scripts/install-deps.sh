@@ -10,6 +10,7 @@ packages=(
   libzmq3-dev python3 python3-zmq       # interop tests and benchmarks: libzmq and pyzmq peers
   iproute2                              # fault injection: network namespaces, veth, tc qdiscs
   clang libclang-rt-14-dev llvm         # fuzzing: clang, libFuzzer + sanitizer runtimes, symbolizer
+  clang-tidy cppcheck                   # static analysis (scripts/static-analysis.sh)
 )
 
 missing=()

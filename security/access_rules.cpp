@@ -64,7 +64,9 @@ std::set<std::string> read_certificates(const std::string& dir, std::vector<std:
   ::closedir(d);
   std::set<std::string> keys;
   for (auto& name : names) {
-    auto path = dir + "/" + name;
+    std::string path = dir;
+    path += '/';
+    path += name;
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
       continue;  // gone since readdir, or a subdirectory, socket, ...

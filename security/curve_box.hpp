@@ -61,7 +61,7 @@ public:
   /// `client` picks the nonce prefixes ("...MESSAGEC" for what the client sends).
   curve_codec(bool client, const key32& peer_transient_public, const key32& our_transient_secret,
               uint64_t our_next_nonce, uint64_t peer_last_nonce);
-  ~curve_codec();
+  ~curve_codec() override;
   curve_codec(const curve_codec&) = delete;
   curve_codec& operator=(const curve_codec&) = delete;
 

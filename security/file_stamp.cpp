@@ -54,7 +54,10 @@ stamp_result stamp_directory(const std::string& path) {
   for (auto& name : names) {
     struct stat entry {};
     stamp += "|" + name + "=";
-    if (::stat((path + "/" + name).c_str(), &entry) == 0)
+    std::string full = path;
+    full += '/';
+    full += name;
+    if (::stat(full.c_str(), &entry) == 0)
       stamp += stamp_of(entry);  // an entry gone since readdir just changes the stamp
   }
   return {true, std::move(stamp), {}};

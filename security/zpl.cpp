@@ -38,7 +38,7 @@ public:
       return std::nullopt;
     while (pos < text.size() && text[pos] == ' ')
       ++pos;
-    if (text[pos] == '\t')
+    if (pos < text.size() && text[pos] == '\t')
       fail("a tab in the indentation (ZPL indents with 4 spaces)");
     if (pos % 4 != 0)
       fail("indentation of " + std::to_string(pos) + " spaces is not a multiple of 4");

@@ -41,6 +41,8 @@ int64_t parse_int(std::string_view option, const std::string& text, int64_t min,
 constexpr int64_t int_max = std::numeric_limits<int>::max();
 constexpr int64_t i64_max = std::numeric_limits<int64_t>::max();
 
+// Constant string_views and function pointers: the throws cert-err58-cpp sees are in the lambdas.
+// NOLINTNEXTLINE(cert-err58-cpp)
 const option_spec options[] = {
   {"--type", true, all_cmds,
    [](cli_args& a, const std::string& v) {

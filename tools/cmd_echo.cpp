@@ -30,7 +30,7 @@ int run_echo(const cli_args& args) {
       break;
     if (!sock.send(std::move(*msg))) {
       std::fprintf(stderr, "cafmq: error: sending reply %llu timed out after %d ms\n",
-                   static_cast<unsigned long long>(echoed + 1), args.timeout_ms);
+                   static_cast<unsigned long long>(echoed) + 1, args.timeout_ms);
       sock.set_linger(std::chrono::milliseconds(0));
       return 1;
     }

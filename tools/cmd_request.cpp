@@ -17,7 +17,7 @@ namespace {
 
 int fail(const char* what, const cli_args& args, uint64_t done) {
   std::fprintf(stderr, "cafmq: error: %s (request %llu of %llu, timeout %d ms)\n", what,
-               static_cast<unsigned long long>(done + 1),
+               static_cast<unsigned long long>(done) + 1,
                static_cast<unsigned long long>(args.count), args.timeout_ms);
   if (args.quiet)
     print_received(done);

@@ -20,6 +20,7 @@ shared_buffer* allocate_block(size_t size) {
   void* mem = cls != 0 ? block_pool::take(cls) : std::malloc(total);
   if (mem == nullptr)
     throw std::bad_alloc{};
+  // cppcheck-suppress legacyUninitvar ; cppcheck misreads placement new: buf is its result
   auto* buf = new (mem) shared_buffer{};
   buf->pool_class = cls;
   buf->data = reinterpret_cast<uint8_t*>(buf + 1);

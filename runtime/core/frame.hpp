@@ -102,11 +102,13 @@ public:
 private:
   // Both representations are trivially relocatable: copying the bytes moves a frame.
   void copy_from(const frame& other) noexcept {
+    // NOLINTNEXTLINE(bugprone-undefined-memory-manipulation): relocatable by design (above)
     std::memcpy(static_cast<void*>(this), &other, sizeof(frame));
     if (is_shared_)
       big().buf->refs.fetch_add(1, std::memory_order_relaxed);
   }
   void steal_from(frame& other) noexcept {
+    // NOLINTNEXTLINE(bugprone-undefined-memory-manipulation): relocatable by design (above)
     std::memcpy(static_cast<void*>(this), &other, sizeof(frame));
     other.is_shared_ = false;
     other.small_size_ = 0;

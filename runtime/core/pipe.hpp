@@ -20,13 +20,13 @@ class pipe {
 public:
   /// `user` wakes the socket's user thread; the engine side is reached through `io()` and
   /// `io_out()`.
-  pipe(size_t sndhwm, size_t rcvhwm, std::shared_ptr<waker> user, uint64_t id)
-    : pipe(queue_limits{sndhwm, rcvhwm, 0, 0}, std::move(user), id, nullptr) {
+  pipe(size_t sndhwm, size_t rcvhwm, const std::shared_ptr<waker>& user, uint64_t id)
+    : pipe(queue_limits{sndhwm, rcvhwm, 0, 0}, user, id, nullptr) {
   }
   /// With byte limits too; `send_budget` (may be null) is the socket's send memory budget,
   /// charged by the outbound ring, `recv_budget` (may be null) its receive budget, charged and
   /// obeyed by the inbound ring.
-  pipe(const queue_limits& limits, std::shared_ptr<waker> user, uint64_t id,
+  pipe(const queue_limits& limits, const std::shared_ptr<waker>& user, uint64_t id,
        std::shared_ptr<byte_budget> send_budget, std::shared_ptr<recv_budget> recv_budget = nullptr)
     : io_(std::make_shared<io_waker>()),
       io_out_(std::make_shared<io_waker>()),
