@@ -75,6 +75,17 @@ bool workloads::stop_and_check(std::chrono::milliseconds drain) {
 void workloads::run_pusher() {
   std::string ep = pull_->last_endpoint();
   for (uint64_t incarnation = 0; running_; ++incarnation) {
+    // End-to-end pacing: a closed pusher's last messages may still sit in kernel buffers that no
+    // HWM bounds, so the next incarnation starts only once the puller has them all; otherwise a
+    // slow puller would face ever more half-read connections (growth of the workload, not a leak).
+    auto until = std::chrono::steady_clock::now() + 10s;
+    while (pipeline_.count.messages.load() < pushed_.load() && running_) {
+      if (std::chrono::steady_clock::now() > until) {
+        violation(pipeline_, "the puller did not receive a closed pusher's messages in 10 s");
+        break;
+      }
+      std::this_thread::sleep_for(1ms);  // polls the puller's count, with a deadline
+    }
     socket push{ctx_, socket_type::push, quick()};
     push.connect(ep);
     pipeline_.count.connections++;
