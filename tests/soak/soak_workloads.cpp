@@ -3,6 +3,7 @@
 #include "soak/soak_workloads.hpp"
 
 #include <cstdio>
+#include <stdexcept>
 #include <unordered_map>
 
 namespace cafmq::soak {
@@ -35,18 +36,29 @@ void violation(workload& w, const std::string& what) {
     std::fprintf(stderr, "soak: %s: %s\n", w.name.c_str(), what.c_str());
 }
 
-workloads::workloads(context& ctx, const std::atomic<bool>& running)
+workloads::workloads(context& ctx, const std::atomic<bool>& running, const std::string& only)
     : ctx_(ctx), running_(running), pull_(bound(ctx, socket_type::pull)),
       pub_(bound(ctx, socket_type::pub)), rep_(bound(ctx, socket_type::rep)),
       router_(bound(ctx, socket_type::router)) {
-  bound_.emplace_back([this] { run_puller(); });
-  bound_.emplace_back([this] { run_publisher(); });
-  bound_.emplace_back([this] { run_replier(); });
-  bound_.emplace_back([this] { run_router(); });
-  connecting_.emplace_back([this] { run_pusher(); });
-  connecting_.emplace_back([this] { run_subscriber(); });
-  connecting_.emplace_back([this] { run_requester(); });
-  connecting_.emplace_back([this] { run_dealers(); });
+  struct sides {
+    workload* w;
+    void (workloads::*bound_side)();
+    void (workloads::*connecting_side)();
+  };
+  const sides table[] = {{&pipeline_, &workloads::run_puller, &workloads::run_pusher},
+                         {&pubsub_, &workloads::run_publisher, &workloads::run_subscriber},
+                         {&reqrep_, &workloads::run_replier, &workloads::run_requester},
+                         {&routing_, &workloads::run_router, &workloads::run_dealers}};
+  for (const auto& s : table) {
+    if (!only.empty() && s.w->name != only)
+      continue;
+    running_set_.push_back(s.w);
+    bound_.emplace_back([this, f = s.bound_side] { (this->*f)(); });
+    connecting_.emplace_back([this, f = s.connecting_side] { (this->*f)(); });
+  }
+  if (running_set_.empty())
+    throw std::invalid_argument("no workload named '" + only
+                                + "' (push/pull, pub/sub, req/rep, router/dealer)");
 }
 
 workloads::~workloads() { stop_and_check(0ms); }

@@ -33,12 +33,15 @@ struct workload {
 /// blocking call they make has a timeout).
 class workloads {
 public:
-  workloads(context& ctx, const std::atomic<bool>& running);
+  /// `only`: run just the workload of that name (e.g. "push/pull"), to find what grows; empty:
+  /// all of them. Throws std::invalid_argument for an unknown name.
+  workloads(context& ctx, const std::atomic<bool>& running, const std::string& only = {});
   ~workloads();
   workloads(const workloads&) = delete;
   workloads& operator=(const workloads&) = delete;
 
-  std::vector<workload*> all() noexcept { return {&pipeline_, &pubsub_, &reqrep_, &routing_}; }
+  /// The workloads running.
+  std::vector<workload*> all() const { return running_set_; }
   /// Stops and joins every thread; then checks that PUSH/PULL lost nothing (every message sent
   /// was received), waiting up to `drain` for the last ones. Returns false on a loss.
   bool stop_and_check(std::chrono::milliseconds drain);
@@ -62,6 +65,7 @@ private:
   workload routing_{"router/dealer", {}};
   std::unique_ptr<socket> pull_, pub_, rep_, router_;  ///< the bound sides, one thread each
   std::atomic<uint64_t> pushed_{0};
+  std::vector<workload*> running_set_;
   std::vector<std::thread> connecting_, bound_;
 };
 
