@@ -2,6 +2,7 @@
 // while a legitimate PUSH on the same PULL keeps flowing: garbage, oversize frames, wrong mechanism,
 // ZMTP 1.0/2.0, wrong Socket-Type (ERROR, then close), stalled handshakes, maxmsgsize.
 #include "support/deadline.hpp"
+#include "support/guarded_pull.hpp"
 #include "support/messages.hpp"
 #include "support/raw_tcp.hpp"
 #include "support/zmtp_wire.hpp"
@@ -23,24 +24,7 @@ namespace zmtp = test::zmtp;
 
 constexpr auto drop_budget = 2000ms;
 
-// A bound PULL with a legitimate cafmq PUSH peer, to prove a bad peer harms no one else.
-struct guarded_pull {
-  context ctx;
-  socket pull;
-  socket push{ctx, socket_type::push, test::no_linger()};
-  explicit guarded_pull(socket_options o = test::no_linger()) : pull(ctx, socket_type::pull, o) {
-    pull.bind("tcp://127.0.0.1:*");
-    push.connect(pull.last_endpoint());
-  }
-  const std::string& endpoint() const { return pull.last_endpoint(); }
-  // The legitimate peer's message arrives (and nothing else is in the way).
-  void expect_flow(const std::string& tag) {
-    ASSERT_TRUE(push.send(message{tag}, 5000ms));
-    auto m = pull.recv(5000ms);
-    ASSERT_TRUE(m.has_value()) << "legitimate message '" << tag << "' did not arrive";
-    EXPECT_EQ(test::frames_of(*m), std::vector<std::string>{tag});
-  }
-};
+using test::guarded_pull;
 
 // Sends `wire` from a raw client and expects cafmq to close the connection within the budget.
 void expect_dropped_after(guarded_pull& g, const bytes& wire, const char* what) {

@@ -5,6 +5,7 @@
 // a legitimate PUSH on the same PULL keeps flowing. (The decoder's unit tests check the same
 // sizes byte by byte: tests/unit/net/frame_codec_test.cpp.)
 #include "support/deadline.hpp"
+#include "support/guarded_pull.hpp"
 #include "support/messages.hpp"
 #include "support/raw_tcp.hpp"
 #include "support/zmtp_wire.hpp"
@@ -57,19 +58,10 @@ TEST_P(Cve2019_6250, HugeOrWrappingFrameSizeClosesTheConnectionAndHarmsNoOne) {
   auto& p = GetParam();
   auto o = test::no_linger();
   o.maxmsgsize = maxmsgsize;
-  context ctx;
-  socket pull{ctx, socket_type::pull, o};
-  pull.bind("tcp://127.0.0.1:*");
+  test::guarded_pull g{o};
+  auto& pull = g.pull;
   auto events = pull.monitor();
-  socket good{ctx, socket_type::push, test::no_linger()};
-  good.connect(pull.last_endpoint());
-  auto flow = [&](const std::string& tag) {
-    ASSERT_TRUE(good.send(message{tag}, budget));
-    auto m = pull.recv(budget);
-    ASSERT_TRUE(m.has_value()) << "the legitimate peer's '" << tag << "' did not arrive";
-    EXPECT_EQ(test::frames_of(*m), std::vector<std::string>{tag});
-  };
-  flow("before");
+  g.expect_flow("before");
 
   test::raw_client c = p.after_handshake ? zmtp::handshake_as(pull.last_endpoint(), "PUSH", budget)
                                          : test::raw_client::connect(pull.last_endpoint(), budget);
@@ -92,7 +84,7 @@ TEST_P(Cve2019_6250, HugeOrWrappingFrameSizeClosesTheConnectionAndHarmsNoOne) {
   ASSERT_TRUE(e.has_value()) << "no " << to_string(want) << " event";
   EXPECT_EQ(e->reason_code, event_reason::protocol) << e->reason;
   EXPECT_EQ(e->reason.find("cannot allocate"), std::string::npos) << e->reason;
-  flow("after");
+  g.expect_flow("after");
   EXPECT_FALSE(pull.recv(20ms).has_value()) << "something of the bad peer arrived";
 }
 

@@ -5,6 +5,7 @@
 // a malformed command. Either way nothing stale is echoed, nothing crashes, and a legitimate
 // peer of the same socket keeps flowing.
 #include "support/deadline.hpp"
+#include "support/guarded_pull.hpp"
 #include "support/messages.hpp"
 #include "support/raw_tcp.hpp"
 #include "support/zmtp_wire.hpp"
@@ -47,18 +48,9 @@ INSTANTIATE_TEST_SUITE_P(Bodies, ShortPingBody, ::testing::ValuesIn(cases()),
 
 TEST_P(ShortPingBody, IsAnsweredWithAnEmptyPongOrDroppedAndNeverEchoesStaleBytes) {
   auto& p = GetParam();
-  context ctx;
-  socket pull{ctx, socket_type::pull, test::no_linger()};
-  pull.bind("tcp://127.0.0.1:*");
-  socket good{ctx, socket_type::push, test::no_linger()};
-  good.connect(pull.last_endpoint());
-  auto flow = [&](const std::string& tag) {
-    ASSERT_TRUE(good.send(message{tag}, budget));
-    auto m = pull.recv(budget);
-    ASSERT_TRUE(m.has_value()) << "the legitimate peer's '" << tag << "' did not arrive";
-    EXPECT_EQ(test::frames_of(*m), std::vector<std::string>{tag});
-  };
-  flow("before");
+  test::guarded_pull g;
+  auto& pull = g.pull;
+  g.expect_flow("before");
 
   auto c = zmtp::handshake_as(pull.last_endpoint(), "PUSH", budget);
   // A full PING first: its 16 context bytes are what a buggy echo of the short one would leak.
@@ -85,7 +77,7 @@ TEST_P(ShortPingBody, IsAnsweredWithAnEmptyPongOrDroppedAndNeverEchoesStaleBytes
     EXPECT_EQ(answer.find("PONG"), std::string::npos) << "a malformed PING was answered";
     EXPECT_EQ(answer.find("SECRET"), std::string::npos) << "stale context bytes were echoed";
   }
-  flow("after");
+  g.expect_flow("after");
   EXPECT_FALSE(pull.recv(20ms).has_value());
 }
 
