@@ -2,6 +2,7 @@
 #include "bench_util.hpp"
 
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,7 +30,20 @@ std::string free_endpoint() {
   return "tcp://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
 }
 
-double fork_and_measure(const std::function<double()>& child, const std::function<void()>& parent) {
+namespace {
+
+double cpu_of(int who) {
+  rusage u{};
+  getrusage(who, &u);
+  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return secs(u.ru_utime) + secs(u.ru_stime);
+}
+
+} // namespace
+
+double fork_and_measure(const std::function<double()>& child, const std::function<void()>& parent,
+                        double* cpu_seconds) {
+  double cpu_before = cpu_of(RUSAGE_SELF) + cpu_of(RUSAGE_CHILDREN);
   int fds[2];
   if (pipe(fds) != 0)
     return -1;
@@ -55,7 +69,9 @@ double fork_and_measure(const std::function<double()>& child, const std::functio
     v = -1;
   close(fds[0]);
   int status = 0;
-  waitpid(pid, &status, 0);
+  waitpid(pid, &status, 0);  // the child's CPU time counts once it has been waited for
+  if (cpu_seconds != nullptr)
+    *cpu_seconds = cpu_of(RUSAGE_SELF) + cpu_of(RUSAGE_CHILDREN) - cpu_before;
   return v;
 }
 

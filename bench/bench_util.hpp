@@ -12,8 +12,11 @@ namespace bench {
 std::string free_endpoint();
 
 /// Runs `child` in a forked process while `parent` runs here; returns what `child` returned (NaN
-/// or a negative value if it failed).
-double fork_and_measure(const std::function<double()>& child, const std::function<void()>& parent);
+/// or a negative value if it failed). `cpu_seconds` (may be null) receives the CPU time, user and
+/// system, both processes and all their threads spent meanwhile: a steadier figure than the rate
+/// on a small shared machine, where scheduling moves the rate by a third from run to run.
+double fork_and_measure(const std::function<double()>& child, const std::function<void()>& parent,
+                        double* cpu_seconds = nullptr);
 
 /// The numeric value after `flag`, or `fallback`.
 size_t size_arg(int argc, char** argv, const char* flag, size_t fallback);

@@ -47,6 +47,10 @@ public:
   /// call to next(), even with empty input.
   void direct_filled(size_t n) noexcept;
 
+  /// True between frames (no header or body half read): the caller may consume whole frames
+  /// itself before calling next() again.
+  bool between_frames() const noexcept { return state_ == state::flags; }
+
   /// Why decoding failed.
   const std::string& error_text() const noexcept { return error_; }
 

@@ -160,6 +160,8 @@ private:
     while (phase_ != phase::closed && closing_reason_.empty()) {  // nothing more after ERROR
       if (complete_ && !deliver())
         break;
+      if (short_path_open())
+        take_short_messages();
       const uint8_t* p = rbuf_.data() + rbeg_;
       uint8_t flags = 0;
       frame body;
@@ -201,6 +203,32 @@ private:
     if (phase_ == phase::ready && !more_input_waiting())
       pipe_->inbound().flush();  // one wake-up for the whole burst
     do_write();
+  }
+
+  // The short-message path applies between messages, after the handshake, without a cipher or
+  // subscription rules (which look at each message) and with a decoder between frames.
+  bool short_path_open() const noexcept {
+    return phase_ == phase::ready && !complete_ && incoming_.empty() && !cipher_
+           && !cfg_.subscription_rules && decoder_.between_frames();
+  }
+
+  // The common case in bulk: whole one-frame messages of up to frame::inline_capacity bytes
+  // (flags byte 0) go straight into the receive ring's slots, skipping the decoder and the
+  // partial-message checks (a single short frame passes them all but maxmsgsize, checked here).
+  // Stops at anything else, at a frame not wholly read, or at a full ring: the general path
+  // takes over from there, byte for byte where this one stopped.
+  void take_short_messages() {
+    auto& ring = pipe_->inbound();
+    const uint8_t* p = rbuf_.data() + rbeg_;
+    const uint8_t* end = rbuf_.data() + rend_;
+    const size_t limit = std::min<uint64_t>(frame::inline_capacity, cfg_.max_frame_size);
+    const uint8_t* start = p;
+    while (end - p >= 2 && p[0] == 0 && p[1] <= limit
+           && static_cast<size_t>(end - p) >= size_t{2} + p[1] && ring.try_push_copy(p + 2, p[1]))
+      p += 2 + p[1];
+    if (p != start)
+      large_frames_ = false;
+    rbeg_ = static_cast<size_t>(p - rbuf_.data());
   }
 
   // True when the kernel already holds more bytes for us, so the next read completes at once:

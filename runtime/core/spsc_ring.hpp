@@ -71,13 +71,17 @@ public:
     if (full())
       return false;
     size_t bytes = m.byte_size();
-    auto& s = slots_[w_tail_ & mask_];
-    s.msg = std::move(m);
-    w_bytes_ += bytes;
-    s.end_bytes = w_bytes_;
-    if (budget_ != nullptr)
-      budget_->used += bytes;
-    ++w_tail_;
+    slots_[w_tail_ & mask_].msg = std::move(m);
+    commit_push(bytes);
+    return true;
+  }
+  /// try_push of a one-frame message copied from `data`, built in its slot (no message moves:
+  /// the engine's path for short messages).
+  bool try_push_copy(const uint8_t* data, size_t size) {
+    if (full())
+      return false;
+    slots_[w_tail_ & mask_].msg.assign(data, size);
+    commit_push(size);
     return true;
   }
   /// Bytes pushed and not yet seen read (refreshes the reader's position).
@@ -198,6 +202,14 @@ private:
       budget_->used -= static_cast<size_t>(read - w_head_bytes_);
     w_head_bytes_ = read;
     w_head_cache_ = head;
+  }
+  // Writer: counts the message just put in the slot at w_tail_.
+  void commit_push(size_t bytes) noexcept {
+    w_bytes_ += bytes;
+    slots_[w_tail_ & mask_].end_bytes = w_bytes_;
+    if (budget_ != nullptr)
+      budget_->used += bytes;
+    ++w_tail_;
   }
   void publish() noexcept;
   void advance() noexcept {
