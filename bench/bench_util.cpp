@@ -35,7 +35,9 @@ namespace {
 double cpu_of(int who) {
   rusage u{};
   getrusage(who, &u);
-  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  auto secs = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
   return secs(u.ru_utime) + secs(u.ru_stime);
 }
 
