@@ -98,7 +98,13 @@ world& the_world() {
 
 // A frame may declare any size (maxmsgsize is unlimited by default): an allocation that cannot
 // be made must fail as std::bad_alloc, which drops that connection, as it does without ASan.
-extern "C" const char* __asan_default_options() { return "allocator_may_return_null=1"; }
+// Above 512 MiB, ASan refuses the allocation (returns null): ASan writes the shadow of whatever
+// it hands out, so a declared 17 GiB frame cost 2 GiB of resident shadow and tripped libFuzzer's
+// RSS limit, though without ASan the untouched pages would cost nothing. Refused, it takes the
+// bad_alloc path instead: the connection is dropped ("cannot allocate N bytes for a frame").
+extern "C" const char* __asan_default_options() {
+  return "allocator_may_return_null=1:max_allocation_size_mb=512";
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0)

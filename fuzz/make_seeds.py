@@ -200,6 +200,9 @@ SEEDS = {
         "pull_huge_frame": bytes([8]) + H("02ffffffffffffffff"),
         "pull_ping": bytes([8]) + cmd_frame(b"PING", b"\x00\x0actx") + cmd_frame(b"PING", b"\x00"),
         "router_messages": bytes([9]) + frame(b"request", more=True) + frame(b"body"),
+        # A command declaring 16 GiB after the handshake: the allocation is refused (ASan's
+        # max_allocation_size_mb in the target) and the connection dropped, never an OOM.
+        "router_huge_command": bytes([9]) + H("060000000400000000") + b"SUBSCRIBE",
         "pub_subscribe": bytes([10]) + cmd_frame(b"SUBSCRIBE", b"legit") + frame(b"\x01news")
                          + cmd_frame(b"CANCEL", b"legit") + frame(b"not a subscription"),
         "zmtp_2_0": bytes([2]) + H("ff00000000000000017f0100"),
