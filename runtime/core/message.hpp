@@ -73,13 +73,13 @@ public:
     }
     ++count_;
   }
-  /// Number of frames.
   /// Replaces the content with one frame copied from `data` (inline when it fits: no allocation).
   void assign(const void* data, size_t size) {
     destroy_tail_frames();
     head_.assign(data, size);
     count_ = 1;
   }
+  /// Number of frames.
   size_t size() const noexcept { return count_; }
   /// True when the message has no frame at all.
   bool empty() const noexcept { return count_ == 0; }
