@@ -18,6 +18,7 @@ struct io_loop::impl {
   asio::io_context ctx{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard{
     asio::make_work_guard(ctx)};
+  kick_queue kicks{&ctx};  // destroyed after the thread is joined, before the io_context
   std::thread thread;
 };
 
@@ -42,6 +43,10 @@ void io_loop::stop() {
   impl_->guard.reset();
   impl_->ctx.stop();
   impl_->thread.join();
+}
+
+kick_queue& io_loop::kicks() noexcept {
+  return impl_->kicks;
 }
 
 void* io_loop::native() noexcept {

@@ -2,6 +2,8 @@
 // context runs its handlers here, so per-connection state needs no locks.
 #pragma once
 
+#include "net/kick_queue.hpp"
+
 #include <functional>
 #include <memory>
 
@@ -17,6 +19,8 @@ public:
 
   /// Runs `fn` on the I/O thread (any thread may call).
   void post(std::function<void()> fn);
+  /// Where user threads kick engines (cheaper than post for that: see kick_queue.hpp).
+  kick_queue& kicks() noexcept;
   /// Stops the thread after closing whatever is still open; idempotent, never hangs.
   void stop();
   /// The Asio io_context, as an opaque pointer for net/ internals.

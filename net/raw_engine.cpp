@@ -22,10 +22,11 @@ namespace {
 constexpr size_t read_buffer_size = 64 * 1024;
 constexpr size_t write_batch_target = 256 * 1024;
 
-class engine final : public raw_engine, public std::enable_shared_from_this<engine> {
+class engine final : public raw_engine, public kickable, public std::enable_shared_from_this<engine> {
 public:
   engine(io_loop& loop, stream_ptr s, pipe_ptr p, std::shared_ptr<engine_observer> obs)
     : ctx_(*static_cast<asio::io_context*>(loop.native())),
+      kicks_(loop.kicks()),
       stream_(std::move(s)),
       pipe_(std::move(p)),
       observer_(std::move(obs)),
@@ -35,12 +36,9 @@ public:
 
   void run() {
     std::weak_ptr<engine> weak = shared_from_this();
-    auto* ctx = &ctx_;
-    auto kick = [weak, ctx] {
-      asio::post(*ctx, [weak] {
-        if (auto self = weak.lock())
-          self->on_kick();
-      });
+    auto kick = [weak] {
+      if (auto self = weak.lock())
+        self->kicks_.kick(std::move(self));
     };
     pipe_->io().set_target(kick);
     pipe_->io_out().set_target(kick);  // raw bytes are always written from the I/O thread
@@ -100,7 +98,7 @@ private:
     return true;
   }
 
-  void on_kick() {
+  void on_kick() override {
     if (closed_)
       return;
     if (pipe_->closed_by_user())
@@ -188,6 +186,7 @@ private:
   }
 
   asio::io_context& ctx_;
+  kick_queue& kicks_;
   stream_ptr stream_;
   pipe_ptr pipe_;
   std::shared_ptr<engine_observer> observer_;

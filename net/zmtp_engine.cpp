@@ -2,7 +2,8 @@
 // one exception: a direct write. When the user flushes a message while the engine sleeps with
 // nothing to write, the user thread writes it to the socket itself (write_directly), saving the
 // wake-up of this thread on the latency path; write_mtx_ guards what both threads then touch.
-// Otherwise the pipe's io_wakers post a "kick" here when the user side crosses an edge.
+// Otherwise the pipe's io_wakers kick it (through the loop's kick_queue) when the user side
+// crosses an edge.
 #include "net/zmtp_engine.hpp"
 
 #include "net/frame_codec.hpp"
@@ -52,11 +53,12 @@ constexpr auto direct_write_idle = std::chrono::microseconds(15);
 thread_local std::chrono::steady_clock::time_point last_direct_write_here{};
 constexpr size_t max_direct_pieces = 64;
 
-class engine final : public zmtp_engine, public std::enable_shared_from_this<engine> {
+class engine final : public zmtp_engine, public kickable, public std::enable_shared_from_this<engine> {
 public:
   engine(io_loop& loop, stream_ptr s, mechanism_ptr mech, pipe_ptr p, const engine_settings& cfg,
          std::shared_ptr<engine_observer> obs)
     : ctx_(*static_cast<asio::io_context*>(loop.native())),
+      kicks_(loop.kicks()),
       stream_(std::move(s)),
       mech_(std::move(mech)),
       pipe_(std::move(p)),
@@ -415,7 +417,7 @@ private:
     std::weak_ptr<engine> weak = shared_from_this();
     pipe_->io().set_target([weak] {
       if (auto self = weak.lock())
-        self->post_kick();
+        self->kicks_.kick(std::move(self));
     });
     pipe_->io_out().set_target([weak] {  // on the user thread, inside its flush
       if (auto self = weak.lock())
@@ -435,7 +437,7 @@ private:
       shut("closed by the socket", false);
   }
 
-  void on_kick() {
+  void on_kick() override {
     if (pipe_->closed_by_user())
       return shut("closed by the socket", false);
     if (paused_) {
@@ -547,12 +549,7 @@ private:
 
   // -- writing --
 
-  void post_kick() {
-    asio::post(ctx_, [weak = weak_from_this()] {
-      if (auto self = weak.lock())
-        self->on_kick();
-    });
-  }
+  void post_kick() { kicks_.kick(shared_from_this()); }
 
   void do_write() {
     std::string close_now;
@@ -741,6 +738,7 @@ private:
   }
 
   asio::io_context& ctx_;
+  kick_queue& kicks_;
   stream_ptr stream_;
   mechanism_ptr mech_;
   pipe_ptr pipe_;
