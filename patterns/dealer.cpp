@@ -28,6 +28,7 @@ public:
   bool try_recv(message& out) override { return fq_.try_recv(out); }
   const pipe* last_source() const noexcept override { return fq_.last_from(); }
   bool prepare_wait_send() override { return lb_.prepare_wait(); }
+  pipe* sole_send_pipe() noexcept override { return lb_.sole_pipe(); }
   bool prepare_wait_recv() override { return fq_.prepare_wait(); }
   std::vector<pipe_ptr> pipes() const override { return fq_.pipes(); }
   drop_counts drops() const noexcept override { return {lb_.dropped(), 0}; }

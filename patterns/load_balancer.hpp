@@ -27,6 +27,10 @@ public:
   const pipe_ptr& last_target() const noexcept { return pipes_[last_]; }
   /// Announces the writer will sleep; false if some pipe already has room (do not sleep).
   bool prepare_wait();
+  /// The only peer, if there is exactly one and it is attached; else nullptr.
+  pipe* sole_pipe() const noexcept {
+    return pipes_.size() == 1 && !pipes_[0]->detached() ? pipes_[0].get() : nullptr;
+  }
   /// The current peers.
   const std::vector<pipe_ptr>& pipes() const noexcept { return pipes_; }
   /// Messages drop_oldest discarded.

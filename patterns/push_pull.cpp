@@ -15,6 +15,7 @@ public:
   bool try_recv(message&) override { cannot(socket_type::push, "receive", "RFC 30"); }
   bool prepare_wait_send() override { return lb_.prepare_wait(); }
   bool prepare_wait_recv() override { return true; }
+  pipe* sole_send_pipe() noexcept override { return lb_.sole_pipe(); }
   std::vector<pipe_ptr> pipes() const override { return lb_.pipes(); }
   drop_counts drops() const noexcept override { return {lb_.dropped(), 0}; }
 

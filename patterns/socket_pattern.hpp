@@ -46,6 +46,11 @@ public:
   /// The pipe the message of the last successful try_recv came from (its peer's properties), or
   /// nullptr if the type does not say; valid until the next call on the pattern.
   virtual const pipe* last_source() const noexcept { return nullptr; }
+  /// The pipe every send goes to while the pattern's pipes stay as they are, when sending is
+  /// nothing more than pushing into that pipe's ring (round-robin over one peer: PUSH, DEALER);
+  /// else nullptr. The socket then pushes there itself, skipping the pattern, until it attaches
+  /// a pipe or takes the slow path again (see socket::send_until).
+  virtual pipe* sole_send_pipe() noexcept { return nullptr; }
   /// Every pipe the pattern holds (for linger and shutdown).
   virtual std::vector<pipe_ptr> pipes() const = 0;
   /// Messages the pattern dropped since the socket opened, by cause. Per peer, the drops for a

@@ -55,6 +55,9 @@ struct socket::state {
   std::vector<pipe_ptr> reconnected;
   full_policy policy = full_policy::block;  // resolved for the type
   bool budget_blocked = false;              // the last attempt stopped at the send budget
+  // The fast send path: the pattern's sole_send_pipe(), learnt after a send went through the
+  // pattern; forgotten whenever the pattern's pipes may change (absorb, the slow path).
+  pipe* fast_pipe = nullptr;
   // Counters owned by the user thread (no atomics on the hot path).
   uint64_t sent = 0;
   uint64_t received = 0;
@@ -97,6 +100,23 @@ struct socket::state {
     return used;
   }
 
+  // Sends through fast_pipe while nothing has changed since it was learnt: no pipe waiting to be
+  // attached, the peer still attached, room in its ring. The pattern would do just that, so this
+  // skips it (its virtual call, its loop, the budget check): a third of a 16-byte stream's time
+  // on the sending thread.
+  bool try_fast_send(message& m) {
+    if (fast_pipe == nullptr || hub->has_fresh() || fast_pipe->detached())
+      return false;
+    auto& ring = fast_pipe->outbound();
+    if (!ring.try_push(m))
+      return false;
+    ring.flush();
+    ++sent;
+    return true;
+  }
+  // After a send through the pattern. A send budget needs the slow path's check on every send.
+  void learn_fast_pipe() { fast_pipe = hub->send_budget() ? nullptr : pattern->sole_send_pipe(); }
+
   // One send attempt: the socket's memory budget first, then the pattern's queues.
   patterns::send_result attempt(message& m) {
     auto& budget = hub->send_budget();
@@ -127,6 +147,7 @@ struct socket::state {
   void absorb() {
     if (!hub->take_fresh(fresh, reconnected))
       return;
+    fast_pipe = nullptr;
     for (auto& p : fresh)
       pattern->attach(std::move(p));
     for (auto& p : reconnected)
@@ -324,13 +345,17 @@ std::optional<message> socket::recv(std::chrono::milliseconds timeout) {
 }
 
 bool socket::send_until(message& msg, int timeout_ms) {
+  auto& st = *state_;
+  if (!closed_ && !msg.empty() && !control_->terminated() && st.try_fast_send(msg))
+    return true;
+  st.fast_pipe = nullptr;  // what follows may change the pattern's pipes
   require_open();
   if (msg.empty())
     throw error{errc::invalid_argument, "cannot send a message with no frames"};
-  auto& st = *state_;
   st.absorb();
   if (st.attempt(msg) == patterns::send_result::sent) {
     ++st.sent;
+    st.learn_fast_pipe();
     return true;  // the common case: no clock read, no sleep
   }
   if (st.policy != full_policy::block)

@@ -63,6 +63,8 @@ public:
   /// Any thread: a pipe was detached; wakes the user thread so it drops it.
   void poke() { user_->wake(); }
 
+  /// User thread: true when take_fresh has something to take.
+  bool has_fresh() const noexcept { return has_fresh_.load(std::memory_order_acquire); }
   /// User thread: moves newly attached pipes into `attached` and reconnected ones into
   /// `reconnected`; cheap when there are none.
   bool take_fresh(std::vector<pipe_ptr>& attached, std::vector<pipe_ptr>& reconnected) {

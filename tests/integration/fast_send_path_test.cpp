@@ -1,0 +1,86 @@
+// The fast send path (runtime/socket.cpp, try_fast_send): while a PUSH or DEALER has exactly one
+// peer, send pushes into that peer's ring without going through the pattern. It must stop the
+// moment that is no longer what the pattern would do: a second peer attached (even by a call
+// other than send), or the peer gone.
+#include "support/deadline.hpp"
+#include "support/messages.hpp"
+
+#include "runtime/cafmq.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace cafmq {
+namespace {
+
+using namespace std::chrono_literals;
+using test::no_linger;
+
+std::string recv_text(socket& s) {
+  auto m = s.recv(2000ms);
+  return m ? (*m)[0].to_string() : "<nothing within 2 s>";
+}
+
+// Sends `text`, waiting up to 2 s for a peer.
+void send_text(socket& s, const std::string& text) {
+  ASSERT_TRUE(s.send(message{text}, 2000ms)) << "no peer took " << text;
+}
+
+TEST(FastSendPath, ASecondPeerAttachedOutsideSendGetsItsShareOfTheRoundRobin) {
+  context ctx;
+  socket dealer{ctx, socket_type::dealer, no_linger()};
+  dealer.bind("tcp://127.0.0.1:*");
+  auto ep = dealer.last_endpoint();
+  socket a{ctx, socket_type::dealer, no_linger()};
+  a.connect(ep);
+  send_text(dealer, "first");   // through the pattern: the fast path learns peer a
+  send_text(dealer, "second");  // the fast path
+  ASSERT_EQ(recv_text(a), "first");
+  ASSERT_EQ(recv_text(a), "second");
+
+  socket b{ctx, socket_type::dealer, no_linger()};
+  b.connect(ep);
+  // stats() takes in the new pipe, as recv() would: the next sends are not send's to notice.
+  ASSERT_TRUE(test::eventually([&] { return dealer.stats().peers.size() == 2; }, 5000ms));
+  for (int i = 0; i < 10; ++i)
+    send_text(dealer, "rr" + std::to_string(i));
+  int to_a = 0;
+  int to_b = 0;
+  for (int i = 0; i < 5; ++i) {
+    to_a += recv_text(a).rfind("rr", 0) == 0 ? 1 : 0;
+    to_b += recv_text(b).rfind("rr", 0) == 0 ? 1 : 0;
+  }
+  EXPECT_EQ(to_a, 5);
+  EXPECT_EQ(to_b, 5) << "the second peer was left out of the round-robin";
+  EXPECT_EQ(dealer.stats().sent, 12u);
+}
+
+TEST(FastSendPath, NothingIsQueuedForAPeerThatLeft) {
+  context ctx;
+  socket push{ctx, socket_type::push, no_linger()};
+  push.bind("tcp://127.0.0.1:*");
+  auto ep = push.last_endpoint();
+  {
+    socket first{ctx, socket_type::pull, no_linger()};
+    first.connect(ep);
+    send_text(push, "one");
+    send_text(push, "two");  // the fast path
+    ASSERT_EQ(recv_text(first), "one");
+    ASSERT_EQ(recv_text(first), "two");
+  }  // the only peer goes
+  ASSERT_TRUE(test::eventually([&] {
+    auto s = push.stats();
+    return s.peers.empty() || (s.peers.size() == 1 && !s.peers[0].connected);
+  }, 5000ms));
+  EXPECT_FALSE(push.send(message{"into the void"}, 0ms))
+    << "with no peer, a PUSH must not accept the message (it would be lost with the old pipe)";
+
+  socket second{ctx, socket_type::pull, no_linger()};
+  second.connect(ep);
+  send_text(push, "three");
+  EXPECT_EQ(recv_text(second), "three") << "the first message for the new peer";
+}
+
+} // namespace
+} // namespace cafmq
