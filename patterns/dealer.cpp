@@ -30,6 +30,7 @@ public:
   bool prepare_wait_send() override { return lb_.prepare_wait(); }
   pipe* sole_send_pipe() noexcept override { return lb_.sole_pipe(); }
   bool prepare_wait_recv() override { return fq_.prepare_wait(); }
+  pipe* sole_recv_pipe() noexcept override { return fq_.sole_pipe(); }
   std::vector<pipe_ptr> pipes() const override { return fq_.pipes(); }
   drop_counts drops() const noexcept override { return {lb_.dropped(), 0}; }
 

@@ -29,6 +29,8 @@ public:
   bool prepare_wait();
   /// The current peers.
   const std::vector<pipe_ptr>& pipes() const noexcept { return pipes_; }
+  /// The only peer, if there is exactly one; else nullptr.
+  pipe* sole_pipe() const noexcept { return pipes_.size() == 1 ? pipes_[0].get() : nullptr; }
 
 private:
   void drop_finished();

@@ -34,6 +34,7 @@ public:
   const pipe* last_source() const noexcept override { return fq_.last_from(); }
   bool prepare_wait_send() override { return true; }
   bool prepare_wait_recv() override { return fq_.prepare_wait(); }
+  pipe* sole_recv_pipe() noexcept override { return conflate_ ? nullptr : fq_.sole_pipe(); }
   std::vector<pipe_ptr> pipes() const override { return fq_.pipes(); }
 
 private:

@@ -51,6 +51,10 @@ public:
   /// else nullptr. The socket then pushes there itself, skipping the pattern, until it attaches
   /// a pipe or takes the slow path again (see socket::send_until).
   virtual pipe* sole_send_pipe() noexcept { return nullptr; }
+  /// The same for receiving: the pipe every recv takes from while the pattern's pipes stay as
+  /// they are, when receiving is nothing more than popping from its ring (fair-queueing over one
+  /// peer: PULL without conflate, DEALER); else nullptr.
+  virtual pipe* sole_recv_pipe() noexcept { return nullptr; }
   /// Every pipe the pattern holds (for linger and shutdown).
   virtual std::vector<pipe_ptr> pipes() const = 0;
   /// Messages the pattern dropped since the socket opened, by cause. Per peer, the drops for a

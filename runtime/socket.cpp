@@ -58,6 +58,7 @@ struct socket::state {
   // The fast send path: the pattern's sole_send_pipe(), learnt after a send went through the
   // pattern; forgotten whenever the pattern's pipes may change (absorb, the slow path).
   pipe* fast_pipe = nullptr;
+  pipe* fast_in = nullptr;  // the same for recv: the pattern's sole_recv_pipe()
   // Counters owned by the user thread (no atomics on the hot path).
   uint64_t sent = 0;
   uint64_t received = 0;
@@ -70,10 +71,9 @@ struct socket::state {
   uint64_t last_peer_pipe = 0;
   uint64_t last_peer_generation = 0;
 
-  // After a successful try_recv.
-  void note_received() {
+  // After a successful receive from `from` (the pattern's last_source(), or fast_in).
+  void note_received(const pipe* from) {
     ++received;
-    const pipe* from = pattern->last_source();
     if (from == nullptr) {
       if (last_peer)
         last_peer.reset();
@@ -116,6 +116,20 @@ struct socket::state {
   }
   // After a send through the pattern. A send budget needs the slow path's check on every send.
   void learn_fast_pipe() { fast_pipe = hub->send_budget() ? nullptr : pattern->sole_send_pipe(); }
+  // recv's fast path: pops from fast_in while no pipe waits to be attached. A peer that left
+  // still delivers what it sent, as the pattern's fair queue does; once drained, recv takes the
+  // slow path, where the pattern forgets it.
+  bool try_fast_recv(message& out) {
+    if (fast_in == nullptr || hub->has_fresh() || !fast_in->inbound().try_pop(out))
+      return false;
+    note_received(fast_in);
+    return true;
+  }
+  // After a receive through the pattern.
+  void received_through_pattern() {
+    note_received(pattern->last_source());
+    fast_in = pattern->sole_recv_pipe();
+  }
 
   // One send attempt: the socket's memory budget first, then the pattern's queues.
   patterns::send_result attempt(message& m) {
@@ -148,6 +162,7 @@ struct socket::state {
     if (!hub->take_fresh(fresh, reconnected))
       return;
     fast_pipe = nullptr;
+    fast_in = nullptr;
     for (auto& p : fresh)
       pattern->attach(std::move(p));
     for (auto& p : reconnected)
@@ -430,12 +445,15 @@ bool socket::when_full(message& msg) {
 }
 
 std::optional<message> socket::recv_until(int timeout_ms) {
-  require_open();
   auto& st = *state_;
   message out;
+  if (!closed_ && !control_->terminated() && st.try_fast_recv(out))
+    return out;
+  st.fast_in = nullptr;  // what follows may change the pattern's pipes
+  require_open();
   st.absorb();
   if (st.pattern->try_recv(out)) {
-    st.note_received();
+    st.received_through_pattern();
     return out;
   }
   if (timeout_ms == 0)
@@ -443,7 +461,7 @@ std::optional<message> socket::recv_until(int timeout_ms) {
   for (int spin = 0; spin < spin_polls; ++spin) {
     cpu_relax();
     if (st.pattern->try_recv(out)) {
-      st.note_received();
+      st.received_through_pattern();
       return out;
     }
   }
@@ -453,7 +471,7 @@ std::optional<message> socket::recv_until(int timeout_ms) {
       timeout_ms = 0;
     st.absorb();
     if (st.pattern->try_recv(out)) {
-      st.note_received();
+      st.received_through_pattern();
       return out;
     }
     throw_if_terminated();

@@ -1,7 +1,8 @@
-// The fast send path (runtime/socket.cpp, try_fast_send): while a PUSH or DEALER has exactly one
-// peer, send pushes into that peer's ring without going through the pattern. It must stop the
-// moment that is no longer what the pattern would do: a second peer attached (even by a call
-// other than send), or the peer gone.
+// The fast paths (runtime/socket.cpp, try_fast_send and try_fast_recv): while a PUSH or DEALER
+// has exactly one peer, send pushes into that peer's ring without going through the pattern;
+// while a PULL or DEALER has one, recv pops from it. They must stop the moment that is no
+// longer what the pattern would do: a second peer attached (even by a call other than send or
+// recv), or the peer gone.
 #include "support/deadline.hpp"
 #include "support/messages.hpp"
 
@@ -80,6 +81,63 @@ TEST(FastSendPath, NothingIsQueuedForAPeerThatLeft) {
   second.connect(ep);
   send_text(push, "three");
   EXPECT_EQ(recv_text(second), "three") << "the first message for the new peer";
+}
+
+TEST(FastRecvPath, ASecondPeerAttachedOutsideRecvIsFairQueued) {
+  context ctx;
+  socket pull{ctx, socket_type::pull, no_linger()};
+  pull.bind("tcp://127.0.0.1:*");
+  auto ep = pull.last_endpoint();
+  socket a{ctx, socket_type::push, no_linger()};
+  a.connect(ep);
+  send_text(a, "first");
+  ASSERT_EQ(recv_text(pull), "first");  // through the pattern: the fast path learns peer a
+  send_text(a, "second");
+  ASSERT_EQ(recv_text(pull), "second");  // the fast path
+
+  socket b{ctx, socket_type::push, no_linger()};
+  b.connect(ep);
+  constexpr size_t from_a = 100;
+  for (size_t i = 0; i < from_a; ++i)
+    send_text(a, "a" + std::to_string(i));
+  send_text(b, "from b");
+  // Both queues filled before the first recv; stats() takes in b's pipe, as send() would.
+  ASSERT_TRUE(test::eventually([&] {
+    auto s = pull.stats();
+    return s.peers.size() == 2 && s.peers[0].queued_in + s.peers[1].queued_in == from_a + 1;
+  }, 5000ms));
+  size_t position = 0;
+  for (size_t i = 1; i <= from_a + 1; ++i)
+    if (recv_text(pull) == "from b")
+      position = i;
+  EXPECT_GE(position, 1u);
+  EXPECT_LE(position, 2u) << "b's message waited behind a's queue: b was not fair-queued";
+}
+
+TEST(FastRecvPath, APeerThatLeftStillDeliversWhatItSentThenIsForgotten) {
+  context ctx;
+  socket pull{ctx, socket_type::pull, no_linger()};
+  pull.bind("tcp://127.0.0.1:*");
+  constexpr int after_learning = 50;
+  {
+    socket_options o;
+    o.linger_ms = 5000;  // everything sent reaches pull before the connection closes
+    socket push{ctx, socket_type::push, o};
+    push.connect(pull.last_endpoint());
+    send_text(push, "first");
+    ASSERT_EQ(recv_text(pull), "first");  // the fast path learns this peer
+    for (int i = 0; i < after_learning; ++i)
+      send_text(push, std::to_string(i));
+  }
+  ASSERT_TRUE(test::eventually([&] {
+    auto s = pull.stats();
+    return s.peers.size() == 1 && !s.peers[0].connected;
+  }, 5000ms));
+  for (int i = 0; i < after_learning; ++i)
+    ASSERT_EQ(recv_text(pull), std::to_string(i));
+  EXPECT_FALSE(pull.recv(0ms).has_value());
+  EXPECT_TRUE(pull.stats().peers.empty()) << "a drained peer that left is forgotten";
+  EXPECT_EQ(pull.stats().received, static_cast<uint64_t>(after_learning + 1));
 }
 
 } // namespace
