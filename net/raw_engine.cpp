@@ -37,8 +37,10 @@ public:
   void run() {
     std::weak_ptr<engine> weak = shared_from_this();
     auto kick = [weak] {
-      if (auto self = weak.lock())
-        self->kicks_.kick(std::move(self));
+      if (auto self = weak.lock()) {
+        auto& kicks = self->kicks_;
+        kicks.kick(std::move(self));  // the queue keeps the engine alive until it runs
+      }
     };
     pipe_->io().set_target(kick);
     pipe_->io_out().set_target(kick);  // raw bytes are always written from the I/O thread

@@ -416,8 +416,10 @@ private:
     fd_ = stream_->socket.native_handle();
     std::weak_ptr<engine> weak = shared_from_this();
     pipe_->io().set_target([weak] {
-      if (auto self = weak.lock())
-        self->kicks_.kick(std::move(self));
+      if (auto self = weak.lock()) {
+        auto& kicks = self->kicks_;
+        kicks.kick(std::move(self));  // the queue keeps the engine alive until it runs
+      }
     });
     pipe_->io_out().set_target([weak] {  // on the user thread, inside its flush
       if (auto self = weak.lock())

@@ -102,8 +102,7 @@ struct socket::state {
 
   // Sends through fast_pipe while nothing has changed since it was learnt: no pipe waiting to be
   // attached, the peer still attached, room in its ring. The pattern would do just that, so this
-  // skips it (its virtual call, its loop, the budget check): a third of a 16-byte stream's time
-  // on the sending thread.
+  // skips it: its virtual call, its loop and the budget check (10 % of a 16-byte stream's rate).
   bool try_fast_send(message& m) {
     if (fast_pipe == nullptr || hub->has_fresh() || fast_pipe->detached())
       return false;
