@@ -3,6 +3,8 @@
 // call on each side.
 #include "net/kick_queue.hpp"
 
+#include "runtime/core/log.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
@@ -73,8 +75,11 @@ void kick_queue::kick(std::shared_ptr<kickable> target) noexcept {
 void kick_queue::arm() {
   impl_->descriptor.async_read_some(asio::buffer(&impl_->count, sizeof impl_->count),
                                     [this](const boost::system::error_code& ec, size_t) {
-                                      if (ec)
+                                      if (ec == asio::error::operation_aborted)
                                         return;  // closed: the loop is going away
+                                      if (ec)  // never seen; kicks must go on regardless
+                                        log::write(log::level::error, "io",
+                                                   "kick eventfd read failed: " + ec.message());
                                       run_queued();
                                       arm();
                                     });

@@ -109,7 +109,9 @@ TEST(kick_queue, kicks_to_a_queued_target_coalesce_and_the_last_is_seen) {
   for (auto& k : kickers)
     k.join();
   ASSERT_TRUE(target->wait_seen(3 * per_thread)) << "the last kick was lost";
-  EXPECT_LT(target->runs(), 3 * per_thread) << "kicks to a queued target should coalesce";
+  // Three kickers in a tight loop against one I/O thread that needs system calls per run: far
+  // fewer runs than kicks (a third is a wide margin, under sanitizers too).
+  EXPECT_LT(target->runs(), per_thread) << "kicks to a queued target should coalesce";
 }
 
 // Tells a flag that it ran (the flag outlives it).

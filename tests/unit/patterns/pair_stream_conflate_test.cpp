@@ -6,7 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstring>
 #include <string>
+#include <thread>
 
 using namespace cafmq;
 using patterns::send_result;
@@ -137,6 +141,40 @@ TEST(Conflate, TakeNewestKeepsTheLastOfABurstAndEmptiesTheRing) {
   EXPECT_EQ(out[0].to_string(), "9");
   EXPECT_FALSE(patterns::take_newest(p->inbound(), out));
   EXPECT_EQ(out[0].to_string(), "9") << "an empty ring leaves `out` untouched";
+}
+
+// The reader can take a message the moment its slot is published, before the writer moves the
+// ring's tail: a size() read then counts one less than was taken (it used to underflow, and
+// take_newest popped an empty ring for ever). Concurrent: newest-only, in order, and it ends.
+TEST(Conflate, TakeNewestStaysInOrderAndEndsWhileTheWriterPublishes) {
+  auto p = make_test_pipe(64);
+  constexpr uint64_t count = 2000000;
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (uint64_t i = 1; i <= count; ++i) {
+      message m{frame{&i, sizeof i}};
+      while (!p->inbound().try_push(m))
+        std::this_thread::yield();
+      p->inbound().flush();
+    }
+    done = true;
+  });
+  uint64_t last = 0;
+  bool ordered = true;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  message out;
+  while (last != count && std::chrono::steady_clock::now() < deadline) {
+    if (!patterns::take_newest(p->inbound(), out))
+      continue;
+    uint64_t got = 0;
+    std::memcpy(&got, out[0].data(), sizeof got);
+    ordered = ordered && got > last;
+    last = got;
+  }
+  writer.join();
+  EXPECT_TRUE(ordered) << "an older message came after a newer one";
+  EXPECT_EQ(last, count) << "the newest message never came";
+  EXPECT_TRUE(done);
 }
 
 TEST(Conflate, PullReturnsOnlyTheNewestMessage) {
