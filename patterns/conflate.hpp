@@ -14,9 +14,9 @@ namespace cafmq::patterns {
 /// False, leaving `out` untouched, when the ring is empty. Bounded: messages published while it
 /// runs are left for the next call.
 inline bool take_newest(spsc_ring& ring, message& out) {
-  // size() is a snapshot that can be one short, or underflow: the reader may take a message as
-  // soon as its slot is published, before the writer moves tail_. So it only bounds the loop,
-  // clamped to the HWM, and each pop checks for a message itself.
+  // size() is a snapshot that can be short (the reader may take a message as soon as its slot is
+  // published, before the writer moves tail_). So it only bounds the loop, clamped to the HWM
+  // as a second guard, and each pop checks for a message itself.
   size_t queued = std::min(ring.size(), ring.hwm());
   if (!ring.try_pop(out))
     return false;  // also refreshes the writer-wake bookkeeping like any empty read

@@ -161,13 +161,17 @@ public:
   bool reader_sleep() noexcept;
 
   // -- either side --
-  /// Messages published and not yet read (a snapshot).
+  /// Messages published and not yet read (a snapshot). The reader may take a message before the
+  /// writer stores tail_, so head_ can be ahead of tail_: that reads as 0, not a wrapped count.
   size_t size() const noexcept {
-    return tail_.load(std::memory_order_acquire) - head_.load(std::memory_order_acquire);
+    uint64_t tail = tail_.load(std::memory_order_acquire);
+    uint64_t head = head_.load(std::memory_order_acquire);
+    return tail > head ? static_cast<size_t>(tail - head) : 0;
   }
-  /// Reader side: bytes published and not yet read (a snapshot).
+  /// Reader side: bytes published and not yet read (a snapshot; 0 in the same window as size()).
   size_t reader_queued_bytes() const noexcept {
-    return static_cast<size_t>(tail_bytes_.load(std::memory_order_acquire) - r_bytes_);
+    uint64_t published = tail_bytes_.load(std::memory_order_acquire);
+    return published > r_bytes_ ? static_cast<size_t>(published - r_bytes_) : 0;
   }
   /// The high-water mark.
   size_t hwm() const noexcept { return hwm_; }

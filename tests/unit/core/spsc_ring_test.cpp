@@ -254,3 +254,35 @@ TEST(SpscRing, FrontReadsInPlaceAndPopFrontReleasesTheFrames) {
   EXPECT_EQ(f.ring.front(), nullptr);
   EXPECT_EQ(f.ring.size(), 0u);
 }
+
+// The reader can take a message as soon as its slot is published, before the writer stores
+// tail_ (and tail_bytes_): the snapshots must then read 0, never a wrapped-around 2^64 - k.
+TEST(SpscRing, QueuedSnapshotsNeverExceedTheHwmWhileTheWriterPublishes) {
+  constexpr uint64_t total = 2'000'000;
+  constexpr size_t hwm = 64;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  spsc_ring ring{hwm, nullptr, nullptr};
+  std::atomic<bool> stop{false};
+  std::thread producer([&] {
+    for (uint64_t i = 0; i < total && !stop; ++i) {
+      auto m = numbered(i);
+      while (!ring.try_push(m) && !stop)
+        std::this_thread::yield();
+      ring.flush();  // one message per publish: the most windows for the reader to hit
+    }
+  });
+  uint64_t taken = 0, bad_size = 0, bad_bytes = 0;
+  message m;
+  while (taken < total && std::chrono::steady_clock::now() < deadline) {
+    if (!ring.try_pop(m))
+      continue;
+    ++taken;
+    bad_size += ring.size() > hwm;
+    bad_bytes += ring.reader_queued_bytes() > hwm * sizeof(uint64_t);
+  }
+  stop = true;
+  producer.join();
+  EXPECT_EQ(taken, total);
+  EXPECT_EQ(bad_size, 0u) << "size() wrapped below zero";
+  EXPECT_EQ(bad_bytes, 0u) << "reader_queued_bytes() wrapped below zero";
+}
