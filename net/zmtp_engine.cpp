@@ -577,7 +577,7 @@ private:
     out_.for_each_piece([this](const uint8_t* p, size_t n) { pieces_.emplace_back(p, n); });
     writing_ = true;
     pipe_->io_writing.store(true, std::memory_order_release);
-    asio::async_write(stream_->socket, pieces_,
+    asio::async_write(stream_->socket, pieces_, transfer_all_at_once{},
                       [self = shared_from_this()](boost::system::error_code ec, size_t) {
                         {
                           std::lock_guard<std::mutex> guard{self->write_mtx_};
