@@ -46,6 +46,8 @@ public:
   /// The caller wrote `n` bytes into direct_target(); a completed body is returned by the next
   /// call to next(), even with empty input.
   void direct_filled(size_t n) noexcept;
+  /// The whole size of the body direct_target() points into (meaningful only while it does).
+  uint64_t body_size() const noexcept { return body_size_; }
 
   /// True between frames (no header or body half read): the caller may consume whole frames
   /// itself before calling next() again.

@@ -9,7 +9,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
 
 #include <vector>
 
@@ -130,7 +129,7 @@ private:
     out_.for_each_piece([this](const uint8_t* p, size_t n) { pieces_.emplace_back(p, n); });
     writing_ = true;
     pipe_->io_writing.store(true, std::memory_order_release);
-    asio::async_write(stream_->socket, pieces_, transfer_all_at_once{},
+    async_write_all(stream_->socket, pieces_,
                       [self = shared_from_this()](boost::system::error_code ec, size_t) {
                         self->writing_ = false;
                         self->pipe_->io_writing.store(false, std::memory_order_release);

@@ -3,7 +3,11 @@
 
 #include "net/stream.hpp"
 
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
+
+#include <string>
+#include <vector>
 
 namespace cafmq::net {
 
@@ -13,16 +17,61 @@ public:
   boost::asio::ip::tcp::socket socket;
 };
 
-/// Completion condition for asio::async_write: everything, in as few system calls as the
-/// kernel allows. asio::transfer_all caps each write at 64 KiB (default_max_transfer_size), so a
-/// 256 KiB batch of large messages cost at least four sendmsg calls, and a tail of a few bytes
-/// split off at each 64 KiB boundary cost one more.
-struct transfer_all_at_once {
-  size_t operator()(const boost::system::error_code& ec, size_t /*transferred*/) const noexcept {
-    return ec ? 0 : max_write;
-  }
-  static constexpr size_t max_write = size_t{1} << 30;
+/// A window on a vector of buffers, as a buffer sequence Asio can gather from.
+struct buffer_window {
+  const boost::asio::const_buffer* first;
+  const boost::asio::const_buffer* last;
+  const boost::asio::const_buffer* begin() const noexcept { return first; }
+  const boost::asio::const_buffer* end() const noexcept { return last; }
 };
+
+/// Writes all of `pieces` to `s`, then calls `done(ec, bytes_written)`. Each system call gathers
+/// as many pieces as Asio passes to the kernel at once (64) with no cap on bytes, where
+/// asio::async_write passes at most 16 pieces and 64 KiB: a 256 KiB batch of large messages cost
+/// five sendmsg calls instead of one. `pieces` is consumed in place and must outlive the write.
+template <typename Stream, typename Handler>
+class write_all_op {
+public:
+  write_all_op(Stream& s, std::vector<boost::asio::const_buffer>& pieces, Handler done)
+    : s_(s), pieces_(pieces), done_(std::move(done)) {}
+
+  void start() {
+    buffer_window window{pieces_.data() + first_, pieces_.data() + pieces_.size()};
+    s_.async_write_some(window, std::move(*this));
+  }
+
+  void operator()(const boost::system::error_code& ec, size_t n) {
+    written_ += n;
+    consume(n);
+    if (ec || first_ == pieces_.size())
+      return done_(ec, written_);
+    if (n == 0)  // the kernel took nothing and said nothing: never spin on that
+      return done_(make_error_code(boost::system::errc::io_error), written_);
+    start();
+  }
+
+private:
+  void consume(size_t n) {
+    while (first_ < pieces_.size() && n >= pieces_[first_].size()) {
+      n -= pieces_[first_].size();
+      ++first_;
+    }
+    if (n > 0)
+      pieces_[first_] += n;
+  }
+
+  Stream& s_;
+  std::vector<boost::asio::const_buffer>& pieces_;
+  Handler done_;
+  size_t first_ = 0;
+  size_t written_ = 0;
+};
+
+/// See write_all_op.
+template <typename Stream, typename Handler>
+void async_write_all(Stream& s, std::vector<boost::asio::const_buffer>& pieces, Handler done) {
+  write_all_op<Stream, Handler>(s, pieces, std::move(done)).start();
+}
 
 /// Formats an Asio endpoint as "tcp://host:port".
 std::string format_endpoint(const boost::asio::ip::tcp::endpoint& ep);

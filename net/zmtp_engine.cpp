@@ -15,7 +15,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -38,7 +37,8 @@ constexpr size_t write_batch_target = 256 * 1024;
 constexpr size_t direct_read_threshold = 16 * 1024;
 constexpr size_t small_read = 4 * 1024;
 constexpr size_t max_deferred_read = 1024 * 1024;
-constexpr size_t max_reads_per_turn = 16;  // then other engines on this I/O thread get a turn
+constexpr size_t max_reads_per_turn = 16;           // do_read: then other engines get a turn,
+constexpr size_t max_bytes_per_turn = 1024 * 1024;  // or after this much
 constexpr size_t max_frames_per_message = size_t{1} << 20;  // 32 MiB of frames at most
 // A direct write takes at most this many bytes (larger batches are the I/O thread's job), and
 // only when the engine has been idle at least this long: a message after a quiet spell (a
@@ -102,9 +102,10 @@ private:
 
   // -- reading --
 
-  // One read's destination: straight into a large frame's body, with a little of rbuf_ behind
-  // it for the next frame's header (so a stream of large frames costs one read each and no
-  // copy), or rbuf_ after what it holds.
+  // One read's destination: straight into a large frame's body (whatever is left of it, so a
+  // body the kernel hands over in pieces is never finished through rbuf_), with a little of
+  // rbuf_ behind it for the next frame's header (so a stream of large frames costs one read
+  // each and no copy), or rbuf_ after what it holds.
   struct read_plan {
     std::array<asio::mutable_buffer, 2> into;
     size_t direct = 0;  // body bytes asked for straight into the frame (0: a buffered read)
@@ -112,7 +113,7 @@ private:
 
   read_plan plan_read() {
     auto [target, want] = decoder_.direct_target();
-    if (target != nullptr && rbeg_ == rend_ && (want >= direct_read_threshold || large_frames_)) {
+    if (target != nullptr && rbeg_ == rend_ && decoder_.body_size() >= direct_read_threshold) {
       rbeg_ = rend_ = 0;
       return {{asio::buffer(target, want), asio::buffer(rbuf_.data(), small_read)}, want};
     }
@@ -144,24 +145,28 @@ private:
   }
 
   // Reads until the kernel has nothing more, then waits for it. After a completed read
-  // (`after_read`), up to max_reads_per_turn more are made right here rather than through the
-  // scheduler (which polls epoll between handlers); what a burst decoded is published once, when
-  // a read finds nothing: one wake-up of the reader for the burst. (Publishing at a short read
-  // instead measured worse: more data has often arrived by the next read.) Messages are always
-  // published before waiting: nothing decoded waits on the network.
+  // (`after_read`), more reads are made right here rather than through the scheduler (which
+  // polls epoll between handlers), up to max_reads_per_turn of them and max_bytes_per_turn in
+  // all, then other engines on this I/O thread get their turn. What a burst decoded is
+  // published once, when a read finds nothing: one wake-up of the reader for the burst.
+  // (Publishing at a short read instead measured worse: more data has often arrived by the next
+  // read.) Messages are always published before waiting: nothing decoded waits on the network.
   void do_read(bool after_read = false) {
+    size_t read_this_turn = 0;
     for (size_t turn = 0;; ++turn) {
       if (reading_ || paused_ || phase_ == phase::closed || !closing_reason_.empty())
         return;  // closing after an ERROR: what the peer sends next is not read
       auto plan = plan_read();
-      if (after_read && turn < max_reads_per_turn) {
+      if (after_read && turn < max_reads_per_turn && read_this_turn < max_bytes_per_turn) {
         boost::system::error_code ec;
         size_t n = stream_->socket.read_some(plan.into, ec);
         if (!ec) {
+          read_this_turn += n;
           on_read(plan, n);
           continue;
         }
-        if (ec != asio::error::would_block && ec != asio::error::try_again)
+        if (ec != asio::error::would_block && ec != asio::error::try_again
+            && ec != asio::error::interrupted)
           return on_read_error(ec);
       }
       publish_decoded();
@@ -602,7 +607,7 @@ private:
     out_.for_each_piece([this](const uint8_t* p, size_t n) { pieces_.emplace_back(p, n); });
     writing_ = true;
     pipe_->io_writing.store(true, std::memory_order_release);
-    asio::async_write(stream_->socket, pieces_, transfer_all_at_once{},
+    async_write_all(stream_->socket, pieces_,
                       [self = shared_from_this()](boost::system::error_code ec, size_t) {
                         {
                           std::lock_guard<std::mutex> guard{self->write_mtx_};
@@ -793,7 +798,7 @@ private:
   bool large_frames_ = false;  // the last data frame was large: expect more of them
   message incoming_;
   uint64_t incoming_bytes_ = 0;  // the bytes of incoming_ (a multipart message in progress)
-  size_t read_since_publish_ = 0;  // bytes read while decoded messages waited unpublished
+  size_t read_since_publish_ = 0;  // bytes read since decoded messages were last published
   bool complete_ = false;
   std::string user_id_;  // the peer's authenticated identity, once ready
 

@@ -221,8 +221,9 @@ private:
     ++r_head_;
     head_.store(r_head_, std::memory_order_release);
     // Cheap early wake at the low-water marks; the fenced check on empty is the guarantee.
+    // (tail_ may still be behind r_head_ here: compared, not subtracted, so it cannot wrap.)
     if (writer_sleeping_.load(std::memory_order_relaxed)
-        && tail_.load(std::memory_order_relaxed) - r_head_ <= wake_count_.load(std::memory_order_relaxed)
+        && tail_.load(std::memory_order_relaxed) <= r_head_ + wake_count_.load(std::memory_order_relaxed)
         && r_bytes_ >= wake_bytes_.load(std::memory_order_relaxed))
       wake_sleeping_writer();
   }
