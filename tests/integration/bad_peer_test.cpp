@@ -332,7 +332,7 @@ namespace cafmq {
 namespace {
 
 // Empty frames weigh nothing against maxmsgsize but still cost memory: a message is capped at
-// 2^20 frames (zmtp_engine.cpp), so a peer that never ends one is dropped.
+// 2^20 frames (net/zmtp_engine_read.cpp), so a peer that never ends one is dropped.
 TEST(BadPeer, MessageThatNeverEndsIsDroppedAtTheFrameCap) {
   guarded_pull g;
   auto c = zmtp::handshake_as(g.endpoint(), "PUSH", 5000ms);

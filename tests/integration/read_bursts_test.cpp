@@ -1,5 +1,5 @@
 // The engine reads a burst without a trip through the scheduler and publishes what it decoded
-// once the kernel has nothing more (net/zmtp_engine.cpp, do_read). These tests pin what that
+// once the kernel has nothing more (net/zmtp_engine_read.cpp, do_read). These tests pin what that
 // must never cost: a whole message is delivered while the next one is still on its way, however
 // the bytes are cut, and large bodies read straight into their frames arrive whole and in order.
 #include "support/messages.hpp"

@@ -1,5 +1,5 @@
 // The engine takes runs of whole short one-frame messages straight into the receive ring and
-// hands everything else to the general decoder (net/zmtp_engine.cpp, take_short_messages). These
+// hands everything else to the general decoder (net/zmtp_engine_read.cpp, take_short_messages). These
 // tests mix the two paths in single TCP writes: the limits, order and message boundaries must be
 // exactly those of the general path.
 #include "support/guarded_pull.hpp"
