@@ -130,17 +130,17 @@ private:
     writing_ = true;
     pipe_->io_writing.store(true, std::memory_order_release);
     async_write_all(stream_->socket, pieces_,
-                      [self = shared_from_this()](boost::system::error_code ec, size_t) {
-                        self->writing_ = false;
-                        self->pipe_->io_writing.store(false, std::memory_order_release);
-                        self->out_.clear();
-                        if (ec) {
-                          if (ec != asio::error::operation_aborted)
-                            self->shut("write failed: " + ec.message(), true);
-                          return;
-                        }
-                        self->do_write();
-                      });
+                    [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                      self->writing_ = false;
+                      self->pipe_->io_writing.store(false, std::memory_order_release);
+                      self->out_.clear();
+                      if (ec) {
+                        if (ec != asio::error::operation_aborted)
+                          self->shut("write failed: " + ec.message(), true);
+                        return;
+                      }
+                      self->do_write();
+                    });
   }
 
   void fill_from_pipe() {

@@ -99,21 +99,21 @@ void zmtp_engine_impl::start_write() {
   writing_ = true;
   pipe_->io_writing.store(true, std::memory_order_release);
   async_write_all(stream_->socket, pieces_,
-                    [self = shared_from_this()](boost::system::error_code ec, size_t) {
-                      {
-                        std::lock_guard<std::mutex> guard{self->write_mtx_};
-                        self->writing_ = false;
-                        self->pipe_->io_writing.store(false, std::memory_order_release);
-                        self->out_.clear();
-                        self->take_pending_frames();  // a PONG queued meanwhile goes next
-                      }
-                      if (ec) {
-                        if (ec != asio::error::operation_aborted)
-                          self->shut("write failed: " + ec.message(), true);
-                        return;
-                      }
-                      self->do_write();
-                    });
+                  [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                    {
+                      std::lock_guard<std::mutex> guard{self->write_mtx_};
+                      self->writing_ = false;
+                      self->pipe_->io_writing.store(false, std::memory_order_release);
+                      self->out_.clear();
+                      self->take_pending_frames();  // a PONG queued meanwhile goes next
+                    }
+                    if (ec) {
+                      if (ec != asio::error::operation_aborted)
+                        self->shut("write failed: " + ec.message(), true);
+                      return;
+                    }
+                    self->do_write();
+                  });
 }
 
 // The user thread flushed the outbound ring while this engine slept on it. If nothing else is
