@@ -143,9 +143,11 @@ private:
                     });
   }
 
+  // With no write in flight. io_writing as in the ZMTP engine's fill_from_pipe().
   void fill_from_pipe() {
     auto& ring = pipe_->outbound();
     for (;;) {
+      pipe_->io_writing.store(true, std::memory_order_release);
       while (out_.size() < write_batch_target) {
         const message* m = ring.front();
         if (m == nullptr)
@@ -159,8 +161,11 @@ private:
           return;
         }
       }
-      if (!out_.empty() || ring.reader_sleep())
-        return;  // something to write, or empty and the next flush will kick us
+      if (!out_.empty())
+        return;
+      pipe_->io_writing.store(false, std::memory_order_release);
+      if (ring.reader_sleep())
+        return;  // empty: the next flush will kick us
     }
   }
 

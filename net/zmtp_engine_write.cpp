@@ -165,6 +165,7 @@ bool zmtp_engine_impl::write_directly() {
     return false;  // would block, or an error the I/O thread's own write will report
   if (static_cast<size_t>(sent) == out_.size()) {
     out_.clear();
+    pipe_->io_writing.store(false, std::memory_order_release);  // all of it is in the kernel
     idle_ = true;
     idle_since_ = std::chrono::steady_clock::now();
     spsc_ring::read_guard reading{pipe_->outbound()};  // drop_oldest's writer may discard
@@ -191,11 +192,14 @@ void zmtp_engine_impl::keep_unsent(const iovec* iov, size_t count, size_t sent) 
   pipe_->io_writing.store(true, std::memory_order_release);  // linger: bytes still to go
 }
 
-// Under write_mtx_ (the ring's reader side belongs to whoever holds it).
+// Under write_mtx_ (the ring's reader side belongs to whoever holds it), with no write in flight.
 void zmtp_engine_impl::fill_from_pipe() {
   auto& ring = pipe_->outbound();
   spsc_ring::read_guard reading{ring};  // drop_oldest: excludes the writer's discards (per batch)
   for (;;) {
+    // A lingering close counts the ring's messages and io_writing: raised before any message
+    // leaves the ring, lowered below if none did, so the count never misses one in between.
+    pipe_->io_writing.store(true, std::memory_order_release);
     while (out_.size() < write_batch_target) {
       const message* m = ring.front();  // encoded in place: no move out of the slot
       if (m == nullptr)
@@ -212,6 +216,7 @@ void zmtp_engine_impl::fill_from_pipe() {
       idle_ = false;
       return;
     }
+    pipe_->io_writing.store(false, std::memory_order_release);
     if (ring.reader_sleep()) {  // empty: the next flush kicks us (or writes directly)
       if (!idle_) {  // just drained; re-arming after a read changes nothing
         idle_ = true;

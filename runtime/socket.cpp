@@ -508,7 +508,7 @@ size_t socket::close() {
     size_t n = 0;
     for (auto& p : st.pattern->pipes())
       if (!p->detached())
-        n += p->outbound().size() + (p->io_writing.load(std::memory_order_acquire) ? 1 : 0);
+        n += p->unsent();
     return n;
   };
   // Linger: the engines do not signal "drained", so poll on a short period until the deadline.

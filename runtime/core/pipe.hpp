@@ -89,8 +89,16 @@ public:
     return peer_generation_.load(std::memory_order_acquire);
   }
 
-  /// The engine is writing a batch it took from outbound() (for linger accounting).
+  /// The engine holds messages it took from outbound() and has not handed to the kernel yet
+  /// (raised before it takes any): for linger accounting, see unsent().
   std::atomic<bool> io_writing{false};
+  /// Messages for the peer not yet handed to the kernel, as a lingering close counts them: the
+  /// outbound ring's, plus one while the engine holds some. The ring is read first: a message
+  /// seen gone from it is then seen in io_writing.
+  size_t unsent() const noexcept {
+    size_t queued = outbound_.size();
+    return queued + (io_writing.load(std::memory_order_acquire) ? 1 : 0);
+  }
 
   /// Messages for this peer the socket dropped (its queue was full: full_policy drop_newest, or
   /// drop_oldest's discarded messages).

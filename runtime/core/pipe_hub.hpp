@@ -89,7 +89,7 @@ public:
     size_t n = 0;
     for (auto& w : all_)
       if (auto p = w.lock(); p && !p->detached() && !p->closed_by_user())
-        n += p->outbound().size() + (p->io_writing.load(std::memory_order_acquire) ? 1 : 0);
+        n += p->unsent();
     return n;
   }
   /// Any thread: messages still queued in the send rings of every pipe the socket may hold.

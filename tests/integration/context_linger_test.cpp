@@ -69,6 +69,34 @@ void delivers_everything_to_a_live_peer(int linger_ms) {
   EXPECT_EQ(push.close(), 0u) << "the socket reports no discards either";
 }
 
+// A socket closed right after a stream of sends, while its engine is still taking batches from
+// the ring, delivers all of them, round after round. (The lingering close must count a batch the
+// engine took from the ring and has not written yet: pipe::unsent(). That window is about a
+// microsecond wide and the loss also needs the peer's buffers full at that instant, so this test
+// guards the path end to end but cannot show that particular race on demand.)
+TEST(ContextLinger, ACloseRightAfterAStreamLosesNothingTheEngineTookFromTheRing) {
+  constexpr int rounds = 40;
+  constexpr uint64_t per_round = 20000;
+  context receiver_ctx;
+  socket pull{receiver_ctx, socket_type::pull, test::no_linger()};
+  pull.bind("tcp://127.0.0.1:*");
+  for (int round = 0; round < rounds; ++round) {
+    {
+      context ctx;
+      socket push{ctx, socket_type::push};  // linger -1: close waits until all is written
+      push.connect(pull.last_endpoint());
+      for (uint64_t i = 0; i < per_round; ++i)
+        ASSERT_TRUE(push.send(test::sequenced(i)));
+      EXPECT_EQ(push.close(), 0u) << "round " << round;
+    }
+    for (uint64_t i = 0; i < per_round; ++i) {
+      auto m = pull.recv(10000ms);
+      ASSERT_TRUE(m) << "round " << round << ": message " << i << " of " << per_round << " lost";
+      ASSERT_EQ(test::sequence_of(*m), i) << "round " << round;
+    }
+  }
+}
+
 TEST(ContextLinger, AFiniteLingerStillDeliversWhatWasQueuedToALivePeer) {
   delivers_everything_to_a_live_peer(20000);
 }
