@@ -5,6 +5,7 @@
 // --only runs one implementation (for profiling); ratios need all three. --curve encrypts both
 // cafmq and libzmq (CURVE); raw TCP is then left out.
 #include "bench_util.hpp"
+#include "core_latency.hpp"
 #include "peers.hpp"
 
 #include <algorithm>
@@ -55,6 +56,17 @@ double report(const char* label, size_t size, const figure& f) {
   return f.rate;
 }
 
+// The platform's mode, measured before and after the runs: a small message's figures are only
+// comparable between runs made at the same core-to-core latency (docs/benchmarks.md).
+void report_core_latency(double before, double after) {
+  if (before < 0 || after < 0) {
+    std::puts("core-to-core round trip (CPU 0 <-> 1): not measured (cannot pin to both)");
+    return;
+  }
+  std::printf("core-to-core round trip (CPU 0 <-> 1): %.0f ns before the runs, %.0f ns after\n",
+              before, after);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -74,6 +86,7 @@ int main(int argc, char** argv) {
   };
   std::printf("PUSH/PULL throughput over TCP loopback%s, two processes, best of %d runs\n",
               curve ? " with CURVE" : "", runs);
+  double trip_before = bench::core_round_trip_ns();
 
   const size_t big = 64 * 1024;
   figure zs, cs;  // 16 B: libzmq, cafmq
@@ -89,6 +102,7 @@ int main(int argc, char** argv) {
   if (wanted("cafmq"))
     c64 = report("cafmq", big, best_of(runs, bench::impl::cafmq, big, large_count));
   double z16 = zs.rate, c16 = cs.rate;
+  report_core_latency(trip_before, bench::core_round_trip_ns());
   if (!only.empty())
     return 0;
   if (curve) {
