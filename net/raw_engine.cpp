@@ -148,8 +148,9 @@ private:
     auto& ring = pipe_->outbound();
     for (;;) {
       pipe_->io_writing.store(true, std::memory_order_release);
+      uint64_t end = ring.published_end();  // as in the ZMTP engine: see front_before()
       while (out_.size() < write_batch_target) {
-        const message* m = ring.front();
+        const message* m = ring.front_before(end);
         if (m == nullptr)
           break;
         bool close_request = m->byte_size() == 0;  // [routing id, ""]: close after the rest
@@ -164,6 +165,8 @@ private:
       if (!out_.empty())
         return;
       pipe_->io_writing.store(false, std::memory_order_release);
+      if (ring.front() != nullptr)
+        continue;  // published after `end` was read
       if (ring.reader_sleep())
         return;  // empty: the next flush will kick us
     }

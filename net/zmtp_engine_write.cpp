@@ -200,8 +200,9 @@ void zmtp_engine_impl::fill_from_pipe() {
     // A lingering close counts the ring's messages and io_writing: raised before any message
     // leaves the ring, lowered below if none did, so the count never misses one in between.
     pipe_->io_writing.store(true, std::memory_order_release);
+    uint64_t end = ring.published_end();  // not what comes meanwhile: see front_before()
     while (out_.size() < write_batch_target) {
-      const message* m = ring.front();  // encoded in place: no move out of the slot
+      const message* m = ring.front_before(end);  // encoded in place: no move out of the slot
       if (m == nullptr)
         break;
       if (cfg_.subscriptions == subscription_role::subscriber && minor_ >= 1 && is_subscription(*m))
@@ -217,6 +218,8 @@ void zmtp_engine_impl::fill_from_pipe() {
       return;
     }
     pipe_->io_writing.store(false, std::memory_order_release);
+    if (ring.front() != nullptr)
+      continue;  // published after `end` was read
     if (ring.reader_sleep()) {  // empty: the next flush kicks us (or writes directly)
       if (!idle_) {  // just drained; re-arming after a read changes nothing
         idle_ = true;

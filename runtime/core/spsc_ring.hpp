@@ -150,6 +150,15 @@ public:
     }
     return &s.msg;
   }
+  /// The end of what the writer has published so far: the bound of one read batch (see
+  /// front_before()). Reads the writer's line, so once per batch rather than per message.
+  uint64_t published_end() const noexcept { return tail_.load(std::memory_order_acquire); }
+  /// front(), but nullptr from `end` (a published_end()) on, even if more was published since.
+  /// A reader that follows a writer publishing message by message reads each slot just as the
+  /// writer fills the next: both then wait on a cache-line transfer for every message, which
+  /// halved the rate when transfers between the cores were slow (docs/benchmarks.md, session 8).
+  /// A reader that stops at `end` calls front() before it sleeps (so it still wakes a writer).
+  const message* front_before(uint64_t end) noexcept { return r_head_ < end ? front() : nullptr; }
   /// Drops the message front() returned (releasing its frames).
   void pop_front() noexcept {
     slots_[r_head_ & mask_].msg.clear();

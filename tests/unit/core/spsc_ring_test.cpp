@@ -189,7 +189,15 @@ TEST(SpscRing, WriterSleepRefusedWhenSpaceIsFree) {
   EXPECT_FALSE(f.ring.writer_sleep());
 }
 
-TEST(SpscRing, TwoThreadsMoveAMillionMessagesInOrder) {
+namespace {
+
+// How the reader takes messages: one at a time to the end (the pattern's receive path), or in
+// batches that stop at the end published when each began (the engines' write path).
+enum class reading { to_the_end, in_batches };
+
+// A producer and a consumer thread move `total` numbered messages through a small ring, both
+// sleeping on their wakers: every message must arrive, in order, before the deadline.
+void move_in_order(reading style) {
   constexpr uint64_t total = 1'000'000;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   auto reader_wake = std::make_shared<signaler>();
@@ -217,7 +225,16 @@ TEST(SpscRing, TwoThreadsMoveAMillionMessagesInOrder) {
   uint64_t out_of_order = 0;
   message m;
   while (expected < total && !timed_out) {
-    if (ring.try_pop(m)) {
+    if (style == reading::in_batches) {
+      uint64_t end = ring.published_end();
+      for (const message* next; (next = ring.front_before(end)) != nullptr; ++expected) {
+        out_of_order += number_of(*next) != expected;
+        ring.pop_front();
+      }
+      if (expected < total && ring.front() == nullptr && ring.reader_sleep()
+          && !reader_wake->wait_until(deadline))
+        timed_out = true;
+    } else if (ring.try_pop(m)) {
       out_of_order += number_of(m) != expected;
       ++expected;
     } else if (ring.reader_sleep() && !reader_wake->wait_until(deadline)) {
@@ -229,6 +246,42 @@ TEST(SpscRing, TwoThreadsMoveAMillionMessagesInOrder) {
   EXPECT_EQ(expected, total);
   EXPECT_EQ(out_of_order, 0u);
   EXPECT_FALSE(ring.try_pop(m));
+}
+
+} // namespace
+
+TEST(SpscRing, TwoThreadsMoveAMillionMessagesInOrder) {
+  move_in_order(reading::to_the_end);
+}
+
+// The engines' way: no message published after a batch began is read in that batch, and a
+// writer asleep on a full ring is still woken (at the low-water mark, or when the reader finds
+// the ring empty before it sleeps).
+TEST(SpscRing, TwoThreadsMoveAMillionMessagesInOrderWithAReaderThatStopsAtBatchEnds) {
+  move_in_order(reading::in_batches);
+}
+
+TEST(SpscRing, FrontBeforeStopsAtTheEndPublishedWhenTheBatchBegan) {
+  fixture f{16};
+  for (uint64_t i = 0; i < 3; ++i)
+    ASSERT_TRUE(f.push(i));
+  f.ring.flush();
+  uint64_t end = f.ring.published_end();
+  for (uint64_t i = 3; i < 5; ++i)
+    ASSERT_TRUE(f.push(i));
+  f.ring.flush();  // published after `end` was read
+  for (uint64_t i = 0; i < 3; ++i) {
+    const message* m = f.ring.front_before(end);
+    ASSERT_NE(m, nullptr) << "message " << i;
+    EXPECT_EQ(number_of(*m), i);
+    f.ring.pop_front();
+  }
+  EXPECT_EQ(f.ring.front_before(end), nullptr) << "message 3 came after the batch began";
+  const message* later = f.ring.front();
+  ASSERT_NE(later, nullptr) << "but it is there for the next batch";
+  EXPECT_EQ(number_of(*later), 3u);
+  end = f.ring.published_end();
+  EXPECT_EQ(f.ring.front_before(end), later);
 }
 
 TEST(SpscRing, FrontReadsInPlaceAndPopFrontReleasesTheFrames) {
