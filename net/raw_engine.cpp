@@ -148,7 +148,7 @@ private:
     auto& ring = pipe_->outbound();
     for (;;) {
       pipe_->io_writing.store(true, std::memory_order_release);
-      uint64_t end = ring.published_end();  // as in the ZMTP engine: see front_before()
+      uint64_t end = ring.batch_end();  // as in the ZMTP engine: see front_before()
       while (out_.size() < write_batch_target) {
         const message* m = ring.front_before(end);
         if (m == nullptr)

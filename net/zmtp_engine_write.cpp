@@ -200,7 +200,7 @@ void zmtp_engine_impl::fill_from_pipe() {
     // A lingering close counts the ring's messages and io_writing: raised before any message
     // leaves the ring, lowered below if none did, so the count never misses one in between.
     pipe_->io_writing.store(true, std::memory_order_release);
-    uint64_t end = ring.published_end();  // not what comes meanwhile: see front_before()
+    uint64_t end = ring.batch_end();  // not what comes meanwhile: see front_before()
     while (out_.size() < write_batch_target) {
       const message* m = ring.front_before(end);  // encoded in place: no move out of the slot
       if (m == nullptr)

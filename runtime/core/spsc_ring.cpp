@@ -6,9 +6,9 @@
 // empty after every message and so pay an inter-processor interrupt each time.)
 // Reader: head_ is published with a plain release store per message; a writer that found the ring
 // full is woken at the low-water mark when the reader sees its flag, and at the latest when the
-// reader finds the ring empty, behind a full fence (the writer only sleeps on a full ring, so the
-// reader reaches that check: while it reads, or, if it stops at a batch's published_end(),
-// before it sleeps). The hot paths are inline in the header.
+// reader finds the ring empty or reaches the end of a read batch, behind a full fence (a writer
+// sleeps only when it waits for the reader, so the reader reaches that check while it reads).
+// The hot paths are inline in the header.
 #include "runtime/core/spsc_ring.hpp"
 
 #include <algorithm>

@@ -150,15 +150,25 @@ public:
     }
     return &s.msg;
   }
-  /// The end of what the writer has published so far: the bound of one read batch (see
-  /// front_before()). Reads the writer's line, so once per batch rather than per message.
-  uint64_t published_end() const noexcept { return tail_.load(std::memory_order_acquire); }
-  /// front(), but nullptr from `end` (a published_end()) on, even if more was published since.
+  /// Reader: the end of one read batch, what the writer has published so far (see
+  /// front_before()). Reads the writer's line, so once per batch rather than per message. A
+  /// message whose slot is visible counts even if tail_, stored after the slots, still lags.
+  uint64_t batch_end() noexcept {
+    uint64_t end = tail_.load(std::memory_order_acquire);
+    return end > r_head_ ? end : r_head_ + (readable() ? 1 : 0);
+  }
+  /// front(), but nullptr from `end` (a batch_end()) on, even if more was published since.
   /// A reader that follows a writer publishing message by message reads each slot just as the
   /// writer fills the next: both then wait on a cache-line transfer for every message, which
   /// halved the rate when transfers between the cores were slow (docs/benchmarks.md, session 8).
-  /// A reader that stops at `end` calls front() before it sleeps (so it still wakes a writer).
-  const message* front_before(uint64_t end) noexcept { return r_head_ < end ? front() : nullptr; }
+  /// At `end` it wakes a writer that announced sleep, as front() does on an empty ring: the
+  /// low-water wake in advance() can miss a writer that is just announcing sleep.
+  const message* front_before(uint64_t end) noexcept {
+    if (r_head_ < end)
+      return front();
+    wake_sleeping_writer();
+    return nullptr;
+  }
   /// Drops the message front() returned (releasing its frames).
   void pop_front() noexcept {
     slots_[r_head_ & mask_].msg.clear();
