@@ -44,6 +44,12 @@ struct fixture {
     auto m = numbered(i);
     return ring.try_push(m);
   }
+  // Pushes messages [from, to) and publishes them.
+  void publish_range(uint64_t from, uint64_t to) {
+    for (uint64_t i = from; i < to; ++i)
+      EXPECT_TRUE(push(i)) << "message " << i;
+    ring.flush();
+  }
 };
 
 } // namespace
@@ -262,13 +268,9 @@ TEST(SpscRing, TwoThreadsMoveAMillionMessagesInOrderWithAReaderThatStopsAtBatchE
 
 TEST(SpscRing, FrontBeforeStopsAtTheEndPublishedWhenTheBatchBegan) {
   fixture f{16};
-  for (uint64_t i = 0; i < 3; ++i)
-    ASSERT_TRUE(f.push(i));
-  f.ring.flush();
+  f.publish_range(0, 3);
   uint64_t end = f.ring.batch_end();
-  for (uint64_t i = 3; i < 5; ++i)
-    ASSERT_TRUE(f.push(i));
-  f.ring.flush();  // published after `end` was read
+  f.publish_range(3, 5);  // published after `end` was read
   for (uint64_t i = 0; i < 3; ++i) {
     const message* m = f.ring.front_before(end);
     ASSERT_NE(m, nullptr) << "message " << i;
@@ -345,13 +347,9 @@ TEST(SpscRing, QueuedSnapshotsNeverExceedTheHwmWhileTheWriterPublishes) {
 // that reaches its end checks again behind a fence, as front() does on an empty ring.
 TEST(SpscRing, ABatchThatReachesItsEndWakesAWriterAsleepOnAFullRing) {
   fixture f{8};
-  for (uint64_t i = 0; i < 2; ++i)
-    ASSERT_TRUE(f.push(i));
-  f.ring.flush();
+  f.publish_range(0, 2);
   uint64_t end = f.ring.batch_end();
-  for (uint64_t i = 2; i < 8; ++i)
-    ASSERT_TRUE(f.push(i));
-  f.ring.flush();
+  f.publish_range(2, 8);
   ASSERT_TRUE(f.ring.writer_sleep()) << "full";
   for (int i = 0; i < 2; ++i) {
     ASSERT_NE(f.ring.front_before(end), nullptr);
