@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake g++ pkg-config  # toolchain
+  ccache                                # compiler cache shared by build trees and clones
   libcaf-dev libboost-dev libsodium-dev # the library: CAF 0.17, Boost.Asio, libsodium
   libgtest-dev                          # unit and integration tests
   libzmq3-dev python3 python3-zmq       # interop tests and benchmarks: libzmq and pyzmq peers
