@@ -10,10 +10,15 @@
 
 namespace cafmq::net {
 
+std::string address_text(const boost::asio::ip::address& addr) {
+  if (addr.is_v6() && addr.to_v6().is_v4_mapped())
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, addr.to_v6()).to_string();
+  return addr.to_string();
+}
+
 std::string format_endpoint(const boost::asio::ip::tcp::endpoint& ep) {
-  auto addr = ep.address();
-  auto host = addr.to_string();
-  if (addr.is_v6())
+  auto host = address_text(ep.address());
+  if (host.find(':') != std::string::npos)
     host = "[" + host + "]";
   return "tcp://" + host + ":" + std::to_string(ep.port());
 }

@@ -76,4 +76,9 @@ void async_write_all(Stream& s, std::vector<boost::asio::const_buffer>& pieces, 
 /// Formats an Asio endpoint as "tcp://host:port".
 std::string format_endpoint(const boost::asio::ip::tcp::endpoint& ep);
 
+/// A peer's address as text, as address rules, ZAP and monitor events compare it: an IPv4 peer of
+/// a dual-stack listener (`tcp://*:P`, `[::]`) arrives as the IPv4-mapped `::ffff:a.b.c.d` and is
+/// given as `a.b.c.d`, so a rule written for IPv4 matches it.
+std::string address_text(const boost::asio::ip::address& addr);
+
 } // namespace cafmq::net

@@ -133,7 +133,7 @@ void zmtp_engine_impl::ask_authenticator() {
   boost::system::error_code ec;
   auto remote = stream_->socket.remote_endpoint(ec);
   if (!ec)
-    request->address = remote.address().to_string();
+    request->address = address_text(remote.address());
   if (!cfg_.authenticator)
     return on_auth_reply({500, "no authenticator configured", {}});
   std::weak_ptr<zmtp_engine_impl> weak = shared_from_this();
@@ -212,7 +212,7 @@ void zmtp_engine_impl::become_ready() {
   boost::system::error_code ec;
   auto remote = stream_->socket.remote_endpoint(ec);
   if (!ec)
-    info.address = remote.address().to_string();
+    info.address = address_text(remote.address());
   info.zmtp_minor = minor_;
   observer_->on_ready(info);
   if (pipe_->closed_by_user())

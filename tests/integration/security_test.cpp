@@ -230,6 +230,26 @@ TEST(Plain, AuthenticatorAcceptsTheRightPasswordAndVouchesForTheUser) {
   EXPECT_EQ(judge->last.address, "127.0.0.1");
 }
 
+// A dual-stack bind sees an IPv4 client as ::ffff:127.0.0.1 at the socket level; an address rule
+// written for IPv4 (pyzmq's zmq.auth deny lists, ZAP handlers) must see 127.0.0.1.
+TEST(Plain, AnIpv4ClientOfADualStackBindIsJudgedByItsIpv4Address) {
+  context ctx;
+  auto judge = std::make_shared<password_authenticator>();
+  auto o = test::no_linger();
+  o.plain_server = true;
+  o.authenticator = judge;
+  socket server{ctx, socket_type::rep, o};
+  server.bind("tcp://*:*");
+  auto port = server.last_endpoint().substr(server.last_endpoint().rfind(':'));
+  socket client{ctx, socket_type::req, plain_client_options("admin", "secret")};
+  client.connect("tcp://127.0.0.1" + port);
+  ASSERT_TRUE(client.send(message{"ping"}));
+  auto got = server.recv(budget);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(judge->last.address, "127.0.0.1");
+  EXPECT_EQ(server.last_peer()->peer_address(), "127.0.0.1");
+}
+
 TEST(Plain, WrongPasswordIsRefusedWithAnAuthReasonAndNoReconnectLoop) {
   context ctx;
   auto judge = std::make_shared<password_authenticator>();
