@@ -32,6 +32,7 @@ public:
                    std::string(identity), peer.user_id);
   }
   void on_closed(const std::string& reason, bool may_reconnect, net::close_cause cause) override {
+    pipe_->set_connected(false);
     caf::anon_send(session_, closed_atom::value, reason, may_reconnect,
                    cause == net::close_cause::heartbeat_timeout);
   }
@@ -65,6 +66,8 @@ struct session_state {
       engine->close("session stopped");
     if (raw)
       raw->close("session stopped");
+    if (args.pipe)
+      args.pipe->set_connected(false);
     if (args.own_pipe && args.pipe) {
       args.pipe->detach();
       args.socket.hub->poke();
@@ -199,6 +202,7 @@ caf::behavior session(session_actor* self, session_args args, net::stream_ptr s)
     st.attached = true;
     st.ready = true;
     a.pipe->routing_id = a.connect_routing_id;  // empty: the socket generates one
+    a.pipe->set_connected(true);
     st.raw = net::raw_engine::start(*a.loop, std::move(s), a.pipe, observer);
     a.socket.hub->attach(a.pipe);
   } else {

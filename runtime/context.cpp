@@ -92,6 +92,11 @@ size_t context::close_within(long long cap_ms) {
   return discarded;
 }
 
+void context::abort_linger() {
+  for (auto& s : control_->open_sockets())
+    s.hub->abort_linger();
+}
+
 void context::set_authenticator(authenticator_ptr a) {
   control_->authenticators()->set(std::move(a));
 }
