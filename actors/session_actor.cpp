@@ -154,12 +154,13 @@ void on_closed(session_actor* self, const std::string& reason, bool may_reconnec
   auto mechanism = st.engine ? std::string(security::mechanism_name(st.args.socket.options)) : "";
   st.engine.reset();
   st.raw.reset();
-  log::write(may_reconnect || st.evicted ? log::level::info : log::level::warn, "session",
-             st.peer + ": disconnected: " + reason);
   session_end end;
   end.permanent = !may_reconnect;
   end.handshake_done = st.ready;
   end.reason = net::classify_close(reason, may_reconnect);
+  // Evictions are logged by the listener, rate-limited.
+  log::write(st.evicted ? log::level::info : net::log_level_of(end.reason), "session",
+             st.peer + ": disconnected: " + reason);
   if (heartbeat_timeout) {  // the silent peer first, then the disconnect it caused
     auto hb = connection_event(self, event_kind::heartbeat_timeout);
     hb.mechanism = mechanism;

@@ -77,7 +77,7 @@ size_t context::close_within(long long cap_ms) {
     size_t n = l.socket.hub->queued_sends();
     discarded += n;
     if (n > 0)
-      log::write(log::level::warn, "context",
+      log::write(log::level::info, "context",  // close() returns the count too
                  "socket " + std::to_string(l.socket.id) + " (" + std::string(zmtp_name(l.socket.type))
                    + ") still open at context close: " + std::to_string(n)
                    + " queued message(s) discarded (linger "
