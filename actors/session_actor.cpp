@@ -32,7 +32,6 @@ public:
                    std::string(identity), peer.user_id);
   }
   void on_closed(const std::string& reason, bool may_reconnect, net::close_cause cause) override {
-    pipe_->set_connected(false);
     caf::anon_send(session_, closed_atom::value, reason, may_reconnect,
                    cause == net::close_cause::heartbeat_timeout);
   }
@@ -66,7 +65,9 @@ struct session_state {
       engine->close("session stopped");
     if (raw)
       raw->close("session stopped");
-    if (args.pipe)
+    // A connector's pipe waits for the next connection; a pipe of this connection's own stays
+    // "connected" until detached, so stats() never shows it unconnected yet still routed to.
+    if (!args.own_pipe && args.pipe)
       args.pipe->set_connected(false);
     if (args.own_pipe && args.pipe) {
       args.pipe->detach();
