@@ -83,8 +83,9 @@ public:
     }
     set_connected(true);
   }
-  /// Any thread: a connection to the peer is up (set_peer(); STREAM: from its start), or has
-  /// gone (false; a connector's pipe then waits for the next one).
+  /// Any thread: a connection to the peer is up (set_peer(); STREAM: from its start), or a
+  /// connector's pipe lost its connection and waits for the next one (false, set by the ending
+  /// session). A pipe of one connection only stays connected until detached.
   void set_connected(bool up) noexcept { connected_.store(up, std::memory_order_release); }
   /// See set_connected().
   bool connected() const noexcept { return connected_.load(std::memory_order_acquire); }
