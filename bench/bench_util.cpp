@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <sstream>
 #include <stdexcept>
 
 namespace bench {
@@ -82,6 +83,31 @@ size_t size_arg(int argc, char** argv, const char* flag, size_t fallback) {
     if (std::strcmp(argv[i], flag) == 0)
       return std::strtoull(argv[i + 1], nullptr, 10);
   return fallback;
+}
+
+std::vector<size_t> size_list_arg(int argc, char** argv, const char* flag,
+                                  const std::vector<size_t>& fallback) {
+  const char* text = text_arg(argc, argv, flag, nullptr);
+  if (text == nullptr)
+    return fallback;
+  std::vector<size_t> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    size_t digits = item.find_first_not_of("0123456789");
+    bool kib = digits != std::string::npos && digits + 1 == item.size()
+               && (item[digits] == 'K' || item[digits] == 'k');
+    if (item.empty() || digits == 0 || (digits != std::string::npos && !kib) || item.size() > 12)
+      throw std::invalid_argument(std::string(flag) + ": '" + item
+                                  + "' is not a positive whole number (a K suffix means 1024)");
+    size_t v = std::stoull(item.substr(0, digits)) * (kib ? 1024 : 1);
+    if (v == 0)
+      throw std::invalid_argument(std::string(flag) + ": sizes and counts must be positive");
+    out.push_back(v);
+  }
+  if (out.empty())
+    throw std::invalid_argument(std::string(flag) + ": the list is empty");
+  return out;
 }
 
 const char* text_arg(int argc, char** argv, const char* flag, const char* fallback) {
