@@ -102,7 +102,7 @@ std::vector<size_t> size_list_arg(int argc, char** argv, const char* flag,
                                   + "' is not a positive whole number (a K suffix means 1024)");
     size_t v = std::stoull(item.substr(0, digits)) * (kib ? 1024 : 1);
     if (v == 0)
-      throw std::invalid_argument(std::string(flag) + ": sizes and counts must be positive");
+      throw std::invalid_argument(std::string(flag) + ": '" + item + "' must be 1 or more");
     out.push_back(v);
   }
   if (out.empty())

@@ -74,8 +74,11 @@ json_line& json_line::field(const char* name, bool flag) {
 json_line& json_line::field(const char* name, const std::vector<double>& numbers) {
   key(name);
   text_ += '[';
-  for (size_t i = 0; i < numbers.size(); ++i)
-    text_ += (i > 0 ? "," : "") + number_text(numbers[i]);
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    if (i > 0)
+      text_ += ',';
+    text_ += number_text(numbers[i]);
+  }
   text_ += ']';
   return *this;
 }

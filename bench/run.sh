@@ -2,6 +2,7 @@
 # Builds the benchmarks in an optimized tree (build-bench/, Release) and runs one of them:
 #   bench/run.sh [push_pull|req_rep|pub_sub|all] [arguments for that benchmark]
 # push_pull (the default) takes e.g. --runs 5 --small-count 5000000; see each one's --help.
+# bench/report.py runs them all with --json and draws docs/performance.md.
 # Installs nothing: run scripts/install-deps.sh first on a fresh machine.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

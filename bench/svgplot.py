@@ -5,7 +5,7 @@ import math
 from xml.sax.saxutils import escape
 
 WIDTH, HEIGHT = 680, 420
-LEFT, RIGHT, TOP, BOTTOM = 78, 20, 62, 56  # margins around the plot area
+LEFT, RIGHT, TOP, BOTTOM = 78, 32, 62, 56  # margins around the plot area
 FONT = 'font-family="sans-serif"'
 
 
