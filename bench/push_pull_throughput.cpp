@@ -2,9 +2,9 @@
 // large messages) in the same run. Prints each figure and the ratios.
 //   bench_push_pull [--small-count N] [--large-count N] [--runs R] [--only cafmq|libzmq|raw]
 //                   [--curve] [--sizes 16,256,4K,...] [--json]
-// By default 16 B (cafmq, libzmq) and 64 KiB (and raw TCP). --sizes measures all three at each
-// size, with counts interpolated on a log scale between --small-count at 16 B and --large-count
-// at 64 KiB. --only runs one implementation (for profiling); ratios need all three. --curve
+// By default 16 B (cafmq, libzmq) and 64 KiB (and raw TCP). --sizes measures each size, with
+// counts interpolated on a log scale between --small-count at 16 B and --large-count at 64 KiB;
+// raw TCP from 1 KiB up (below, its one write per message only measures system calls). --only runs one implementation (for profiling); ratios need all three. --curve
 // encrypts both cafmq and libzmq (CURVE); raw TCP is then left out. --json prints one JSON
 // object per figure on stdout and the usual report on stderr.
 #include "bench_util.hpp"
@@ -128,6 +128,7 @@ struct plan {
 
 constexpr size_t small_size = 16;
 constexpr size_t large_size = 64 * 1024;
+constexpr size_t raw_tcp_from = 1024;  // in a sweep: below, raw TCP measures system calls
 
 // The count for `size` on the line through (16 B, small) and (64 KiB, large) in log-log scale,
 // so that every size of a sweep takes about as long as those two.
@@ -139,7 +140,8 @@ size_t interpolated_count(size_t size, size_t small, size_t large) {
   return std::max<size_t>(2, static_cast<size_t>(std::llround(count)));
 }
 
-// By default 16 B (libzmq, cafmq) and 64 KiB (raw TCP too); with `sizes`, all of them at each.
+// By default 16 B (libzmq, cafmq) and 64 KiB (raw TCP too); with `sizes`, each of them (raw TCP
+// from raw_tcp_from up).
 std::vector<plan> make_plans(const std::vector<size_t>& sizes, size_t small_count,
                              size_t large_count, const std::vector<bench::impl>& wanted) {
   auto keep = [&](std::vector<bench::impl> impls) {
@@ -159,7 +161,8 @@ std::vector<plan> make_plans(const std::vector<size_t>& sizes, size_t small_coun
   std::vector<plan> plans;
   for (size_t size : sizes)
     plans.push_back({size, interpolated_count(size, small_count, large_count),
-                     keep({impl::raw_tcp, impl::libzmq, impl::cafmq})});
+                     size >= raw_tcp_from ? keep({impl::raw_tcp, impl::libzmq, impl::cafmq})
+                                          : keep({impl::libzmq, impl::cafmq})});
   return plans;
 }
 

@@ -12,7 +12,7 @@ case "${1:-}" in
   push_pull|req_rep|pub_sub|all) which=$1; shift ;;
 esac
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCAFMQ_BUILD_TESTS=OFF -DCAFMQ_BUILD_BENCH=ON >/dev/null
-cmake --build build-bench -j"$(nproc)" --target bench_push_pull bench_req_rep bench_pub_sub
+cmake --build build-bench -j"$(nproc)" --target bench_push_pull bench_req_rep bench_pub_sub >&2  # stdout: figures only
 if [ "$which" = all ]; then
   for b in push_pull req_rep pub_sub; do build-bench/bench/bench_$b "$@"; done
 else
