@@ -139,6 +139,8 @@ def check():
         expect("| 64 KiB | 1.2k msg/s, 79 MB/s | 1.5k msg/s, 98 MB/s | 1.25x / 1.21x |" in text,
                "the 64 KiB CURVE row")
         expect("shared and loaded" in text, "the load note is missing")
+        expect("In this run: cafmq was at least as fast as libzmq at every size" in text,
+               "the note on sizes where cafmq is slower")
         expect("| 100 | 10,000 | 2M/s | 3M/s | 1.50x |" in text, "the fan-out row for N=100")
         bad = os.path.join(tmp, "bad.jsonl")
         with open(bad, "w", encoding="utf-8") as f:

@@ -66,6 +66,11 @@ def find(records, impl, **keys):
     return None
 
 
+def field(record, key):
+    """record[key], or None if there is no record."""
+    return None if record is None else record[key]
+
+
 def values(records, key, field):
     """Sorted distinct values of `field` over `records` (e.g. every size measured)."""
     return sorted({r[field] for r in records if key(r)})

@@ -57,6 +57,20 @@ class Page:
         self.add("")
 
 
+def slower_note(recs, sizes, what):
+    """A sentence naming the sizes at which cafmq's median round ratio to libzmq is below 1."""
+    slower = []
+    for size in sizes:
+        r = rd.median_round_ratio(rd.find(recs, "cafmq", size=size),
+                                  rd.find(recs, "libzmq", size=size))
+        if r is not None and r < 1:
+            slower.append(f"{svgplot.byte_size(size)} ({times(r)})")
+    if not slower:
+        return f"{what}: cafmq was at least as fast as libzmq at every size measured."
+    return (f"{what}: cafmq was slower than libzmq (median of the rounds below 1x) at "
+            f"{', '.join(slower)}.")
+
+
 def throughput_section(page, res):
     recs = res["push_pull"]
     sizes = rd.values(recs, lambda r: True, "size")
@@ -88,13 +102,14 @@ def throughput_section(page, res):
         cpu = [fig[i]["cpu_ns_per_msg"] if fig[i] else None for i in ("libzmq", "cafmq")]
         cells.append(" / ".join("n/a" if c is None else f"{c:,.0f}" for c in cpu))
         for other in ("libzmq", "raw tcp"):
-            best = rd.ratio(fig["cafmq"] and fig["cafmq"]["msgs_per_s"],
-                            fig[other] and fig[other]["msgs_per_s"])
-            cells.append(f"{times(best)} / {times(rd.median_round_ratio(fig['cafmq'], fig[other]))}")
+            best = rd.ratio(rd.field(fig["cafmq"], "msgs_per_s"), rd.field(fig[other], "msgs_per_s"))
+            median = rd.median_round_ratio(fig["cafmq"], fig[other])
+            cells.append(f"{times(best)} / {times(median)}")
         rows.append(cells)
     page.table(["size", "raw TCP", "libzmq", "cafmq", "CPU ns/msg, both processes: libzmq / cafmq",
                 "cafmq/libzmq (best / median round)", "cafmq/raw TCP (best / median round)"],
                rows)
+    page.add(slower_note(recs, sizes, "In this run"), "")
 
 
 def latency_section(page, res):
@@ -166,6 +181,7 @@ def curve_section(page, res):
                     + [f"{times(rd.ratio(c and c['msgs_per_s'], z and z['msgs_per_s']))} / "
                        f"{times(rd.median_round_ratio(c, z))}"])
     page.table(["size", "libzmq", "cafmq", "cafmq/libzmq (best / median round)"], rows)
+    page.add(slower_note(recs, sizes, "With CURVE, in this run"), "")
 
 
 def headline(page, res):
