@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -76,6 +77,13 @@ double fork_and_measure(const std::function<double()>& child, const std::functio
   if (cpu_seconds != nullptr)
     *cpu_seconds = cpu_of(RUSAGE_SELF) + cpu_of(RUSAGE_CHILDREN) - cpu_before;
   return v;
+}
+
+double best_run(const std::vector<double>& runs, bool lower_is_better) {
+  if (runs.empty() || *std::min_element(runs.begin(), runs.end()) <= 0)
+    return 0;
+  return lower_is_better ? *std::min_element(runs.begin(), runs.end())
+                         : *std::max_element(runs.begin(), runs.end());
 }
 
 size_t size_arg(int argc, char** argv, const char* flag, size_t fallback) {

@@ -19,6 +19,10 @@ std::string free_endpoint();
 double fork_and_measure(const std::function<double()>& child, const std::function<void()>& parent,
                         double* cpu_seconds = nullptr);
 
+/// The best of runs' figures, the lowest if `lower_is_better`, else the highest; 0 if there are
+/// none or a run failed (a figure of 0 or less).
+double best_run(const std::vector<double>& runs, bool lower_is_better);
+
 /// The numeric value after `flag`, or `fallback`.
 size_t size_arg(int argc, char** argv, const char* flag, size_t fallback);
 /// The comma-separated numbers after `flag` ("16,1K,64K"; K means 1024), or `fallback` if the

@@ -2,7 +2,7 @@
 // subscribers live in a child process, one thread each; the publisher waits until all N have
 // subscribed, then sends M messages. HWMs hold all M, so nothing is dropped and every subscriber
 // must receive every message: the figure is deliveries (M x N) per second, from the first message
-// received to the last.
+// received to the last, the best of R runs; libzmq's and cafmq's runs alternate.
 //   bench_pub_sub [--subscribers 1,10,100] [--deliveries D] [--size B] [--runs R] [--json]
 // --json prints one JSON object per figure on stdout and the usual report on stderr.
 #include "bench_util.hpp"
@@ -143,29 +143,20 @@ void zmq_publisher(const std::string& ep, size_t n, size_t per_sub, size_t size)
   zmq_ctx_term(ctx);
 }
 
-// The best rate of `runs` runs in deliveries per second, 0 if a run failed; each run's rate is
-// appended to `each`.
-double best_of(int runs, bool cafmq, size_t n, size_t per_sub, size_t size,
-               std::vector<double>& each) {
-  double best = 0;
-  for (int r = 0; r < runs; ++r) {
-    auto ep = bench::free_endpoint();
-    double rate = bench::fork_and_measure(
-      [&] {
-        return cafmq ? cafmq_subscribers(ep, n, per_sub) : zmq_subscribers(ep, n, per_sub, size);
-      },
-      [&] {
-        if (cafmq)
-          cafmq_publisher(ep, n, per_sub, size);
-        else
-          zmq_publisher(ep, n, per_sub, size);
-      });
-    if (!(rate > 0))
-      return 0;
-    each.push_back(rate);
-    best = std::max(best, rate);
-  }
-  return best;
+// Deliveries per second of one run, 0 if the run failed.
+double one_run(bool cafmq, size_t n, size_t per_sub, size_t size) {
+  auto ep = bench::free_endpoint();
+  double rate = bench::fork_and_measure(
+    [&] {
+      return cafmq ? cafmq_subscribers(ep, n, per_sub) : zmq_subscribers(ep, n, per_sub, size);
+    },
+    [&] {
+      if (cafmq)
+        cafmq_publisher(ep, n, per_sub, size);
+      else
+        zmq_publisher(ep, n, per_sub, size);
+    });
+  return rate > 0 ? rate : 0;
 }
 
 void print_json(const char* impl, size_t n, size_t per_sub, size_t size, int runs, double best,
@@ -207,8 +198,11 @@ int main(int argc, char** argv) {
   for (size_t n : counts) {
     size_t per_sub = std::max<size_t>(1000, std::min<size_t>(500'000, deliveries / n));
     std::vector<double> z_each, c_each;
-    double z = best_of(runs, false, n, per_sub, size, z_each);
-    double c = best_of(runs, true, n, per_sub, size, c_each);
+    for (int r = 0; r < runs; ++r) {  // alternately: both meet the same moments of a busy machine
+      z_each.push_back(one_run(false, n, per_sub, size));
+      c_each.push_back(one_run(true, n, per_sub, size));
+    }
+    double z = bench::best_run(z_each, false), c = bench::best_run(c_each, false);
     std::fprintf(out, "  N=%-4zu %7zu msgs  libzmq %8.3f M deliveries/s  cafmq %8.3f M "
                       "deliveries/s  ratio %.2fx\n", n, per_sub, z / 1e6, c / 1e6,
                  z > 0 ? c / z : 0.0);

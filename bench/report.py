@@ -141,7 +141,10 @@ def check():
         expect("shared and loaded" in text, "the load note is missing")
         expect("In this run: cafmq was at least as fast as libzmq at every size" in text,
                "the note on sizes where cafmq is slower")
-        expect("| 100 | 10,000 | 2M/s | 3M/s | 1.50x |" in text, "the fan-out row for N=100")
+        expect("| 100 | 10,000 | 2M/s | 3M/s | 1.50x / 1.50x |" in text,
+               "the fan-out row for N=100")
+        expect("| REQ/REP 16 B | cafmq/libzmq round trip (lower is better) | 0.67x / 0.67x |"
+               in text, "the REQ/REP headline row")
         bad = os.path.join(tmp, "bad.jsonl")
         with open(bad, "w", encoding="utf-8") as f:
             f.write('{"bench":"req_rep","impl":"cafmq"}\nnot json\n')

@@ -83,11 +83,11 @@ def ratio(a, b):
     return a / b
 
 
-def median_round_ratio(a, b):
-    """The median over rounds of a's rate / b's rate measured in the same round (push_pull
-    records), or None: figures measured back to back, steadier than the best of each."""
-    if a is None or b is None:
+def median_round_ratio(a, b, key="round_msgs_per_s"):
+    """The median over rounds of a's figure / b's figure measured in the same round (the lists
+    under `key`: push_pull's rounds, or req_rep's and pub_sub's alternating runs), or None:
+    figures measured back to back, steadier than the best of each."""
+    if a is None or b is None or key not in a or key not in b:
         return None
-    ratios = [x / y for x, y in zip(a["round_msgs_per_s"], b["round_msgs_per_s"])
-              if x and y and y > 0]
+    ratios = [x / y for x, y in zip(a[key], b[key]) if x and y and x > 0 and y > 0]
     return statistics.median(ratios) if ratios else None

@@ -23,6 +23,12 @@ def megabytes(mb_per_s):
         f"{mb_per_s:.2g} MB/s"
 
 
+def best_and_median(a, b, best_key, runs_key):
+    """'best / median' ratios of a to b: the best figures', and the median of paired runs'."""
+    best = rd.ratio(rd.field(a, best_key), rd.field(b, best_key))
+    return f"{times(best)} / {times(rd.median_round_ratio(a, b, runs_key))}"
+
+
 def series(records, impls, y, x_field="size", **keys):
     """One chart line per implementation in `impls` that has records."""
     out = []
@@ -102,9 +108,8 @@ def throughput_section(page, res):
         cpu = [fig[i]["cpu_ns_per_msg"] if fig[i] else None for i in ("libzmq", "cafmq")]
         cells.append(" / ".join("n/a" if c is None else f"{c:,.0f}" for c in cpu))
         for other in ("libzmq", "raw tcp"):
-            best = rd.ratio(rd.field(fig["cafmq"], "msgs_per_s"), rd.field(fig[other], "msgs_per_s"))
-            median = rd.median_round_ratio(fig["cafmq"], fig[other])
-            cells.append(f"{times(best)} / {times(median)}")
+            cells.append(best_and_median(fig["cafmq"], fig[other], "msgs_per_s",
+                                         "round_msgs_per_s"))
         rows.append(cells)
     page.table(["size", "raw TCP", "libzmq", "cafmq", "CPU ns/msg, both processes: libzmq / cafmq",
                 "cafmq/libzmq (best / median round)", "cafmq/raw TCP (best / median round)"],
@@ -118,7 +123,7 @@ def latency_section(page, res):
     page.add("## Round-trip latency (REQ -> REP)", "",
              "The REP echoes each request; the figure is the mean round trip over "
              f"{recs[0]['count']:,} round trips after a warm-up, the best run of "
-             f"{recs[0]['runs']}. Lower is better.", "")
+             f"{recs[0]['runs']} (libzmq's and cafmq's runs alternate). Lower is better.", "")
     page.chart("req-rep-latency.svg", "REQ/REP round trip against message size",
                svgplot.line_chart(series(recs, ("libzmq", "cafmq"),
                                          lambda r: r["us_per_round_trip"]),
@@ -132,9 +137,9 @@ def latency_section(page, res):
         rows.append([svgplot.byte_size(size),
                      f"{z['us_per_round_trip']:.1f} us" if z else "n/a",
                      f"{c['us_per_round_trip']:.1f} us" if c else "n/a",
-                     times(rd.ratio(c and c["us_per_round_trip"], z and z["us_per_round_trip"])),
+                     best_and_median(c, z, "us_per_round_trip", "run_us"),
                      f"{spread(z)} / {spread(c)}"])
-    page.table(["size", "libzmq", "cafmq", "cafmq/libzmq (lower is better)",
+    page.table(["size", "libzmq", "cafmq", "cafmq/libzmq, lower is better (best / median pair)",
                 "runs' range libzmq / cafmq (us)"], rows)
 
 
@@ -145,7 +150,8 @@ def fanout_section(page, res):
     page.add("## PUB fan-out (PUB -> N SUB)", "",
              f"One PUB sends {size} B messages to N subscribers, one thread each in the other "
              "process; the HWMs hold every message, so the figure is deliveries (messages x N) "
-             f"per second, the best run of {recs[0]['runs']}.", "")
+             f"per second, the best run of {recs[0]['runs']} (libzmq's and cafmq's runs "
+             "alternate).", "")
     page.chart("pub-sub-fanout.svg", "PUB fan-out deliveries per second against subscribers",
                svgplot.line_chart(series(recs, ("libzmq", "cafmq"),
                                          lambda r: r["deliveries_per_s"], "subscribers"),
@@ -157,9 +163,9 @@ def fanout_section(page, res):
         rows.append([str(n), f"{(c or z)['messages']:,}",
                      f"{svgplot.si(z['deliveries_per_s'])}/s" if z else "n/a",
                      f"{svgplot.si(c['deliveries_per_s'])}/s" if c else "n/a",
-                     times(rd.ratio(c and c["deliveries_per_s"], z and z["deliveries_per_s"]))])
+                     best_and_median(c, z, "deliveries_per_s", "run_deliveries_per_s")])
     page.table(["subscribers", "messages each", "libzmq deliveries", "cafmq deliveries",
-                "cafmq/libzmq"], rows)
+                "cafmq/libzmq (best / median pair)"], rows)
 
 
 def curve_section(page, res):
@@ -178,8 +184,7 @@ def curve_section(page, res):
         rows.append([svgplot.byte_size(size)]
                     + [f"{rate(r['msgs_per_s'])}, {megabytes(r['mb_per_s'])}" if r else "n/a"
                        for r in (z, c)]
-                    + [f"{times(rd.ratio(c and c['msgs_per_s'], z and z['msgs_per_s']))} / "
-                       f"{times(rd.median_round_ratio(c, z))}"])
+                    + [best_and_median(c, z, "msgs_per_s", "round_msgs_per_s")])
     page.table(["size", "libzmq", "cafmq", "cafmq/libzmq (best / median round)"], rows)
     page.add(slower_note(recs, sizes, "With CURVE, in this run"), "")
 
@@ -188,40 +193,37 @@ def headline(page, res):
     pp, cv = res["push_pull"], res["curve"]
     sizes = rd.values(pp, lambda r: True, "size")
     small, large = sizes[0], sizes[-1]
-    best = lambda recs, a, b, size: rd.ratio(
-        (rd.find(recs, a, size=size) or {}).get("msgs_per_s"),
-        (rd.find(recs, b, size=size) or {}).get("msgs_per_s"))
-    med = lambda recs, a, b, size: rd.median_round_ratio(rd.find(recs, a, size=size),
-                                                         rd.find(recs, b, size=size))
+
+    def pp_ratio(recs, a, b, size):
+        return best_and_median(rd.find(recs, a, size=size), rd.find(recs, b, size=size),
+                               "msgs_per_s", "round_msgs_per_s")
+
     rows = [[f"PUSH/PULL {svgplot.byte_size(small)}", "cafmq/libzmq messages/s",
-             f"{times(best(pp, 'cafmq', 'libzmq', small))} / "
-             f"{times(med(pp, 'cafmq', 'libzmq', small))}"],
+             pp_ratio(pp, "cafmq", "libzmq", small)],
             [f"PUSH/PULL {svgplot.byte_size(large)}", "cafmq/libzmq",
-             f"{times(best(pp, 'cafmq', 'libzmq', large))} / "
-             f"{times(med(pp, 'cafmq', 'libzmq', large))}"],
+             pp_ratio(pp, "cafmq", "libzmq", large)],
             [f"PUSH/PULL {svgplot.byte_size(large)}", "cafmq/raw TCP",
-             f"{times(best(pp, 'cafmq', 'raw tcp', large))} / "
-             f"{times(med(pp, 'cafmq', 'raw tcp', large))}"]]
-    for r in sorted((r for r in res["req_rep"] if r["impl"] == "cafmq"), key=lambda r: r["size"]):
-        z = rd.find(res["req_rep"], "libzmq", size=r["size"])
-        rows.append([f"REQ/REP {svgplot.byte_size(r['size'])}",
-                     "cafmq/libzmq round trip (lower is better)",
-                     times(rd.ratio(r["us_per_round_trip"], z and z["us_per_round_trip"]))])
-        break  # the smallest size; the rest are in the table below
+             pp_ratio(pp, "cafmq", "raw tcp", large)]]
+    latency_size = min(r["size"] for r in res["req_rep"])  # the rest are in its own table
+    rows.append([f"REQ/REP {svgplot.byte_size(latency_size)}",
+                 "cafmq/libzmq round trip (lower is better)",
+                 best_and_median(rd.find(res["req_rep"], "cafmq", size=latency_size),
+                                 rd.find(res["req_rep"], "libzmq", size=latency_size),
+                                 "us_per_round_trip", "run_us")])
     for r in sorted((r for r in res["pub_sub"] if r["impl"] == "cafmq"),
                     key=lambda r: r["subscribers"]):
         z = rd.find(res["pub_sub"], "libzmq", subscribers=r["subscribers"])
         rows.append([f"PUB -> {r['subscribers']} SUB", "cafmq/libzmq deliveries/s",
-                     times(rd.ratio(r["deliveries_per_s"], z and z["deliveries_per_s"]))])
+                     best_and_median(r, z, "deliveries_per_s", "run_deliveries_per_s")])
     for size in (min(r["size"] for r in cv), max(r["size"] for r in cv)):
         rows.append([f"CURVE {svgplot.byte_size(size)}", "cafmq/libzmq messages/s",
-                     f"{times(best(cv, 'cafmq', 'libzmq', size))} / "
-                     f"{times(med(cv, 'cafmq', 'libzmq', size))}"])
+                     pp_ratio(cv, "cafmq", "libzmq", size)])
     page.add("## Summary", "",
              "Ratios of cafmq to libzmq measured in the same run (above 1x: cafmq is faster, "
-             "except for the round trip). Where two figures are given, the first is the ratio of "
-             "the best figure of each, the second the median of the ratios of figures measured "
-             "back to back in the same round.", "")
+             "except for the round trip). The first figure is the ratio of the best figure of "
+             "each; the second, the median of the ratios of figures measured back to back (each "
+             "throughput round runs every implementation once; the latency and fan-out runs "
+             "alternate libzmq and cafmq): the steadier of the two on a busy machine.", "")
     page.table(["benchmark", "ratio", "best / median round"], rows)
 
 

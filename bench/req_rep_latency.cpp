@@ -1,5 +1,6 @@
 // REQ -> REP round-trip latency over TCP loopback between two processes, cafmq next to libzmq in
 // the same run: the REP echoes each request, the REQ times `count` round trips after a warm-up.
+// Each figure is the best of R runs; libzmq's and cafmq's runs alternate.
 //   bench_req_rep [--count N] [--size B | --sizes 16,1K,...] [--runs R] [--json]
 // --sizes measures each size in turn; --json prints one JSON object per figure on stdout and the
 // usual report on stderr.
@@ -95,22 +96,14 @@ double zmq_rounds(const std::string& ep, size_t size, size_t count) {
   return us;
 }
 
-// The best (lowest) mean round trip of `runs` runs, in microseconds; 0 if a run failed. Each
-// run's mean is appended to `each`.
-double best_of(int runs, bool cafmq, size_t size, size_t count, std::vector<double>& each) {
-  double best = 0;
-  for (int r = 0; r < runs; ++r) {
-    auto ep = bench::free_endpoint();
-    double us = 0;
-    double ok = bench::fork_and_measure(
-      [&] { return cafmq ? cafmq_echo(ep, count) : zmq_echo(ep, size, count); },
-      [&] { us = cafmq ? cafmq_rounds(ep, size, count) : zmq_rounds(ep, size, count); });
-    if (!(ok > 0) || !(us > 0))
-      return 0;
-    each.push_back(us);
-    best = best == 0 ? us : std::min(best, us);
-  }
-  return best;
+// The mean round trip of one run in microseconds, 0 if the run failed.
+double one_run(bool cafmq, size_t size, size_t count) {
+  auto ep = bench::free_endpoint();
+  double us = 0;
+  double ok = bench::fork_and_measure(
+    [&] { return cafmq ? cafmq_echo(ep, count) : zmq_echo(ep, size, count); },
+    [&] { us = cafmq ? cafmq_rounds(ep, size, count) : zmq_rounds(ep, size, count); });
+  return ok > 0 && us > 0 ? us : 0;
 }
 
 void print_json(const char* impl, size_t size, size_t count, int runs, double best,
@@ -150,10 +143,12 @@ int main(int argc, char** argv) {
     std::fprintf(out, "REQ/REP round trip over TCP loopback, two processes, %zu B, %zu round "
                       "trips, best of %d runs\n", s, count, runs);
     std::vector<double> z_each, c_each;
-    double z = best_of(runs, false, s, count, z_each);
+    for (int r = 0; r < runs; ++r) {  // alternately: both meet the same moments of a busy machine
+      z_each.push_back(one_run(false, s, count));
+      c_each.push_back(one_run(true, s, count));
+    }
+    double z = bench::best_run(z_each, true), c = bench::best_run(c_each, true);
     std::fprintf(out, "  libzmq  %8.1f us per round trip\n", z);
-    std::fflush(out);
-    double c = best_of(runs, true, s, count, c_each);
     std::fprintf(out, "  cafmq   %8.1f us per round trip\n", c);
     std::fprintf(out, "ratio: cafmq/libzmq round trip = %.2fx (lower is better)\n",
                  z > 0 ? c / z : 0.0);
