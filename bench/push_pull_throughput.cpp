@@ -4,14 +4,14 @@
 //                   [--curve] [--sizes 16,256,4K,...] [--json]
 // By default 16 B (cafmq, libzmq) and 64 KiB (and raw TCP). --sizes measures each size, with
 // counts interpolated on a log scale between --small-count at 16 B and --large-count at 64 KiB;
-// raw TCP from 1 KiB up (below, its one write per message only measures system calls). --only runs one implementation (for profiling); ratios need all three. --curve
-// encrypts both cafmq and libzmq (CURVE); raw TCP is then left out. --json prints one JSON
-// object per figure on stdout and the usual report on stderr.
+// raw TCP from 1 KiB up (below, its one write per message only measures system calls).
+// --only runs one implementation (for profiling); ratios need all three. --curve encrypts both
+// cafmq and libzmq (CURVE); raw TCP is then left out. --json prints one JSON object per figure
+// on stdout and the usual report on stderr.
 #include "bench_util.hpp"
 #include "core_latency.hpp"
-#include "peers.hpp"
-
 #include "json_line.hpp"
+#include "peers.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -103,7 +103,7 @@ void same_round_ratios(const rounds& r, bench::impl a, bench::impl b, const char
 
 double report(const char* label, size_t size, const figure& f) {
   std::fprintf(out, "  %-8s %8zu B  %10.3f M msg/s  %9.1f MB/s  %8.0f ns CPU/msg\n", label, size,
-              f.rate / 1e6, f.rate * static_cast<double>(size) / 1e6, f.cpu_per_msg * 1e9);
+               f.rate / 1e6, f.rate * static_cast<double>(size) / 1e6, f.cpu_per_msg * 1e9);
   return f.rate;
 }
 
