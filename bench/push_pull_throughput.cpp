@@ -159,6 +159,7 @@ std::vector<plan> make_plans(const std::vector<size_t>& sizes, size_t small_coun
   if (small_count < 2 || large_count < 2)
     throw std::invalid_argument("--sizes needs --small-count and --large-count of 2 or more");
   std::vector<plan> plans;
+  plans.reserve(sizes.size());
   for (size_t size : sizes)
     plans.push_back({size, interpolated_count(size, small_count, large_count),
                      size >= raw_tcp_from ? keep({impl::raw_tcp, impl::libzmq, impl::cafmq})
