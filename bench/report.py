@@ -2,6 +2,7 @@
 """Runs the benchmarks and writes docs/performance.md with SVG charts (standard library only).
 
   bench/report.py run [--runs R] [--quick]   build, run every benchmark (--json), save, render
+                                             (R = 5 runs per figure by default; about 10 min)
   bench/report.py render                     render the page again from the saved results
   bench/report.py --check                    render bench/testdata into a temporary directory
                                              and verify the parsing and the charts
@@ -28,7 +29,8 @@ PAGE = os.path.join(ROOT, "docs", "performance.md")
 IMG_DIR = os.path.join(ROOT, "docs", "performance")
 DATA_DIR = os.path.join(IMG_DIR, "data")
 TESTDATA = os.path.join(ROOT, "bench", "testdata")
-REGENERATE = ["bench/report.py run      # runs the benchmarks, then renders",
+REGENERATE = ["bench/report.py run      # runs the benchmarks (5 runs a figure), then renders",
+              "bench/report.py run --quick --runs 1   # a try-out in a minute or two",
               "bench/report.py render   # renders again from docs/performance/data",
               "bench/report.py --check  # checks the parsing and the charts on bench/testdata"]
 
@@ -162,7 +164,7 @@ def check():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", nargs="?", choices=("run", "render"))
-    parser.add_argument("--runs", type=int, default=3, help="runs per figure (default 3)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
     parser.add_argument("--quick", action="store_true", help="a tenth of the counts (a try-out)")
     parser.add_argument("--check", action="store_true", help="check on bench/testdata")
     opts = parser.parse_args()
