@@ -75,7 +75,8 @@ def slower_note(recs, sizes, what):
             if r is not None and r < 1:
                 slower.append(f"{svgplot.byte_size(size)} ({times(r)})")
         if slower:
-            notes.append(f"cafmq was slower than {other} (median of the rounds below 1x) at "
+            label = "raw TCP" if other == "raw tcp" else other
+            notes.append(f"cafmq was slower than {label} (median of the rounds below 1x) at "
                          f"{', '.join(slower)}")
         elif other == "libzmq":
             notes.append("cafmq was at least as fast as libzmq at every size measured")
