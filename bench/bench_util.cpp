@@ -7,10 +7,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <sstream>
 #include <stdexcept>
 
 namespace bench {
@@ -77,11 +79,43 @@ double fork_and_measure(const std::function<double()>& child, const std::functio
   return v;
 }
 
+double best_run(const std::vector<double>& runs, bool lower_is_better) {
+  if (runs.empty() || *std::min_element(runs.begin(), runs.end()) <= 0)
+    return 0;
+  return lower_is_better ? *std::min_element(runs.begin(), runs.end())
+                         : *std::max_element(runs.begin(), runs.end());
+}
+
 size_t size_arg(int argc, char** argv, const char* flag, size_t fallback) {
   for (int i = 1; i + 1 < argc; ++i)
     if (std::strcmp(argv[i], flag) == 0)
       return std::strtoull(argv[i + 1], nullptr, 10);
   return fallback;
+}
+
+std::vector<size_t> size_list_arg(int argc, char** argv, const char* flag,
+                                  const std::vector<size_t>& fallback) {
+  const char* text = text_arg(argc, argv, flag, nullptr);
+  if (text == nullptr)
+    return fallback;
+  std::vector<size_t> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    size_t digits = item.find_first_not_of("0123456789");
+    bool kib = digits != std::string::npos && digits + 1 == item.size()
+               && (item[digits] == 'K' || item[digits] == 'k');
+    if (item.empty() || digits == 0 || (digits != std::string::npos && !kib) || item.size() > 12)
+      throw std::invalid_argument(std::string(flag) + ": '" + item
+                                  + "' is not a positive whole number (a K suffix means 1024)");
+    size_t v = std::stoull(item.substr(0, digits)) * (kib ? 1024 : 1);
+    if (v == 0)
+      throw std::invalid_argument(std::string(flag) + ": '" + item + "' must be 1 or more");
+    out.push_back(v);
+  }
+  if (out.empty())
+    throw std::invalid_argument(std::string(flag) + ": the list is empty");
+  return out;
 }
 
 const char* text_arg(int argc, char** argv, const char* flag, const char* fallback) {

@@ -1,21 +1,30 @@
 // PUSH -> PULL throughput over TCP between two processes, cafmq next to libzmq (and raw TCP for
 // large messages) in the same run. Prints each figure and the ratios.
 //   bench_push_pull [--small-count N] [--large-count N] [--runs R] [--only cafmq|libzmq|raw]
-//                   [--curve]
+//                   [--curve] [--sizes 16,256,4K,...] [--json]
+// By default 16 B (cafmq, libzmq) and 64 KiB (and raw TCP). --sizes measures each size, with
+// counts interpolated on a log scale between --small-count at 16 B and --large-count at 64 KiB;
+// raw TCP from 1 KiB up (below, its one write per message only measures system calls).
 // --only runs one implementation (for profiling); ratios need all three. --curve encrypts both
-// cafmq and libzmq (CURVE); raw TCP is then left out.
+// cafmq and libzmq (CURVE); raw TCP is then left out. --json prints one JSON object per figure
+// on stdout and the usual report on stderr.
 #include "bench_util.hpp"
 #include "core_latency.hpp"
+#include "json_line.hpp"
 #include "peers.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace {
+
+FILE* out = stdout;  // the human-readable report
 
 struct figure {
   double rate = 0;         // messages per second, the best run
@@ -81,20 +90,20 @@ void same_round_ratios(const rounds& r, bench::impl a, bench::impl b, const char
   if (ia == r.impls.size() || ib == r.impls.size() || r.rates.empty())
     return;
   std::vector<double> ratios;
-  std::printf("  %s, each round:", label);
+  std::fprintf(out, "  %s, each round:", label);
   for (auto& rate : r.rates) {
     ratios.push_back(rate[ib] > 0 ? rate[ia] / rate[ib] : 0.0);
-    std::printf(" %.2f", ratios.back());
+    std::fprintf(out, " %.2f", ratios.back());
   }
   std::sort(ratios.begin(), ratios.end());
   size_t n = ratios.size();
   double median = n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
-  std::printf(" (median %.2f)\n", median);
+  std::fprintf(out, " (median %.2f)\n", median);
 }
 
 double report(const char* label, size_t size, const figure& f) {
-  std::printf("  %-8s %8zu B  %10.3f M msg/s  %9.1f MB/s  %8.0f ns CPU/msg\n", label, size,
-              f.rate / 1e6, f.rate * static_cast<double>(size) / 1e6, f.cpu_per_msg * 1e9);
+  std::fprintf(out, "  %-8s %8zu B  %10.3f M msg/s  %9.1f MB/s  %8.0f ns CPU/msg\n", label, size,
+               f.rate / 1e6, f.rate * static_cast<double>(size) / 1e6, f.cpu_per_msg * 1e9);
   return f.rate;
 }
 
@@ -102,11 +111,86 @@ double report(const char* label, size_t size, const figure& f) {
 // comparable between runs made at the same core-to-core latency (docs/benchmarks.md).
 void report_core_latency(double before, double after) {
   if (before < 0 || after < 0) {
-    std::puts("core-to-core round trip (CPU 0 <-> 1): not measured (cannot pin to both)");
+    std::fputs("core-to-core round trip (CPU 0 <-> 1): not measured (cannot pin to both)\n", out);
     return;
   }
-  std::printf("core-to-core round trip (CPU 0 <-> 1): %.0f ns before the runs, %.0f ns after\n",
-              before, after);
+  std::fprintf(out,
+               "core-to-core round trip (CPU 0 <-> 1): %.0f ns before the runs, %.0f ns after\n",
+               before, after);
+}
+
+// One size to measure: how many messages a run sends, and which implementations run.
+struct plan {
+  size_t size = 0;
+  size_t count = 0;
+  std::vector<bench::impl> impls;
+};
+
+constexpr size_t small_size = 16;
+constexpr size_t large_size = 64 * 1024;
+constexpr size_t raw_tcp_from = 1024;  // in a sweep: below, raw TCP measures system calls
+
+// The count for `size` on the line through (16 B, small) and (64 KiB, large) in log-log scale,
+// so that every size of a sweep takes about as long as those two.
+size_t interpolated_count(size_t size, size_t small, size_t large) {
+  double slope = std::log(static_cast<double>(large) / static_cast<double>(small))
+                 / std::log(static_cast<double>(large_size) / static_cast<double>(small_size));
+  double count = static_cast<double>(small)
+                 * std::pow(static_cast<double>(size) / static_cast<double>(small_size), slope);
+  return std::max<size_t>(2, static_cast<size_t>(std::llround(count)));
+}
+
+// By default 16 B (libzmq, cafmq) and 64 KiB (raw TCP too); with `sizes`, each of them (raw TCP
+// from raw_tcp_from up).
+std::vector<plan> make_plans(const std::vector<size_t>& sizes, size_t small_count,
+                             size_t large_count, const std::vector<bench::impl>& wanted) {
+  auto keep = [&](std::vector<bench::impl> impls) {
+    impls.erase(std::remove_if(impls.begin(), impls.end(),
+                               [&](bench::impl i) {
+                                 return std::find(wanted.begin(), wanted.end(), i) == wanted.end();
+                               }),
+                impls.end());
+    return impls;
+  };
+  using bench::impl;
+  if (sizes.empty())
+    return {{small_size, small_count, keep({impl::libzmq, impl::cafmq})},
+            {large_size, large_count, keep({impl::raw_tcp, impl::libzmq, impl::cafmq})}};
+  if (small_count < 2 || large_count < 2)
+    throw std::invalid_argument("--sizes needs --small-count and --large-count of 2 or more");
+  std::vector<plan> plans;
+  plans.reserve(sizes.size());
+  for (size_t size : sizes)
+    plans.push_back({size, interpolated_count(size, small_count, large_count),
+                     size >= raw_tcp_from ? keep({impl::raw_tcp, impl::libzmq, impl::cafmq})
+                                          : keep({impl::libzmq, impl::cafmq})});
+  return plans;
+}
+
+// One JSON line for implementation `i` of `r`: its best figures and each round's rate.
+void print_json(const rounds& r, size_t i, const plan& p, int runs, bool curve) {
+  std::vector<double> per_round;
+  for (auto& rate : r.rates)
+    per_round.push_back(rate[i]);
+  const figure& f = r.best[i];
+  bench::json_line("push_pull")
+    .field("impl", bench::name(r.impls[i]))
+    .field("curve", curve)
+    .field("size", p.size)
+    .field("count", p.count)
+    .field("runs", runs)
+    .field("msgs_per_s", f.rate)
+    .field("mb_per_s", f.rate * static_cast<double>(p.size) / 1e6)
+    .field("cpu_ns_per_msg", f.cpu_per_msg * 1e9)
+    .field("round_msgs_per_s", per_round)
+    .print();
+}
+
+// A sweep's ratios at one size, round by round.
+void report_sweep_ratios(const rounds& r, size_t size) {
+  std::string at = std::to_string(size) + " B ";
+  same_round_ratios(r, bench::impl::cafmq, bench::impl::libzmq, (at + "cafmq/libzmq").c_str());
+  same_round_ratios(r, bench::impl::cafmq, bench::impl::raw_tcp, (at + "cafmq/raw tcp").c_str());
 }
 
 } // namespace
@@ -114,7 +198,7 @@ void report_core_latency(double before, double after) {
 int main(int argc, char** argv) {
   if (bench::wants_help(argc, argv)) {
     std::puts("usage: bench_push_pull [--small-count N] [--large-count N] [--runs R] "
-              "[--only cafmq|libzmq|raw] [--curve]");
+              "[--only cafmq|libzmq|raw] [--curve] [--sizes 16,256,4K,...] [--json]");
     return 0;
   }
   size_t small_count = bench::size_arg(argc, argv, "--small-count", 10'000'000);
@@ -122,52 +206,76 @@ int main(int argc, char** argv) {
   int runs = static_cast<int>(bench::size_arg(argc, argv, "--runs", 3));
   std::string only = bench::text_arg(argc, argv, "--only", "");
   bool curve = bench::has_flag(argc, argv, "--curve");
+  bool json = bench::has_flag(argc, argv, "--json");
+  out = bench::human_output(json);
   bench::use_curve(curve);
-  auto wanted = [&](bench::impl which) {  // --only names raw TCP "raw"
-    std::string n = which == bench::impl::raw_tcp ? "raw" : bench::name(which);
-    return (only.empty() || only == n) && !(curve && which == bench::impl::raw_tcp);
-  };
-  std::printf("PUSH/PULL throughput over TCP loopback%s, two processes, best of %d rounds "
-              "(each round runs every implementation once, in rotating order)\n",
-              curve ? " with CURVE" : "", runs);
+  std::vector<bench::impl> wanted;
+  for (auto which : {bench::impl::cafmq, bench::impl::libzmq, bench::impl::raw_tcp}) {
+    std::string n = which == bench::impl::raw_tcp ? "raw" : bench::name(which);  // --only's name
+    if ((only.empty() || only == n) && !(curve && which == bench::impl::raw_tcp))
+      wanted.push_back(which);
+  }
+  std::vector<plan> plans;
+  try {
+    if (!only.empty() && only != "cafmq" && only != "libzmq" && only != "raw")
+      throw std::invalid_argument("--only: '" + only + "' is none of cafmq, libzmq, raw");
+    plans = make_plans(bench::size_list_arg(argc, argv, "--sizes", {}), small_count, large_count,
+                       wanted);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "bench_push_pull: %s\n", e.what());
+    return 2;
+  }
+  std::fprintf(out, "PUSH/PULL throughput over TCP loopback%s, two processes, best of %d rounds "
+                    "(each round runs every implementation once, in rotating order)\n",
+               curve ? " with CURVE" : "", runs);
   double trip_before = bench::core_round_trip_ns();
-
-  const size_t big = 64 * 1024;
-  std::vector<bench::impl> small_impls, big_impls;
-  for (auto which : {bench::impl::libzmq, bench::impl::cafmq}) {
-    if (wanted(which))
-      small_impls.push_back(which);
+  std::vector<rounds> results;
+  for (const auto& p : plans) {
+    results.push_back(run_rounds(runs, p.impls, p.size, p.count));
+    const auto& r = results.back();
+    for (size_t i = 0; i < r.impls.size(); ++i) {
+      report(bench::name(r.impls[i]), p.size, r.best[i]);
+      if (json && !r.rates.empty())
+        print_json(r, i, p, runs, curve);
+    }
+    std::fflush(out);
   }
-  for (auto which : {bench::impl::raw_tcp, bench::impl::libzmq, bench::impl::cafmq}) {
-    if (wanted(which))
-      big_impls.push_back(which);
+  double trip_after = bench::core_round_trip_ns();
+  report_core_latency(trip_before, trip_after);
+  if (json)
+    bench::json_line("core_latency")
+      .field("before_ns", trip_before)
+      .field("after_ns", trip_after)
+      .print();
+  if (!only.empty())
+    return 0;
+  if (bench::has_flag(argc, argv, "--sizes")) {
+    bool ok = true;
+    for (size_t k = 0; k < plans.size(); ++k) {
+      report_sweep_ratios(results[k], plans[k].size);
+      ok = ok && best_of(results[k], bench::impl::cafmq).rate > 0;
+    }
+    return ok ? 0 : 1;
   }
-  auto small = run_rounds(runs, small_impls, 16, small_count);
+  const auto& small = results[0];
+  const auto& large = results[1];
   figure zs = best_of(small, bench::impl::libzmq), cs = best_of(small, bench::impl::cafmq);
-  for (auto which : small_impls)
-    report(bench::name(which), 16, best_of(small, which));
-  auto large = run_rounds(runs, big_impls, big, large_count);
+  double z16 = zs.rate, c16 = cs.rate;
   double t64 = best_of(large, bench::impl::raw_tcp).rate;
   double z64 = best_of(large, bench::impl::libzmq).rate;
   double c64 = best_of(large, bench::impl::cafmq).rate;
-  for (auto which : big_impls)
-    report(bench::name(which), big, best_of(large, which));
-  double z16 = zs.rate, c16 = cs.rate;
-  report_core_latency(trip_before, bench::core_round_trip_ns());
-  if (!only.empty())
-    return 0;
   auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
   if (curve) {
-    std::printf("ratios (CURVE), best of each: 16 B cafmq/libzmq = %.2fx; 64 KiB cafmq/libzmq = "
-                "%.2fx\n", ratio(c16, z16), ratio(c64, z64));
+    std::fprintf(out, "ratios (CURVE), best of each: 16 B cafmq/libzmq = %.2fx; 64 KiB "
+                      "cafmq/libzmq = %.2fx\n", ratio(c16, z16), ratio(c64, z64));
     same_round_ratios(small, bench::impl::cafmq, bench::impl::libzmq, "16 B cafmq/libzmq");
     same_round_ratios(large, bench::impl::cafmq, bench::impl::libzmq, "64 KiB cafmq/libzmq");
     return c16 > 0 && c64 > 0 ? 0 : 1;
   }
-  std::printf("ratios, best of each: 16 B cafmq/libzmq = %.2fx (CPU per message %.2fx less); "
-              "64 KiB cafmq/libzmq = %.2fx, cafmq/raw tcp = %.0f%%\n",
-              ratio(c16, z16), ratio(zs.cpu_per_msg, cs.cpu_per_msg), ratio(c64, z64),
-              100.0 * ratio(c64, t64));
+  std::fprintf(out, "ratios, best of each: 16 B cafmq/libzmq = %.2fx (CPU per message %.2fx "
+                    "less); 64 KiB cafmq/libzmq = %.2fx, cafmq/raw tcp = %.0f%%\n",
+               ratio(c16, z16), ratio(zs.cpu_per_msg, cs.cpu_per_msg), ratio(c64, z64),
+               100.0 * ratio(c64, t64));
   same_round_ratios(small, bench::impl::cafmq, bench::impl::libzmq, "16 B cafmq/libzmq");
   same_round_ratios(large, bench::impl::cafmq, bench::impl::raw_tcp, "64 KiB cafmq/raw tcp");
   return (c16 > 0 || small_count < 2) && (c64 > 0 || large_count < 2) ? 0 : 1;
