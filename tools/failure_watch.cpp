@@ -1,0 +1,103 @@
+#include "failure_watch.hpp"
+
+#include <cctype>
+
+namespace cafmq::cli {
+
+namespace {
+
+/// "connect_retried" after a failed connection repeats the cause in less detail (the
+/// connection's own event came first): it does not replace a cause recorded for the endpoint.
+bool repeats_known_cause(const monitor_event& e, event_reason last_code) {
+  return e.kind == event_kind::connect_retried && e.reason_code == event_reason::io
+         && last_code != event_reason::none;
+}
+
+/// "gave up after N retries" in the connector's reason, as the count.
+std::string retries_in(const std::string& reason) {
+  const std::string marker = "gave up after ";
+  auto pos = reason.find(marker);
+  if (pos == std::string::npos)
+    return {};
+  std::string n;
+  for (size_t i = pos + marker.size(); i < reason.size() && std::isdigit(static_cast<unsigned char>(reason[i])); ++i)
+    n.push_back(reason[i]);
+  return n;
+}
+
+/// The reason without the "handshake failed: " the session puts first.
+std::string bare_reason(const std::string& reason) {
+  const std::string prefix = "handshake failed: ";
+  return reason.rfind(prefix, 0) == 0 ? reason.substr(prefix.size()) : reason;
+}
+
+} // namespace
+
+std::string describe_failure(const monitor_event& e, bool curve_client) {
+  // A CURVE server that cannot open our HELLO (encrypted for another key) closes without a word
+  // (RFC 26, libzmq, cafmq): a close in the middle of our CURVE handshake means just that.
+  if (curve_client && e.kind == event_kind::handshake_failed && e.reason_code == event_reason::io
+      && e.mechanism == "CURVE")
+    return "authentication failed (CURVE: server key does not match: the server closed the "
+           "connection during the handshake) ("
+           + e.endpoint + ")";
+  switch (e.reason_code) {
+    case event_reason::none:
+    case event_reason::local:
+      return {};
+    case event_reason::refused:
+      return "connection refused (" + e.endpoint + ")";
+    case event_reason::auth:
+      return "authentication failed (" + bare_reason(e.reason) + ") (" + e.endpoint + ")";
+    case event_reason::gave_up: {
+      auto n = retries_in(e.reason);
+      return "gave up after " + (n.empty() ? std::string("the allowed") : n)
+             + " attempts to reconnect (--reconnect-max-attempts) to " + e.endpoint;
+    }
+    default:
+      return bare_reason(e.reason) + " (" + e.endpoint + ")";
+  }
+}
+
+failure_watch::failure_watch(socket& sock, bool curve_client)
+    : sock_(sock), curve_client_(curve_client) {
+  callback_id_ = sock.add_event_callback([this](const monitor_event& e) { on_event(e); });
+}
+
+failure_watch::~failure_watch() {
+  try {
+    sock_.remove_event_callback(callback_id_);
+  } catch (...) {
+    // A closed socket calls no callback any more: nothing to remove.
+  }
+}
+
+void failure_watch::on_event(const monitor_event& e) {
+  std::lock_guard<std::mutex> lock{mtx_};
+  if (e.kind == event_kind::handshake_succeeded) {
+    cause_.clear();
+    last_code_ = event_reason::none;
+    return;
+  }
+  if (repeats_known_cause(e, last_code_))
+    return;
+  auto text = describe_failure(e, curve_client_);
+  if (text.empty())
+    return;
+  if (e.reason_code == event_reason::gave_up && !cause_.empty())
+    text += "; the last attempt: " + cause_;  // why the attempts failed
+  cause_ = std::move(text);
+  last_code_ = e.reason_code;
+}
+
+std::string failure_watch::root_cause() const {
+  std::lock_guard<std::mutex> lock{mtx_};
+  return cause_;
+}
+
+std::string failure_watch::explain(const std::string& what) const {
+  auto cause = root_cause();
+  return cause.empty() ? what : what + ": " + cause;
+}
+
+} // namespace cafmq::cli
