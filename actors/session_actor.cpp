@@ -32,6 +32,7 @@ public:
                    std::string(identity), peer.user_id);
   }
   void on_closed(const std::string& reason, bool may_reconnect, net::close_cause cause) override {
+    pipe_->set_connected(false);
     caf::anon_send(session_, closed_atom::value, reason, may_reconnect,
                    cause == net::close_cause::heartbeat_timeout);
   }
@@ -65,6 +66,8 @@ struct session_state {
       engine->close("session stopped");
     if (raw)
       raw->close("session stopped");
+    if (args.pipe)
+      args.pipe->set_connected(false);
     if (args.own_pipe && args.pipe) {
       args.pipe->detach();
       args.socket.hub->poke();
@@ -151,12 +154,13 @@ void on_closed(session_actor* self, const std::string& reason, bool may_reconnec
   auto mechanism = st.engine ? std::string(security::mechanism_name(st.args.socket.options)) : "";
   st.engine.reset();
   st.raw.reset();
-  log::write(may_reconnect || st.evicted ? log::level::info : log::level::warn, "session",
-             st.peer + ": disconnected: " + reason);
   session_end end;
   end.permanent = !may_reconnect;
   end.handshake_done = st.ready;
   end.reason = net::classify_close(reason, may_reconnect);
+  // Evictions are logged by the listener, rate-limited.
+  log::write(st.evicted ? log::level::info : net::log_level_of(end.reason), "session",
+             st.peer + ": disconnected: " + reason);
   if (heartbeat_timeout) {  // the silent peer first, then the disconnect it caused
     auto hb = connection_event(self, event_kind::heartbeat_timeout);
     hb.mechanism = mechanism;
@@ -199,6 +203,7 @@ caf::behavior session(session_actor* self, session_args args, net::stream_ptr s)
     st.attached = true;
     st.ready = true;
     a.pipe->routing_id = a.connect_routing_id;  // empty: the socket generates one
+    a.pipe->set_connected(true);
     st.raw = net::raw_engine::start(*a.loop, std::move(s), a.pipe, observer);
     a.socket.hub->attach(a.pipe);
   } else {

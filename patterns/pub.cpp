@@ -32,8 +32,10 @@ public:
   void attach(pipe_ptr p) override {
     if (welcome_ && xpub_) {
       message hello{*welcome_};
-      if (p->outbound().try_push(hello))  // a fresh pipe's ring has room
+      if (p->outbound().try_push(hello)) {  // a fresh pipe's ring has room
+        p->mark_greeting_queued();  // not lingered for if the peer never connects
         p->outbound().flush();
+      }
     }
     dist_.attach(std::move(p));
   }

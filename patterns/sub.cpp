@@ -24,6 +24,7 @@ public:
     : type_(type), xsub_(type == socket_type::xsub), conflate_(o.conflate) {}
 
   void attach(pipe_ptr p) override {
+    p->mark_control_only();  // subscriptions: never lingered for toward a peer not connected
     fq_.attach(p);
     up_.attach(std::move(p), current());
   }

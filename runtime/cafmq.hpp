@@ -4,6 +4,7 @@
 #include "runtime/context.hpp"
 #include "runtime/core/endpoint.hpp"
 #include "runtime/core/error.hpp"
+#include "runtime/core/log.hpp"
 #include "runtime/core/message.hpp"
 #include "runtime/core/monitor_event.hpp"
 #include "runtime/core/monitor_hub.hpp"

@@ -77,7 +77,7 @@ size_t context::close_within(long long cap_ms) {
     size_t n = l.socket.hub->queued_sends();
     discarded += n;
     if (n > 0)
-      log::write(log::level::warn, "context",
+      log::write(log::level::info, "context",  // close() returns the count too
                  "socket " + std::to_string(l.socket.id) + " (" + std::string(zmtp_name(l.socket.type))
                    + ") still open at context close: " + std::to_string(n)
                    + " queued message(s) discarded (linger "
@@ -90,6 +90,11 @@ size_t context::close_within(long long cap_ms) {
   // control plane it keeps alive would keep it alive in turn.
   control_->authenticators()->set(nullptr);
   return discarded;
+}
+
+void context::abort_linger() {
+  for (auto& s : control_->open_sockets())
+    s.hub->abort_linger();
 }
 
 void context::set_authenticator(authenticator_ptr a) {

@@ -34,6 +34,11 @@ public:
   size_t close();
   /// close() with every linger capped at `max_linger` (0: stop at once, discarding).
   size_t close(std::chrono::milliseconds max_linger);
+  /// Ends the linger of every socket open now (socket::abort_linger() on each): close() calls
+  /// lingering on other threads, and this context's own close(), return within a few
+  /// milliseconds, discarding what is queued. Thread-safe (takes a mutex: not for a signal
+  /// handler, where socket::abort_linger() is the call).
+  void abort_linger();
 
   /// A snapshot of the supervision tree: this context, its sockets, their listeners and
   /// connectors and their sessions, with each actor's state (docs/reliability.md). Empty (a

@@ -199,6 +199,10 @@ void socket::set_linger(std::chrono::milliseconds linger) {
   state_->hub->linger_ms.store(options_.linger_ms, std::memory_order_relaxed);
 }
 
+void socket::abort_linger() noexcept {
+  state_->hub->abort_linger();
+}
+
 void socket::require_open() const {
   if (closed_)
     throw error{errc::socket_closed, "the socket is closed"};
@@ -325,7 +329,7 @@ socket_stats socket::stats() {
     peer_stats ps;
     ps.pipe_id = p->id();
     ps.routing_id = st.pattern->peer_id(*p);
-    ps.connected = !p->detached() && !p->closed_by_user();
+    ps.connected = p->connected() && !p->detached() && !p->closed_by_user();
     ps.queued_in = p->inbound().size();
     ps.queued_out = p->outbound().size();
     ps.queued_in_bytes = p->inbound().reader_queued_bytes();
@@ -504,19 +508,23 @@ size_t socket::close() {
   closed_ = true;
   auto& st = *state_;
   st.absorb();
+  // What linger waits for: the user's messages for a live or returning peer, never control
+  // traffic to a peer that is not connected (SUB/XSUB subscriptions, XPUB's welcome): the rule
+  // is pipe::lingering()'s (docs/socket-options.md, linger).
   auto pending = [&] {
     size_t n = 0;
     for (auto& p : st.pattern->pipes())
-      if (!p->detached())
-        n += p->unsent();
+      n += p->lingering();
     return n;
   };
   // Linger: the engines do not signal "drained", so poll on a short period until the deadline.
   // With the context gone no engine runs to drain the queues: nothing to linger for, and a
-  // context destroyed while we linger (another thread) ends the wait too.
-  int linger_ms = control_->terminated() ? 0 : options_.linger_ms;
+  // context destroyed while we linger (another thread) ends the wait too, as does
+  // abort_linger() (any thread).
+  auto stop_waiting = [&] { return control_->terminated() || st.hub->linger_aborted(); };
+  int linger_ms = stop_waiting() ? 0 : options_.linger_ms;
   auto deadline = deadline_after(linger_ms);
-  while (linger_ms != 0 && pending() > 0 && clock::now() < deadline && !control_->terminated()) {
+  while (linger_ms != 0 && pending() > 0 && clock::now() < deadline && !stop_waiting()) {
     st.hub->user_waker()->wait_until(std::min(deadline, clock::now() + std::chrono::milliseconds(2)));
     st.absorb();
   }
@@ -525,9 +533,9 @@ size_t socket::close() {
   // What is still queued now is discarded: the socket actor stops the sessions (and engines)
   // next. An engine may still write a few of them while it stops, so this is an upper bound
   // when a peer is reading at this very moment, and exact when none is.
-  size_t discarded = 0;
+  size_t discarded = 0;  // the user's messages: control traffic is not counted (nor lingered for)
   for (auto& p : st.pattern->pipes())
-    discarded += p->outbound().size();
+    discarded += p->queued_user_messages();
   st.discarded_on_close = discarded;
   control_->close_socket(id_);
   return discarded;

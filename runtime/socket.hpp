@@ -112,8 +112,15 @@ public:
   /// all once the context is gone (no I/O thread is left to send).
   size_t close();
   /// Changes linger before close() (also the linger a context destroyed before this socket
-  /// honours for it).
+  /// honours for it). Not thread-safe, like the socket's other calls: to end a linger in
+  /// progress from another thread, use abort_linger().
   void set_linger(std::chrono::milliseconds linger);
+  /// Ends this socket's linger now: a close() waiting for queued messages (on another thread)
+  /// returns within a few milliseconds, discarding them, and a later close() does not linger;
+  /// so does a context close lingering for this socket. For "a second Ctrl-C quits at once".
+  /// Thread-safe and async-signal-safe (an atomic store and a futex wake): callable from any
+  /// thread or a signal handler while the socket object exists, also during close().
+  void abort_linger() noexcept;
   /// The options the socket was created with.
   const socket_options& options() const noexcept { return options_; }
   /// The socket type.

@@ -14,9 +14,14 @@ namespace cafmq {
 struct peer_stats {
   uint64_t pipe_id = 0;        ///< unique in the process (also in the logs)
   std::string routing_id;      ///< the peer's routing id (ROUTER, STREAM: generated ids too), or ""
-  bool connected = true;       ///< false once the peer is gone and its queue is only drained
+  bool connected = true;       ///< a connection to the peer is up: false for a connector's peer
+                               ///< not connected yet (or reconnecting), and once the peer is
+                               ///< gone and its queue is only drained
   size_t queued_in = 0;        ///< messages received and not yet read by the application
-  size_t queued_out = 0;       ///< messages sent and not yet taken by the I/O thread
+  size_t queued_out = 0;       ///< messages queued for the peer and not yet taken by the I/O
+                               ///< thread, the pattern's own included (SUB's subscriptions,
+                               ///< XPUB's welcome), which linger never waits for unless
+                               ///< connected and close() never counts as discarded
   size_t queued_in_bytes = 0;  ///< their bytes
   size_t queued_out_bytes = 0;
   uint64_t dropped = 0;        ///< messages for this peer dropped because its queue was full
@@ -39,7 +44,8 @@ struct socket_stats {
                                     ///< (at most max_pending_handshakes per bound endpoint)
   uint64_t evicted_handshakes = 0;  ///< pending handshakes closed, oldest first, to admit a new
                                     ///< connection when max_pending_handshakes was reached
-  uint64_t discarded_on_close = 0;  ///< still queued when close() gave up (linger)
+  uint64_t discarded_on_close = 0;  ///< the user's messages still queued when close() gave up
+                                    ///< (linger); control traffic is not counted
   size_t send_budget_used = 0;      ///< bytes queued for sending across all peers
   size_t recv_budget_used = 0;      ///< bytes received and not yet read, across all peers
   std::vector<peer_stats> peers;    ///< the peers the socket holds now

@@ -73,12 +73,21 @@ public:
   std::string routing_id;
 
   /// I/O thread, once a connection's handshake is done and before any of its messages: what it
-  /// established about the peer. A connector's pipe gets new properties per connection.
+  /// established about the peer. A connector's pipe gets new properties per connection. The
+  /// pipe counts as connected() from here.
   void set_peer(peer_properties_ptr p) {
-    std::lock_guard<std::mutex> guard{peer_mtx_};
-    peer_ = std::move(p);
-    peer_generation_.fetch_add(1, std::memory_order_release);
+    {
+      std::lock_guard<std::mutex> guard{peer_mtx_};
+      peer_ = std::move(p);
+      peer_generation_.fetch_add(1, std::memory_order_release);
+    }
+    set_connected(true);
   }
+  /// Any thread: a connection to the peer is up (set_peer(); STREAM: from its start), or has
+  /// gone (false; a connector's pipe then waits for the next one).
+  void set_connected(bool up) noexcept { connected_.store(up, std::memory_order_release); }
+  /// See set_connected().
+  bool connected() const noexcept { return connected_.load(std::memory_order_acquire); }
   /// User thread: the properties of the current (or last) connection; null before the first.
   peer_properties_ptr peer() const {
     std::lock_guard<std::mutex> guard{peer_mtx_};
@@ -100,12 +109,46 @@ public:
     return queued + (io_writing.load(std::memory_order_acquire) ? 1 : 0);
   }
 
+  /// User thread, when the pattern attaches the pipe: everything it sends this peer is control
+  /// traffic, not the user's messages (SUB/XSUB: subscriptions upstream).
+  void mark_control_only() noexcept { control_only_.store(true, std::memory_order_relaxed); }
+  /// User thread, when the pattern attaches the pipe: it queued one control message ahead of
+  /// everything else (XPUB's welcome message), which a peer that never connected has not read.
+  void mark_greeting_queued() noexcept { greeting_.store(true, std::memory_order_relaxed); }
+
+  /// The user's messages among unsent(): the pattern's control traffic (see mark_control_only()
+  /// and mark_greeting_queued()) left out.
+  size_t unsent_user_messages() const noexcept { return without_control(unsent()); }
+  /// The user's messages in outbound(): what a close that gives up discards.
+  size_t queued_user_messages() const noexcept { return without_control(outbound_.size()); }
+
+  /// Messages a lingering close waits for (libzmq's rule): what the pattern would deliver to a
+  /// live or returning peer, never control traffic to a peer that is not connected. So: nothing
+  /// for a pipe detached or closed by the socket; everything unsent while a connection is up (it
+  /// drains in moments); else only the user's messages (a connector's peer may still come, and
+  /// libzmq lingers for them too), never SUB's/XSUB's subscriptions nor XPUB's welcome message.
+  size_t lingering() const noexcept {
+    if (detached() || closed_by_user())
+      return 0;
+    return connected() ? unsent() : unsent_user_messages();
+  }
+
   /// Messages for this peer the socket dropped (its queue was full: full_policy drop_newest, or
   /// drop_oldest's discarded messages).
   /// Written and read by the user thread only.
   uint64_t dropped = 0;
 
 private:
+  // `n` messages counted in the ring (read first), less the control traffic among them.
+  size_t without_control(size_t n) const noexcept {
+    if (control_only_.load(std::memory_order_relaxed))
+      return 0;
+    // A peer that never connected has not read the greeting (set_peer() comes before any read).
+    if (greeting_.load(std::memory_order_relaxed) && peer_generation() == 0 && n > 0)
+      --n;
+    return n;
+  }
+
   std::shared_ptr<io_waker> io_;
   std::shared_ptr<io_waker> io_out_;
   spsc_ring outbound_;
@@ -113,6 +156,9 @@ private:
   uint64_t id_;
   std::atomic<bool> detached_{false};
   std::atomic<bool> closed_by_user_{false};
+  std::atomic<bool> connected_{false};
+  std::atomic<bool> control_only_{false};
+  std::atomic<bool> greeting_{false};
   mutable std::mutex peer_mtx_;
   peer_properties_ptr peer_;
   std::atomic<uint64_t> peer_generation_{0};

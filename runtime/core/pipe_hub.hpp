@@ -81,26 +81,37 @@ public:
     return true;
   }
 
-  /// Any thread: messages still to be written to peers that are there (for linger): queued in
-  /// the send rings of pipes not detached nor closed by the socket, plus one for a batch the
-  /// engine is writing. The same count as socket::close() lingers on.
+  /// Any thread: the messages a lingering close waits for, summed over the socket's pipes (see
+  /// pipe::lingering()). The same count as socket::close() lingers on.
   size_t pending_sends() {
     std::lock_guard<std::mutex> guard{mtx_};
     size_t n = 0;
+    if (linger_aborted())
+      return 0;
     for (auto& w : all_)
-      if (auto p = w.lock(); p && !p->detached() && !p->closed_by_user())
-        n += p->unsent();
+      if (auto p = w.lock())
+        n += p->lingering();
     return n;
   }
-  /// Any thread: messages still queued in the send rings of every pipe the socket may hold.
+  /// Any thread: the user's messages still queued in the send rings of every pipe the socket
+  /// may hold (control traffic left out, see pipe::queued_user_messages()).
   size_t queued_sends() {
     std::lock_guard<std::mutex> guard{mtx_};
     size_t n = 0;
     for (auto& w : all_)
       if (auto p = w.lock())
-        n += p->outbound().size();
+        n += p->queued_user_messages();
     return n;
   }
+
+  /// Any thread, async-signal-safe: the socket's close() (and a context close lingering for
+  /// it) stops lingering now; see socket::abort_linger().
+  void abort_linger() noexcept {
+    linger_aborted_.store(true, std::memory_order_release);
+    user_->wake();
+  }
+  /// See abort_linger().
+  bool linger_aborted() const noexcept { return linger_aborted_.load(std::memory_order_acquire); }
 
   /// Next unique pipe id.
   uint64_t next_pipe_id() noexcept { return ++last_id_; }
@@ -121,6 +132,7 @@ private:
   std::vector<pipe_ptr> fresh_;
   std::vector<pipe_ptr> reconnected_;
   std::atomic<bool> has_fresh_{false};
+  std::atomic<bool> linger_aborted_{false};
   std::atomic<uint64_t> last_id_{0};
 };
 
