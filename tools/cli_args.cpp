@@ -181,6 +181,10 @@ const option_spec options[] = {
    }},
   {"--curve-allow", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.curve_allow.push_back(v); }},
+  {"--curve-allow-cert", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.curve_allow.push_back(public_cert("--curve-allow-cert", v));
+   }},
   {"--plain-user", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.options.plain_username = v; }},
   {"--plain-password", true, all_cmds,

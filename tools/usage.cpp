@@ -34,6 +34,7 @@ constexpr const char* common_options =
   "  --curve-server             be a CURVE server (with our secret key, below)\n"
   "  --curve-server-secret Z85  --curve-server with this secret key\n"
   "  --curve-allow Z85          CURVE server: allow this client key (repeatable; none: any)\n"
+  "  --curve-allow-cert FILE    ... the public key of this zcert file (repeatable)\n"
   "  --curve-server-key Z85     be a CURVE client of the server with this public key\n"
   "  --curve-server-cert FILE   ... with the public key of this zcert file\n"
   "  --curve-public Z85         CURVE client: our public key (with --curve-secret)\n"
