@@ -298,6 +298,10 @@ void check_complete(cli_args& a, bool type_given) {
   if (o.curve_server && o.curve_secretkey.empty())
     throw usage_error{"--curve-server needs our secret key (--curve-secret, --curve-secret-file, "
                       "--curve-secret-env or --curve-cert)"};
+  if (o.reconnect_ivl_max_ms != 0 && o.reconnect_ivl_max_ms < o.reconnect_ivl_ms)
+    throw usage_error{"--reconnect-ivl-max-ms " + std::to_string(o.reconnect_ivl_max_ms)
+                      + " must be 0 (no backoff) or at least --reconnect-ivl-ms ("
+                      + std::to_string(o.reconnect_ivl_ms) + ")"};
   if (a.attempts > 1 && a.timeout_ms < 0)
     throw usage_error{"--attempts needs --timeout-ms (how long one attempt waits)"};
   if (!a.curve_allow.empty() && !o.curve_server)

@@ -6,11 +6,9 @@ namespace cafmq::cli {
 
 namespace {
 
-/// "connect_retried" after a failed connection repeats the cause in less detail (the
-/// connection's own event came first): it does not replace a cause recorded for the endpoint.
-bool repeats_known_cause(const monitor_event& e, event_reason last_code) {
-  return e.kind == event_kind::connect_retried && e.reason_code == event_reason::io
-         && last_code != event_reason::none;
+/// Events of one connection: their cause is the most precise there is.
+bool connection_event(const monitor_event& e) {
+  return e.kind == event_kind::handshake_failed || e.kind == event_kind::heartbeat_timeout;
 }
 
 /// "gave up after N retries" in the connector's reason, as the count.
@@ -34,6 +32,10 @@ std::string bare_reason(const std::string& reason) {
 } // namespace
 
 std::string describe_failure(const monitor_event& e, bool curve_client) {
+  // A peer that leaves after a working connection is how sessions end, not a failure (a
+  // connector says it again with connect_retried if it cannot come back).
+  if (e.kind == event_kind::disconnected)
+    return {};
   // A CURVE server that cannot open our HELLO (encrypted for another key) closes without a word
   // (RFC 26, libzmq, cafmq): a close in the middle of our CURVE handshake means just that.
   if (curve_client && e.kind == event_kind::handshake_failed && e.reason_code == event_reason::io
@@ -60,8 +62,9 @@ std::string describe_failure(const monitor_event& e, bool curve_client) {
 }
 
 failure_watch::failure_watch(socket& sock, bool curve_client)
-    : sock_(sock), curve_client_(curve_client) {
-  callback_id_ = sock.add_event_callback([this](const monitor_event& e) { on_event(e); });
+    : sock_(sock), state_(std::make_shared<state>()) {
+  state_->curve_client = curve_client;
+  callback_id_ = sock.add_event_callback([s = state_](const monitor_event& e) { s->on_event(e); });
 }
 
 failure_watch::~failure_watch() {
@@ -72,27 +75,30 @@ failure_watch::~failure_watch() {
   }
 }
 
-void failure_watch::on_event(const monitor_event& e) {
-  std::lock_guard<std::mutex> lock{mtx_};
+void failure_watch::state::on_event(const monitor_event& e) {
+  std::lock_guard<std::mutex> lock{mtx};
   if (e.kind == event_kind::handshake_succeeded) {
-    cause_.clear();
-    last_code_ = event_reason::none;
+    cause.clear();
+    from_connection = false;
     return;
   }
-  if (repeats_known_cause(e, last_code_))
+  // The connector's connect_retried after a failed connection repeats its cause in less detail.
+  if (e.kind == event_kind::connect_retried && from_connection) {
+    from_connection = false;
     return;
-  auto text = describe_failure(e, curve_client_);
+  }
+  auto text = describe_failure(e, curve_client);
   if (text.empty())
     return;
-  if (e.reason_code == event_reason::gave_up && !cause_.empty())
-    text += "; the last attempt: " + cause_;  // why the attempts failed
-  cause_ = std::move(text);
-  last_code_ = e.reason_code;
+  if (e.reason_code == event_reason::gave_up && !cause.empty())
+    text += "; the last attempt: " + cause;  // why the attempts failed
+  cause = std::move(text);
+  from_connection = connection_event(e);
 }
 
 std::string failure_watch::root_cause() const {
-  std::lock_guard<std::mutex> lock{mtx_};
-  return cause_;
+  std::lock_guard<std::mutex> lock{state_->mtx};
+  return state_->cause;
 }
 
 std::string failure_watch::explain(const std::string& what) const {

@@ -6,6 +6,7 @@
 #include "runtime/socket.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -28,14 +29,18 @@ public:
   std::string explain(const std::string& what) const;
 
 private:
-  void on_event(const monitor_event& e);
+  /// Shared with the callback, which the socket may still be running as the watch goes away.
+  struct state {
+    void on_event(const monitor_event& e);
+    bool curve_client = false;
+    std::mutex mtx;
+    std::string cause;
+    bool from_connection = false;  ///< `cause` came from a connection's own event
+  };
 
   socket& sock_;
-  bool curve_client_;
+  std::shared_ptr<state> state_;
   uint64_t callback_id_ = 0;
-  mutable std::mutex mtx_;
-  std::string cause_;
-  event_reason last_code_ = event_reason::none;
 };
 
 /// A failure event as a short sentence; empty for events that are not failures.

@@ -113,7 +113,7 @@ TEST(CliFormat, HexPrintsExactlyTheBytesOfEachFrame) {
 
 TEST(CliFormat, Base64PrintsEachFramePaddedSeparatedBySpaces) {
   auto r = recv_from_pyzmq("base64", {"ff00", "c3bf,ff,"});
-  EXPECT_EQ(r.out, "/wA=\nw7/ /w== \n");
+  EXPECT_EQ(r.out, "/wA=\nw78= /w== \n");
 }
 
 TEST(CliFormat, RawPrintsTheBytesAndNothingElse) {

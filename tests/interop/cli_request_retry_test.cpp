@@ -19,17 +19,19 @@ const std::string python = CAFMQ_PYTHON;
 constexpr auto budget = 30000ms;
 
 // python3 -c SCRIPT ENDPOINT: a REP that takes the first request and dies without replying,
-// then a new REP on the same endpoint that answers the next one with "pong". Prints what the
-// second REP received.
+// then a new REP on the same endpoint that answers the next one with "pong". Prints "ready"
+// once the first is bound, then what the second REP received.
 const std::string flaky_rep = R"PY(
 import sys, zmq
-ctx = zmq.Context()
-first = ctx.socket(zmq.REP)
+first_ctx = zmq.Context()
+first = first_ctx.socket(zmq.REP)
 first.rcvtimeo = 20000
 first.bind(sys.argv[1])
+print("ready", flush=True)
 first.recv_multipart()
 first.close(linger=0)
-second = ctx.socket(zmq.REP)
+first_ctx.term()  # returns once the listener is gone: the port is free again
+second = zmq.Context().socket(zmq.REP)
 second.rcvtimeo = 20000
 second.bind(sys.argv[1])
 print(second.recv_multipart(), flush=True)
@@ -40,6 +42,7 @@ second.close(linger=5000)
 TEST(CliRequest, AttemptsResendAfterATimeoutToTheRepThatCameBack) {
   auto ep = test::local_endpoint(test::free_tcp_port());
   child_process rep{{python, "-c", flaky_rep, ep}};
+  ASSERT_EQ(rep.wait_for_line("ready", 20000ms, true), "ready");
   auto r = test::run_process({cli, "request", "--type", "req", "--connect", ep, "--timeout-ms",
                               "1000", "--attempts", "5", "ping"},
                              budget);
@@ -47,12 +50,13 @@ TEST(CliRequest, AttemptsResendAfterATimeoutToTheRepThatCameBack) {
   EXPECT_EQ(r.out, "[\"pong\"]\n");
   auto p = rep.wait(budget);
   expect_success(p, "pyzmq rep");
-  EXPECT_EQ(p.out, "[b'ping']\n");
+  EXPECT_EQ(p.out, "ready\n[b'ping']\n");
 }
 
 TEST(CliRequest, OneAttemptFailsWhereTheRepDied) {
   auto ep = test::local_endpoint(test::free_tcp_port());
   child_process rep{{python, "-c", flaky_rep, ep}};
+  ASSERT_EQ(rep.wait_for_line("ready", 20000ms, true), "ready");
   auto r = test::run_process({cli, "request", "--type", "req", "--connect", ep, "--timeout-ms",
                               "1000", "ping"},
                              budget);
