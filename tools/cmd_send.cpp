@@ -60,7 +60,9 @@ int report(const cli_args& args, const socket_options& options, uint64_t sent, s
   } else {
     return 0;
   }
-  auto cause = failures.root_cause();
+  // Waits for the connectors' last word only on this failure path.
+  auto cause = discarded > 0 ? failures.root_cause_after_close(std::chrono::milliseconds(500))
+                             : failures.root_cause();
   if (cause.empty() && sent < args.count)
     cause = "no peer ready to take it";
   std::string line = cause.empty() ? what : cause + ": " + what;

@@ -77,6 +77,10 @@ failure_watch::~failure_watch() {
 
 void failure_watch::state::on_event(const monitor_event& e) {
   std::lock_guard<std::mutex> lock{mtx};
+  if (e.kind == event_kind::closed) {
+    closed_seen = true;
+    closed_cv.notify_all();
+  }
   if (e.kind == event_kind::handshake_succeeded) {
     cause.clear();
     from_connection = false;
@@ -98,6 +102,12 @@ void failure_watch::state::on_event(const monitor_event& e) {
 
 std::string failure_watch::root_cause() const {
   std::lock_guard<std::mutex> lock{state_->mtx};
+  return state_->cause;
+}
+
+std::string failure_watch::root_cause_after_close(std::chrono::milliseconds wait) const {
+  std::unique_lock<std::mutex> lock{state_->mtx};
+  state_->closed_cv.wait_for(lock, wait, [this] { return state_->closed_seen; });
   return state_->cause;
 }
 

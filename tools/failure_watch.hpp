@@ -5,6 +5,8 @@
 
 #include "runtime/socket.hpp"
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -25,6 +27,9 @@ public:
   /// The latest failure that no successful handshake followed, as text for an error message
   /// ("connection refused (tcp://127.0.0.1:5555)"); empty if none.
   std::string root_cause() const;
+  /// root_cause(), once an endpoint's `closed` event has arrived (or `wait` has passed): after
+  /// close() the events of the endpoints that just stopped may still be on their way.
+  std::string root_cause_after_close(std::chrono::milliseconds wait) const;
   /// `what` followed by ": " and the root cause, if there is one.
   std::string explain(const std::string& what) const;
 
@@ -34,6 +39,8 @@ private:
     void on_event(const monitor_event& e);
     bool curve_client = false;
     std::mutex mtx;
+    std::condition_variable closed_cv;
+    bool closed_seen = false;  ///< an endpoint said `closed`
     std::string cause;
     bool from_connection = false;  ///< `cause` came from a connection's own event
   };
