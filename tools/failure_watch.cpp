@@ -91,6 +91,10 @@ void failure_watch::state::on_event(const monitor_event& e) {
     from_connection = false;
     return;
   }
+  // A connector that stops after a failure (a protocol error is permanent) only says what the
+  // failure caused; giving up is named, with the failure that preceded it.
+  if (e.kind == event_kind::closed && !cause.empty() && e.reason_code != event_reason::gave_up)
+    return;
   auto text = describe_failure(e, curve_client);
   if (text.empty())
     return;
