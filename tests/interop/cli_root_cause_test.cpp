@@ -90,7 +90,7 @@ TEST(CliRootCause, AnHttpServerDoesNotSpeakZmtp) {
   auto r = test::run_process({cli, "send", "--type", "push", "--connect",
                               test::local_endpoint(port), "--linger-ms", "1000", "x"},
                              budget);
-  expect_failure_naming(r, "peer does not speak ZMTP (no 0xFF signature");
+  expect_failure_naming(r, "peer does not speak ZMTP (no 0xFF signature)");
 }
 
 TEST(CliRootCause, OutOfRangeNumbersNameTheFlagAndExitTwo) {
