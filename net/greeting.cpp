@@ -53,8 +53,11 @@ std::array<uint8_t, greeting_size> make_greeting(std::string_view mechanism, boo
 
 greeting_check check_greeting(const uint8_t* data, size_t size, std::string_view our_mechanism) {
   // Detection order follows libzmq's receive_greeting: byte 0, then byte 9's LSB, then byte 10.
+  // Without the signature the peer speaks another protocol (HTTP, TLS...) or ZMTP 1.0: the
+  // first byte cannot tell which, so the message names the fact, not a guess.
   if (size >= 1 && data[0] != 0xFF)
-    return failed(legacy("1.0", "no 0xFF signature"));
+    return failed("peer does not speak ZMTP (no 0xFF signature): another protocol, or ZMTP 1.0, "
+                  "which cafmq does not support");
   if (size >= 10 && (data[9] & 0x01) == 0)
     return failed(legacy("1.0", "unversioned signature"));
   if (size >= 11 && data[10] < 3) {

@@ -1,5 +1,4 @@
-// Binding and connecting a command's endpoints, and the message of the FRAME arguments: shared by
-// the commands.
+// Binding and connecting a command's endpoints: shared by the commands.
 #include "commands.hpp"
 
 #include <cstdio>
@@ -18,17 +17,6 @@ void attach_endpoints(socket& sock, const cli_args& args) {
     if (any_port)
       std::fprintf(stderr, "bound %s\n", sock.last_endpoint().c_str());
   }
-}
-
-} // namespace cafmq::cli
-
-namespace cafmq::cli {
-
-message build_message(const std::vector<std::string>& frames) {
-  message msg;
-  for (auto& f : frames)
-    msg.add(frame{f});
-  return msg;
 }
 
 } // namespace cafmq::cli

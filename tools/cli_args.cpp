@@ -2,6 +2,10 @@
 // "--name=value" and "--name value" are both accepted; "--" ends the options.
 #include "cli_args.hpp"
 
+#include "secret_args.hpp"
+
+#include "runtime/core/error.hpp"
+
 #include <charconv>
 #include <limits>
 #include <string_view>
@@ -40,6 +44,7 @@ int64_t parse_int(std::string_view option, const std::string& text, int64_t min,
 
 constexpr int64_t int_max = std::numeric_limits<int>::max();
 constexpr int64_t i64_max = std::numeric_limits<int64_t>::max();
+constexpr auto hwm_max = static_cast<int64_t>(max_hwm);
 
 // Constant string_views and function pointers: the throws cert-err58-cpp sees are in the lambdas.
 // NOLINTNEXTLINE(cert-err58-cpp)
@@ -62,7 +67,7 @@ const option_spec options[] = {
      a.count = static_cast<uint64_t>(parse_int("--count", v, 1, i64_max));
      a.count_given = true;
    }},
-  {"--linger-ms", true, send_cmd | request_cmd | echo_cmd,
+  {"--linger-ms", true, all_cmds,
    [](cli_args& a, const std::string& v) {
      a.options.linger_ms = static_cast<int>(parse_int("--linger-ms", v, -1, int_max));
    }},
@@ -71,15 +76,28 @@ const option_spec options[] = {
      a.timeout_ms = static_cast<int>(parse_int("--timeout-ms", v, 0, int_max));
    }},
   {"--quiet", false, recv_cmd | request_cmd, [](cli_args& a, const std::string&) { a.quiet = true; }},
+  {"--format", true, recv_cmd | request_cmd,
+   [](cli_args& a, const std::string& v) {
+     auto f = parse_output_format(v);
+     if (!f)
+       throw usage_error{"--format: unknown format '" + v + "' (json, hex, base64, raw)"};
+     a.format = *f;
+   }},
+  {"--attempts", true, request_cmd,
+   [](cli_args& a, const std::string& v) {
+     a.attempts = static_cast<int>(parse_int("--attempts", v, 1, int_max));
+   }},
+  {"--frame", true, send_cmd | request_cmd,
+   [](cli_args& a, const std::string& v) { a.frames.push_back({frame_arg::source::text, v}); }},
   {"--routing-id", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.options.routing_id = v; }},
   {"--sndhwm", true, all_cmds,
    [](cli_args& a, const std::string& v) {
-     a.options.sndhwm = static_cast<size_t>(parse_int("--sndhwm", v, 0, i64_max));
+     a.options.sndhwm = static_cast<size_t>(parse_int("--sndhwm", v, 0, hwm_max));
    }},
   {"--rcvhwm", true, all_cmds,
    [](cli_args& a, const std::string& v) {
-     a.options.rcvhwm = static_cast<size_t>(parse_int("--rcvhwm", v, 0, i64_max));
+     a.options.rcvhwm = static_cast<size_t>(parse_int("--rcvhwm", v, 0, hwm_max));
    }},
   {"--sndtimeo-ms", true, all_cmds,
    [](cli_args& a, const std::string& v) {
@@ -120,29 +138,103 @@ const option_spec options[] = {
      a.options.heartbeat_ttl_ms = static_cast<int>(parse_int("--heartbeat-ttl-ms", v, 0, 6553599));
    }},
   // -- security (docs/security.md); the keys are checked when the socket is made --
+  {"--curve-server", false, all_cmds,
+   [](cli_args& a, const std::string&) { a.options.curve_server = true; }},
   {"--curve-server-secret", true, all_cmds,
    [](cli_args& a, const std::string& v) {
      a.options.curve_server = true;
      a.options.curve_secretkey = v;
    }},
+  {"--curve-server-secret-file", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.curve_server = true;
+     a.options.curve_secretkey = secret_from_file("--curve-server-secret-file", v);
+   }},
+  {"--curve-server-secret-env", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.curve_server = true;
+     a.options.curve_secretkey = secret_from_env("--curve-server-secret-env", v);
+   }},
   {"--curve-server-key", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.options.curve_serverkey = v; }},
+  {"--curve-server-cert", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.curve_serverkey = public_cert("--curve-server-cert", v);
+   }},
   {"--curve-public", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.options.curve_publickey = v; }},
   {"--curve-secret", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.options.curve_secretkey = v; }},
+  {"--curve-secret-file", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.curve_secretkey = secret_from_file("--curve-secret-file", v);
+   }},
+  {"--curve-secret-env", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.curve_secretkey = secret_from_env("--curve-secret-env", v);
+   }},
+  {"--curve-cert", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     auto keys = secret_cert("--curve-cert", v);
+     a.options.curve_secretkey = keys.secret_z85;
+     a.cert_public = keys.public_z85;
+   }},
   {"--curve-allow", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.curve_allow.push_back(v); }},
+  {"--curve-allow-cert", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.curve_allow.push_back(public_cert("--curve-allow-cert", v));
+   }},
   {"--plain-user", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.options.plain_username = v; }},
   {"--plain-password", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.options.plain_password = v; }},
+  {"--plain-password-file", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.plain_password = secret_from_file("--plain-password-file", v);
+   }},
+  {"--plain-password-env", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.plain_password = secret_from_env("--plain-password-env", v);
+   }},
   {"--plain-server", false, all_cmds,
    [](cli_args& a, const std::string&) { a.options.plain_server = true; }},
   {"--plain-passwords", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.plain_passwords = v; }},
   {"--zap-domain", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.options.zap_domain = v; }},
+  // -- pattern options (libzmq's names; a type they do not apply to ignores them) --
+  {"--conflate", false, all_cmds, [](cli_args& a, const std::string&) { a.options.conflate = true; }},
+  {"--immediate", false, all_cmds,
+   [](cli_args& a, const std::string&) { a.options.immediate = true; }},
+  {"--router-mandatory", false, all_cmds,
+   [](cli_args& a, const std::string&) { a.options.router_mandatory = true; }},
+  {"--router-handover", false, all_cmds,
+   [](cli_args& a, const std::string&) { a.options.router_handover = true; }},
+  {"--probe-router", false, all_cmds,
+   [](cli_args& a, const std::string&) { a.options.probe_router = true; }},
+  {"--req-relaxed", false, all_cmds,
+   [](cli_args& a, const std::string&) { a.options.req_relaxed = true; }},
+  {"--req-correlate", false, all_cmds,
+   [](cli_args& a, const std::string&) { a.options.req_correlate = true; }},
+  {"--xpub-verbose", false, all_cmds,
+   [](cli_args& a, const std::string&) { a.options.xpub_verbose = true; }},
+  {"--xpub-verboser", false, all_cmds,
+   [](cli_args& a, const std::string&) { a.options.xpub_verboser = true; }},
+  {"--xpub-manual", false, all_cmds,
+   [](cli_args& a, const std::string&) { a.options.xpub_manual = true; }},
+  {"--xpub-nodrop", false, all_cmds,
+   [](cli_args& a, const std::string&) { a.options.xpub_nodrop = true; }},
+  {"--xpub-welcome-msg", true, all_cmds,
+   [](cli_args& a, const std::string& v) { a.options.xpub_welcome_msg = v; }},
+  {"--maxmsgsize", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.maxmsgsize = parse_int("--maxmsgsize", v, -1, i64_max);
+   }},
+  {"--handshake-ivl-ms", true, all_cmds,
+   [](cli_args& a, const std::string& v) {
+     a.options.handshake_ivl_ms = static_cast<int>(parse_int("--handshake-ivl-ms", v, 0, int_max));
+   }},
   {"--subscribe", true, recv_cmd,
    [](cli_args& a, const std::string& v) { a.subscriptions.push_back(v); }},
   {"--wait-subscribers", true, send_cmd,
@@ -181,7 +273,11 @@ std::string take_value(const option_spec& spec, const std::string& word, size_t 
   return args[i];
 }
 
-void check_complete(const cli_args& a, bool type_given) {
+/// Fills what depends on several options (--curve-cert's public key is a client's), then
+/// throws usage_error for combinations that cannot work.
+void check_complete(cli_args& a, bool type_given) {
+  if (!a.options.curve_server && a.options.curve_publickey.empty())
+    a.options.curve_publickey = a.cert_public;
   if (!type_given)
     throw usage_error{"missing --type (e.g. --type push)"};
   if (a.endpoints.empty())
@@ -194,6 +290,20 @@ void check_complete(const cli_args& a, bool type_given) {
   if (a.wait_subscribers > 0 && a.type != st::pub && a.type != st::xpub)
     throw usage_error{"--wait-subscribers needs --type pub or xpub"};
   const auto& o = a.options;
+  size_t stdin_frames = 0;
+  for (auto& f : a.frames)
+    stdin_frames += f.from == frame_arg::source::stdin_bytes ? 1 : 0;
+  if (stdin_frames > 1)
+    throw usage_error{"FRAME '-' (stdin) given more than once; stdin holds one frame"};
+  if (o.curve_server && o.curve_secretkey.empty())
+    throw usage_error{"--curve-server needs our secret key (--curve-secret, --curve-secret-file, "
+                      "--curve-secret-env or --curve-cert)"};
+  if (o.reconnect_ivl_max_ms != 0 && o.reconnect_ivl_max_ms < o.reconnect_ivl_ms)
+    throw usage_error{"--reconnect-ivl-max-ms " + std::to_string(o.reconnect_ivl_max_ms)
+                      + " must be 0 (no backoff) or at least --reconnect-ivl-ms ("
+                      + std::to_string(o.reconnect_ivl_ms) + ")"};
+  if (a.attempts > 1 && a.timeout_ms < 0)
+    throw usage_error{"--attempts needs --timeout-ms (how long one attempt waits)"};
   if (!a.curve_allow.empty() && !o.curve_server)
     throw usage_error{"--curve-allow needs --curve-server-secret (it is a CURVE server's list)"};
   if (o.curve_server && (!o.curve_serverkey.empty() || !o.curve_publickey.empty()))
@@ -249,7 +359,7 @@ cli_args parse_args(command cmd, const std::vector<std::string>& args) {
       if (!takes_frames(cmd))
         throw usage_error{std::string(command_name(cmd)) + " takes no positional argument, got '"
                           + word + "'"};
-      a.frames.push_back(word);
+      a.frames.push_back(parse_frame_word(word));
     } else if (word == "--") {
       options_done = true;  // what follows are frames, even if they start with "--"
     } else {
@@ -260,6 +370,11 @@ cli_args parse_args(command cmd, const std::vector<std::string>& args) {
     }
   }
   check_complete(a, type_given);
+  try {
+    a.options.validate();  // what no single flag can check, e.g. reconnect-ivl-max < reconnect-ivl
+  } catch (const error& e) {
+    throw usage_error{e.what()};
+  }
   return a;
 }
 

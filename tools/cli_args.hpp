@@ -2,6 +2,9 @@
 // Parsing errors throw usage_error (exit status 2), everything later throws cafmq::error.
 #pragma once
 
+#include "frame_args.hpp"
+#include "output_format.hpp"
+
 #include "runtime/core/options.hpp"
 #include "runtime/core/socket_type.hpp"
 
@@ -39,7 +42,9 @@ struct cli_args {
   bool count_given = false;                  ///< recv and echo run until interrupted without it
   int timeout_ms = -1;                       ///< --timeout-ms; -1 waits forever
   bool quiet = false;                        ///< recv/request --quiet
-  std::vector<std::string> frames;           ///< send/request: the FRAME arguments
+  std::vector<frame_arg> frames;             ///< send/request: the FRAME arguments
+  output_format format = output_format::json;  ///< recv/request --format
+  int attempts = 1;                          ///< request --attempts: sends before giving up
   std::vector<std::string> subscriptions;    ///< recv --subscribe (SUB/XSUB), in order
   size_t wait_subscribers = 0;               ///< send --wait-subscribers (PUB/XPUB)
   int interval_ms = 0;                       ///< send --interval-ms: pause between sends
@@ -47,6 +52,7 @@ struct cli_args {
   bool sndtimeo_given = false;               ///< --sndtimeo-ms given (else --timeout-ms applies)
   std::vector<std::string> curve_allow;      ///< --curve-allow: the CURVE server's allowed keys
   std::string plain_passwords;               ///< --plain-passwords: the PLAIN server's file
+  std::string cert_public;                   ///< --curve-cert: our public key (clients use it)
 };
 
 /// Parses `args` (the words after the command name) for `cmd`; throws usage_error.

@@ -3,6 +3,7 @@
 // PAIR send it back as is. Prints nothing; exits after --count messages, a timeout or a signal.
 #include "commands.hpp"
 #include "event_printer.hpp"
+#include "failure_watch.hpp"
 #include "message_io.hpp"
 
 #include "runtime/context.hpp"
@@ -20,6 +21,7 @@ int run_echo(const cli_args& args) {
     options.sndtimeo_ms = args.timeout_ms;
   socket sock{ctx, args.type, options};
   event_printer events{sock, args};
+  failure_watch failures{sock, !args.options.curve_serverkey.empty()};
   attach_endpoints(sock, args);
   uint64_t echoed = 0;
   std::optional<message> msg;
@@ -36,19 +38,21 @@ int run_echo(const cli_args& args) {
     }
     ++echoed;
   }
-  sock.close();
+  // The verdict goes out before the close, which may linger.
+  int status = 0;
   auto n = static_cast<unsigned long long>(echoed);
   if (result == outcome::timed_out) {
-    std::fprintf(stderr, "cafmq: error: timed out: no message within %d ms (echoed %llu)\n",
-                 args.timeout_ms, n);
-    return 1;
-  }
-  if (result == outcome::interrupted && args.count_given) {
+    auto what = "timed out: no message within " + std::to_string(args.timeout_ms)
+                + " ms (echoed " + std::to_string(n) + ")";
+    std::fprintf(stderr, "cafmq: error: %s\n", failures.explain(what).c_str());
+    status = 1;
+  } else if (result == outcome::interrupted && args.count_given) {
     std::fprintf(stderr, "cafmq: error: interrupted after %llu of %llu messages\n", n,
                  static_cast<unsigned long long>(args.count));
-    return 1;
+    status = 1;
   }
-  return 0;
+  sock.close();
+  return status;
 }
 
 } // namespace cafmq::cli

@@ -1,7 +1,9 @@
-// `cafmq recv`: receives messages and prints each as a line of JSON, until --count, a timeout
-// or SIGINT/SIGTERM. SUB and XSUB subscribe to each --subscribe prefix first.
+// `cafmq recv`: receives messages and prints each (--format), until --count, a timeout or
+// SIGINT/SIGTERM. SUB and XSUB subscribe to each --subscribe prefix first. The final error is
+// printed before the socket closes, so a lingering close cannot hide it.
 #include "commands.hpp"
 #include "event_printer.hpp"
+#include "failure_watch.hpp"
 #include "message_io.hpp"
 
 #include "runtime/context.hpp"
@@ -38,18 +40,19 @@ outcome receive_loop(socket& sock, const stop_signal& stop, const cli_args& args
       return result;
     ++received;
     if (!args.quiet)
-      print_json_line(line, *msg);
+      print_message(line, *msg, args.format);
   }
   return outcome::received;
 }
 
-int report(const cli_args& args, outcome result, uint64_t received) {
+int report(const cli_args& args, outcome result, uint64_t received, const failure_watch& failures) {
   if (args.quiet)
     print_received(received);
   auto n = static_cast<unsigned long long>(received);
   if (result == outcome::timed_out) {
-    std::fprintf(stderr, "cafmq: error: timed out: no message within %d ms (received %llu)\n",
-                 args.timeout_ms, n);
+    auto what = "timed out: no message within " + std::to_string(args.timeout_ms)
+                + " ms (received " + std::to_string(n) + ")";
+    std::fprintf(stderr, "cafmq: error: %s\n", failures.explain(what).c_str());
     return 1;
   }
   if (result == outcome::interrupted && args.count_given) {
@@ -67,12 +70,14 @@ int run_recv(const cli_args& args) {
   context ctx;
   socket sock{ctx, args.type, args.options};
   event_printer events{sock, args};
+  failure_watch failures{sock, !args.options.curve_serverkey.empty()};
   subscribe_all(sock, args);  // before connecting: the first connection carries them
   attach_endpoints(sock, args);
   uint64_t received = 0;
   auto result = receive_loop(sock, stop, args, received);
+  int status = report(args, result, received, failures);
   sock.close();
-  return report(args, result, received);
+  return status;
 }
 
 } // namespace cafmq::cli

@@ -3,6 +3,8 @@
 // discarded. PUB/XPUB may first wait for --wait-subscribers subscribers.
 #include "commands.hpp"
 #include "event_printer.hpp"
+#include "failure_watch.hpp"
+#include "frame_args.hpp"
 
 #include "runtime/context.hpp"
 
@@ -40,23 +42,32 @@ void wait_for_subscribers(socket& sock, const cli_args& args) {
                              + " subscriber(s)");
 }
 
-/// Says on stderr why not every message went out; returns the exit status.
-int report(const cli_args& args, const socket_options& options, uint64_t sent, size_t discarded) {
-  auto count = static_cast<unsigned long long>(args.count);
+/// Says on stderr why not every message went out, root cause first; returns the exit status.
+int report(const cli_args& args, const socket_options& options, uint64_t sent, size_t discarded,
+           const failure_watch& failures) {
+  auto count = std::to_string(args.count);
+  std::string what;
   if (sent < args.count) {
-    std::fprintf(stderr,
-                 "cafmq: error: send timed out after %d ms (no peer ready?): sent %llu of %llu\n",
-                 args.timeout_ms, static_cast<unsigned long long>(sent), count);
-    return 1;
+    what = "send timed out after " + std::to_string(args.timeout_ms) + " ms: sent "
+           + std::to_string(sent) + " of " + count;
+  } else if (discarded > 0) {
+    // With linger -1 close only discards what no connection is left to write (the connector
+    // gave up, or never existed); otherwise linger ran out.
+    what = std::to_string(discarded) + " of " + count + " message(s) discarded before being written ("
+           + (options.linger_ms < 0 ? std::string("no connection left to write them")
+                                    : "linger of " + std::to_string(options.linger_ms) + " ms expired")
+           + ")";
+  } else {
+    return 0;
   }
-  if (discarded > 0) {
-    std::fprintf(stderr,
-                 "cafmq: error: linger of %d ms expired: %zu of %llu message(s) discarded "
-                 "before being written\n",
-                 options.linger_ms, discarded, count);
-    return 1;
-  }
-  return 0;
+  // Waits for the connectors' last word only on this failure path.
+  auto cause = discarded > 0 ? failures.root_cause_after_close(std::chrono::milliseconds(500))
+                             : failures.root_cause();
+  if (cause.empty() && sent < args.count)
+    cause = "no peer ready to take it";
+  std::string line = cause.empty() ? what : cause + ": " + what;
+  std::fprintf(stderr, "cafmq: error: %s\n", line.c_str());
+  return 1;
 }
 
 } // namespace
@@ -69,6 +80,7 @@ int run_send(const cli_args& args) {
   context ctx;
   socket sock{ctx, args.type, options};
   event_printer events{sock, args};
+  failure_watch failures{sock, !args.options.curve_serverkey.empty()};
   uint64_t sent = 0;
   try {
     attach_endpoints(sock, args);
@@ -81,7 +93,7 @@ int run_send(const cli_args& args) {
   if (sent < args.count)
     sock.set_linger(std::chrono::milliseconds(0));
   size_t discarded = sock.close();
-  return report(args, options, sent, discarded);
+  return report(args, options, sent, discarded, failures);
 }
 
 } // namespace cafmq::cli

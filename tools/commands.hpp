@@ -18,8 +18,6 @@ int run_request(const cli_args& args);
 /// `cafmq keygen [--cert FILE]`: prints a CURVE key pair or writes it as zcert files; `args`
 /// are the words after "keygen". Throws usage_error for bad arguments.
 int run_keygen(const std::vector<std::string>& args);
-/// One message made of the FRAME arguments.
-message build_message(const std::vector<std::string>& frames);
 /// Binds and connects `args.endpoints` in order; reports wildcard-port binds on stderr.
 void attach_endpoints(socket& sock, const cli_args& args);
 

@@ -2,6 +2,8 @@
 // plain ASCII in runs, so a message costs no allocation once the buffer has grown.
 #include "json_frames.hpp"
 
+#include "binary_text.hpp"
+
 namespace cafmq::cli {
 
 namespace {
@@ -56,9 +58,10 @@ void append_escaped_byte(std::string& out, unsigned char c) {
 
 } // namespace
 
-void append_json_string(std::string& out, std::string_view bytes) {
+bool append_json_string(std::string& out, std::string_view bytes) {
   auto p = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t n = bytes.size();
+  size_t start = out.size();
   out.push_back('"');
   size_t i = 0;
   while (i < n) {
@@ -69,16 +72,29 @@ void append_json_string(std::string& out, std::string_view bytes) {
     i = run;
     if (i == n)
       break;
-    size_t len = p[i] >= 0x80 ? utf8_length(p + i, n - i) : 0;
-    if (len > 0) {
-      out.append(bytes.data() + i, len);
-      i += len;
-    } else {
-      append_escaped_byte(out, p[i]);  // a JSON special or a byte outside valid UTF-8
+    if (p[i] < 0x80) {
+      append_escaped_byte(out, p[i]);  // a JSON special or a control character
       ++i;
+      continue;
     }
+    size_t len = utf8_length(p + i, n - i);
+    if (len == 0) {
+      out.resize(start);  // not UTF-8: the caller picks another encoding
+      return false;
+    }
+    out.append(bytes.data() + i, len);
+    i += len;
   }
   out.push_back('"');
+  return true;
+}
+
+void append_json_frame(std::string& out, std::string_view bytes) {
+  if (append_json_string(out, bytes))
+    return;
+  out += "{\"base64\":\"";
+  append_base64(out, bytes);
+  out += "\"}";
 }
 
 void append_json_message(std::string& out, const message& msg) {
@@ -86,7 +102,7 @@ void append_json_message(std::string& out, const message& msg) {
   for (size_t i = 0; i < msg.size(); ++i) {
     if (i > 0)
       out.push_back(',');
-    append_json_string(out, msg[i].view());
+    append_json_frame(out, msg[i].view());
   }
   out.push_back(']');
 }

@@ -1,7 +1,7 @@
-// Receiving in slices and JSON-line output for the commands that receive.
+// Receiving in slices and printing received messages for the commands that receive.
 #include "message_io.hpp"
 
-#include "json_frames.hpp"
+#include "output_format.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -41,10 +41,9 @@ outcome next_message(socket& sock, const stop_signal& stop, int timeout_ms,
   }
 }
 
-void print_json_line(std::string& line, const message& msg) {
+void print_message(std::string& line, const message& msg, output_format format) {
   line.clear();
-  append_json_message(line, msg);
-  line.push_back('\n');
+  append_message(line, msg, format);
   if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() || std::fflush(stdout) != 0)
     throw std::runtime_error("cannot write to stdout");
 }

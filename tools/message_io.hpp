@@ -1,6 +1,7 @@
-// Receiving with a stop flag and printing messages as JSON lines: shared by recv, echo and request.
+// Receiving with a stop flag and printing messages (--format): shared by recv, echo and request.
 #pragma once
 
+#include "output_format.hpp"
 #include "stop_signal.hpp"
 
 #include "runtime/socket.hpp"
@@ -18,9 +19,9 @@ enum class outcome { received, timed_out, interrupted };
 outcome next_message(socket& sock, const stop_signal& stop, int timeout_ms,
                      std::optional<message>& out);
 
-/// Prints `msg` as one JSON line on stdout and flushes; `line` is a reusable buffer. Throws if
-/// stdout cannot be written.
-void print_json_line(std::string& line, const message& msg);
+/// Prints `msg` on stdout in `format` and flushes; `line` is a reusable buffer. Throws if stdout
+/// cannot be written.
+void print_message(std::string& line, const message& msg, output_format format);
 
 /// Prints "received N" on stdout (the --quiet summary).
 void print_received(unsigned long long n);

@@ -1,6 +1,8 @@
 // The sigwait thread behind stop_signal.
 #include "stop_signal.hpp"
 
+#include <cstdio>
+#include <cstdlib>
 #include <pthread.h>
 #include <signal.h>
 
@@ -22,11 +24,19 @@ stop_signal::stop_signal() {
   sigset_t set = stop_set();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   waiter_ = std::thread([this, set] {
-    int sig = 0;
-    sigwait(&set, &sig);
-    // The destructor wakes us with SIGTERM too; that is not a user's request to stop.
-    if (!shutting_down_.load())
-      requested_.store(true);
+    for (;;) {
+      int sig = 0;
+      sigwait(&set, &sig);
+      // The destructor wakes us with SIGTERM too; that is not a user's request to stop.
+      if (shutting_down_.load())
+        return;
+      if (!requested_.exchange(true))
+        continue;
+      // A second signal: the user will not wait for a close that lingers. Exit now, skipping
+      // destructors that would wait for the same close.
+      std::fputs("cafmq: linger aborted (second signal): exiting at once\n", stderr);
+      std::_Exit(1);
+    }
   });
 }
 

@@ -74,7 +74,7 @@ TEST(CliRecv, ConnectingRecvPrintsHundredThousandMessagesInOrderFromABoundPyzmqP
   EXPECT_EQ(i, 100000);
 }
 
-TEST(CliRecv, JsonLinesEscapeQuotesControlsAndNonUtf8BytesExactly) {
+TEST(CliRecv, JsonLinesEscapeQuotesAndControlsAndGiveNonUtf8FramesAsBase64) {
   zmq::context zctx;
   zmq::socket push{zctx, ZMQ_PUSH};
   push.set(ZMQ_SNDTIMEO, 10000);
@@ -85,15 +85,15 @@ TEST(CliRecv, JsonLinesEscapeQuotesControlsAndNonUtf8BytesExactly) {
   ASSERT_TRUE(push.send({"\xff"}));
   ASSERT_TRUE(push.send({"say \"hi\""}));
   ASSERT_TRUE(push.send({"", "back\\slash", "tab\tnew\nline", std::string("nul\0", 4)}));
-  ASSERT_TRUE(push.send({"caf\xc3\xa9", "\xc3"}));  // valid UTF-8 passes; a lone lead byte not
+  ASSERT_TRUE(push.send({"caf\xc3\xa9", "\xc3"}));  // valid UTF-8 passes; a lone lead byte: base64
   auto r = recv.wait(20000ms);
   expect_success(r, "cafmq recv");
   EXPECT_EQ(r.out,
             "[\"a\",\"b\"]\n"
-            "[\"\\u00ff\"]\n"
+            "[{\"base64\":\"/w==\"}]\n"
             "[\"say \\\"hi\\\"\"]\n"
             "[\"\",\"back\\\\slash\",\"tab\\tnew\\nline\",\"nul\\u0000\"]\n"
-            "[\"caf\xc3\xa9\",\"\\u00c3\"]\n");
+            "[\"caf\xc3\xa9\",{\"base64\":\"ww==\"}]\n");
 }
 
 TEST(CliRecv, TimeoutWithoutMessagesExitsOneWithAnErrorOnStderr) {

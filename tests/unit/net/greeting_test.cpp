@@ -112,6 +112,7 @@ TEST(Greeting, RejectsZmtp10PeerFromFirstByte) {
   const uint8_t legacy[] = {0x01};
   auto r = check_greeting(legacy, 1, "NULL");
   EXPECT_EQ(r.state, status::failed);
+  EXPECT_EQ(r.error.rfind("peer does not speak ZMTP (no 0xFF signature)", 0), 0u) << r.error;
   EXPECT_NE(r.error.find("ZMTP 1.0"), std::string::npos) << r.error;
 }
 

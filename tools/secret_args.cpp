@@ -1,0 +1,69 @@
+#include "secret_args.hpp"
+
+#include "cli_args.hpp"
+
+#include "runtime/core/error.hpp"
+#include "security/zcert.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+namespace cafmq::cli {
+
+namespace {
+
+constexpr size_t max_secret_file = 65536;
+
+security::zcert load(std::string_view option, const std::string& path) {
+  try {
+    return security::load_zcert(path);
+  } catch (const error& e) {
+    throw error{errc::invalid_argument, std::string(option) + ": " + e.what()};
+  }
+}
+
+} // namespace
+
+std::string secret_from_file(std::string_view option, const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in)
+    throw error{errc::invalid_argument, std::string(option) + ": cannot open '" + path
+                                          + "': " + std::strerror(errno)};
+  std::string text;
+  char c = 0;
+  while (text.size() <= max_secret_file && in.get(c))
+    text.push_back(c);
+  if (text.size() > max_secret_file)
+    throw error{errc::invalid_argument,
+                std::string(option) + ": '" + path + "' is larger than 64 KiB; not a secret"};
+  if (!text.empty() && text.back() == '\n')
+    text.pop_back();
+  if (!text.empty() && text.back() == '\r')
+    text.pop_back();
+  return text;
+}
+
+std::string secret_from_env(std::string_view option, const std::string& name) {
+  // The tool reads its environment once, before any thread that could change it starts.
+  const char* value = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe)
+  if (value == nullptr)
+    throw usage_error{std::string(option) + ": environment variable " + name + " is not set"};
+  return value;
+}
+
+cert_keys secret_cert(std::string_view option, const std::string& path) {
+  auto cert = load(option, path);
+  if (!cert.secret_key)
+    throw error{errc::invalid_argument,
+                std::string(option) + ": '" + path
+                  + "' has no secret key (give the FILE_secret file that keygen --cert wrote)"};
+  return {cert.public_key.z85(), cert.secret_key->z85()};
+}
+
+std::string public_cert(std::string_view option, const std::string& path) {
+  return load(option, path).public_key.z85();
+}
+
+} // namespace cafmq::cli
