@@ -3,7 +3,7 @@
 // stream resumes. The sender prints its socket's monitor events as they happen and its
 // supervision tree once the new worker is connected. Exit 0 if the stream resumed, 1 if not.
 // Run without arguments.
-#include "runtime/cafmq.hpp"
+#include <cafmq/cafmq.hpp>
 
 #include <fcntl.h>
 #include <poll.h>

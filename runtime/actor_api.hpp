@@ -3,7 +3,7 @@
 // includes CAF 0.17) and link CAF::core; cafmq.hpp stays free of CAF for everyone else.
 #pragma once
 
-#include "runtime/socket.hpp"
+#include "socket.hpp"
 
 #include <caf/all.hpp>
 

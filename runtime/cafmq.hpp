@@ -1,15 +1,17 @@
-// The one header users include.
+// The one header users include: #include <cafmq/cafmq.hpp> (installed, or in a build tree that
+// adds cafmq with add_subdirectory). The CAF face is opt-in: <cafmq/actor_api.hpp>.
 #pragma once
 
-#include "runtime/context.hpp"
-#include "runtime/core/endpoint.hpp"
-#include "runtime/core/error.hpp"
-#include "runtime/core/log.hpp"
-#include "runtime/core/message.hpp"
-#include "runtime/core/monitor_event.hpp"
-#include "runtime/core/monitor_hub.hpp"
-#include "runtime/core/options.hpp"
-#include "runtime/core/socket_type.hpp"
-#include "runtime/core/supervision.hpp"
-#include "runtime/socket.hpp"
-#include "runtime/zap_client.hpp"
+#include "context.hpp"
+#include "core/endpoint.hpp"
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/message.hpp"
+#include "core/monitor_event.hpp"
+#include "core/monitor_hub.hpp"
+#include "core/options.hpp"
+#include "core/socket_type.hpp"
+#include "core/supervision.hpp"
+#include "socket.hpp"
+#include "version.hpp"
+#include "zap_client.hpp"

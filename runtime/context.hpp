@@ -4,8 +4,8 @@
 // the sockets then report errc::socket_closed.
 #pragma once
 
-#include "runtime/core/authenticator.hpp"
-#include "runtime/core/supervision.hpp"
+#include "core/authenticator.hpp"
+#include "core/supervision.hpp"
 
 #include <chrono>
 #include <cstddef>

@@ -7,15 +7,15 @@
 // (false / std::nullopt).
 #pragma once
 
-#include "runtime/context.hpp"
-#include "runtime/core/error.hpp"
-#include "runtime/core/message.hpp"
-#include "runtime/core/monitor_hub.hpp"
-#include "runtime/core/options.hpp"
-#include "runtime/core/peer_properties.hpp"
-#include "runtime/core/socket_type.hpp"
-#include "runtime/socket_stats.hpp"
-#include "runtime/core/supervision.hpp"
+#include "context.hpp"
+#include "core/error.hpp"
+#include "core/message.hpp"
+#include "core/monitor_hub.hpp"
+#include "core/options.hpp"
+#include "core/peer_properties.hpp"
+#include "core/socket_type.hpp"
+#include "socket_stats.hpp"
+#include "core/supervision.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -5,8 +5,8 @@
 // no inproc transport yet, so its handler endpoint is any tcp:// address (docs/security.md).
 #pragma once
 
-#include "runtime/context.hpp"
-#include "runtime/core/authenticator.hpp"
+#include "context.hpp"
+#include "core/authenticator.hpp"
 
 #include <chrono>
 #include <memory>

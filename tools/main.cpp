@@ -6,6 +6,7 @@
 #include "usage.hpp"
 
 #include "runtime/core/error.hpp"
+#include "runtime/version.hpp"
 
 #include <cstdio>
 #include <string>
@@ -27,6 +28,10 @@ int dispatch(int argc, char** argv) {
   std::string first = argv[1];
   if (first == "--help" || first == "-h" || first == "help") {
     print_usage(stdout);
+    return 0;
+  }
+  if (first == "--version") {  // the library's version, which may differ from the headers'
+    std::printf("cafmq %s\n", cafmq::version().text);
     return 0;
   }
   if (first == "keygen") {

@@ -121,7 +121,8 @@ void print_usage(std::FILE* out) {
              "  cafmq recv --type sub --connect tcp://127.0.0.1:5556 --subscribe weather.\n"
              "  cafmq echo --type rep --bind tcp://*:5557\n"
              "  cafmq request --type req --connect tcp://127.0.0.1:5557 ping\n"
-             "  cafmq keygen --cert server.cert   (CURVE key pair; without --cert: printed)\n",
+             "  cafmq keygen --cert server.cert   (CURVE key pair; without --cert: printed)\n"
+             "  cafmq --version                   (the library's version)\n",
              out);
 }
 

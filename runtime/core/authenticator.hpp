@@ -3,7 +3,7 @@
 // comes back through a callback.
 #pragma once
 
-#include "runtime/core/mechanism.hpp"
+#include "mechanism.hpp"
 
 #include <functional>
 #include <memory>

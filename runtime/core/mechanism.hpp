@@ -2,8 +2,8 @@
 // greeting, the engine feeds command bodies in and sends the command bodies the mechanism emits.
 #pragma once
 
-#include "runtime/core/frame.hpp"
-#include "runtime/core/zmtp_command.hpp"
+#include "frame.hpp"
+#include "zmtp_command.hpp"
 
 #include <functional>
 #include <memory>

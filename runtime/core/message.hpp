@@ -2,7 +2,7 @@
 // carries its frame inline, so small single-part messages never allocate.
 #pragma once
 
-#include "runtime/core/frame.hpp"
+#include "frame.hpp"
 
 #include <cstdint>
 #include <cstdlib>

@@ -3,7 +3,7 @@
 // emitting never waits for a reader, so monitoring never delays the actors or the I/O thread.
 #pragma once
 
-#include "runtime/core/monitor_event.hpp"
+#include "monitor_event.hpp"
 
 #include <atomic>
 #include <chrono>

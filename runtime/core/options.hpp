@@ -2,8 +2,8 @@
 // libzmq says so.
 #pragma once
 
-#include "runtime/core/authenticator.hpp"
-#include "runtime/core/authorization.hpp"
+#include "authenticator.hpp"
+#include "authorization.hpp"
 
 #include <cstdint>
 #include <memory>

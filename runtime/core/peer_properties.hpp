@@ -4,7 +4,7 @@
 // "User-Id" property of its own does not get to set it.
 #pragma once
 
-#include "runtime/core/zmtp_command.hpp"
+#include "zmtp_command.hpp"
 
 #include <memory>
 #include <optional>

@@ -2,10 +2,10 @@
 // each way. Lives as long as either side holds it; a connector's pipe survives reconnects.
 #pragma once
 
-#include "runtime/core/options.hpp"
-#include "runtime/core/peer_properties.hpp"
-#include "runtime/core/spsc_ring.hpp"
-#include "runtime/core/waker.hpp"
+#include "options.hpp"
+#include "peer_properties.hpp"
+#include "spsc_ring.hpp"
+#include "waker.hpp"
 
 #include <atomic>
 #include <cstdint>

@@ -2,8 +2,8 @@
 // so a mutex is fine; the user thread checks an atomic flag before touching it.
 #pragma once
 
-#include "runtime/core/pipe.hpp"
-#include "runtime/core/signaler.hpp"
+#include "pipe.hpp"
+#include "signaler.hpp"
 
 #include <algorithm>
 #include <atomic>

@@ -2,7 +2,7 @@
 // it gives up. Pure arithmetic: the connector actor owns the timers.
 #pragma once
 
-#include "runtime/core/options.hpp"
+#include "options.hpp"
 
 #include <chrono>
 #include <cstdint>

@@ -10,8 +10,8 @@
 // pausing, so a drained ring never keeps the others paused.
 #pragma once
 
-#include "runtime/core/byte_budget.hpp"
-#include "runtime/core/waker.hpp"
+#include "byte_budget.hpp"
+#include "waker.hpp"
 
 #include <atomic>
 #include <memory>

@@ -2,7 +2,7 @@
 // is a single atomic exchange; only a wake-up of a sleeping thread makes a system call.
 #pragma once
 
-#include "runtime/core/waker.hpp"
+#include "waker.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -22,10 +22,10 @@
 //   flag store and load per batch, not per message, and nothing at all on rings without it.
 #pragma once
 
-#include "runtime/core/byte_budget.hpp"
-#include "runtime/core/recv_budget.hpp"
-#include "runtime/core/message.hpp"
-#include "runtime/core/waker.hpp"
+#include "byte_budget.hpp"
+#include "recv_budget.hpp"
+#include "message.hpp"
+#include "waker.hpp"
 
 #include <atomic>
 #include <cstdint>
