@@ -3,13 +3,18 @@
 # Unit tests and fuzz targets link the layers they test directly and never libcafmq as well, so
 # no executable holds the same object twice.
 
-# Position-independent when libcafmq is shared. -fno-semantic-interposition: calls and accesses
-# inside the library bind to its own definitions, so the compiler may inline across them as it
-# does in a static build (nobody interposes cafmq's internals).
+# Position-independent when libcafmq is shared. Nobody interposes cafmq's internals, so calls
+# inside the library bind to its own definitions as in a static build: the compiler may inline
+# them (-fno-semantic-interposition) and the linker calls them directly, not through the PLT
+# (-Bsymbolic-functions, on libcafmq itself).
 function(cafmq_library_flags target)
   set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ${CAFMQ_SHARED})
   if(CAFMQ_SHARED)
     target_compile_options(${target} PRIVATE -fno-semantic-interposition)
+    get_target_property(type ${target} TYPE)
+    if(type STREQUAL "SHARED_LIBRARY")
+      target_link_options(${target} PRIVATE -Wl,-Bsymbolic-functions)
+    endif()
   endif()
 endfunction()
 

@@ -83,9 +83,9 @@ fi
 if [ "$what" != tidy ]; then
   echo "static-analysis: $("$cppcheck" --version)"
   mkdir -p "$build/cppcheck"
-  # compile_commands.json holds only the directories above (no tests, no fuzz). Only -I$root is
-  # on its include path, so system, CAF and Boost headers are not read; their diagnostics would be
-  # suppressed anyway.
+  # compile_commands.json holds only the directories above (no tests, no fuzz). Only -I$root and
+  # $build/include (<cafmq/...>, a link to runtime/) are on its include path, so system, CAF and
+  # Boost headers are not read; their diagnostics would be suppressed anyway.
   if ! "$cppcheck" --project="$db" --cppcheck-build-dir="$build/cppcheck" -j2 --quiet \
       --std=c++17 --enable=warning,performance,portability --inline-suppr --error-exitcode=1 \
       --suppress='*:/usr/*' --template='{file}:{line}: {severity}: {message} [{id}]'; then
