@@ -151,8 +151,8 @@ def fragment_source(b, path):
            "(tests/docs/extract_doc_blocks.py).",
            "#include <cafmq/cafmq.hpp>"] + includes + [
            "namespace {",
-           "[[maybe_unused]] void docs_fragment() {",
-           line_directive(b.setup_line, path)] + setup + [
+           "[[maybe_unused]] void docs_fragment() {"] + (
+           [line_directive(b.setup_line, path)] + setup if setup else []) + [
            line_directive(b.fence_line + 1, path)] + body + [
            "}",
            "} // namespace"]

@@ -53,6 +53,11 @@ int inside_an_outer_fence = 0;
 ```cpp
 int misspelt = 0;
 ```
+
+<!-- docs-test: fragment -->
+```cpp
+int no_setup = 0;
+```
 """
 
 
@@ -95,7 +100,11 @@ def main():
         check(len(problems) == 4, f"exactly four problems, not {len(problems)}: {problems}")
         check("inside_an_outer_fence" not in calls and not os.path.exists(
               os.path.join(out, "doc_page_md_L38.cpp")), "a fence inside a longer fence is text")
-        check("1 program, 1 fragment, 1 skip" in calls, "the summary counts each kind")
+        check("1 program, 2 fragment, 1 skip" in calls, "the summary counts each kind")
+        with open(os.path.join(out, "doc_page_md_L48.cpp"), encoding="utf-8") as f:
+            text = f.read()
+        check("#line 0" not in text and f'#line 49 "{os.path.join(root, "page.md")}"' in text,
+              "a fragment without setup has no #line for it (line 0 is out of range)")
 
         # --unchecked: an unmarked block of such a page is counted, not reported.
         subprocess.run([sys.executable, os.path.join(HERE, "extract_doc_blocks.py"), "--root", root,
