@@ -67,6 +67,8 @@ struct session_state {
       raw->close("session stopped");
     // A connector's pipe waits for the next connection; a pipe of this connection's own stays
     // "connected" until detached, so stats() never shows it unconnected yet still routed to.
+    // CAF 0.17 destroys the state in on_exit(), before the down message that lets the connector
+    // start the next session, so this never clears a newer connection's flag.
     if (!args.own_pipe && args.pipe)
       args.pipe->set_connected(false);
     if (args.own_pipe && args.pipe) {

@@ -37,5 +37,12 @@ install(FILES ${PROJECT_BINARY_DIR}/cafmqConfig.cmake ${PROJECT_BINARY_DIR}/cafm
 # whatever `cmake --install --prefix` says.
 file(RELATIVE_PATH cafmq_pc_to_prefix "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 string(REGEX REPLACE "/$" "" cafmq_pc_to_prefix "${cafmq_pc_to_prefix}")
+# A static libcafmq needs CAF and libsodium at link time (pkg-config --static); a shared one
+# does not, so its .pc names neither (libsodium.pc need not be installed to use it).
+if(CAFMQ_SHARED)
+  set(cafmq_pc_private "")
+else()
+  set(cafmq_pc_private "Requires.private: libsodium\nLibs.private: -lcaf_core -pthread\n")
+endif()
 configure_file(cmake/package/cafmq.pc.in ${PROJECT_BINARY_DIR}/cafmq.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/cafmq.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <utility>
 
 namespace cafmq::log {
 
@@ -79,8 +80,13 @@ level current_level() noexcept {
 
 void set_sink(sink s) {
   auto& sl = slot();
-  std::unique_lock<std::shared_mutex> guard{sl.mtx};
-  sl.current = std::move(s);
+  sink previous;
+  {
+    std::unique_lock<std::shared_mutex> guard{sl.mtx};
+    previous = std::exchange(sl.current, std::move(s));
+  }
+  // Destroyed unlocked: whatever the old sink owned may log (or close a cafmq socket that logs)
+  // as it goes, and must find the new sink in place rather than wait on our own lock.
 }
 
 void write(level lvl, std::string_view component, std::string_view text) {

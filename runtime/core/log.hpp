@@ -10,10 +10,11 @@
 
 namespace cafmq::log {
 
-/// Severity, most severe first: error (cafmq cannot do what it was asked, e.g. a bind that
-/// failed late, a connector that gave up), warn (an anomaly worth a look: a peer that broke the
-/// protocol or sent malformed input, a failed authentication, messages discarded at shutdown),
-/// info (the ordinary life of connections: handshakes, disconnects, reconnects), debug.
+/// Severity, most severe first: error (cafmq cannot do what it was asked, e.g. a socket actor
+/// that failed, a connector escalating after too many restarts), warn (an anomaly worth a look:
+/// a peer that broke the protocol or sent malformed input, a failed authentication, a connector
+/// that gave up), info (the ordinary life of connections: handshakes, disconnects, reconnects,
+/// messages discarded when a context closes), debug.
 enum class level { error = 0, warn = 1, info = 2, debug = 3 };
 
 /// Receives each line: its level, the component ("session", "connector", ...) and the text.
@@ -38,7 +39,10 @@ std::optional<level> parse_level(std::string_view text) noexcept;
 /// returns, the previous sink is not running and is not called again. `s` is called on whatever
 /// thread logs: cafmq's I/O thread and actor threads, or a thread inside a cafmq call (close,
 /// context close), possibly several at once. It must be quick (it holds up that thread's
-/// sockets), must not throw (an exception is swallowed) and must not call back into cafmq.
+/// sockets), must not throw (an exception is swallowed) and must not call back into cafmq; in
+/// particular it must not call set_sink, and set_sink must not be called while holding a lock
+/// the sink takes (set_sink waits for the lines in progress). The previous sink is destroyed
+/// after the new one is in place, outside cafmq's lock.
 void set_sink(sink s);
 
 } // namespace cafmq::log

@@ -124,12 +124,14 @@ public:
   size_t queued_user_messages() const noexcept { return without_control(outbound_.size()); }
 
   /// Messages a lingering close waits for (libzmq's rule): what the pattern would deliver to a
-  /// live or returning peer, never control traffic to a peer that is not connected. So: nothing
-  /// for a pipe detached or closed by the socket; everything unsent while a connection is up (it
-  /// drains in moments); else only the user's messages (a connector's peer may still come, and
-  /// libzmq lingers for them too), never SUB's/XSUB's subscriptions nor XPUB's welcome message.
+  /// live or returning peer, never control traffic that the close makes moot. So: nothing for a
+  /// pipe detached or closed by the socket, nor for a control-only pipe (SUB's/XSUB's
+  /// subscriptions: the connection they are for ends with the close, and a stalled publisher
+  /// must not hold it); everything unsent while a connection is up (it drains in moments); else
+  /// only the user's messages (a connector's peer may still come, and libzmq lingers for them
+  /// too), never XPUB's welcome message to a peer that never connected.
   size_t lingering() const noexcept {
-    if (detached() || closed_by_user())
+    if (detached() || closed_by_user() || control_only_.load(std::memory_order_relaxed))
       return 0;
     return connected() ? unsent() : unsent_user_messages();
   }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -107,8 +108,10 @@ public:
   /// Any thread, async-signal-safe: the socket's close() (and a context close lingering for
   /// it) stops lingering now; see socket::abort_linger().
   void abort_linger() noexcept {
+    int saved_errno = errno;  // a signal handler must leave errno as it found it
     linger_aborted_.store(true, std::memory_order_release);
     user_->wake();
+    errno = saved_errno;
   }
   /// See abort_linger().
   bool linger_aborted() const noexcept { return linger_aborted_.load(std::memory_order_acquire); }

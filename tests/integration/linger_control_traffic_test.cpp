@@ -4,6 +4,7 @@
 // linger (-1), as with libzmq; a PUSH's queued messages still wait for a peer that comes later.
 #include "support/deadline.hpp"
 #include "support/ports.hpp"
+#include "support/sanitizers.hpp"
 
 #include "runtime/cafmq.hpp"
 
@@ -18,7 +19,7 @@ namespace {
 using namespace std::chrono_literals;
 
 // Far below any linger worth the name, far above a loaded machine's scheduling noise.
-constexpr long long at_once_ms = 1000;
+constexpr long long at_once_ms = test::sanitized_build ? 3000 : 1000;
 
 // Closes `s` on another thread; the future holds close()'s result.
 std::future<size_t> close_async(socket& s) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -81,6 +82,28 @@ TEST(Log, AThrowingSinkDoesNotEscape) {
   set_level(level::warn);
   set_sink([](level, std::string_view, std::string_view) { throw std::runtime_error("sink"); });
   EXPECT_NO_THROW(write(level::warn, "unit", "text"));
+}
+
+// What a sink owns may log as it is destroyed (a logger that closes a cafmq socket, say): it is
+// destroyed after the new sink is in place and outside the sink lock, so the line reaches the new
+// sink instead of deadlocking set_sink (ctest's timeout ends the run if it does).
+TEST(Log, ASinkWhoseStateLogsAsItIsDestroyedIsReplacedWithoutDeadlock) {
+  struct logs_when_destroyed {
+    logs_when_destroyed() = default;
+    logs_when_destroyed(const logs_when_destroyed&) = delete;
+    logs_when_destroyed& operator=(const logs_when_destroyed&) = delete;
+    ~logs_when_destroyed() { write(level::warn, "unit", "old sink's state destroyed"); }
+  };
+  auto state = std::make_shared<logs_when_destroyed>();
+  auto before = current_level();
+  set_level(level::warn);
+  set_sink([state](level, std::string_view, std::string_view) {});
+  state.reset();  // the sink holds the last reference
+  capture cap;    // replaces the sink: the old one's state logs while it goes
+  set_level(level::warn);
+  ASSERT_EQ(cap.lines.size(), 1U);
+  EXPECT_EQ(cap.lines[0].text, "old sink's state destroyed");
+  set_level(before);
 }
 
 TEST(Log, LevelNamesParseBack) {
