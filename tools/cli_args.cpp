@@ -46,6 +46,12 @@ constexpr int64_t int_max = std::numeric_limits<int>::max();
 constexpr int64_t i64_max = std::numeric_limits<int64_t>::max();
 constexpr auto hwm_max = static_cast<int64_t>(max_hwm);
 
+/// A secret key given by `flag` itself (not read from --curve-cert).
+void set_secret(cli_args& a, std::string_view flag, std::string key) {
+  a.options.curve_secretkey = std::move(key);
+  a.explicit_key_flag = flag;
+}
+
 // Constant string_views and function pointers: the throws cert-err58-cpp sees are in the lambdas.
 // NOLINTNEXTLINE(cert-err58-cpp)
 const option_spec options[] = {
@@ -143,17 +149,17 @@ const option_spec options[] = {
   {"--curve-server-secret", true, all_cmds,
    [](cli_args& a, const std::string& v) {
      a.options.curve_server = true;
-     a.options.curve_secretkey = v;
+     set_secret(a, "--curve-server-secret", v);
    }},
   {"--curve-server-secret-file", true, all_cmds,
    [](cli_args& a, const std::string& v) {
      a.options.curve_server = true;
-     a.options.curve_secretkey = secret_from_file("--curve-server-secret-file", v);
+     set_secret(a, "--curve-server-secret-file", secret_from_file("--curve-server-secret-file", v));
    }},
   {"--curve-server-secret-env", true, all_cmds,
    [](cli_args& a, const std::string& v) {
      a.options.curve_server = true;
-     a.options.curve_secretkey = secret_from_env("--curve-server-secret-env", v);
+     set_secret(a, "--curve-server-secret-env", secret_from_env("--curve-server-secret-env", v));
    }},
   {"--curve-server-key", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.options.curve_serverkey = v; }},
@@ -162,22 +168,26 @@ const option_spec options[] = {
      a.options.curve_serverkey = public_cert("--curve-server-cert", v);
    }},
   {"--curve-public", true, all_cmds,
-   [](cli_args& a, const std::string& v) { a.options.curve_publickey = v; }},
+   [](cli_args& a, const std::string& v) {
+     a.options.curve_publickey = v;
+     a.explicit_key_flag = "--curve-public";
+   }},
   {"--curve-secret", true, all_cmds,
-   [](cli_args& a, const std::string& v) { a.options.curve_secretkey = v; }},
+   [](cli_args& a, const std::string& v) { set_secret(a, "--curve-secret", v); }},
   {"--curve-secret-file", true, all_cmds,
    [](cli_args& a, const std::string& v) {
-     a.options.curve_secretkey = secret_from_file("--curve-secret-file", v);
+     set_secret(a, "--curve-secret-file", secret_from_file("--curve-secret-file", v));
    }},
   {"--curve-secret-env", true, all_cmds,
    [](cli_args& a, const std::string& v) {
-     a.options.curve_secretkey = secret_from_env("--curve-secret-env", v);
+     set_secret(a, "--curve-secret-env", secret_from_env("--curve-secret-env", v));
    }},
   {"--curve-cert", true, all_cmds,
    [](cli_args& a, const std::string& v) {
      auto keys = secret_cert("--curve-cert", v);
      a.options.curve_secretkey = keys.secret_z85;
      a.cert_public = keys.public_z85;
+     a.cert_given = true;
    }},
   {"--curve-allow", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.curve_allow.push_back(v); }},
@@ -295,6 +305,9 @@ void check_complete(cli_args& a, bool type_given) {
     stdin_frames += f.from == frame_arg::source::stdin_bytes ? 1 : 0;
   if (stdin_frames > 1)
     throw usage_error{"FRAME '-' (stdin) given more than once; stdin holds one frame"};
+  if (a.cert_given && !a.explicit_key_flag.empty())
+    throw usage_error{"--curve-cert and " + std::string(a.explicit_key_flag)
+                      + " both give our CURVE keys: a key pair must come from one source"};
   if (o.curve_server && o.curve_secretkey.empty())
     throw usage_error{"--curve-server needs our secret key (--curve-secret, --curve-secret-file, "
                       "--curve-secret-env or --curve-cert)"};
@@ -305,10 +318,12 @@ void check_complete(cli_args& a, bool type_given) {
   if (a.attempts > 1 && a.timeout_ms < 0)
     throw usage_error{"--attempts needs --timeout-ms (how long one attempt waits)"};
   if (!a.curve_allow.empty() && !o.curve_server)
-    throw usage_error{"--curve-allow needs --curve-server-secret (it is a CURVE server's list)"};
+    throw usage_error{"--curve-allow and --curve-allow-cert need a CURVE server (--curve-server, "
+                      "or --curve-server-secret, -file or -env): they list its allowed clients"};
   if (o.curve_server && (!o.curve_serverkey.empty() || !o.curve_publickey.empty()))
-    throw usage_error{"--curve-server-secret makes a CURVE server: --curve-server-key and "
-                      "--curve-public are for clients"};
+    throw usage_error{"--curve-server (or --curve-server-secret, -file, -env) makes a CURVE "
+                      "server: --curve-server-key, --curve-server-cert and --curve-public are "
+                      "for clients"};
   if (!o.curve_serverkey.empty() && o.curve_secretkey.empty() != o.curve_publickey.empty())
     throw usage_error{"a CURVE client needs both --curve-public and --curve-secret (or neither, "
                       "for a fresh key pair)"};
@@ -371,7 +386,9 @@ cli_args parse_args(command cmd, const std::vector<std::string>& args) {
   }
   check_complete(a, type_given);
   try {
-    a.options.validate();  // what no single flag can check, e.g. reconnect-ivl-max < reconnect-ivl
+    // The library's own limits that no flag checks (--routing-id length, PLAIN with CURVE...);
+    // check_complete() already named the flags of the combinations it knows.
+    a.options.validate();
   } catch (const error& e) {
     throw usage_error{e.what()};
   }

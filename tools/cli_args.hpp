@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cafmq::cli {
@@ -53,6 +54,8 @@ struct cli_args {
   std::vector<std::string> curve_allow;      ///< --curve-allow: the CURVE server's allowed keys
   std::string plain_passwords;               ///< --plain-passwords: the PLAIN server's file
   std::string cert_public;                   ///< --curve-cert: our public key (clients use it)
+  bool cert_given = false;                   ///< --curve-cert given
+  std::string_view explicit_key_flag;        ///< the last flag that gave a CURVE key of ours
 };
 
 /// Parses `args` (the words after the command name) for `cmd`; throws usage_error.

@@ -21,7 +21,7 @@ int run_echo(const cli_args& args) {
     options.sndtimeo_ms = args.timeout_ms;
   socket sock{ctx, args.type, options};
   event_printer events{sock, args};
-  failure_watch failures{sock, !args.options.curve_serverkey.empty()};
+  failure_watch failures{sock, args};
   attach_endpoints(sock, args);
   uint64_t echoed = 0;
   std::optional<message> msg;

@@ -70,7 +70,7 @@ int run_recv(const cli_args& args) {
   context ctx;
   socket sock{ctx, args.type, args.options};
   event_printer events{sock, args};
-  failure_watch failures{sock, !args.options.curve_serverkey.empty()};
+  failure_watch failures{sock, args};
   subscribe_all(sock, args);  // before connecting: the first connection carries them
   attach_endpoints(sock, args);
   uint64_t received = 0;

@@ -1,7 +1,7 @@
 // `cafmq request`: a client (REQ, DEALER or PAIR) that sends the message made of the FRAME
 // arguments and prints the reply (--format), --count times. A REQ reply arrives without its
 // envelope; DEALER and PAIR print every frame they get. With --attempts N a request whose reply
-// does not come within --timeout-ms is sent again, up to N times in all (socket::request).
+// does not come within --timeout-ms is sent again, up to N times in all (the Lazy Pirate).
 #include "commands.hpp"
 #include "event_printer.hpp"
 #include "failure_watch.hpp"
@@ -29,34 +29,23 @@ int fail(const std::string& what, const cli_args& args, uint64_t done,
   return 1;
 }
 
-/// One attempt on a DEALER or PAIR: send, then wait for the reply.
-outcome attempt_once(socket& sock, const stop_signal& stop, const cli_args& args,
-                     const message& request, std::optional<message>& reply, bool& sent) {
-  sent = sock.send(request);
-  if (!sent)
-    return outcome::timed_out;
-  return next_message(sock, stop, args.timeout_ms, reply);
-}
-
-/// One request with its retries; `why` says what went wrong when the outcome is not `received`.
+/// One request with its retries; `why` says what went wrong when the outcome is `timed_out`.
+/// Every wait is sliced, so SIGINT/SIGTERM ends it within a slice.
 outcome exchange(socket& sock, const stop_signal& stop, const cli_args& args,
                  const message& request, std::optional<message>& reply, std::string& why) {
+  const int send_timeout_ms = sock.options().sndtimeo_ms;
   for (int attempt = 1; attempt <= args.attempts; ++attempt) {
-    if (stop.requested())
-      return outcome::interrupted;
-    if (args.type == socket_type::req && args.attempts > 1) {
-      // socket::request resets the REQ state machine, so a later attempt may send again.
-      reply = sock.request(request, std::chrono::milliseconds(args.timeout_ms), 1);
-      if (reply)
-        return outcome::received;
-      why = "timed out waiting for the reply";
+    auto result = send_message(sock, stop, send_timeout_ms, request);
+    if (result == outcome::timed_out) {
+      why = "send timed out after " + std::to_string(send_timeout_ms)
+            + " ms (no peer took the request)";
       continue;
     }
-    bool sent = false;
-    auto result = attempt_once(sock, stop, args, request, reply, sent);
+    if (result == outcome::sent)
+      result = next_message(sock, stop, args.timeout_ms, reply);
     if (result != outcome::timed_out)
       return result;
-    why = sent ? "timed out waiting for the reply" : "send timed out (no peer ready?)";
+    why = "timed out waiting for the reply";
   }
   if (args.attempts > 1)
     why += " after " + std::to_string(args.attempts) + " attempts";
@@ -73,9 +62,15 @@ int run_request(const cli_args& args) {
     options.sndtimeo_ms = args.timeout_ms;
   if (options.linger_ms < 0)
     options.linger_ms = 0;  // replies came back: nothing left worth waiting for on close
+  if (args.type == socket_type::req && args.attempts > 1) {
+    // libzmq's Lazy Pirate: a REQ that may send again before the reply, and that never takes a
+    // late reply to an earlier attempt for the answer.
+    options.req_relaxed = true;
+    options.req_correlate = true;
+  }
   socket sock{ctx, args.type, options};
   event_printer events{sock, args};
-  failure_watch failures{sock, !args.options.curve_serverkey.empty()};
+  failure_watch failures{sock, args};
   attach_endpoints(sock, args);
   message request = build_message(args.frames);
   std::string line;
@@ -83,7 +78,8 @@ int run_request(const cli_args& args) {
   for (uint64_t done = 0; done < args.count; ++done) {
     std::string why;
     switch (exchange(sock, stop, args, request, reply, why)) {
-      case outcome::received: break;
+      case outcome::received:
+      case outcome::sent: break;  // exchange ends with the reply, never after the send only
       case outcome::timed_out: return fail(why, args, done, failures);
       case outcome::interrupted: return fail("interrupted", args, done, failures);
     }

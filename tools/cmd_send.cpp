@@ -65,8 +65,7 @@ int report(const cli_args& args, const socket_options& options, uint64_t sent, s
                              : failures.root_cause();
   if (cause.empty() && sent < args.count)
     cause = "no peer ready to take it";
-  std::string line = cause.empty() ? what : cause + ": " + what;
-  std::fprintf(stderr, "cafmq: error: %s\n", line.c_str());
+  std::fprintf(stderr, "cafmq: error: %s\n", with_cause(cause, what).c_str());
   return 1;
 }
 
@@ -80,7 +79,7 @@ int run_send(const cli_args& args) {
   context ctx;
   socket sock{ctx, args.type, options};
   event_printer events{sock, args};
-  failure_watch failures{sock, !args.options.curve_serverkey.empty()};
+  failure_watch failures{sock, args};
   uint64_t sent = 0;
   try {
     attach_endpoints(sock, args);

@@ -61,9 +61,10 @@ std::string describe_failure(const monitor_event& e, bool curve_client) {
   }
 }
 
-failure_watch::failure_watch(socket& sock, bool curve_client)
+failure_watch::failure_watch(socket& sock, const cli_args& args)
     : sock_(sock), state_(std::make_shared<state>()) {
-  state_->curve_client = curve_client;
+  state_->curve_client = !args.options.curve_serverkey.empty();
+  state_->endpoints = args.endpoints.size();
   callback_id_ = sock.add_event_callback([s = state_](const monitor_event& e) { s->on_event(e); });
 }
 
@@ -78,7 +79,7 @@ failure_watch::~failure_watch() {
 void failure_watch::state::on_event(const monitor_event& e) {
   std::lock_guard<std::mutex> lock{mtx};
   if (e.kind == event_kind::closed) {
-    closed_seen = true;
+    ++closed_seen;
     closed_cv.notify_all();
   }
   if (e.kind == event_kind::handshake_succeeded) {
@@ -111,13 +112,17 @@ std::string failure_watch::root_cause() const {
 
 std::string failure_watch::root_cause_after_close(std::chrono::milliseconds wait) const {
   std::unique_lock<std::mutex> lock{state_->mtx};
-  state_->closed_cv.wait_for(lock, wait, [this] { return state_->closed_seen; });
+  state_->closed_cv.wait_for(lock, wait,
+                             [this] { return state_->closed_seen >= state_->endpoints; });
   return state_->cause;
 }
 
 std::string failure_watch::explain(const std::string& what) const {
-  auto cause = root_cause();
-  return cause.empty() ? what : what + ": " + cause;
+  return with_cause(root_cause(), what);
+}
+
+std::string with_cause(const std::string& cause, const std::string& what) {
+  return cause.empty() ? what : cause + ": " + what;
 }
 
 } // namespace cafmq::cli

@@ -3,6 +3,8 @@
 // "send timed out" or "N messages discarded" then says why.
 #pragma once
 
+#include "cli_args.hpp"
+
 #include "runtime/socket.hpp"
 
 #include <chrono>
@@ -17,9 +19,9 @@ namespace cafmq::cli {
 /// Construct right after the socket, before attaching endpoints; destroy before the socket.
 class failure_watch {
 public:
-  /// `curve_client`: the socket is a CURVE client (a silent close mid-handshake is then a
-  /// server that does not have the key we encrypted for).
-  failure_watch(socket& sock, bool curve_client);
+  /// Watches `sock`, made from `args`: a CURVE client's silent close mid-handshake is then a
+  /// server that does not have the key we encrypted for; each of args.endpoints says `closed`.
+  failure_watch(socket& sock, const cli_args& args);
   ~failure_watch();
   failure_watch(const failure_watch&) = delete;
   failure_watch& operator=(const failure_watch&) = delete;
@@ -27,10 +29,10 @@ public:
   /// The latest failure that no successful handshake followed, as text for an error message
   /// ("connection refused (tcp://127.0.0.1:5555)"); empty if none.
   std::string root_cause() const;
-  /// root_cause(), once an endpoint's `closed` event has arrived (or `wait` has passed): after
-  /// close() the events of the endpoints that just stopped may still be on their way.
+  /// root_cause(), once every endpoint's `closed` event has arrived (or `wait` has passed):
+  /// after close() the events of the endpoints that just stopped may still be on their way.
   std::string root_cause_after_close(std::chrono::milliseconds wait) const;
-  /// `what` followed by ": " and the root cause, if there is one.
+  /// with_cause(root_cause(), what).
   std::string explain(const std::string& what) const;
 
 private:
@@ -38,9 +40,10 @@ private:
   struct state {
     void on_event(const monitor_event& e);
     bool curve_client = false;
+    size_t endpoints = 0;
     std::mutex mtx;
     std::condition_variable closed_cv;
-    bool closed_seen = false;  ///< an endpoint said `closed`
+    size_t closed_seen = 0;  ///< `closed` events so far (one per endpoint)
     std::string cause;
     bool from_connection = false;  ///< `cause` came from a connection's own event
   };
@@ -49,6 +52,10 @@ private:
   std::shared_ptr<state> state_;
   uint64_t callback_id_ = 0;
 };
+
+/// A final error line: the root cause first, then what it caused ("connection refused (EP): 1 of
+/// 1 message(s) discarded ..."); just `what` if the cause is empty.
+std::string with_cause(const std::string& cause, const std::string& what);
 
 /// A failure event as a short sentence; empty for events that are not failures.
 std::string describe_failure(const monitor_event& e, bool curve_client);

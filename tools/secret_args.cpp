@@ -1,20 +1,18 @@
 #include "secret_args.hpp"
 
 #include "cli_args.hpp"
+#include "file_bytes.hpp"
 
 #include "runtime/core/error.hpp"
 #include "security/zcert.hpp"
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
 
 namespace cafmq::cli {
 
 namespace {
 
-constexpr size_t max_secret_file = 65536;
+constexpr size_t max_secret_file = 65536;  // far more than any key or password
 
 security::zcert load(std::string_view option, const std::string& path) {
   try {
@@ -27,17 +25,7 @@ security::zcert load(std::string_view option, const std::string& path) {
 } // namespace
 
 std::string secret_from_file(std::string_view option, const std::string& path) {
-  std::ifstream in{path, std::ios::binary};
-  if (!in)
-    throw error{errc::invalid_argument, std::string(option) + ": cannot open '" + path
-                                          + "': " + std::strerror(errno)};
-  std::string text;
-  char c = 0;
-  while (text.size() <= max_secret_file && in.get(c))
-    text.push_back(c);
-  if (text.size() > max_secret_file)
-    throw error{errc::invalid_argument,
-                std::string(option) + ": '" + path + "' is larger than 64 KiB; not a secret"};
+  auto text = read_file(std::string(option), path, max_secret_file);
   if (!text.empty() && text.back() == '\n')
     text.pop_back();
   if (!text.empty() && text.back() == '\r')

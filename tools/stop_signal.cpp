@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 namespace cafmq::cli {
 
@@ -16,6 +17,20 @@ sigset_t stop_set() {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   return set;
+}
+
+/// Ends the process (exit 1) without destructors or atexit handlers, keeping what stdout holds.
+[[noreturn]] void exit_at_once() {
+  // _Exit does not flush stdio. Flush unless another thread is writing stdout right now: it may
+  // be blocked on a full pipe, and the exit must not wait for that.
+  if (ftrylockfile(stdout) == 0) {
+    std::fflush(stdout);  // the lock is recursive: this thread holds it already
+    funlockfile(stdout);
+  }
+  // write(2), not stderr: no stdio lock that a blocked --events printer could hold.
+  static constexpr char note[] = "cafmq: second signal: exiting at once\n";
+  [[maybe_unused]] auto n = ::write(STDERR_FILENO, note, sizeof note - 1);
+  std::_Exit(1);
 }
 
 } // namespace
@@ -32,10 +47,9 @@ stop_signal::stop_signal() {
         return;
       if (!requested_.exchange(true))
         continue;
-      // A second signal: the user will not wait for a close that lingers. Exit now, skipping
-      // destructors that would wait for the same close.
-      std::fputs("cafmq: linger aborted (second signal): exiting at once\n", stderr);
-      std::_Exit(1);
+      // A second signal: the user will not wait (e.g. for a close that lingers). Exit now,
+      // skipping destructors that would wait for the same close.
+      exit_at_once();
     }
   });
 }

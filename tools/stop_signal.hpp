@@ -1,6 +1,6 @@
 // SIGINT/SIGTERM as a flag: the signals are blocked in every thread and a helper thread waits
 // for them with sigwait, so no CAF or Asio thread is ever interrupted by a handler. A second
-// signal ends the process at once (exit 1), e.g. while a close lingers.
+// signal ends the process at once (exit 1, stdout flushed), e.g. while a close lingers.
 #pragma once
 
 #include <atomic>

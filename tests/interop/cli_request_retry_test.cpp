@@ -2,10 +2,13 @@
 // pyzmq REP that dies with the first request unanswered and comes back on the same port; and the
 // pattern flags reaching the socket (--router-mandatory).
 #include "support/child_process.hpp"
+#include "support/deadline.hpp"
 #include "support/ports.hpp"
 #include "support/process_expect.hpp"
 
 #include <gtest/gtest.h>
+
+#include <csignal>
 
 namespace cafmq {
 namespace {
@@ -62,6 +65,33 @@ TEST(CliRequest, OneAttemptFailsWhereTheRepDied) {
                              budget);
   EXPECT_EQ(r.exit_code, 1) << r.describe();
   EXPECT_NE(r.err.find("timed out waiting for the reply"), std::string::npos) << r.err;
+}
+
+TEST(CliRequest, ASignalEndsAReqAttemptWithoutWaitingForItsTimeout) {
+  auto nobody = test::local_endpoint(test::free_tcp_port());
+  child_process req{{cli, "request", "--type", "req", "--connect", nobody, "--timeout-ms",
+                     "60000", "--attempts", "3", "--events", "hello"}};
+  ASSERT_FALSE(req.wait_for_line("{\"event\":\"connect_retried\"", 20000ms).empty());
+  auto t0 = test::clock::now();
+  ::kill(req.pid(), SIGINT);
+  auto r = req.wait(budget);  // an attempt that ignored the signal would take 60 s
+  EXPECT_FALSE(r.timed_out) << r.describe();
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  EXPECT_NE(r.err.find("interrupted (request 1 of 1"), std::string::npos) << r.err;
+  EXPECT_LT(test::elapsed_ms(t0), 10000);
+}
+
+TEST(CliRequest, ASendThatTimesOutIsNotReportedAsAMissingReply) {
+  // --immediate: no connection, so no peer takes the request and every send times out.
+  auto nobody = test::local_endpoint(test::free_tcp_port());
+  auto r = test::run_process({cli, "request", "--type", "req", "--connect", nobody, "--immediate",
+                              "--timeout-ms", "200", "--attempts", "2", "x"},
+                             budget);
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  EXPECT_NE(r.err.find("send timed out after 200 ms (no peer took the request) after 2 attempts"),
+            std::string::npos)
+    << r.err;
+  EXPECT_EQ(r.err.find("waiting for the reply"), std::string::npos) << r.err;
 }
 
 TEST(CliRequest, AttemptsNeedATimeout) {

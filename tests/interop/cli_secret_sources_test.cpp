@@ -115,5 +115,59 @@ TEST(CliSecrets, MissingSourcesNameTheOption) {
   EXPECT_NE(public_only.err.find("no secret key"), std::string::npos) << public_only.err;
 }
 
+TEST(CliSecrets, ACertAndAnotherSourceOfOurKeysAreAUsageError) {
+  test::temp_dir dir;
+  keygen(dir.file("c"));
+  const std::string key = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+    {"--curve-public", key}, {"--curve-secret", key}, {"--curve-server-secret", key}};
+  for (auto& [flag, value] : cases) {
+    for (bool cert_first : {true, false}) {
+      std::vector<std::string> argv = {cli, "send", "--type", "push", "--connect",
+                                       "tcp://127.0.0.1:9", "--curve-server-cert", dir.file("c")};
+      std::vector<std::string> cert = {"--curve-cert", dir.file("c_secret")};
+      std::vector<std::string> other = {flag, value};
+      for (auto& part : cert_first ? std::vector{cert, other} : std::vector{other, cert})
+        argv.insert(argv.end(), part.begin(), part.end());
+      argv.push_back("x");
+      auto r = test::run_process(argv, budget);
+      EXPECT_EQ(r.exit_code, 2) << flag << ": " << r.describe();
+      EXPECT_NE(r.err.find("--curve-cert and " + flag + " both give our CURVE keys"),
+                std::string::npos)
+        << r.err;
+    }
+  }
+}
+
+TEST(CliSecrets, CurveAllowWithoutAServerNamesEveryWayToBeOne) {
+  auto r = test::run_process({cli, "recv", "--type", "pull", "--bind", "tcp://127.0.0.1:*",
+                              "--curve-allow", "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"},
+                             budget);
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  EXPECT_NE(r.err.find("need a CURVE server (--curve-server, or --curve-server-secret, -file or "
+                       "-env)"),
+            std::string::npos)
+    << r.err;
+}
+
+TEST(CliSecrets, ASecretFileThatCannotBeReadIsAnError) {
+  test::temp_dir dir;
+  auto subdir = dir.path().string();  // a directory: it opens, but reading it fails (EISDIR)
+  auto r = test::run_process({cli, "send", "--type", "push", "--connect", "tcp://127.0.0.1:9",
+                              "--plain-user", "u", "--plain-password-file", subdir, "x"},
+                             budget);
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  EXPECT_NE(r.err.find("cafmq: error: --plain-password-file: '" + subdir
+                       + "': cannot read: Is a directory"),
+            std::string::npos)
+    << r.err;
+  auto big = dir.write("big", std::string(70000, 'k'));
+  auto b = test::run_process({cli, "send", "--type", "push", "--connect", "tcp://127.0.0.1:9",
+                              "--plain-user", "u", "--plain-password-file", big, "x"},
+                             budget);
+  EXPECT_EQ(b.exit_code, 1) << b.describe();
+  EXPECT_NE(b.err.find("larger than 65536 bytes"), std::string::npos) << b.err;
+}
+
 } // namespace
 } // namespace cafmq
