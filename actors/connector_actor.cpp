@@ -86,7 +86,7 @@ void stop(connector_actor* self, event_reason code, const std::string& why) {
     st.args.pipe->detach();
     st.args.socket.hub->poke();
   }
-  log::write(net::log_level_of(code), "connector", st.args.endpoint + ": not reconnecting: " + why);
+  log::write(log_level_of(code), "connector", st.args.endpoint + ": not reconnecting: " + why);
   auto ev = event_of(event_kind::closed, st.args.endpoint);
   ev.reason = why;
   ev.reason_code = code;

@@ -162,7 +162,7 @@ void on_closed(session_actor* self, const std::string& reason, bool may_reconnec
   end.handshake_done = st.ready;
   end.reason = net::classify_close(reason, may_reconnect);
   // Evictions are logged by the listener, rate-limited.
-  log::write(st.evicted ? log::level::info : net::log_level_of(end.reason), "session",
+  log::write(st.evicted ? log::level::info : log_level_of(end.reason), "session",
              st.peer + ": disconnected: " + reason);
   if (heartbeat_timeout) {  // the silent peer first, then the disconnect it caused
     auto hb = connection_event(self, event_kind::heartbeat_timeout);

@@ -43,31 +43,6 @@ event_reason classify_close(const std::string& reason, bool may_reconnect) {
   return may_reconnect ? event_reason::io : event_reason::protocol;
 }
 
-log::level log_level_of(event_reason code) noexcept {
-  switch (code) {
-    case event_reason::protocol:
-    case event_reason::auth:
-    case event_reason::mechanism_mismatch:
-    case event_reason::incompatible_socket_type:
-    case event_reason::peer_error:
-    case event_reason::gave_up:
-    case event_reason::restart_intensity:
-    case event_reason::address_in_use:
-    case event_reason::bad_endpoint:
-      return log::level::warn;
-    case event_reason::none:
-    case event_reason::io:
-    case event_reason::refused:
-    case event_reason::unreachable:
-    case event_reason::timeout:
-    case event_reason::local:
-    case event_reason::resource:
-    case event_reason::stop_condition:
-      return log::level::info;
-  }
-  return log::level::warn;
-}
-
 event_reason classify_dial_error(const std::string& error) {
   if (has(error, "refused"))
     return event_reason::refused;

@@ -3,7 +3,7 @@
 // reads them, and tests/unit/net/close_reason_test.cpp pins each one.
 #pragma once
 
-#include "runtime/core/log.hpp"
+#include "runtime/core/connection_end.hpp"
 #include "runtime/core/monitor_event.hpp"
 
 #include <string>
@@ -12,11 +12,6 @@ namespace cafmq::net {
 
 /// The code of an engine's on_closed(reason, may_reconnect).
 event_reason classify_close(const std::string& reason, bool may_reconnect);
-
-/// The level a connection or connector ending for `code` is logged at: warn for what a peer or
-/// the configuration got wrong (protocol, credentials, types, ERROR, given up), info for the
-/// ordinary life of connections (EOF, reset, refused, timeouts, local closes, evictions).
-log::level log_level_of(event_reason code) noexcept;
 
 /// The code of a dial_tcp error text.
 event_reason classify_dial_error(const std::string& error);

@@ -10,6 +10,7 @@
 #include "runtime/core/authorization.hpp"
 #include "runtime/core/mechanism.hpp"
 #include "runtime/core/pipe.hpp"
+#include "runtime/core/socket_descriptor.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -18,14 +19,11 @@
 
 namespace cafmq::net {
 
-/// How an engine carries subscriptions (RFC 29, RFC 37). Inside cafmq a subscription is a
-/// one-frame message whose first byte is 1 (subscribe) or 0 (cancel), followed by the prefix.
-enum class subscription_role {
-  none,        ///< no translation
-  subscriber,  ///< SUB/XSUB: outgoing subscription messages go as SUBSCRIBE/CANCEL commands to
-               ///< ZMTP 3.1 peers (as they are to 3.0 peers)
-  publisher,   ///< PUB/XPUB: incoming SUBSCRIBE/CANCEL commands become subscription messages
-};
+/// How an engine carries subscriptions. Inside cafmq a subscription is a one-frame message whose
+/// first byte is 1 (subscribe) or 0 (cancel), followed by the prefix. A subscriber's outgoing
+/// subscription messages go as SUBSCRIBE/CANCEL commands to ZMTP 3.1 peers (as they are to 3.0
+/// peers); a publisher's incoming SUBSCRIBE/CANCEL commands become subscription messages.
+using cafmq::subscription_role;
 
 /// Limits and roles of an engine.
 struct engine_settings {

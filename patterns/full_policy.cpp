@@ -2,6 +2,7 @@
 #include "patterns/full_policy.hpp"
 
 #include "runtime/core/error.hpp"
+#include "runtime/core/socket_descriptor.hpp"
 
 #include <string>
 
@@ -10,14 +11,13 @@ namespace cafmq::patterns {
 namespace {
 
 bool drops_by_default(socket_type t) {
-  return t == socket_type::pub || t == socket_type::xpub || t == socket_type::router;
+  return descriptor_of(t).drops_when_full;
 }
 
 // Types whose sends never queue by choice: they receive only, or the RFC fixes the outcome (REP
 // drops replies to a gone or full peer, XSUB drops data and never loses subscriptions).
 bool has_no_choice(socket_type t) {
-  return t == socket_type::pull || t == socket_type::sub || t == socket_type::xsub
-         || t == socket_type::rep;
+  return descriptor_of(t).send_policy_fixed;
 }
 
 [[noreturn]] void refuse(socket_type t, full_policy p, const std::string& why) {

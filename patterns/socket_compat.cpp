@@ -1,50 +1,15 @@
-// The Socket-Type compatibility table (RFC 23 §The Socket-Type Property; libzmq
-// check_socket_type). Peer names compare exactly, as in libzmq; STREAM never speaks ZMTP to a peer.
+// The handshake's Socket-Type check, over the descriptor table (RFC 23 §The Socket-Type Property).
+// Peer names compare exactly, as in libzmq; STREAM never speaks ZMTP to a peer.
 #include "patterns/socket_compat.hpp"
 
-#include <initializer_list>
+#include "runtime/core/socket_descriptor.hpp"
+
 #include <string>
 
 namespace cafmq::patterns {
 
-namespace {
-
-bool one_of(std::string_view peer, std::initializer_list<socket_type> allowed) noexcept {
-  for (auto t : allowed)
-    if (zmtp_name(t) == peer)
-      return true;
-  return false;
-}
-
-} // namespace
-
 bool compatible(socket_type ours, std::string_view peer) noexcept {
-  using st = socket_type;
-  switch (ours) {
-    case st::req:
-      return one_of(peer, {st::rep, st::router});
-    case st::rep:
-      return one_of(peer, {st::req, st::dealer});
-    case st::dealer:
-      return one_of(peer, {st::rep, st::dealer, st::router});
-    case st::router:
-      return one_of(peer, {st::req, st::dealer, st::router});
-    case st::pub:
-    case st::xpub:
-      return one_of(peer, {st::sub, st::xsub});
-    case st::sub:
-    case st::xsub:
-      return one_of(peer, {st::pub, st::xpub});
-    case st::push:
-      return one_of(peer, {st::pull});
-    case st::pull:
-      return one_of(peer, {st::push});
-    case st::pair:
-      return one_of(peer, {st::pair});
-    case st::stream:
-      return false;
-  }
-  return false;
+  return talks_to(ours, peer);
 }
 
 peer_validator socket_type_validator(socket_type ours) {

@@ -7,6 +7,7 @@
 #include "patterns/full_policy.hpp"
 #include "patterns/socket_pattern.hpp"
 #include "runtime/core/pipe_hub.hpp"
+#include "runtime/core/socket_descriptor.hpp"
 #include "security/mechanism_factory.hpp"
 #include "security/socket_authenticator.hpp"
 
@@ -228,7 +229,7 @@ void socket::connect(const std::string& endpoint) {
 
 void socket::set_connect_routing_id(std::string id) {
   require_open();
-  if (type_ != socket_type::router && type_ != socket_type::stream)
+  if (!descriptor_of(type_).pipe_per_connection)
     throw error{errc::unsupported, "connect routing ids are for ROUTER and STREAM sockets, not "
                                      + std::string(zmtp_name(type_))};
   if (id.empty() || id.size() > 255 || id[0] == '\0')
@@ -257,7 +258,7 @@ void socket::change_subscription(std::string_view prefix, bool add) {
 
 bool socket::wait_subscribers(size_t n, std::chrono::milliseconds timeout) {
   require_open();
-  if (type_ != socket_type::pub && type_ != socket_type::xpub)
+  if (descriptor_of(type_).subscriptions != subscription_role::publisher)
     throw error{errc::unsupported, "wait_subscribers needs a PUB or XPUB socket, not "
                                      + std::string(zmtp_name(type_))};
   auto& st = *state_;

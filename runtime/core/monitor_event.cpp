@@ -43,6 +43,7 @@ const char* to_string(event_reason reason) noexcept {
     case event_reason::stop_condition: return "stop_condition";
     case event_reason::address_in_use: return "address_in_use";
     case event_reason::bad_endpoint: return "bad_endpoint";
+    case event_reason::internal: return "internal";
   }
   return "unknown";
 }

@@ -46,6 +46,8 @@ enum class event_reason : uint8_t {
   stop_condition,            ///< a reconnect_stop condition held
   address_in_use,            ///< bind: the address is taken
   bad_endpoint,              ///< bind: the endpoint does not parse or is not supported
+  internal,                  ///< a fault inside cafmq (an exception in its code, a failed
+                             ///< actor): the connection or actor it hit was closed and reported
 };
 
 /// One monitor event. Fields that do not apply to an event are empty or zero.

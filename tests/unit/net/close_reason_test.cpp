@@ -48,22 +48,5 @@ TEST(CloseReason, DialErrors) {
   EXPECT_EQ(classify_dial_error("connect to x failed: Connection timed out"), event_reason::timeout);
 }
 
-// Ordinary endings are info, what a peer or the configuration got wrong is warn
-// (docs/monitoring.md, Logging).
-TEST(CloseReason, LogLevels) {
-  for (auto code : {event_reason::none, event_reason::io, event_reason::refused,
-                    event_reason::unreachable, event_reason::timeout, event_reason::local,
-                    event_reason::resource, event_reason::stop_condition})
-    EXPECT_EQ(log_level_of(code), log::level::info) << to_string(code);
-  for (auto code : {event_reason::protocol, event_reason::auth, event_reason::mechanism_mismatch,
-                    event_reason::incompatible_socket_type, event_reason::peer_error,
-                    event_reason::gave_up, event_reason::restart_intensity})
-    EXPECT_EQ(log_level_of(code), log::level::warn) << to_string(code);
-  // A STREAM connection the socket closes, and a peer that hangs up, are ordinary.
-  EXPECT_EQ(log_level_of(classify_close("closed by the socket (empty message)", false)),
-            log::level::info);
-  EXPECT_EQ(log_level_of(classify_close("connection closed by peer", true)), log::level::info);
-}
-
 } // namespace
 } // namespace cafmq::net
