@@ -76,6 +76,9 @@ struct control::impl {
     release_thread_logger();
   }
   net::io_loop loop;  // declared first: outlives the actors that use it
+  // User callbacks: authenticators and monitor callbacks, each on a thread of its own.
+  user_executor_ptr auth_executor = std::make_shared<user_executor>("cafmq/auth", 4096);
+  user_executor_ptr event_executor = std::make_shared<user_executor>("cafmq/events", 65536);
   caf::actor_system_config cfg;
   caf::actor_system system;
   caf::actor root;
@@ -147,6 +150,8 @@ uint64_t control::open_socket(socket_args args) {
   }
   auto hub = args.hub;
   auto type = args.type;
+  args.auth_executor = impl_->auth_executor;
+  args.event_executor = impl_->event_executor;
   caf::actor s;
   std::string failure;
   {

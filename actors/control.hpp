@@ -8,6 +8,7 @@
 #include "runtime/core/pipe_hub.hpp"
 #include "runtime/core/socket_type.hpp"
 #include "runtime/core/supervision.hpp"
+#include "runtime/core/user_executor.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -35,6 +36,10 @@ struct socket_args {
   std::shared_ptr<std::atomic<uint64_t>> refused_subscriptions;
   /// Listeners: pending handshakes and evictions (max_pending_handshakes), for stats().
   std::shared_ptr<handshake_counts> handshakes;
+  /// Where user authenticators run (never on an I/O or the control thread). Set by control.
+  user_executor_ptr auth_executor;
+  /// Where user monitor callbacks run. Set by control.
+  user_executor_ptr event_executor;
 };
 
 /// A socket still open, as the context sees it when it lingers for it.

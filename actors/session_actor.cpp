@@ -100,6 +100,7 @@ net::engine_settings settings_of(const socket_args& sock) {
   s.handshake_ivl_ms = opts.handshake_ivl_ms;
   s.heartbeat = {opts.heartbeat_ivl_ms, opts.effective_heartbeat_timeout_ms(), opts.heartbeat_ttl_ms};
   s.authenticator = sock.authenticator;
+  s.auth_executor = sock.auth_executor;
   if (s.subscriptions == net::subscription_role::publisher && opts.authorization
       && opts.authorization->checks_subscriptions()) {
     s.subscription_rules = opts.authorization;

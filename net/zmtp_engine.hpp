@@ -11,6 +11,7 @@
 #include "runtime/core/mechanism.hpp"
 #include "runtime/core/pipe.hpp"
 #include "runtime/core/socket_descriptor.hpp"
+#include "runtime/core/user_executor.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -35,6 +36,7 @@ struct engine_settings {
   int handshake_ivl_ms = 30000;                     ///< 0: no handshake timeout
   heartbeat_settings heartbeat;                     ///< PINGs to ZMTP 3.1 peers (RFC 37)
   authenticator_ptr authenticator;  ///< decides the clients of server mechanisms (PLAIN, CURVE)
+  user_executor_ptr auth_executor;  ///< where `authenticator` runs (never the I/O thread)
   /// Publishers: which subscriptions each authenticated identity may make (null: any).
   std::shared_ptr<const authorization> subscription_rules;
   /// Publishers: counts the subscriptions subscription_rules refused (may be null).

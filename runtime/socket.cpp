@@ -181,7 +181,7 @@ socket::socket(context& ctx, socket_type type, socket_options options)
   state_->policy = patterns::resolve_full_policy(type, options_);
   handshakes_ = std::make_shared<actors::handshake_counts>();
   actors::socket_args args{type_, options_, state_->hub, monitor_, nullptr, refused_subscriptions_,
-                           handshakes_};
+                           handshakes_, nullptr, nullptr};
   if (options_.plain_server || options_.curve_server)
     args.authenticator = security::make_socket_authenticator(options_, control_->authenticators());
   id_ = control_->open_socket(std::move(args));
