@@ -4,14 +4,22 @@
 // successful handshake). It stops for good after a permanent failure (ERROR, protocol violation,
 // failed handshake: RFC 23 forbids reconnecting with the same credentials), a reconnect_stop
 // condition, reconnect_max_attempts, or reconnect_ivl = -1; it then stays, stopped (its pipe
-// detached), so the supervision tree shows why. Restarting a session that had worked is one-for-one supervision
-// with a restart intensity: more than restart_intensity such restarts within restart_period_ms,
-// and the connector escalates: it stops, and its socket hears (closed event, error log) while
-// the socket and its other endpoints carry on.
+// detached), so the supervision tree shows why.
+//
+// Supervision strategy (docs/reliability.md): one child, its session, restarted one-for-one
+// (OTP `transient`: a redial) when it ends, whatever the reason: a session that died of a fault
+// (reported `internal`, or killed without a word) is treated as a lost connection. Restarting a
+// session that had worked counts against the restart intensity: more than restart_intensity such
+// restarts within restart_period_ms and the connector escalates: it detaches its pipe, sends
+// `escalate` (endpoint, restart_intensity, why) to its socket actor and quits; the socket actor
+// reports it (closed event, describe(), stats()) while the socket and its other endpoints carry
+// on. An exception in the connector's own handlers kills it; its destructor reports `closed`
+// with code `internal` and leaves the pipe to the socket actor, which restarts the connector.
 #include "actors/describe.hpp"
 #include "actors/messages.hpp"
 #include "net/close_reason.hpp"
 #include "runtime/core/endpoint.hpp"
+#include "runtime/core/fault_injection.hpp"
 #include "runtime/core/log.hpp"
 #include "runtime/core/reconnect_policy.hpp"
 #include "runtime/core/restart_intensity.hpp"
@@ -26,20 +34,30 @@ namespace {
 
 struct connector_state {
   session_args args;
+  socket_actor owner;  // escalations go there
   endpoint target;
   std::function<void()> cancel_dial;
-  caf::actor session;
+  session_actor session;
+  std::optional<std::pair<connection_end, bool>> session_end;  // what the session said, if it did
   uint64_t generation = 0;  // stale dial results, timeouts and redial ticks are ignored
   std::optional<reconnect_policy> policy;
   std::optional<restart_intensity> restarts;
   node_state status = node_state::dialing;
   std::chrono::milliseconds wait{0};  // the scheduled wait while status is waiting
   std::string stop_reason;
+  std::string failure;  // set when a handler threw: the connector dies of it
   ~connector_state() {
     if (cancel_dial)
       cancel_dial();
     if (session)
       caf::anon_send_exit(session, caf::exit_reason::user_shutdown);
+    if (!failure.empty()) {  // the socket actor restarts us on the same pipe, or detaches it
+      auto ev = event_of(event_kind::closed, args.endpoint);
+      ev.reason = failure;
+      ev.reason_code = event_reason::internal;
+      emit(args.socket, ev);
+      return;
+    }
     if (args.pipe) {
       args.pipe->detach();
       args.socket.hub->poke();
@@ -53,15 +71,15 @@ struct connector_state {
   }
 };
 
-using connector_actor = caf::stateful_actor<connector_state>;
+using connector_self = connector_actor::stateful_pointer<connector_state>;
 
-const socket_options& opts(connector_actor* self) {
+const socket_options& opts(connector_self self) {
   return self->state.args.socket.options;
 }
 
-void dial(connector_actor* self) {
+void dial(connector_self self) {
   auto& st = self->state;
-  auto me = caf::actor_cast<caf::actor>(self);
+  connector_actor me{self};
   auto gen = ++st.generation;
   st.status = node_state::dialing;
   emit(st.args.socket, event_of(event_kind::connect_delayed, st.args.endpoint));
@@ -77,7 +95,7 @@ void dial(connector_actor* self) {
 // Stops reconnecting for good. The endpoint's pipe goes too: a pipe that will never be served
 // again would swallow its share of a PUSH's or DEALER's round-robin; what it still holds is
 // discarded, as for a peer that disconnected from a bind.
-void stop(connector_actor* self, event_reason code, const std::string& why) {
+void stop_quietly(connector_self self, const std::string& why) {
   auto& st = self->state;
   st.status = node_state::stopped;
   st.stop_reason = why;
@@ -86,6 +104,11 @@ void stop(connector_actor* self, event_reason code, const std::string& why) {
     st.args.pipe->detach();
     st.args.socket.hub->poke();
   }
+}
+
+void stop(connector_self self, event_reason code, const std::string& why) {
+  auto& st = self->state;
+  stop_quietly(self, why);
   log::write(log_level_of(code), "connector", st.args.endpoint + ": not reconnecting: " + why);
   auto ev = event_of(event_kind::closed, st.args.endpoint);
   ev.reason = why;
@@ -94,7 +117,7 @@ void stop(connector_actor* self, event_reason code, const std::string& why) {
 }
 
 // A dial or connection failed for a reason that allows another try: schedule it, or give up.
-void retry(connector_actor* self, event_reason code, const std::string& why) {
+void retry(connector_self self, event_reason code, const std::string& why) {
   auto& st = self->state;
   if (!st.policy->enabled())
     return stop(self, event_reason::stop_condition, why + "; reconnect_ivl is -1");
@@ -114,13 +137,13 @@ void retry(connector_actor* self, event_reason code, const std::string& why) {
   self->delayed_send(self, st.wait, redial_atom::value, ++st.generation);
 }
 
-void dial_failed(connector_actor* self, event_reason code, const std::string& why) {
+void dial_failed(connector_self self, event_reason code, const std::string& why) {
   if (code == event_reason::refused && (opts(self).reconnect_stop & reconnect_stop_conn_refused))
     return stop(self, event_reason::stop_condition, why + " (reconnect_stop_conn_refused)");
   retry(self, code, why);
 }
 
-void on_dialed(connector_actor* self, net::stream_ptr s) {
+void on_dialed(connector_self self, net::stream_ptr s) {
   auto& st = self->state;
   auto a = st.args;
   if (!a.pipe) {  // a pipe per connection (ROUTER, STREAM, immediate)
@@ -134,43 +157,56 @@ void on_dialed(connector_actor* self, net::stream_ptr s) {
   ev.remote_endpoint = net::remote_name(*s);
   emit(a.socket, ev);
   st.status = node_state::connected;
+  a.parent = session_parent{connector_actor{self}};
+  st.session_end.reset();
   st.session = spawn_session(self, std::move(a), std::move(s));
   st.args.reconnection = true;  // the next session serves the pipe again
 }
 
-// The session ended: decide between redialling and stopping.
-void on_session_down(connector_actor* self, const caf::error& reason) {
+// Restarts came too often: stop, hand the reason to the socket actor, and quit.
+void escalate(connector_self self) {
   auto& st = self->state;
-  st.session = nullptr;
-  // No session_end: the session died some other way (a bug): restart it like a lost connection.
-  auto end = as_session_end(reason).value_or(session_end{});
-  if (end.handshake_done) {
-    st.policy->reset();  // a connection that worked: the next wait starts from reconnect_ivl
-    if (!st.restarts->allow(restart_intensity::clock::now())) {
-      log::write(log::level::error, "connector",
-                 st.args.endpoint + ": restart intensity exceeded, escalating to the socket");
-      return stop(self, event_reason::restart_intensity,
-                  "restart intensity exceeded: more than "
-                    + std::to_string(opts(self).restart_intensity) + " restarts within "
-                    + std::to_string(opts(self).restart_period_ms) + " ms");
-    }
-  }
-  auto code_name = std::string(to_string(end.reason));
-  if (end.permanent)
-    return stop(self, end.reason, "the peer failed permanently (" + code_name
-                                    + "): no reconnect after a protocol or handshake failure");
-  auto stop_flags = opts(self).reconnect_stop;
-  if (!end.handshake_done && (stop_flags & reconnect_stop_handshake_failed))
-    return stop(self, event_reason::stop_condition,
-                "handshake failed (" + code_name + ") (reconnect_stop_handshake_failed)");
-  if (end.handshake_done && (stop_flags & reconnect_stop_after_disconnect))
-    return stop(self, event_reason::stop_condition,
-                "disconnected (" + code_name + ") (reconnect_stop_after_disconnect)");
-  retry(self, end.reason,
-        (end.handshake_done ? "disconnected (" : "handshake failed (") + code_name + ")");
+  auto why = "restart intensity exceeded: more than " + std::to_string(opts(self).restart_intensity)
+             + " restarts within " + std::to_string(opts(self).restart_period_ms) + " ms";
+  stop_quietly(self, why);
+  log::write(log::level::error, "connector", st.args.endpoint + ": " + why + ", escalating to the socket");
+  self->send(st.owner, escalate_atom::value, st.args.endpoint, event_reason::restart_intensity, why);
+  self->quit();
 }
 
-supervision_node describe(connector_actor* self) {
+// The session ended: decide between redialling and stopping. A session that did not say how
+// it ended died of a fault (killed): it counts as a lost connection with code internal.
+void on_session_down(connector_self self, const caf::down_msg& dm) {
+  auto& st = self->state;
+  st.session = session_actor{};
+  auto said = std::move(st.session_end);
+  st.session_end.reset();
+  auto [end, handshake_done] = said ? std::move(*said)
+                                    : std::make_pair(transient_end(event_reason::internal,
+                                                                   "session died: " + failure_text(dm.reason)),
+                                                     false);
+  if (!said)
+    log::write(log::level::error, "connector", st.args.endpoint + ": " + end.detail);
+  if (handshake_done) {
+    st.policy->reset();  // a connection that worked: the next wait starts from reconnect_ivl
+    if (!st.restarts->allow(restart_intensity::clock::now()))
+      return escalate(self);
+  }
+  auto code_name = std::string(to_string(end.code));
+  if (end.permanent)
+    return stop(self, end.code, "the peer failed permanently (" + code_name
+                                  + "): no reconnect after a protocol or handshake failure");
+  auto stop_flags = opts(self).reconnect_stop;
+  if (!handshake_done && (stop_flags & reconnect_stop_handshake_failed))
+    return stop(self, event_reason::stop_condition,
+                "handshake failed (" + code_name + ") (reconnect_stop_handshake_failed)");
+  if (handshake_done && (stop_flags & reconnect_stop_after_disconnect))
+    return stop(self, event_reason::stop_condition,
+                "disconnected (" + code_name + ") (reconnect_stop_after_disconnect)");
+  retry(self, end.code, (handshake_done ? "disconnected (" : "handshake failed (") + code_name + ")");
+}
+
+supervision_node describe(connector_self self) {
   auto& st = self->state;
   supervision_node n;
   n.role = node_role::connector;
@@ -179,29 +215,43 @@ supervision_node describe(connector_actor* self) {
   n.retries = st.policy->retries();
   n.next_retry = st.status == node_state::waiting ? st.wait : std::chrono::milliseconds{0};
   n.detail = st.stop_reason;
+  n.restarts = st.args.restarts;
+  n.last_failure = st.args.last_failure;
   return n;
 }
 
-caf::behavior connector(connector_actor* self, session_args args, endpoint target) {
+// A dial ended: start the session, or handle the failure.
+void on_dial_result(connector_self self, net::stream_ptr s, const std::string& error) {
+  self->state.cancel_dial = nullptr;
+  if (!s)
+    return dial_failed(self, net::classify_dial_error(error), error);
+  on_dialed(self, std::move(s));
+}
+
+connector_actor::behavior_type connector(connector_self self, session_args args, endpoint target,
+                                         socket_actor owner) {
   auto& st = self->state;
   st.args = std::move(args);
+  st.owner = std::move(owner);
+  guard_handlers(self, "connector", [self](const std::string& text) { self->state.failure = text; });
   st.target = std::move(target);
   st.policy.emplace(st.args.socket.options, std::random_device{}());
   st.restarts.emplace(static_cast<size_t>(st.args.socket.options.restart_intensity),
                       std::chrono::milliseconds(st.args.socket.options.restart_period_ms));
   dial(self);
   self->set_down_handler([=](caf::down_msg& dm) {
-    if (dm.source == self->state.session)
-      on_session_down(self, dm.reason);
+    if (dm.source == self->state.session.address())
+      on_session_down(self, dm);
   });
   return {
     [=](dialed_atom, uint64_t gen, net::stream_ptr s, const std::string& error) {
-      if (gen != self->state.generation)
-        return;
-      self->state.cancel_dial = nullptr;
-      if (!s)
-        return dial_failed(self, net::classify_dial_error(error), error);
-      on_dialed(self, std::move(s));
+      CAFMQ_FAULT_POINT(connector);
+      if (gen == self->state.generation)
+        on_dial_result(self, std::move(s), error);
+    },
+    [=](session_ended_atom, const session_actor& session, connection_end& end, bool handshake_done) {
+      if (session == self->state.session)
+        self->state.session_end.emplace(std::move(end), handshake_done);
     },
     [=](dial_timeout_atom, uint64_t gen) {
       auto& st = self->state;
@@ -219,7 +269,7 @@ caf::behavior connector(connector_actor* self, session_args args, endpoint targe
         dial(self);
     },
     [=](describe_atom) -> caf::result<supervision_node> {
-      std::vector<caf::actor> children;
+      std::vector<session_actor> children;
       if (self->state.session)
         children.push_back(self->state.session);
       return describe_with_children(self, describe(self), children);
@@ -229,10 +279,13 @@ caf::behavior connector(connector_actor* self, session_args args, endpoint targe
 
 } // namespace
 
-caf::actor spawn_connector(caf::event_based_actor* parent, session_args args,
-                           const std::string& ep) {
+connector_actor spawn_connector(caf::local_actor* parent, session_args args,
+                                const std::string& ep) {
   auto parsed = parse_endpoint(ep, false);
-  return parent->spawn<caf::monitored>(connector, std::move(args), std::move(parsed));
+  auto owner = caf::actor_cast<socket_actor>(parent);  // the socket actor spawns connectors
+  auto census = args.socket.census;
+  return counted(census, parent->spawn<caf::monitored>(connector, std::move(args), std::move(parsed),
+                                                       std::move(owner)));
 }
 
 } // namespace cafmq::actors

@@ -7,6 +7,7 @@
 #include "runtime/core/error.hpp"
 #include "runtime/core/log.hpp"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -15,35 +16,88 @@ namespace cafmq::actors {
 
 namespace {
 
+// A socket actor as the root supervisor knows it.
+struct socket_child {
+  socket_actor actor;
+  std::shared_ptr<supervision_record> record;  // where its death is recorded for the user
+  pipe_hub_ptr hub;                            // to wake a user thread blocked on it
+  socket_type type;
+};
+
+constexpr size_t kept_failures = 16;  // failed sockets describe() still shows
+
 struct root_state {
-  std::vector<caf::actor> sockets;
+  std::vector<socket_child> sockets;
+  uint32_t failures = 0;
+  std::string last_failure;
+  std::vector<supervision_node> failed;  // the latest kept_failures failed sockets
   ~root_state() {
     for (auto& s : sockets)
-      caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(s.actor, caf::exit_reason::user_shutdown);
   }
 };
 
-// The root supervisor: spawns socket actors and watches them; a socket actor that dies is logged
-// and forgotten (its user-side socket then reports socket_closed on control calls).
-caf::behavior root_supervisor(caf::stateful_actor<root_state>* self, net::io_loop* loop) {
-  self->set_down_handler([=](caf::down_msg& dm) {
-    auto& v = self->state.sockets;
-    for (auto i = v.begin(); i != v.end(); ++i)
-      if (*i == dm.source) {
-        if (dm.reason && dm.reason != caf::exit_reason::user_shutdown)
-          log::write(log::level::error, "supervisor", "socket actor failed: " + caf::to_string(dm.reason));
-        v.erase(i);
-        break;
-      }
-  });
+using root_self = root_actor::stateful_pointer<root_state>;
+
+// A socket actor is gone. One that died abnormally is recorded where its socket's calls look,
+// so they fail with the reason; its blocked user thread is woken.
+void on_socket_down(root_self self, const caf::down_msg& dm) {
+  auto& v = self->state.sockets;
+  auto i = std::find_if(v.begin(), v.end(), [&](const socket_child& s) { return s.actor.address() == dm.source; });
+  if (i == v.end())
+    return;
+  auto child = std::move(*i);
+  v.erase(i);
+  if (!abnormal(dm.reason))
+    return;
+  auto text = "the socket's actor failed: " + failure_text(dm.reason);
+  log::write(log::level::error, "supervisor", std::string(zmtp_name(child.type)) + " socket: " + text
+                                                + " (not restarted; its calls now fail)");
+  {
+    std::lock_guard<std::mutex> guard{child.record->mtx};
+    child.record->socket_failure = text;
+    child.record->last_failure = text;
+  }
+  child.record->failed.store(true, std::memory_order_release);
+  child.hub->user_waker()->wake();
+  auto& st = self->state;
+  ++st.failures;
+  st.last_failure = text;
+  supervision_node n;
+  n.role = node_role::socket;
+  n.state = node_state::failed;
+  n.endpoint = std::string(zmtp_name(child.type));
+  n.last_failure = text;
+  if (st.failed.size() == kept_failures)
+    st.failed.erase(st.failed.begin());
+  st.failed.push_back(std::move(n));
+}
+
+// The root supervisor (docs/reliability.md). Strategy: spawns socket actors and monitors them;
+// it never restarts one (a socket actor's state, its pipes, routing and the user's socket
+// object, cannot be rebuilt behind the user's back). A socket actor that dies abnormally is
+// logged as an error, recorded (describe() shows a failed node, the context node counts it)
+// and marked failed, so its socket's calls throw errc::internal naming the reason; every other
+// socket carries on.
+root_actor::behavior_type root_supervisor(root_self self, net::io_loop* loop) {
+  self->set_down_handler([=](caf::down_msg& dm) { on_socket_down(self, dm); });
   return {
-    [=](spawn_atom, socket_args& args) -> caf::actor {
-      auto s = spawn_socket(self, std::move(args), loop);
-      self->state.sockets.push_back(s);
-      return s;
+    [=](spawn_atom, socket_args& args) -> socket_actor {
+      socket_child child{{}, args.supervision, args.hub, args.type};
+      child.actor = spawn_socket(self, std::move(args), loop);
+      self->state.sockets.push_back(child);
+      return child.actor;
     },
     [=](describe_atom) -> caf::result<supervision_node> {
-      return describe_with_children(self, supervision_node{}, self->state.sockets);
+      auto& st = self->state;
+      supervision_node n;
+      n.restarts = st.failures;
+      n.last_failure = st.last_failure;
+      n.children = st.failed;
+      std::vector<socket_actor> live;
+      for (auto& s : st.sockets)
+        live.push_back(s.actor);
+      return describe_with_children(self, std::move(n), live);
     },
   };
 }
@@ -68,53 +122,83 @@ caf::actor_system_config make_config() {
   return cfg;
 }
 
+// Throws errc::internal naming why, if the socket's actor died.
+void throw_if_failed(const supervision_record& record) {
+  if (record.failed.load(std::memory_order_acquire))
+    throw error{errc::internal, record.socket_failed()};
+}
+
 } // namespace
 
 struct control::impl {
-  impl() : cfg(make_config()), system(cfg) {
-    root = system.spawn(root_supervisor, &loop);
+  // Owns its actor system.
+  impl() : owned_cfg(make_config()), owned(std::in_place, *owned_cfg), system(*owned) { start(); }
+  // Runs on the user's.
+  explicit impl(caf::actor_system& user_system) : system(user_system) { start(); }
+
+  void start() {
+    root = counted(census, system.spawn(root_supervisor, &loop));
     release_thread_logger();
   }
+
   net::io_loop loop;  // declared first: outlives the actors that use it
   // User callbacks: authenticators and monitor callbacks, each on a thread of its own.
   user_executor_ptr auth_executor = std::make_shared<user_executor>("cafmq/auth", 4096);
   user_executor_ptr event_executor = std::make_shared<user_executor>("cafmq/events", 65536);
-  caf::actor_system_config cfg;
-  caf::actor_system system;
-  caf::actor root;
+  std::shared_ptr<actor_census> census = std::make_shared<actor_census>();
+  std::optional<caf::actor_system_config> owned_cfg;
+  std::optional<caf::actor_system> owned;  // empty on a user's system
+  caf::actor_system& system;
+  root_actor root;
   std::mutex mtx;
   struct open_socket_entry {
-    caf::actor actor;
+    socket_actor actor;
     pipe_hub_ptr hub;  // to wake a user thread blocked in send/recv at shutdown
     socket_type type;
+    std::shared_ptr<supervision_record> record;
   };
   std::map<uint64_t, open_socket_entry> sockets;
   uint64_t last_id = 0;
 
-  caf::actor socket(uint64_t id) {
+  open_socket_entry socket(uint64_t id) {
     std::lock_guard<std::mutex> guard{mtx};
     auto i = sockets.find(id);
     if (i == sockets.end())
       throw error{errc::socket_closed, "the socket is closed"};
-    return i->second.actor;
+    throw_if_failed(*i->second.record);
+    return i->second;
+  }
+
+  // Waits for this control's actors to end: all of the system's when it owns it, else its own.
+  void await_actors() {
+    if (owned) {
+      system.await_all_actors_done();
+      return;
+    }
+    if (!census->wait_empty(std::chrono::seconds(30)))
+      log::write(log::level::error, "control", "actors still running 30 s after shutdown");
   }
 
   // A blocking request from a user thread (never from an actor).
   template <class... Ts>
-  control_reply ask(const caf::actor& dst, Ts&&... xs) {
+  control_reply ask(const open_socket_entry& dst, Ts&&... xs) {
     control_reply reply{static_cast<int>(errc::socket_closed), "the socket is closed"};
     thread_logger_release release;
     {
       caf::scoped_actor self{system};
-      self->request(dst, std::chrono::seconds(30), std::forward<Ts>(xs)...)
+      self->request(dst.actor, std::chrono::seconds(30), std::forward<Ts>(xs)...)
         .receive([&](control_reply& r) { reply = std::move(r); },
                  [&](caf::error& e) { reply.text = "control request failed: " + system.render(e); });
     }
+    throw_if_failed(*dst.record);  // the actor died under the request
     return reply;
   }
 };
 
 control::control() : impl_(std::make_unique<impl>()) {
+}
+
+control::control(caf::actor_system& system) : impl_(std::make_unique<impl>(system)) {
 }
 
 control::~control() {
@@ -123,17 +207,17 @@ control::~control() {
 
 void control::shutdown() {
   std::map<uint64_t, impl::open_socket_entry> open;
-  caf::actor root;
+  root_actor root;
   {
     std::lock_guard<std::mutex> guard{impl_->mtx};
     if (terminated_.exchange(true))
       return;
     open.swap(impl_->sockets);
-    root.swap(impl_->root);  // open_socket reads it under the same lock
+    std::swap(root, impl_->root);  // open_socket reads it under the same lock
   }
   caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
-  root = nullptr;
-  impl_->system.await_all_actors_done();
+  root = root_actor{};
+  impl_->await_actors();
   impl_->loop.stop();
   for (auto& [id, entry] : open)
     entry.hub->user_waker()->wake();  // a blocked send/recv sees the context is gone
@@ -141,7 +225,7 @@ void control::shutdown() {
 
 uint64_t control::open_socket(socket_args args) {
   const char* terminated_text = "cannot open a socket: the context is terminated";
-  caf::actor root;
+  root_actor root;
   {
     std::lock_guard<std::mutex> guard{impl_->mtx};
     if (terminated())
@@ -150,16 +234,18 @@ uint64_t control::open_socket(socket_args args) {
   }
   auto hub = args.hub;
   auto type = args.type;
+  auto record = args.supervision;
   args.auth_executor = impl_->auth_executor;
   args.event_executor = impl_->event_executor;
-  caf::actor s;
+  args.census = impl_->census;
+  socket_actor s;
   std::string failure;
   {
     thread_logger_release release;  // after the scoped actor is gone
     caf::scoped_actor self{impl_->system};
     // cppcheck-suppress accessMoved ; args is moved here, once; hub and type were copied before
     self->request(root, caf::infinite, spawn_atom::value, std::move(args))
-      .receive([&](caf::actor& a) { s = std::move(a); },
+      .receive([&](socket_actor& a) { s = std::move(a); },
                [&](caf::error& e) { failure = impl_->system.render(e); });
   }
   if (!s && terminated())  // the root exited under our request
@@ -169,7 +255,8 @@ uint64_t control::open_socket(socket_args args) {
   std::lock_guard<std::mutex> guard{impl_->mtx};
   if (terminated())  // shut down while we spawned: the actor is gone already
     throw error{errc::socket_closed, terminated_text};
-  impl_->sockets.emplace(++impl_->last_id, impl::open_socket_entry{s, std::move(hub), type});
+  impl_->sockets.emplace(++impl_->last_id,
+                         impl::open_socket_entry{s, std::move(hub), type, std::move(record)});
   return impl_->last_id;
 }
 
@@ -190,7 +277,8 @@ void control::connect(uint64_t socket, const std::string& endpoint,
 namespace {
 
 // Waits (from a user thread) for an actor's snapshot.
-supervision_node ask_describe(caf::actor_system& system, const caf::actor& dst) {
+template <class Handle>
+supervision_node ask_describe(caf::actor_system& system, const Handle& dst) {
   supervision_node result;
   result.state = node_state::unresponsive;
   thread_logger_release release;
@@ -204,14 +292,15 @@ supervision_node ask_describe(caf::actor_system& system, const caf::actor& dst) 
 
 supervision_node control::describe(uint64_t socket) {
   auto s = impl_->socket(socket);
-  auto n = ask_describe(impl_->system, s);
+  auto n = ask_describe(impl_->system, s.actor);
+  throw_if_failed(*s.record);
   if (n.state == node_state::unresponsive && terminated())
     throw error{errc::socket_closed, "the socket's context is terminated"};
   return n;
 }
 
 supervision_node control::supervision_tree() {
-  caf::actor root;
+  root_actor root;
   {
     std::lock_guard<std::mutex> guard{impl_->mtx};
     root = impl_->root;
@@ -230,7 +319,7 @@ std::vector<open_socket_info> control::open_sockets() const {
 }
 
 void control::close_socket(uint64_t socket) {
-  caf::actor s;
+  socket_actor s;
   {
     std::lock_guard<std::mutex> guard{impl_->mtx};
     auto i = impl_->sockets.find(socket);

@@ -9,30 +9,90 @@
 #include "runtime/core/socket_type.hpp"
 #include "runtime/core/supervision.hpp"
 #include "runtime/core/user_executor.hpp"
+#include "runtime/socket_stats.hpp"
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
+
+namespace caf {
+class actor_system;
+}
 
 namespace cafmq::actors {
 
 /// A socket's accepted connections whose handshake has not finished (summed over its listeners),
-/// and how many of them the listeners closed to stay within max_pending_handshakes.
+/// and how many of them the listeners closed to stay within max_pending_handshakes. Shared with
+/// the user thread: listeners write, stats() reads (relaxed; a snapshot, never a decision).
 struct handshake_counts {
   std::atomic<uint64_t> pending{0};
   std::atomic<uint64_t> evicted{0};
 };
 
-/// What a socket actor needs to know about its socket.
+/// What a socket's supervisors recorded, shared with the user thread: socket::stats() reads it,
+/// and control calls fail with `socket_failure` once the socket actor died. Written only when
+/// something fails or restarts (the root supervisor, the socket actor), under `mtx`; never on the
+/// data path.
+struct supervision_record {
+  mutable std::mutex mtx;
+  std::atomic<bool> failed{false};  ///< the socket actor died: user calls read socket_failure
+  std::string socket_failure;  ///< why the socket actor died (set by the root), else empty
+  uint64_t restarts = 0;       ///< listeners and connectors the socket actor restarted
+  std::string last_failure;    ///< the latest failure its supervisors handled ("endpoint: why")
+  std::vector<endpoint_failure> failed_endpoints;  ///< endpoints given up on, latest last
+
+  /// Copies the fields under the lock.
+  void fill(socket_stats& s) const {
+    std::lock_guard<std::mutex> guard{mtx};
+    s.supervisor_restarts = restarts;
+    s.last_failure = last_failure;
+    s.failed_endpoints = failed_endpoints;
+  }
+  /// Why the socket actor died, or "" while it lives.
+  std::string socket_failed() const {
+    std::lock_guard<std::mutex> guard{mtx};
+    return socket_failure;
+  }
+};
+
+/// Counts the library's live actors, so that a context on a user's actor system can wait for
+/// its own actors alone (it must never await_all_actors_done on a system it does not own).
+struct actor_census {
+  std::mutex mtx;
+  std::condition_variable cv;
+  size_t alive = 0;
+  void enter() {
+    std::lock_guard<std::mutex> guard{mtx};
+    ++alive;
+  }
+  void leave() {
+    std::lock_guard<std::mutex> guard{mtx};
+    if (--alive == 0)
+      cv.notify_all();
+  }
+  /// Waits until no actor is left, at most `timeout`; false on timeout.
+  bool wait_empty(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock{mtx};
+    return cv.wait_for(lock, timeout, [this] { return alive == 0; });
+  }
+};
+
+/// What a socket actor needs to know about its socket. The atomics below are the only state
+/// its actors share with the user thread besides the data plane's pipes: plain counters the
+/// actors and engines increment and stats() reads (relaxed).
 struct socket_args {
   socket_type type = socket_type::pair;
   socket_options options;
   pipe_hub_ptr hub;
   monitor_hub_ptr monitor;  ///< where the socket's actors emit monitor events
   authenticator_ptr authenticator;  ///< server mechanisms: decides clients (null otherwise)
-  /// PUB/XPUB: counts subscriptions the authorization rules refused.
+  /// PUB/XPUB: counts subscriptions the authorization rules refused. Shared with the user
+  /// thread: the engines increment it on the I/O thread, stats() reads it (relaxed).
   std::shared_ptr<std::atomic<uint64_t>> refused_subscriptions;
   /// Listeners: pending handshakes and evictions (max_pending_handshakes), for stats().
   std::shared_ptr<handshake_counts> handshakes;
@@ -40,6 +100,10 @@ struct socket_args {
   user_executor_ptr auth_executor;
   /// Where user monitor callbacks run. Set by control.
   user_executor_ptr event_executor;
+  /// Failures and restarts its supervisors handled (see supervision_record).
+  std::shared_ptr<supervision_record> supervision = std::make_shared<supervision_record>();
+  /// The context's actor count (set by control).
+  std::shared_ptr<actor_census> census;
 };
 
 /// A socket still open, as the context sees it when it lingers for it.
@@ -53,7 +117,12 @@ struct open_socket_info {
 /// so that a socket outliving its context stays safe to use and destroy.
 class control {
 public:
+  /// Owns an actor system (sharing scheduler, one thread: control events stay ordered).
   control();
+  /// Runs the actors on `system`, which the caller owns and which must outlive this control.
+  /// shutdown() stops this control's actors only and waits for them (never for the system's
+  /// other actors).
+  explicit control(caf::actor_system& system);
   /// Calls shutdown().
   ~control();
   /// Stops every actor, then the I/O thread; never hangs. Idempotent. Afterwards open_socket,

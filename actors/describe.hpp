@@ -14,12 +14,16 @@ namespace cafmq::actors {
 /// How long a supervisor waits for a child's snapshot.
 constexpr auto describe_timeout = std::chrono::seconds(2);
 
-/// Answers a describe request with `node` plus the snapshots of `children` (in their order).
+/// Answers a describe request with `node` plus the snapshots of `children` (in their order;
+/// any handle that converts to `describable`), then the nodes already in node.children (children
+/// that no longer run, described by their supervisor).
 template <class Self, class Children>
 caf::result<supervision_node> describe_with_children(Self* self, supervision_node node,
                                                      const Children& children) {
   if (children.empty())
     return node;
+  auto gone = std::move(node.children);
+  node.children.clear();
   struct gather {
     supervision_node node;
     size_t left = 0;
@@ -29,6 +33,8 @@ caf::result<supervision_node> describe_with_children(Self* self, supervision_nod
   g->node = std::move(node);
   g->left = children.size();
   g->node.children.resize(children.size());
+  for (auto& n : gone)
+    g->node.children.push_back(std::move(n));
   g->rp = self->make_response_promise();
   size_t i = 0;
   for (auto& child : children) {
@@ -37,7 +43,7 @@ caf::result<supervision_node> describe_with_children(Self* self, supervision_nod
       if (--g->left == 0)
         g->rp.deliver(std::move(g->node));
     };
-    self->request(child, describe_timeout, describe_atom::value)
+    self->request(describable{child}, describe_timeout, describe_atom::value)
       .then([done](supervision_node& n) mutable { done(std::move(n)); },
             [done](caf::error&) mutable {
               supervision_node n;

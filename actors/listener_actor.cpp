@@ -1,28 +1,38 @@
 // Listener actor: one per bound endpoint. Accepts connections and supervises one session per
-// accepted peer; a session that ends is simply forgotten (the peer reconnects if it wants to),
-// so one bad peer never touches the others. It also bounds the connections still in their
-// handshake (max_pending_handshakes): one more closes the oldest of them, so half-open
-// connections cost bounded memory and can never lock legitimate peers out (CVE-2020-15166).
+// accepted peer.
+//
+// Supervision strategy (docs/reliability.md): sessions are temporary children (OTP `temporary`):
+// a session that ends, normally or from a fault, is forgotten and never restarted (the peer
+// reconnects if it wants to), so one bad peer never touches the others. A session that dies
+// without saying how it ended (killed) is reported as `internal`. The listener's own death
+// (an exception in a handler) takes its sessions with it and is reported by its destructor as
+// `closed` with code `internal`; the socket actor then rebinds the endpoint.
+//
+// It also bounds the connections still in their handshake (max_pending_handshakes): one more
+// closes the oldest of them, so half-open connections cost bounded memory and can never lock
+// legitimate peers out (CVE-2020-15166).
 #include "actors/describe.hpp"
 #include "actors/messages.hpp"
+#include "runtime/core/fault_injection.hpp"
 #include "runtime/core/log.hpp"
 
 #include <algorithm>
 #include <deque>
+#include <set>
 #include <vector>
 
 namespace cafmq::actors {
 
 namespace {
 
-using accept_failed_atom = caf::atom_constant<caf::atom("acceptfail")>;
-
 struct listener_state {
   session_args args;
   std::shared_ptr<net::tcp_listener> listener;
-  std::vector<caf::actor> sessions;  // in accept order, for introspection
-  std::deque<caf::actor> pending;    // sessions still in their handshake, oldest first
+  std::vector<session_actor> sessions;  // in accept order, for introspection
+  std::deque<session_actor> pending;    // sessions still in their handshake, oldest first
+  std::set<caf::actor_addr> reported;   // sessions that said how they ended
   uint64_t evicted = 0;
+  std::string failure;  // set when a handler threw: the listener dies of it
   ~listener_state() {
     if (args.socket.handshakes)
       args.socket.handshakes->pending -= pending.size();
@@ -31,18 +41,23 @@ struct listener_state {
     for (auto& s : sessions)
       caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
     auto ev = event_of(event_kind::closed, args.endpoint);
-    ev.reason = "listener stopped (socket closed)";
-    ev.reason_code = event_reason::local;
+    if (failure.empty()) {
+      ev.reason = "listener stopped (socket closed)";
+      ev.reason_code = event_reason::local;
+    } else {
+      ev.reason = failure;
+      ev.reason_code = event_reason::internal;
+    }
     emit(args.socket, ev);
   }
 };
 
-using listener_actor = caf::stateful_actor<listener_state>;
+using listener_self = listener_actor::stateful_pointer<listener_state>;
 
 // Forgets `s` as a pending handshake (it finished, ended or was evicted); false if it was not.
-bool forget_pending(listener_actor* self, const caf::actor_addr& s) {
+bool forget_pending(listener_self self, const caf::actor_addr& s) {
   auto& p = self->state.pending;
-  auto i = std::find_if(p.begin(), p.end(), [&](const caf::actor& a) { return a.address() == s; });
+  auto i = std::find_if(p.begin(), p.end(), [&](const session_actor& a) { return a.address() == s; });
   if (i == p.end())
     return false;
   p.erase(i);
@@ -54,7 +69,7 @@ bool forget_pending(listener_actor* self, const caf::actor_addr& s) {
 // The cap is reached: the oldest pending handshake goes (the session reports handshake_failed
 // with reason code `resource`), so a new connection always gets its chance. Stopping accept
 // instead would let half-open connections lock out everyone until handshake_ivl.
-void evict_oldest(listener_actor* self) {
+void evict_oldest(listener_self self) {
   auto& st = self->state;
   auto victim = st.pending.front();
   forget_pending(self, victim.address());
@@ -68,16 +83,17 @@ void evict_oldest(listener_actor* self) {
   if ((st.evicted & (st.evicted - 1)) == 0)  // 1st, 2nd, 4th, 8th...: a flood logs little
     log::write(log::level::warn, "listener",
                st.args.endpoint + ": " + reason + " (" + std::to_string(st.evicted) + " so far)");
-  caf::anon_send(victim, evict_atom::value, std::move(reason));
+  self->send(victim, evict_atom::value, std::move(reason));
 }
 
-void on_accepted(listener_actor* self, net::stream_ptr s) {
+void on_accepted(listener_self self, net::stream_ptr s) {
   auto& st = self->state;
-  bool track = st.args.socket.type != socket_type::stream;  // STREAM: no handshake
+  bool track = !descriptor_of(st.args.socket.type).raw;  // STREAM: no handshake
   if (track && st.pending.size() >= static_cast<size_t>(st.args.socket.options.max_pending_handshakes))
     evict_oldest(self);
   session_args a = st.args;
-  a.listener = caf::actor_cast<caf::actor>(self);
+  a.listener = listener_actor{self};
+  a.parent = session_parent{a.listener};
   a.pipe = new_pipe(a.socket);
   a.own_pipe = true;
   a.connection_id = a.socket.monitor->next_connection_id();
@@ -95,24 +111,61 @@ void on_accepted(listener_actor* self, net::stream_ptr s) {
   st.sessions.push_back(std::move(session));
 }
 
-caf::behavior listener(listener_actor* self, session_args args,
-                       const std::shared_ptr<net::tcp_listener>& l) {
-  self->state.args = std::move(args);
-  self->state.listener = l;
-  auto me = caf::actor_cast<caf::actor>(self);
+// A session is gone. One that did not say how it ended was killed: report it as internal.
+void on_session_down(listener_self self, const caf::down_msg& dm) {
+  auto& st = self->state;
+  forget_pending(self, dm.source);
+  auto& v = st.sessions;
+  v.erase(std::remove_if(v.begin(), v.end(), [&](const session_actor& s) { return s.address() == dm.source; }),
+          v.end());
+  if (st.reported.erase(dm.source) > 0)
+    return;
+  auto ev = event_of(event_kind::disconnected, st.args.endpoint);
+  ev.reason = "session died: " + failure_text(dm.reason);
+  ev.reason_code = event_reason::internal;
+  log::write(log::level::error, "listener", st.args.endpoint + ": " + ev.reason);
+  emit(st.args.socket, ev);
+}
+
+// Starts accepting on the bound listener: each connection (or failure) becomes a message.
+void start_accepting(listener_self self, const std::shared_ptr<net::tcp_listener>& l) {
+  listener_actor me{self};
   l->start([me](net::stream_ptr s, const std::string& error) {
     if (s)
       caf::anon_send(me, accepted_atom::value, std::move(s));
     else
       caf::anon_send(me, accept_failed_atom::value, error);
   });
-  self->set_down_handler([=](caf::down_msg& dm) {
-    forget_pending(self, dm.source);
-    forget_child(self->state.sessions, dm);
-  });
+}
+
+supervision_node describe(listener_self self) {
+  supervision_node n;
+  n.role = node_role::listener;
+  n.state = node_state::listening;
+  n.endpoint = self->state.args.endpoint;
+  n.restarts = self->state.args.restarts;
+  n.last_failure = self->state.args.last_failure;
+  return n;
+}
+
+listener_actor::behavior_type listener(listener_self self, session_args args,
+                                       const std::shared_ptr<net::tcp_listener>& l) {
+  self->state.args = std::move(args);
+  self->state.listener = l;
+  guard_handlers(self, "listener", [self](const std::string& text) { self->state.failure = text; });
+  start_accepting(self, l);
+  self->set_down_handler([=](caf::down_msg& dm) { on_session_down(self, dm); });
   return {
-    [=](accepted_atom, net::stream_ptr s) { on_accepted(self, std::move(s)); },
-    [=](handshake_done_atom, const caf::actor& session) { forget_pending(self, session.address()); },
+    [=](accepted_atom, net::stream_ptr s) {
+      CAFMQ_FAULT_POINT(listener);
+      on_accepted(self, std::move(s));
+    },
+    [=](handshake_done_atom, const session_actor& session) {
+      forget_pending(self, session.address());
+    },
+    [=](session_ended_atom, const session_actor& session, const connection_end&, bool) {
+      self->state.reported.insert(session.address());  // it reported its own event
+    },
     [=](accept_failed_atom, const std::string& error) {
       log::write(log::level::warn, "listener", self->state.args.endpoint + ": accept failed: " + error);
       auto ev = event_of(event_kind::accept_failed, self->state.args.endpoint);
@@ -121,20 +174,17 @@ caf::behavior listener(listener_actor* self, session_args args,
       emit(self->state.args.socket, ev);
     },
     [=](describe_atom) -> caf::result<supervision_node> {
-      supervision_node n;
-      n.role = node_role::listener;
-      n.state = node_state::listening;
-      n.endpoint = self->state.args.endpoint;
-      return describe_with_children(self, std::move(n), self->state.sessions);
+      return describe_with_children(self, describe(self), self->state.sessions);
     },
   };
 }
 
 } // namespace
 
-caf::actor spawn_listener(caf::event_based_actor* parent, session_args args,
-                          std::shared_ptr<net::tcp_listener> l) {
-  return parent->spawn<caf::monitored>(listener, std::move(args), std::move(l));
+listener_actor spawn_listener(caf::local_actor* parent, session_args args,
+                              std::shared_ptr<net::tcp_listener> l) {
+  auto census = args.socket.census;
+  return counted(census, parent->spawn<caf::monitored>(listener, std::move(args), std::move(l)));
 }
 
 } // namespace cafmq::actors

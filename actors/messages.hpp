@@ -1,32 +1,24 @@
-// The typed message vocabulary of cafmq's actors (CAF 0.17 atoms) and the local-only handle
-// types that travel in messages. Private to actors/.
+// What the actors pass each other besides the typed interfaces (actors/interfaces.hpp): the
+// arguments of a session, event helpers, the exception boundary of every actor, and the spawn
+// functions. Private to actors/.
 #pragma once
 
 #include "actors/control.hpp"
+#include "actors/interfaces.hpp"
 #include "net/io_loop.hpp"
 #include "net/stream.hpp"
 #include "net/tcp_listener.hpp"
+#include "runtime/core/log.hpp"
+#include "runtime/core/socket_descriptor.hpp"
 
 #include <caf/all.hpp>
 
+#include <exception>
 #include <optional>
 
 namespace cafmq::actors {
 
-using bind_atom = caf::atom_constant<caf::atom("bind")>;
-using connect_atom = caf::atom_constant<caf::atom("connect")>;
-using accepted_atom = caf::atom_constant<caf::atom("accepted")>;
-using dialed_atom = caf::atom_constant<caf::atom("dialed")>;
-using redial_atom = caf::atom_constant<caf::atom("redial")>;
-using ready_atom = caf::atom_constant<caf::atom("ready")>;
-using closed_atom = caf::atom_constant<caf::atom("closed")>;
-using spawn_atom = caf::atom_constant<caf::atom("spawnsock")>;
-using describe_atom = caf::atom_constant<caf::atom("describe")>;
-using dial_timeout_atom = caf::atom_constant<caf::atom("dialtimeo")>;
-using handshake_done_atom = caf::atom_constant<caf::atom("hsdone")>;
-using evict_atom = caf::atom_constant<caf::atom("evict")>;
-
-/// Everything a session needs besides its stream.
+/// Everything a session needs besides its stream (also a listener's and connector's arguments).
 struct session_args {
   socket_args socket;
   net::io_loop* loop = nullptr;
@@ -36,7 +28,10 @@ struct session_args {
   std::string connect_routing_id;  ///< ROUTER: the peer's routing id chosen by connect()
   std::string endpoint;            ///< the bound or connected endpoint (for events)
   uint64_t connection_id = 0;      ///< the id this connection's monitor events carry
-  caf::actor listener;             ///< accepted sessions: told when the handshake is done
+  listener_actor listener;         ///< accepted sessions: told when the handshake is done
+  session_parent parent;           ///< sessions: told how the session ended
+  uint32_t restarts = 0;           ///< listeners, connectors: restarts by the socket actor so far
+  std::string last_failure;        ///< listeners, connectors: why the previous one died
 };
 
 /// Emits a monitor event of socket `s` (cheap when nobody listens).
@@ -57,7 +52,7 @@ inline monitor_event event_of(event_kind kind, std::string endpoint) {
 /// and STREAM route by the peer's identity, and ZMQ_IMMEDIATE queues only to live connections.
 /// Otherwise a connector's pipe exists from connect() on and outlives reconnects (libzmq).
 inline bool pipe_per_connection(const socket_args& s) {
-  return s.type == socket_type::router || s.type == socket_type::stream || s.options.immediate;
+  return descriptor_of(s.type).pipe_per_connection || s.options.immediate;
 }
 
 /// A new pipe for a peer of socket `s`.
@@ -66,58 +61,64 @@ inline pipe_ptr new_pipe(const socket_args& s) {
                                 s.hub->send_budget(), s.hub->receive_budget());
 }
 
-/// Reply to bind/connect: empty `error` on success.
-struct control_reply {
-  int code = -1;       ///< cafmq::errc as int, -1 on success
-  std::string text;    ///< bound endpoint on success, else the error message
-};
-
-/// How a session ended, carried to its supervisor in the exit reason (category "cafmq").
-struct session_end {
-  bool permanent = false;       ///< ERROR, protocol violation, failed handshake: never redial
-  bool handshake_done = false;  ///< the connection got past its handshake
-  event_reason reason = event_reason::io;
-};
-
-inline caf::error make_session_end(const session_end& e) {
-  auto code = static_cast<uint8_t>(0x80 | (e.permanent ? 0x40 : 0) | (e.handshake_done ? 0x20 : 0)
-                                   | (static_cast<uint8_t>(e.reason) & 0x1f));
-  return caf::error{code, caf::atom("cafmq")};
+/// Why an actor ended, for people: the exception's text for one that threw (see
+/// guard_handlers), else CAF's rendering of the reason ("normal" for none).
+inline std::string failure_text(const caf::error& reason) {
+  if (!reason)
+    return "normal";
+  auto& ctx = reason.context();
+  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
+    return ctx.get_as<std::string>(0);
+  return caf::to_string(reason);
 }
 
-/// The session_end in a session's exit reason; nullopt for other reasons (killed, shut down).
-inline std::optional<session_end> as_session_end(const caf::error& e) {
-  if (!e || e.category() != caf::atom("cafmq") || (e.code() & 0x80) == 0)
-    return std::nullopt;
-  return session_end{(e.code() & 0x40) != 0, (e.code() & 0x20) != 0,
-                     static_cast<event_reason>(e.code() & 0x1f)};
+/// True for a death that is a fault (not a normal exit or a shutdown by the parent).
+inline bool abnormal(const caf::error& reason) {
+  return reason && reason != caf::exit_reason::normal && reason != caf::exit_reason::user_shutdown;
 }
 
-/// Forgets the child whose down message this is, from a supervisor's container of children.
-template <class Children>
-void forget_child(Children& children, const caf::down_msg& dm) {
-  for (auto i = children.begin(); i != children.end(); ++i)
-    if (*i == dm.source) {
-      children.erase(i);
-      return;
+/// The exception boundary of an actor: an exception escaping one of its handlers is logged as
+/// an error, `on_fault(text)` runs while the actor's state still exists (to record or report
+/// it), and the actor quits with reason sec::runtime_error carrying the text, which its
+/// supervisor reads with failure_text().
+template <class Self, class OnFault>
+void guard_handlers(Self* self, const char* who, OnFault on_fault) {
+  self->set_exception_handler([who, on_fault](std::exception_ptr& x) -> caf::error {
+    std::string text = "unknown exception";
+    try {
+      std::rethrow_exception(x);
+    } catch (const std::exception& e) {
+      text = e.what();
+    } catch (...) {
     }
+    text = std::string("exception in the ") + who + ": " + text;
+    log::write(log::level::error, who, text);
+    on_fault(text);
+    return caf::make_error(caf::sec::runtime_error, text);
+  });
 }
 
-/// Spawns a socket actor (the root supervisor monitors it).
-caf::actor spawn_socket(caf::event_based_actor* parent, socket_args args, net::io_loop* loop);
+/// Counts `h` in the context's census until it terminates (see actor_census). Returns `h`.
+template <class Handle>
+Handle counted(const std::shared_ptr<actor_census>& census, Handle h) {
+  if (census && h) {
+    census->enter();
+    h->attach_functor([census](const caf::error&) { census->leave(); });
+  }
+  return h;
+}
+
+/// Spawns a socket actor, monitored by the root supervisor.
+socket_actor spawn_socket(caf::local_actor* parent, socket_args args, net::io_loop* loop);
 /// Spawns a session on a connected stream, monitored by `parent` (listener or connector).
-caf::actor spawn_session(caf::event_based_actor* parent, session_args args, net::stream_ptr s);
+session_actor spawn_session(caf::local_actor* parent, session_args args, net::stream_ptr s);
 /// Spawns a listener for an already bound TCP listener, monitored by `parent`.
-caf::actor spawn_listener(caf::event_based_actor* parent, session_args args,
-                          std::shared_ptr<net::tcp_listener> listener);
+listener_actor spawn_listener(caf::local_actor* parent, session_args args,
+                              std::shared_ptr<net::tcp_listener> listener);
 /// Spawns a connector that dials `endpoint` and reconnects, monitored by `parent`.
-caf::actor spawn_connector(caf::event_based_actor* parent, session_args args,
-                           const std::string& endpoint);
+connector_actor spawn_connector(caf::local_actor* parent, session_args args,
+                                const std::string& endpoint);
 
 } // namespace cafmq::actors
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::net::stream_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::actors::socket_args)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::actors::session_args)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::actors::control_reply)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::supervision_node)

@@ -7,6 +7,7 @@
 #include "net/raw_engine.hpp"
 #include "net/zmtp_engine.hpp"
 #include "patterns/socket_compat.hpp"
+#include "runtime/core/fault_injection.hpp"
 #include "runtime/core/log.hpp"
 #include "runtime/core/zmtp_command.hpp"
 #include "security/mechanism_factory.hpp"
@@ -18,10 +19,10 @@ namespace cafmq::actors {
 
 namespace {
 
-// Forwards engine events (I/O thread) to the session actor as messages.
+// The I/O bridge: forwards engine events (I/O thread) to the session actor as typed messages.
 class forward_to_actor final : public net::engine_observer {
 public:
-  forward_to_actor(caf::actor session, pipe_ptr p) : session_(std::move(session)), pipe_(std::move(p)) {}
+  forward_to_actor(session_actor session, pipe_ptr p) : session_(std::move(session)), pipe_(std::move(p)) {}
   void on_ready(const net::peer_info& peer) override {
     // Here, on the I/O thread before the engine delivers anything: every message of this
     // connection finds its properties on the pipe.
@@ -32,8 +33,12 @@ public:
                    std::string(identity), peer.user_id);
   }
   void on_closed(const std::string& reason, bool may_reconnect, net::close_cause cause) override {
-    caf::anon_send(session_, closed_atom::value, reason, may_reconnect,
-                   cause == net::close_cause::heartbeat_timeout);
+    connection_end end;
+    end.code = net::classify_close(reason, may_reconnect);
+    end.permanent = !may_reconnect;
+    end.heartbeat = cause == net::close_cause::heartbeat_timeout;
+    end.detail = reason;
+    caf::anon_send(session_, closed_atom::value, std::move(end));
   }
 
 private:
@@ -45,7 +50,7 @@ private:
     return security::curve_key{bytes}.z85();
   }
 
-  caf::actor session_;
+  session_actor session_;
   pipe_ptr pipe_;
 };
 
@@ -59,6 +64,7 @@ struct session_state {
   std::string local;     // our address
   std::string identity;  // the peer's authenticated identity, once ready
   bool evicted = false;  // closed by the listener's max_pending_handshakes (it logs, rate-limited)
+  bool ended = false;    // its parent has been told how it ended
   // Runs when the actor ends for any reason: the connection and an owned pipe go with it.
   ~session_state() {
     if (engine)
@@ -81,20 +87,15 @@ struct session_state {
 metadata our_metadata(const socket_args& sock) {
   metadata md;
   md.add("Socket-Type", std::string(zmtp_name(sock.type)));
-  auto t = sock.type;
-  if (t == socket_type::req || t == socket_type::dealer || t == socket_type::router)
+  if (descriptor_of(sock.type).sends_identity)
     md.add("Identity", sock.options.routing_id);
   return md;
 }
 
 net::engine_settings settings_of(const socket_args& sock) {
-  auto type = sock.type;
   auto& opts = sock.options;
   net::engine_settings s;
-  if (type == socket_type::sub || type == socket_type::xsub)
-    s.subscriptions = net::subscription_role::subscriber;
-  else if (type == socket_type::pub || type == socket_type::xpub)
-    s.subscriptions = net::subscription_role::publisher;
+  s.subscriptions = descriptor_of(sock.type).subscriptions;
   if (opts.maxmsgsize >= 0)
     s.max_frame_size = static_cast<uint64_t>(opts.maxmsgsize);
   s.handshake_ivl_ms = opts.handshake_ivl_ms;
@@ -109,14 +110,14 @@ net::engine_settings settings_of(const socket_args& sock) {
   return s;
 }
 
-using session_actor = caf::stateful_actor<session_state>;
+using session_self = session_actor::stateful_pointer<session_state>;
 
 net::tcp_keepalive keepalive_of(const socket_options& o) {
   return {o.tcp_keepalive, o.tcp_keepalive_idle, o.tcp_keepalive_cnt, o.tcp_keepalive_intvl};
 }
 
 // An event about this session's connection, with the fields every such event carries.
-monitor_event connection_event(session_actor* self, event_kind kind) {
+monitor_event connection_event(session_self self, event_kind kind) {
   auto& st = self->state;
   auto e = event_of(kind, st.args.endpoint);
   e.connection_id = st.args.connection_id;
@@ -127,7 +128,7 @@ monitor_event connection_event(session_actor* self, event_kind kind) {
   return e;
 }
 
-void on_ready(session_actor* self, int minor, const std::string& identity,
+void on_ready(session_self self, int minor, const std::string& identity,
               const std::string& user_id) {
   auto& st = self->state;
   st.identity = user_id;
@@ -148,39 +149,49 @@ void on_ready(session_actor* self, int minor, const std::string& identity,
   e.zmtp_known = true;
   emit(a.socket, e);
   if (a.listener)  // no longer one of the listener's pending handshakes
-    caf::anon_send(a.listener, handshake_done_atom::value, caf::actor_cast<caf::actor>(self));
+    self->send(a.listener, handshake_done_atom::value, session_actor{self});
 }
 
-// The connection ended: say so, then end with a reason that tells the supervisor what happened.
-void on_closed(session_actor* self, const std::string& reason, bool may_reconnect,
-               bool heartbeat_timeout) {
+// Tells the parent how the session ended (once), before the session quits.
+void tell_parent(session_self self, const connection_end& end) {
+  auto& st = self->state;
+  if (st.ended || !st.args.parent)
+    return;
+  st.ended = true;
+  self->send(st.args.parent, session_ended_atom::value, session_actor{self}, end, st.ready);
+}
+
+// The connection ended: say so and tell the parent how.
+void report_end(session_self self, const connection_end& end) {
   auto& st = self->state;
   auto mechanism = st.engine ? std::string(security::mechanism_name(st.args.socket.options)) : "";
   st.engine.reset();
   st.raw.reset();
-  session_end end;
-  end.permanent = !may_reconnect;
-  end.handshake_done = st.ready;
-  end.reason = net::classify_close(reason, may_reconnect);
   // Evictions are logged by the listener, rate-limited.
-  log::write(st.evicted ? log::level::info : log_level_of(end.reason), "session",
-             st.peer + ": disconnected: " + reason);
-  if (heartbeat_timeout) {  // the silent peer first, then the disconnect it caused
+  log::write(st.evicted ? log::level::info : log_level_of(end.code), "session",
+             st.peer + ": disconnected: " + end.detail);
+  if (end.heartbeat) {  // the silent peer first, then the disconnect it caused
     auto hb = connection_event(self, event_kind::heartbeat_timeout);
     hb.mechanism = mechanism;
-    hb.reason = reason;
-    hb.reason_code = end.reason;
+    hb.reason = end.detail;
+    hb.reason_code = end.code;
     emit(st.args.socket, hb);
   }
   auto e = connection_event(self, st.ready ? event_kind::disconnected : event_kind::handshake_failed);
   e.mechanism = mechanism;
-  e.reason = reason;
-  e.reason_code = end.reason;
+  e.reason = end.detail;
+  e.reason_code = end.code;
   emit(st.args.socket, e);
-  self->quit(make_session_end(end));
+  tell_parent(self, end);
 }
 
-supervision_node describe(session_actor* self) {
+// The engine reported the end of the connection: report it and quit.
+void on_closed(session_self self, const connection_end& end) {
+  report_end(self, end);
+  self->quit();
+}
+
+supervision_node describe(session_self self) {
   auto& st = self->state;
   supervision_node n;
   n.role = node_role::session;
@@ -193,15 +204,22 @@ supervision_node describe(session_actor* self) {
   return n;
 }
 
-caf::behavior session(session_actor* self, session_args args, net::stream_ptr s) {
+session_actor::behavior_type session(session_self self, session_args args, net::stream_ptr s) {
   auto& st = self->state;
+  // An exception in a handler ends this session alone, reported as `internal`; its parent
+  // treats it as a lost connection (docs/reliability.md).
+  guard_handlers(self, "session", [self](const std::string& text) {
+    if (self->state.ended)
+      return;
+    report_end(self, transient_end(event_reason::internal, text));
+  });
   st.args = std::move(args);
   st.peer = net::remote_name(*s);
   st.local = net::local_name(*s);
   if (auto e = net::apply_tcp_keepalive(*s, keepalive_of(st.args.socket.options)); !e.empty())
     log::write(log::level::warn, "session", st.peer + ": TCP keepalive: " + e);
-  auto observer = std::make_shared<forward_to_actor>(caf::actor_cast<caf::actor>(self), st.args.pipe);
-  if (st.args.socket.type == socket_type::stream) {
+  auto observer = std::make_shared<forward_to_actor>(session_actor{self}, st.args.pipe);
+  if (descriptor_of(st.args.socket.type).raw) {
     // No handshake: the connection is ready now (STREAM always has a pipe per connection).
     auto& a = st.args;
     st.attached = true;
@@ -218,11 +236,10 @@ caf::behavior session(session_actor* self, session_args args, net::stream_ptr s)
   }
   return {
     [=](ready_atom, int minor, const std::string& identity, const std::string& user_id) {
+      CAFMQ_FAULT_POINT(session);
       on_ready(self, minor, identity, user_id);
     },
-    [=](closed_atom, const std::string& reason, bool may_reconnect, bool heartbeat_timeout) {
-      on_closed(self, reason, may_reconnect, heartbeat_timeout);
-    },
+    [=](closed_atom, const connection_end& end) { on_closed(self, end); },
     [=](evict_atom, const std::string& reason) {
       // The listener has too many pending handshakes and this is the oldest; one that has just
       // finished stays (the listener has already stopped counting it).
@@ -237,8 +254,9 @@ caf::behavior session(session_actor* self, session_args args, net::stream_ptr s)
 
 } // namespace
 
-caf::actor spawn_session(caf::event_based_actor* parent, session_args args, net::stream_ptr s) {
-  return parent->spawn<caf::monitored>(session, std::move(args), std::move(s));
+session_actor spawn_session(caf::local_actor* parent, session_args args, net::stream_ptr s) {
+  auto census = args.socket.census;
+  return counted(census, parent->spawn<caf::monitored>(session, std::move(args), std::move(s)));
 }
 
 } // namespace cafmq::actors

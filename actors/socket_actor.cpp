@@ -1,32 +1,72 @@
 // Socket actor: one per socket. Handles the rare control calls (bind, connect) by spawning and
 // supervising listeners and connectors; its end takes all of them down.
+//
+// Supervision strategy (OTP one_for_one, docs/reliability.md):
+// - A listener or connector that dies abnormally (an exception in one of its handlers, a kill)
+//   is restarted on the same endpoint (a listener on its bound address, so a resolved port is
+//   kept; a connector on the same pipe, so what the user queued survives), after a backoff of
+//   50 ms doubling per restart within restart_period_ms (at most 2 s), as long as it has not died
+//   more than `restart_intensity` times within `restart_period_ms` (0: no limit).
+// - Beyond that, the endpoint is given up: a `closed` event with code restart_intensity, an error
+//   log, and the failure is kept for describe() (a `failed` node) and stats() (failed_endpoints).
+// - A connector that escalates (its sessions restarted too often) is given up the same way.
+// - Every restart and failure is counted (stats().supervisor_restarts, last_failure). The socket
+//   and its other endpoints carry on in every case.
 #include "actors/describe.hpp"
 #include "actors/messages.hpp"
 #include "runtime/core/error.hpp"
+#include "runtime/core/fault_injection.hpp"
 #include "runtime/core/log.hpp"
+#include "runtime/core/restart_intensity.hpp"
 
+#include <algorithm>
+#include <map>
+#include <optional>
 #include <vector>
 
 namespace cafmq::actors {
 
 namespace {
 
+constexpr auto first_backoff = std::chrono::milliseconds(50);
+constexpr auto max_backoff = std::chrono::milliseconds(2000);
+
+// What the socket actor needs to restart one listener or connector.
+struct child_spec {
+  bool is_listener = false;
+  std::string endpoint;    // listener: the bound endpoint (real port); connector: the target
+  std::string routing_id;  // connector: the connect routing id
+  pipe_ptr pipe;           // connector: the endpoint's pipe (none with a pipe per connection)
+  describable running;     // null while waiting for a restart
+  caf::actor_addr addr;
+  restart_intensity intensity;
+  uint32_t restarts = 0;   // in total
+  std::string last_failure;
+  std::optional<event_reason> escalated;  // the connector gave up (why): do not restart it
+};
+
 struct socket_state {
   socket_args args;
   net::io_loop* loop = nullptr;
-  std::vector<caf::actor> children;
+  std::map<uint64_t, child_spec> children;  // by id, in creation order
+  uint64_t last_id = 0;
+  std::vector<supervision_node> given_up;  // endpoints given up on, for describe()
   ~socket_state() {
-    for (auto& c : children)
-      caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
+    for (auto& [id, c] : children)
+      if (c.running)
+        caf::anon_send_exit(c.running, caf::exit_reason::user_shutdown);
   }
 };
 
-using socket_actor_t = caf::stateful_actor<socket_state>;
+using socket_self = socket_actor::stateful_pointer<socket_state>;
 
-session_args session_template(socket_actor_t* self) {
+session_args session_template(socket_self self, const child_spec& c) {
   session_args a;
   a.socket = self->state.args;
   a.loop = self->state.loop;
+  a.endpoint = c.endpoint;
+  a.restarts = c.restarts;
+  a.last_failure = c.last_failure;
   return a;
 }
 
@@ -34,18 +74,50 @@ control_reply failure(const error& e) {
   return {static_cast<int>(e.code()), e.what()};
 }
 
-control_reply bind(socket_actor_t* self, const std::string& ep) {
+child_spec& new_child(socket_self self, bool is_listener, std::string endpoint) {
+  auto& opts = self->state.args.options;
+  auto& c = self->state.children
+              .emplace(++self->state.last_id,
+                       child_spec{is_listener, std::move(endpoint), {}, nullptr, {}, {},
+                                  restart_intensity{static_cast<size_t>(opts.restart_intensity),
+                                                    std::chrono::milliseconds(opts.restart_period_ms)},
+                                  0, {}, std::nullopt})
+              .first->second;
+  return c;
+}
+
+// Opens the TCP listener for `c.endpoint` and spawns its listener actor. Throws cafmq::error.
+void start_listener(socket_self self, child_spec& c, bool fresh) {
+  auto parsed = parse_endpoint(c.endpoint, true);
+  auto l = net::tcp_listener::open(*self->state.loop, parsed);
+  if (fresh)
+    c.endpoint = l->bound_endpoint();  // the real port, kept across restarts
+  auto h = spawn_listener(self, session_template(self, c), l);
+  c.running = describable{h};
+  c.addr = h.address();
+}
+
+// Spawns the connector of `c` (on its pipe, if it has one).
+void start_connector(socket_self self, child_spec& c) {
+  auto a = session_template(self, c);
+  a.connect_routing_id = c.routing_id;
+  a.pipe = c.pipe;
+  a.reconnection = c.restarts > 0;
+  auto h = spawn_connector(self, std::move(a), c.endpoint);
+  c.running = describable{h};
+  c.addr = h.address();
+}
+
+control_reply bind(socket_self self, const std::string& ep) {
+  CAFMQ_FAULT_POINT(socket_actor);
+  auto& c = new_child(self, true, ep);
   try {
-    auto parsed = parse_endpoint(ep, true);
-    auto l = net::tcp_listener::open(*self->state.loop, parsed);
-    auto bound = l->bound_endpoint();
-    auto a = session_template(self);
-    a.endpoint = bound;
-    self->state.children.push_back(spawn_listener(self, std::move(a), l));
-    log::write(log::level::info, "socket", "listening on " + bound);
-    emit(self->state.args, event_of(event_kind::listening, bound));
-    return {-1, bound};
+    start_listener(self, c, true);
+    log::write(log::level::info, "socket", "listening on " + c.endpoint);
+    emit(self->state.args, event_of(event_kind::listening, c.endpoint));
+    return {-1, c.endpoint};
   } catch (const error& e) {
+    self->state.children.erase(self->state.last_id);
     auto ev = event_of(event_kind::bind_failed, ep);
     ev.reason = e.what();
     ev.reason_code = e.code() == errc::address_in_use ? event_reason::address_in_use
@@ -56,42 +128,179 @@ control_reply bind(socket_actor_t* self, const std::string& ep) {
   }
 }
 
-caf::behavior socket_behavior(socket_actor_t* self, socket_args args, net::io_loop* loop) {
+control_reply connect(socket_self self, const std::string& ep, const std::string& routing_id) {
+  CAFMQ_FAULT_POINT(socket_actor);
+  auto& c = new_child(self, false, ep);
+  try {
+    c.routing_id = routing_id;
+    if (!pipe_per_connection(self->state.args))
+      c.pipe = new_pipe(self->state.args);
+    start_connector(self, c);
+    if (c.pipe)
+      self->state.args.hub->attach(c.pipe);  // the queue exists before the connection, as in libzmq
+    return {-1, ep};
+  } catch (const error& e) {
+    self->state.children.erase(self->state.last_id);
+    return failure(e);
+  }
+}
+
+// Records a failure the socket's supervisors handled, for stats().
+void record_failure(socket_self self, const std::string& text, bool restart) {
+  auto& rec = *self->state.args.supervision;
+  std::lock_guard<std::mutex> guard{rec.mtx};
+  rec.last_failure = text;
+  if (restart)
+    ++rec.restarts;
+}
+
+// Gives up on the endpoint of child `id`: reports why, keeps it for describe() and stats().
+void give_up(socket_self self, uint64_t id, event_reason code, const std::string& why) {
+  auto& st = self->state;
+  auto i = st.children.find(id);
+  if (i == st.children.end())
+    return;
+  auto& c = i->second;
+  if (c.pipe) {  // nobody will serve it again: it must not take a share of the round-robin
+    c.pipe->detach();
+    st.args.hub->poke();
+  }
+  log::write(log::level::error, "socket", c.endpoint + ": given up: " + why);
+  auto ev = event_of(event_kind::closed, c.endpoint);
+  ev.reason = why;
+  ev.reason_code = code;
+  emit(st.args, ev);
+  {
+    auto& rec = *st.args.supervision;
+    std::lock_guard<std::mutex> guard{rec.mtx};
+    rec.last_failure = c.endpoint + ": " + why;
+    rec.failed_endpoints.push_back({c.endpoint, why});
+  }
+  supervision_node n;
+  n.role = c.is_listener ? node_role::listener : node_role::connector;
+  n.state = node_state::failed;
+  n.endpoint = c.endpoint;
+  n.restarts = c.restarts;
+  n.last_failure = why;
+  st.given_up.push_back(std::move(n));
+  st.children.erase(i);
+}
+
+std::chrono::milliseconds backoff_of(const child_spec& c) {
+  auto n = std::min<size_t>(c.intensity.recent(), 6);
+  return std::min(first_backoff * (1 << (n > 0 ? n - 1 : 0)), max_backoff);
+}
+
+// Child `id` died of `text`: restart it after a backoff, within the restart intensity, or give
+// it up.
+void child_failed(socket_self self, uint64_t id, const std::string& text) {
+  auto& st = self->state;
+  auto& c = st.children.at(id);
+  const char* kind = c.is_listener ? "listener" : "connector";
+  if (!c.intensity.allow(restart_intensity::clock::now()))
+    return give_up(self, id, event_reason::restart_intensity,
+                   std::string(kind) + " died more than " + std::to_string(st.args.options.restart_intensity)
+                     + " times within " + std::to_string(st.args.options.restart_period_ms)
+                     + " ms (restart_intensity); last: " + text);
+  ++c.restarts;
+  c.last_failure = text;
+  record_failure(self, c.endpoint + ": " + text, true);
+  auto wait = backoff_of(c);
+  log::write(log::level::warn, "socket", c.endpoint + ": " + kind + " died (" + text
+                                           + "); restarting in " + std::to_string(wait.count()) + " ms");
+  self->delayed_send(self, wait, rebind_atom::value, c.endpoint, id);
+}
+
+// A child is gone: forget it if it ended normally, give it up if it escalated, else restart it.
+void on_child_down(socket_self self, const caf::down_msg& dm) {
+  auto& st = self->state;
+  auto i = std::find_if(st.children.begin(), st.children.end(),
+                        [&](const auto& kv) { return kv.second.addr == dm.source; });
+  if (i == st.children.end())
+    return;
+  auto id = i->first;
+  auto& c = i->second;
+  c.running = describable{};
+  c.addr = caf::actor_addr{};
+  if (c.escalated)
+    return give_up(self, id, *c.escalated, c.last_failure);
+  if (!abnormal(dm.reason)) {
+    st.children.erase(i);
+    return;
+  }
+  child_failed(self, id, failure_text(dm.reason));
+}
+
+// The backoff is over: start the child again (a listener that cannot rebind counts as
+// another failure).
+void restart(socket_self self, uint64_t id) {
+  auto& st = self->state;
+  auto i = st.children.find(id);
+  if (i == st.children.end() || i->second.running)
+    return;
+  auto& c = i->second;
+  if (!c.is_listener)
+    return start_connector(self, c);
+  try {
+    start_listener(self, c, false);
+    log::write(log::level::info, "socket", "listening again on " + c.endpoint);
+    emit(st.args, event_of(event_kind::listening, c.endpoint));
+  } catch (const error& e) {
+    child_failed(self, id, std::string("rebind failed: ") + e.what());
+  }
+}
+
+// A connector gave up (restart intensity of its sessions): it quits next; give it up then.
+void on_escalation(socket_self self, event_reason code, const std::string& why) {
+  auto sender = self->current_sender();
+  for (auto& [id, c] : self->state.children)
+    if (c.addr == sender) {
+      c.escalated = code;
+      c.last_failure = why;
+      return;
+    }
+}
+
+socket_actor::behavior_type socket_behavior(socket_self self, socket_args args, net::io_loop* loop) {
   self->state.args = std::move(args);
   self->state.loop = loop;
-  self->set_down_handler([=](caf::down_msg& dm) { forget_child(self->state.children, dm); });
+  guard_handlers(self, "socket actor", [](const std::string&) {});
+  self->set_down_handler([=](caf::down_msg& dm) { on_child_down(self, dm); });
   return {
     [=](bind_atom, const std::string& ep) -> control_reply { return bind(self, ep); },
     [=](connect_atom, const std::string& ep, const std::string& routing_id) -> control_reply {
-      try {
-        auto a = session_template(self);
-        a.connect_routing_id = routing_id;
-        a.endpoint = ep;
-        pipe_ptr p;
-        if (!pipe_per_connection(a.socket))
-          p = a.pipe = new_pipe(a.socket);
-        auto hub = a.socket.hub;
-        self->state.children.push_back(spawn_connector(self, std::move(a), ep));
-        if (p)
-          hub->attach(p);  // the queue exists before the connection, as in libzmq
-        return {-1, ep};
-      } catch (const error& e) {
-        return failure(e);
-      }
+      return connect(self, ep, routing_id);
+    },
+    [=](rebind_atom, const std::string&, uint64_t id) { restart(self, id); },
+    [=](escalate_atom, const std::string&, event_reason code, const std::string& why) {
+      on_escalation(self, code, why);
     },
     [=](describe_atom) -> caf::result<supervision_node> {
+      auto& st = self->state;
       supervision_node n;
       n.role = node_role::socket;
-      n.endpoint = std::string(zmtp_name(self->state.args.type));
-      return describe_with_children(self, std::move(n), self->state.children);
+      n.endpoint = std::string(zmtp_name(st.args.type));
+      {
+        auto& rec = *st.args.supervision;
+        std::lock_guard<std::mutex> guard{rec.mtx};
+        n.restarts = static_cast<uint32_t>(rec.restarts);
+        n.last_failure = rec.last_failure;
+      }
+      n.children = st.given_up;
+      std::vector<describable> running;
+      for (auto& [id, c] : st.children)
+        if (c.running)
+          running.push_back(c.running);
+      return describe_with_children(self, std::move(n), running);
     },
   };
 }
 
 } // namespace
 
-caf::actor spawn_socket(caf::event_based_actor* parent, socket_args args, net::io_loop* loop) {
-  return parent->spawn<caf::monitored>(socket_behavior, std::move(args), loop);
+socket_actor spawn_socket(caf::local_actor* parent, socket_args args, net::io_loop* loop) {
+  auto census = args.census;
+  return counted(census, parent->spawn<caf::monitored>(socket_behavior, std::move(args), loop));
 }
 
 } // namespace cafmq::actors

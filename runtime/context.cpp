@@ -32,6 +32,9 @@ struct lingering {
 context::context() : control_(std::make_shared<actors::control>()) {
 }
 
+context::context(caf::actor_system& system) : control_(std::make_shared<actors::control>(system)) {
+}
+
 context::~context() {
   close();
 }

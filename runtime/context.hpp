@@ -17,10 +17,28 @@ namespace actors {
 class control;
 }
 
+} // namespace cafmq
+
+namespace caf {
+class actor_system;
+}
+
+namespace cafmq {
+
 /// The runtime every socket lives in.
 class context {
 public:
   context();
+  /// A context whose actors run on `system`, an actor system the caller already has (no second
+  /// scheduler). Requirements: `system` outlives this context; control events are handled in
+  /// order whatever its scheduler (each actor's mailbox is FIFO), but a busy system delays
+  /// bind/connect and connection events, never messages (the data plane does not use it). The
+  /// context stops its own actors on close() and destruction and waits for them alone: it
+  /// never calls await_all_actors_done on `system`, which the caller still shuts down. Calls
+  /// from a thread release that thread's CAF 0.17 logger reference (see actors/control.cpp);
+  /// Debian's CAF has logging compiled out, so nothing is lost. Needs <caf/all.hpp> at the
+  /// call site only.
+  explicit context(caf::actor_system& system);
   /// close().
   ~context();
   context(const context&) = delete;

@@ -180,8 +180,9 @@ socket::socket(context& ctx, socket_type type, socket_options options)
   state_->pattern = patterns::make_pattern(type, options_);
   state_->policy = patterns::resolve_full_policy(type, options_);
   handshakes_ = std::make_shared<actors::handshake_counts>();
+  supervision_ = std::make_shared<actors::supervision_record>();
   actors::socket_args args{type_, options_, state_->hub, monitor_, nullptr, refused_subscriptions_,
-                           handshakes_, nullptr, nullptr};
+                           handshakes_, nullptr, nullptr, supervision_, nullptr};
   if (options_.plain_server || options_.curve_server)
     args.authenticator = security::make_socket_authenticator(options_, control_->authenticators());
   id_ = control_->open_socket(std::move(args));
@@ -213,6 +214,8 @@ void socket::require_open() const {
 void socket::throw_if_terminated() const {
   if (control_->terminated())
     throw error{errc::socket_closed, "the socket's context is terminated"};
+  if (supervision_->failed.load(std::memory_order_acquire))
+    throw error{errc::internal, supervision_->socket_failed()};
 }
 
 void socket::bind(const std::string& endpoint) {
@@ -320,6 +323,7 @@ socket_stats socket::stats() {
   s.refused_subscriptions = refused_subscriptions_->load(std::memory_order_relaxed);
   s.pending_handshakes = handshakes_->pending.load(std::memory_order_relaxed);
   s.evicted_handshakes = handshakes_->evicted.load(std::memory_order_relaxed);
+  supervision_->fill(s);
   if (closed_)
     return s;
   st.absorb();

@@ -29,6 +29,7 @@ namespace cafmq {
 
 namespace actors {
 struct handshake_counts;
+struct supervision_record;
 }
 
 /// A ZeroMQ socket. Not thread-safe: use it from one thread at a time (like libzmq sockets).
@@ -145,6 +146,7 @@ private:
   std::shared_ptr<std::atomic<uint64_t>> refused_subscriptions_ =
     std::make_shared<std::atomic<uint64_t>>(0);
   std::shared_ptr<actors::handshake_counts> handshakes_;  // its listeners' pending handshakes
+  std::shared_ptr<actors::supervision_record> supervision_;  // failures its supervisors handled
   std::string last_endpoint_;
   std::string connect_routing_id_;
   uint64_t id_ = 0;

@@ -27,6 +27,13 @@ struct peer_stats {
   uint64_t dropped = 0;        ///< messages for this peer dropped because its queue was full
 };
 
+/// An endpoint its socket's supervisor gave up on: a listener that died more often than
+/// restart_intensity allows, or a connector that escalated.
+struct endpoint_failure {
+  std::string endpoint;
+  std::string reason;  ///< why (the monitor event's reason text)
+};
+
 /// A socket's counters since it opened.
 struct socket_stats {
   uint64_t sent = 0;                ///< messages send() accepted (queued or, by policy, dropped)
@@ -48,6 +55,11 @@ struct socket_stats {
                                     ///< (linger); control traffic is not counted
   size_t send_budget_used = 0;      ///< bytes queued for sending across all peers
   size_t recv_budget_used = 0;      ///< bytes received and not yet read, across all peers
+  uint64_t supervisor_restarts = 0;  ///< listeners and connectors the socket actor restarted
+                                     ///< after they died (docs/reliability.md)
+  std::string last_failure;         ///< the latest failure the socket's supervisors handled
+                                    ///< ("<endpoint>: <why>"), or ""
+  std::vector<endpoint_failure> failed_endpoints;  ///< endpoints given up on, oldest first
   std::vector<peer_stats> peers;    ///< the peers the socket holds now
 };
 

@@ -25,6 +25,7 @@ const char* to_string(node_state state) noexcept {
     case node_state::handshaking: return "handshaking";
     case node_state::ready: return "ready";
     case node_state::unresponsive: return "unresponsive";
+    case node_state::failed: return "failed";
   }
   return "unknown";
 }
@@ -46,6 +47,10 @@ void render(std::string& out, const supervision_node& n, int depth) {
     out += ", " + std::to_string(n.retries) + " retries";
   if (!n.detail.empty())
     out += ", " + n.detail;
+  if (n.restarts > 0)
+    out += ", " + std::to_string(n.restarts) + " restarts";
+  if (!n.last_failure.empty())
+    out += ", last failure: " + n.last_failure;
   out += "]\n";
   for (auto& c : n.children)
     render(out, c, depth + 1);

@@ -23,6 +23,7 @@ enum class node_state : uint8_t {
   handshaking,   ///< a session in the ZMTP greeting or handshake
   ready,         ///< a session past its handshake: data flows
   unresponsive,  ///< the actor did not answer the introspection request in time
+  failed,        ///< gone after a fault its supervisor did not restart (`last_failure` says why)
 };
 
 /// One actor of the tree and its children.
@@ -36,6 +37,10 @@ struct supervision_node {
   uint32_t retries = 0;         ///< connector: retries since the last successful handshake
   std::chrono::milliseconds next_retry{0};  ///< connector waiting: the wait it scheduled
   std::string detail;           ///< free text (why a connector stopped, the routing id)
+  uint32_t restarts = 0;        ///< times its supervisor restarted it (context: socket actors
+                                ///< that failed; socket: listeners and connectors restarted)
+  std::string last_failure;     ///< the latest fault it (or, for a context or socket, one of
+                                ///< its children) died of, or ""
   std::vector<supervision_node> children;
 };
 
@@ -44,7 +49,8 @@ const char* to_string(node_state state) noexcept;
 
 /// The tree as indented text, one node per line:
 ///   socket PUSH [running]
-///     connector tcp://127.0.0.1:5555 [waiting, retry in 200 ms, 3 retries]
+///     connector tcp://127.0.0.1:5555 [waiting, retry in 200 ms, 3 retries, 1 restarts,
+///                                     last failure: exception in the connector: ...]
 std::string to_text(const supervision_node& root);
 
 } // namespace cafmq

@@ -1,7 +1,8 @@
 // One-for-one supervision with a restart intensity: a connector restarts the session of a peer
 // that keeps accepting, completing the handshake and hanging up, until more than
-// restart_intensity restarts fall within restart_period_ms; then it escalates (stops, `closed`
-// with reason restart_intensity) while the socket keeps serving its other endpoints.
+// restart_intensity restarts fall within restart_period_ms; then it escalates to its socket
+// actor, which reports it (`closed` with reason restart_intensity, describe(), stats()) while
+// the socket keeps serving its other endpoints.
 #include "support/deadline.hpp"
 #include "support/events.hpp"
 #include "support/messages.hpp"
@@ -69,8 +70,17 @@ TEST(RestartIntensity, AFlappingPeerMakesTheConnectorEscalateAfterTheLimit) {
   for (auto& e : seen)
     restarts += e.kind == event_kind::handshake_succeeded ? 1 : 0;
   EXPECT_EQ(restarts, 4) << "three restarts allowed, the fourth session's loss escalates";
+  // The socket actor acted on the escalation: describe() and stats() keep the reason.
   auto tree = push.describe();
-  EXPECT_NE(to_text(tree).find("stopped"), std::string::npos) << to_text(tree);
+  ASSERT_EQ(tree.children.size(), 1u) << to_text(tree);
+  EXPECT_EQ(tree.children[0].role, node_role::connector);
+  EXPECT_EQ(tree.children[0].state, node_state::failed) << to_text(tree);
+  EXPECT_NE(tree.children[0].last_failure.find("restart intensity exceeded"), std::string::npos)
+    << to_text(tree);
+  auto st = push.stats();
+  ASSERT_EQ(st.failed_endpoints.size(), 1u);
+  EXPECT_EQ(st.failed_endpoints[0].endpoint, peer.endpoint());
+  EXPECT_NE(st.last_failure.find("restart intensity exceeded"), std::string::npos) << st.last_failure;
 
   // The socket itself carries on: another endpoint still works.
   socket pull{ctx, socket_type::pull, test::no_linger()};

@@ -1,0 +1,106 @@
+// The typed interfaces of cafmq's actors, declared in one place: each actor is exactly one
+// caf::typed_actor, so a message an actor does not handle, or arguments in the wrong order, do
+// not compile. Private to actors/ (includes CAF).
+//
+//   root supervisor --spawns--> socket actor --spawns--> listener --spawns--> session
+//                                            \--spawns--> connector --spawns--> session
+//   engine observer (I/O thread) --ready/closed--> session --session_ended--> its parent
+//
+// Deaths travel as caf::down_msg (every parent monitors its children); how a session ended
+// travels as a typed `session_ended` message sent to the parent before it quits.
+#pragma once
+
+#include "actors/control.hpp"
+#include "net/stream.hpp"
+#include "runtime/core/connection_end.hpp"
+#include "runtime/core/supervision.hpp"
+
+#include <caf/all.hpp>
+
+#include <string>
+
+namespace cafmq::actors {
+
+/// Reply to bind/connect: code -1 on success.
+struct control_reply {
+  int code = -1;     ///< cafmq::errc as int, -1 on success
+  std::string text;  ///< bound endpoint on success, else the error message
+};
+
+using bind_atom = caf::atom_constant<caf::atom("bind")>;
+using connect_atom = caf::atom_constant<caf::atom("connect")>;
+using accepted_atom = caf::atom_constant<caf::atom("accepted")>;
+using accept_failed_atom = caf::atom_constant<caf::atom("acceptfail")>;
+using dialed_atom = caf::atom_constant<caf::atom("dialed")>;
+using redial_atom = caf::atom_constant<caf::atom("redial")>;
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
+using closed_atom = caf::atom_constant<caf::atom("closed")>;
+using spawn_atom = caf::atom_constant<caf::atom("spawnsock")>;
+using describe_atom = caf::atom_constant<caf::atom("describe")>;
+using dial_timeout_atom = caf::atom_constant<caf::atom("dialtimeo")>;
+using handshake_done_atom = caf::atom_constant<caf::atom("hsdone")>;
+using evict_atom = caf::atom_constant<caf::atom("evict")>;
+using session_ended_atom = caf::atom_constant<caf::atom("sessionend")>;
+using rebind_atom = caf::atom_constant<caf::atom("rebind")>;
+using escalate_atom = caf::atom_constant<caf::atom("escalate")>;
+
+/// What every actor answers: a snapshot of itself and its children (actors/describe.hpp).
+using describable = caf::typed_actor<caf::replies_to<describe_atom>::with<supervision_node>>;
+
+/// One connection. The engine observer (the I/O bridge) sends `ready` (ZMTP minor, the peer's
+/// Identity, its authenticated user id) and `closed` (how the connection ended); the listener
+/// sends `evict` (reason) to its oldest pending handshake.
+using session_actor = caf::typed_actor<
+  caf::reacts_to<ready_atom, int, std::string, std::string>,
+  caf::reacts_to<closed_atom, connection_end>,
+  caf::reacts_to<evict_atom, std::string>,
+  caf::replies_to<describe_atom>::with<supervision_node>>;
+
+/// What a session's parent hears from it: how it ended (the end, whether its handshake was
+/// done), sent just before it quits. A session that dies without saying so (exception, kill)
+/// is treated as ended with code `internal`.
+using session_parent = caf::typed_actor<
+  caf::reacts_to<session_ended_atom, session_actor, connection_end, bool>>;
+
+/// One bound endpoint: accepts connections (from the I/O thread: a stream, or why accept
+/// failed), supervises their sessions.
+using listener_actor = caf::typed_actor<
+  caf::reacts_to<accepted_atom, net::stream_ptr>,
+  caf::reacts_to<accept_failed_atom, std::string>,
+  caf::reacts_to<handshake_done_atom, session_actor>,
+  caf::reacts_to<session_ended_atom, session_actor, connection_end, bool>,
+  caf::replies_to<describe_atom>::with<supervision_node>>;
+
+/// One connect endpoint: dials (results tagged with a generation, stale ones ignored), redials,
+/// supervises the session of its connection.
+using connector_actor = caf::typed_actor<
+  caf::reacts_to<dialed_atom, uint64_t, net::stream_ptr, std::string>,
+  caf::reacts_to<dial_timeout_atom, uint64_t>,
+  caf::reacts_to<redial_atom, uint64_t>,
+  caf::reacts_to<session_ended_atom, session_actor, connection_end, bool>,
+  caf::replies_to<describe_atom>::with<supervision_node>>;
+
+/// One socket: the user's control calls (bind endpoint; connect endpoint, routing id), a
+/// listener's restart tick (bound endpoint, generation), and a connector's escalation (its
+/// endpoint, the code and text of why it gave up) before it quits.
+using socket_actor = caf::typed_actor<
+  caf::replies_to<bind_atom, std::string>::with<control_reply>,
+  caf::replies_to<connect_atom, std::string, std::string>::with<control_reply>,
+  caf::reacts_to<rebind_atom, std::string, uint64_t>,
+  caf::reacts_to<escalate_atom, std::string, event_reason, std::string>,
+  caf::replies_to<describe_atom>::with<supervision_node>>;
+
+/// The root supervisor: opens socket actors, describes the whole tree.
+using root_actor = caf::typed_actor<
+  caf::replies_to<spawn_atom, socket_args>::with<socket_actor>,
+  caf::replies_to<describe_atom>::with<supervision_node>>;
+
+} // namespace cafmq::actors
+
+// Local messages only: none of these is ever serialized.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::net::stream_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::connection_end)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::event_reason)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::supervision_node)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::actors::socket_args)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::actors::control_reply)
