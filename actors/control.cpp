@@ -55,8 +55,10 @@ void on_socket_down(root_self self, const caf::down_msg& dm) {
                                                 + " (not restarted; its calls now fail)");
   {
     std::lock_guard<std::mutex> guard{child.record->mtx};
-    child.record->socket_failure = text;
-    child.record->last_failure = text;
+    if (child.record->socket_failure.empty()) {  // killed: nobody recorded it yet
+      child.record->socket_failure = text;
+      child.record->last_failure = text;
+    }
   }
   child.record->failed.store(true, std::memory_order_release);
   child.hub->user_waker()->wake();
@@ -96,7 +98,8 @@ root_actor::behavior_type root_supervisor(root_self self, net::io_loop* loop) {
       n.children = st.failed;
       std::vector<socket_actor> live;
       for (auto& s : st.sockets)
-        live.push_back(s.actor);
+        if (!s.record->failed.load(std::memory_order_acquire))  // dying: shown once it is down
+          live.push_back(s.actor);
       return describe_with_children(self, std::move(n), live);
     },
   };

@@ -165,8 +165,6 @@ void tell_parent(session_self self, const connection_end& end) {
 void report_end(session_self self, const connection_end& end) {
   auto& st = self->state;
   auto mechanism = st.engine ? std::string(security::mechanism_name(st.args.socket.options)) : "";
-  st.engine.reset();
-  st.raw.reset();
   // Evictions are logged by the listener, rate-limited.
   log::write(st.evicted ? log::level::info : log_level_of(end.code), "session",
              st.peer + ": disconnected: " + end.detail);
@@ -188,6 +186,8 @@ void report_end(session_self self, const connection_end& end) {
 // The engine reported the end of the connection: report it and quit.
 void on_closed(session_self self, const connection_end& end) {
   report_end(self, end);
+  self->state.engine.reset();  // closed already
+  self->state.raw.reset();
   self->quit();
 }
 

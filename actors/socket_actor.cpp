@@ -264,7 +264,17 @@ void on_escalation(socket_self self, event_reason code, const std::string& why) 
 socket_actor::behavior_type socket_behavior(socket_self self, socket_args args, net::io_loop* loop) {
   self->state.args = std::move(args);
   self->state.loop = loop;
-  guard_handlers(self, "socket actor", [](const std::string&) {});
+  // An exception kills the socket actor (the root supervisor does not restart it): mark the
+  // socket failed first, so the control call that threw already reports why.
+  guard_handlers(self, "socket actor", [self](const std::string& text) {
+    auto& rec = *self->state.args.supervision;
+    {
+      std::lock_guard<std::mutex> guard{rec.mtx};
+      rec.socket_failure = "the socket's actor failed: " + text;
+      rec.last_failure = rec.socket_failure;
+    }
+    rec.failed.store(true, std::memory_order_release);
+  });
   self->set_down_handler([=](caf::down_msg& dm) { on_child_down(self, dm); });
   return {
     [=](bind_atom, const std::string& ep) -> control_reply { return bind(self, ep); },

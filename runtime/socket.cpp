@@ -526,7 +526,11 @@ size_t socket::close() {
   // With the context gone no engine runs to drain the queues: nothing to linger for, and a
   // context destroyed while we linger (another thread) ends the wait too, as does
   // abort_linger() (any thread).
-  auto stop_waiting = [&] { return control_->terminated() || st.hub->linger_aborted(); };
+  // A socket whose actor failed has no engine either.
+  auto stop_waiting = [&] {
+    return control_->terminated() || st.hub->linger_aborted()
+           || supervision_->failed.load(std::memory_order_acquire);
+  };
   int linger_ms = stop_waiting() ? 0 : options_.linger_ms;
   auto deadline = deadline_after(linger_ms);
   while (linger_ms != 0 && pending() > 0 && clock::now() < deadline && !stop_waiting()) {
