@@ -74,7 +74,10 @@ struct socket_options {
   int connect_timeout_ms = 0;         ///< ZMQ_CONNECT_TIMEOUT: abandon a dial after this; 0 none
   int restart_intensity = 0;          ///< cafmq: a connector that restarts its session (a working
                                       ///< connection lost) more than this often within
-                                      ///< restart_period_ms escalates: it stops; 0 unlimited
+                                      ///< restart_period_ms escalates to its socket actor, which
+                                      ///< gives the endpoint up; the socket actor restarts a
+                                      ///< listener or connector that died at most this often
+                                      ///< within the period; 0 unlimited
   int restart_period_ms = 5000;       ///< cafmq: the window of restart_intensity
   int handshake_ivl_ms = 30000;       ///< ZMQ_HANDSHAKE_IVL: 0 disables the timeout
   int max_pending_handshakes = 256;   ///< cafmq (libzmq has none): accepted connections per bound
