@@ -3,7 +3,6 @@
 // hands the pipe to the socket when ready (STREAM: at once) and ends (normally, or with a
 // permanent failure) when the connection goes.
 #include "actors/messages.hpp"
-#include "net/close_reason.hpp"
 #include "net/raw_engine.hpp"
 #include "net/zmtp_engine.hpp"
 #include "patterns/socket_compat.hpp"
@@ -13,6 +12,8 @@
 
 #include <algorithm>
 #include <array>
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::connection_end)  // local only, never serialized
 
 namespace cafmq::actors {
 
@@ -31,9 +32,8 @@ public:
     caf::anon_send(session_, ready_atom::value, static_cast<int>(peer.zmtp_minor),
                    std::string(identity), peer.user_id);
   }
-  void on_closed(const std::string& reason, bool may_reconnect, net::close_cause cause) override {
-    caf::anon_send(session_, closed_atom::value, reason, may_reconnect,
-                   cause == net::close_cause::heartbeat_timeout);
+  void on_closed(const connection_end& end) override {
+    caf::anon_send(session_, closed_atom::value, end);
   }
 
 private:
@@ -152,30 +152,29 @@ void on_ready(session_actor* self, int minor, const std::string& identity,
 }
 
 // The connection ended: say so, then end with a reason that tells the supervisor what happened.
-void on_closed(session_actor* self, const std::string& reason, bool may_reconnect,
-               bool heartbeat_timeout) {
+void on_closed(session_actor* self, const connection_end& how) {
   auto& st = self->state;
   auto mechanism = st.engine ? std::string(security::mechanism_name(st.args.socket.options)) : "";
   st.engine.reset();
   st.raw.reset();
   session_end end;
-  end.permanent = !may_reconnect;
+  end.permanent = how.permanent;
   end.handshake_done = st.ready;
-  end.reason = net::classify_close(reason, may_reconnect);
+  end.reason = how.code;
   // Evictions are logged by the listener, rate-limited.
-  log::write(st.evicted ? log::level::info : log_level_of(end.reason), "session",
-             st.peer + ": disconnected: " + reason);
-  if (heartbeat_timeout) {  // the silent peer first, then the disconnect it caused
+  log::write(st.evicted ? log::level::info : log_level_of(how.code), "session",
+             st.peer + ": disconnected: " + how.detail);
+  if (how.heartbeat) {  // the silent peer first, then the disconnect it caused
     auto hb = connection_event(self, event_kind::heartbeat_timeout);
     hb.mechanism = mechanism;
-    hb.reason = reason;
-    hb.reason_code = end.reason;
+    hb.reason = how.detail;
+    hb.reason_code = how.code;
     emit(st.args.socket, hb);
   }
   auto e = connection_event(self, st.ready ? event_kind::disconnected : event_kind::handshake_failed);
   e.mechanism = mechanism;
-  e.reason = reason;
-  e.reason_code = end.reason;
+  e.reason = how.detail;
+  e.reason_code = how.code;
   emit(st.args.socket, e);
   self->quit(make_session_end(end));
 }
@@ -220,15 +219,13 @@ caf::behavior session(session_actor* self, session_args args, net::stream_ptr s)
     [=](ready_atom, int minor, const std::string& identity, const std::string& user_id) {
       on_ready(self, minor, identity, user_id);
     },
-    [=](closed_atom, const std::string& reason, bool may_reconnect, bool heartbeat_timeout) {
-      on_closed(self, reason, may_reconnect, heartbeat_timeout);
-    },
+    [=](closed_atom, const connection_end& end) { on_closed(self, end); },
     [=](evict_atom, const std::string& reason) {
       // The listener has too many pending handshakes and this is the oldest; one that has just
       // finished stays (the listener has already stopped counting it).
       if (!self->state.ready && self->state.engine) {
         self->state.evicted = true;
-        self->state.engine->close(reason);
+        self->state.engine->close(transient_end(event_reason::resource, reason));
       }
     },
     [=](describe_atom) { return describe(self); },
