@@ -94,9 +94,9 @@ TEST(ConnectionEndCodes, PeerErrorWithAZapStatusIsAuth) {
 }
 
 TEST(ConnectionEndCodes, PeerErrorWithOtherTextIsAPeerError) {
-  expect_handshake_end(
-    zmtp::concat({zmtp::greeting(), zmtp::command("ERROR", {7, 'g', 'o', ' ', 'a', 'w', 'a', 'y'})}),
-    event_reason::peer_error, "peer sent ERROR");
+  const bytes go_away = {7, 'g', 'o', ' ', 'a', 'w', 'a', 'y'};  // a length-prefixed reason
+  expect_handshake_end(zmtp::concat({zmtp::greeting(), zmtp::command("ERROR", go_away)}),
+                       event_reason::peer_error, "peer sent ERROR: \"go away\"");
 }
 
 TEST(ConnectionEndCodes, MessageBeforeTheHandshakeIsAProtocolError) {

@@ -113,11 +113,12 @@ TEST(PlainServer, CommandsOutOfOrderEndTheHandshake) {
 }
 
 TEST(PlainClient, IncompatiblePeerTypeIsRefused) {
-  plain_client c{"u", "p", socket_type("REQ"), [](const metadata& md) -> std::optional<connection_end> {
-                   if (md.find("Socket-Type") == "REP")
-                     return std::nullopt;
-                   return permanent_end(event_reason::incompatible_socket_type, "wrong");
-                 }};
+  auto only_rep = [](const metadata& md) -> std::optional<connection_end> {
+    if (md.find("Socket-Type") == "REP")
+      return std::nullopt;
+    return permanent_end(event_reason::incompatible_socket_type, "wrong");
+  };
+  plain_client c{"u", "p", socket_type("REQ"), only_rep};
   std::vector<bytes> out;
   c.start(out);
   auto welcome = make_command("WELCOME");
