@@ -60,7 +60,7 @@ void zmtp_engine_impl::begin() {
 }
 
 // The handshake deadline: handshake_ivl from the start, or (handshake_ivl 0) a fallback armed
-// only while the authenticator is asked, so that a verdict never awaited forever.
+// only while the authenticator is asked, so that no verdict is awaited forever.
 void zmtp_engine_impl::arm_deadline(int ms) {
   timer_.expires_after(std::chrono::milliseconds(ms));
   timer_.async_wait([self = shared_from_this(), ms](boost::system::error_code ec) {
