@@ -28,7 +28,7 @@ constexpr auto budget = 5000ms;
 constexpr int handshake_ivl_ms = 500;
 
 // Admits admin/secret; for user "stuck" never answers; for "bomb" throws; for "slow" blocks
-// until released (at most `block_for`).
+// until released (at most `block_for`), as a slow user callback would.
 class scripted_authenticator final : public authenticator {
 public:
   void authenticate(const auth_request& r, std::function<void(const auth_reply&)> done) override {
@@ -61,7 +61,7 @@ public:
     cv_.notify_all();
   }
 
-  std::chrono::milliseconds block_for{2000};
+  std::chrono::milliseconds block_for{5000};  // released earlier by the test, normally
 
 private:
   std::mutex mtx_;
