@@ -3,7 +3,6 @@
 // hands the pipe to the socket when ready (STREAM: at once) and ends (normally, or with a
 // permanent failure) when the connection goes.
 #include "actors/messages.hpp"
-#include "net/close_reason.hpp"
 #include "net/raw_engine.hpp"
 #include "net/zmtp_engine.hpp"
 #include "patterns/socket_compat.hpp"
@@ -32,13 +31,8 @@ public:
     caf::anon_send(session_, ready_atom::value, static_cast<int>(peer.zmtp_minor),
                    std::string(identity), peer.user_id);
   }
-  void on_closed(const std::string& reason, bool may_reconnect, net::close_cause cause) override {
-    connection_end end;
-    end.code = net::classify_close(reason, may_reconnect);
-    end.permanent = !may_reconnect;
-    end.heartbeat = cause == net::close_cause::heartbeat_timeout;
-    end.detail = reason;
-    caf::anon_send(session_, closed_atom::value, std::move(end));
+  void on_closed(const connection_end& end) override {
+    caf::anon_send(session_, closed_atom::value, end);
   }
 
 private:
@@ -245,7 +239,7 @@ session_actor::behavior_type session(session_self self, session_args args, net::
       // finished stays (the listener has already stopped counting it).
       if (!self->state.ready && self->state.engine) {
         self->state.evicted = true;
-        self->state.engine->close(reason);
+        self->state.engine->close(transient_end(event_reason::resource, reason));
       }
     },
     [=](describe_atom) { return describe(self); },

@@ -14,14 +14,17 @@
 #include "runtime/core/mechanism.hpp"
 
 #include <functional>
+#include <optional>
 
 namespace cafmq::fuzz {
 
 using status = mechanism::status;
 
 /// Refuses a peer without a Socket-Type property.
-inline std::string require_socket_type(const metadata& md) {
-  return md.find("Socket-Type") ? std::string{} : std::string{"no Socket-Type"};
+inline std::optional<connection_end> require_socket_type(const metadata& md) {
+  if (md.find("Socket-Type"))
+    return std::nullopt;
+  return permanent_end(event_reason::incompatible_socket_type, "no Socket-Type");
 }
 
 /// How the authenticator answers a request.
@@ -33,6 +36,7 @@ inline void check_step(mechanism& m, status st, const std::vector<bytes>& out, b
   if (st == status::failed) {
     auto& f = m.failure();
     FUZZ_CHECK(!f.reason.empty());
+    FUZZ_CHECK(f.code != event_reason::none && f.code != event_reason::io);  // set where it failed
     FUZZ_CHECK(!(f.send_error && f.peer_said_error));
   }
   if (st == status::ready && strict_peer)

@@ -55,6 +55,7 @@ bool frame_decoder::begin_body(uint64_t n) {
     body_ = frame::uninitialized(static_cast<size_t>(n));
   } catch (const std::bad_alloc&) {  // a size within the limit can still exceed what we can get
     error_ = "cannot allocate " + std::to_string(n) + " bytes for a frame";
+    error_code_ = event_reason::resource;
     state_ = state::failed;
     return false;
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "runtime/core/frame.hpp"
+#include "runtime/core/monitor_event.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -55,6 +56,8 @@ public:
 
   /// Why decoding failed.
   const std::string& error_text() const noexcept { return error_; }
+  /// The code of the failure: resource when a body could not be allocated, else protocol.
+  event_reason error_code() const noexcept { return error_code_; }
 
 private:
   bool accept_size(uint64_t n) {
@@ -65,6 +68,7 @@ private:
 
   uint64_t max_;
   std::string error_;
+  event_reason error_code_ = event_reason::protocol;
   // parsing state: implementation-defined
   enum class state { flags, size, body, failed } state_ = state::flags;
   uint8_t flags_ = 0;

@@ -2,6 +2,7 @@
 // peer's as early as its bytes allow, so a legacy peer is refused after 1, 10 or 11 bytes.
 #include "net/greeting.hpp"
 
+#include "runtime/core/connection_end.hpp"
 #include "runtime/core/zmtp_command.hpp"
 
 #include <cstring>
@@ -15,10 +16,11 @@ constexpr size_t mechanism_offset = 12;
 constexpr size_t mechanism_size = 20;
 constexpr size_t as_server_offset = 32;
 
-greeting_check failed(std::string why) {
+greeting_check failed(std::string why, event_reason code = event_reason::protocol) {
   greeting_check r;
   r.state = greeting_check::status::failed;
   r.error = std::move(why);
+  r.code = code;
   return r;
 }
 
@@ -27,12 +29,12 @@ std::string legacy(const char* version, const char* how) {
          + "), which cafmq does not support";
 }
 
-// The mechanism field without its NUL padding (inner NULs shown), printable for the message.
+// The mechanism field without its NUL padding (inner NULs shown), escaped for the message.
 std::string mechanism_name(const uint8_t* field) {
   size_t n = mechanism_size;
   while (n > 0 && field[n - 1] == 0)
     --n;
-  return printable({reinterpret_cast<const char*>(field), n});
+  return peer_text({reinterpret_cast<const char*>(field), n});
 }
 
 } // namespace
@@ -79,7 +81,8 @@ greeting_check check_greeting(const uint8_t* data, size_t size, std::string_view
   if (our_mechanism.size() > mechanism_size
       || std::memcmp(ours, theirs, mechanism_size) != 0)
     return failed("mechanism mismatch: peer uses " + mechanism_name(theirs) + ", this socket uses "
-                  + printable(our_mechanism));
+                    + std::string(our_mechanism),
+                  event_reason::mechanism_mismatch);
   r.state = greeting_check::status::ok;
   return r;
 }

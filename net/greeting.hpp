@@ -2,6 +2,8 @@
 // speaking ZMTP 1.0/2.0 are detected from the first bytes and refused.
 #pragma once
 
+#include "runtime/core/monitor_event.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +24,8 @@ struct greeting_check {
   uint8_t minor = 0;          ///< 0 = ZMTP 3.0, 1 = 3.1 (newer majors/minors count as 3.1)
   bool as_server = false;     ///< informational only: libzmq always sends 0
   std::string error;          ///< why, when failed (legacy peer, bad signature, mechanism mismatch)
+  /// When failed: mechanism_mismatch, else protocol (another protocol, ZMTP 1.0/2.0).
+  event_reason code = event_reason::protocol;
 };
 
 /// Inspects the first `size` bytes of the peer greeting; fails as early as the bytes allow.

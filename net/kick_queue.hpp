@@ -20,8 +20,9 @@ class kickable {
 public:
   virtual ~kickable() = default;
   /// On the I/O thread: look at the pipe again. Kicks made while this runs are not lost: the
-  /// target is unqueued before it runs, so they queue it again.
-  virtual void on_kick() = 0;
+  /// target is unqueued before it runs, so they queue it again. Must not throw: an engine keeps
+  /// its own exception boundary (engine_boundary.hpp).
+  virtual void on_kick() noexcept = 0;
 
 private:
   friend class kick_queue;

@@ -1,8 +1,10 @@
 // The raw TCP engine: read -> one message per read into the inbound ring (a full ring pauses
 // reads, so TCP pushes back on the sender); outbound ring -> gathered raw writes. The pipe's
-// io_waker posts a "kick" here, as for zmtp_engine.
+// io_waker posts a "kick" here, as for zmtp_engine. Every entry point runs inside guard(): an
+// exception closes this connection with code internal.
 #include "net/raw_engine.hpp"
 
+#include "net/engine_boundary.hpp"
 #include "net/tcp_stream.hpp"
 #include "net/write_batch.hpp"
 #include "runtime/core/log.hpp"
@@ -44,7 +46,7 @@ public:
     pipe_->io().set_target(kick);
     pipe_->io_out().set_target(kick);  // raw bytes are always written from the I/O thread
     if (pipe_->closed_by_user())
-      return shut("closed by the socket", false);
+      return shut(permanent_end(event_reason::local, "closed by the socket"));
     pending_ = message{frame{}};  // the connect notification: the ring is empty, so it fits
     has_pending_ = true;
     deliver();
@@ -52,8 +54,16 @@ public:
     do_write();
   }
 
-  void close(const std::string& reason) override {
-    asio::post(ctx_, [self = shared_from_this(), reason] { self->shut(reason, false); });
+  using raw_engine::close;
+  void close(connection_end end) override {
+    asio::post(ctx_, [self = shared_from_this(), end = std::move(end)]() mutable {
+      self->guard([&] { self->shut(std::move(end)); });
+    });
+  }
+
+  template <class Body>
+  void guard(Body&& body) noexcept {
+    guarded(std::forward<Body>(body), [this](const char* what) { on_fault(what); });
   }
 
 private:
@@ -67,20 +77,22 @@ private:
       asio::buffer(rbuf_.data(), rbuf_.size()),
       [self = shared_from_this()](boost::system::error_code ec, size_t n) {
         self->reading_ = false;
-        if (self->closed_)
-          return;
-        if (ec) {
-          if (ec != asio::error::operation_aborted)
-            self->shut(ec == asio::error::eof ? "connection closed by peer"
-                                              : "read failed: " + ec.message(),
-                       true);
-          return;
-        }
-        self->pending_ = message{frame{self->rbuf_.data(), n}};
-        self->has_pending_ = true;
-        if (self->deliver())
-          self->do_read();
+        self->guard([&] { self->on_read(ec, n); });
       });
+  }
+
+  void on_read(boost::system::error_code ec, size_t n) {
+    if (closed_)
+      return;
+    if (ec) {
+      if (ec != asio::error::operation_aborted)
+        shut(stream_end(ec, "read failed"));
+      return;
+    }
+    pending_ = message{frame{rbuf_.data(), n}};
+    has_pending_ = true;
+    if (deliver())
+      do_read();
   }
 
   // Moves the pending message into the inbound ring and publishes it; false (reads paused) when
@@ -99,18 +111,20 @@ private:
     return true;
   }
 
-  void on_kick() override {
-    if (closed_)
-      return;
-    if (pipe_->closed_by_user())
-      return shut("closed by the socket", false);
-    if (paused_) {
-      paused_ = false;
-      if (has_pending_ && !deliver())
-        return do_write();
-      do_read();
-    }
-    do_write();
+  void on_kick() noexcept override {
+    guard([this] {
+      if (closed_)
+        return;
+      if (pipe_->closed_by_user())
+        return shut(permanent_end(event_reason::local, "closed by the socket"));
+      if (paused_) {
+        paused_ = false;
+        if (has_pending_ && !deliver())
+          return do_write();
+        do_read();
+      }
+      do_write();
+    });
   }
 
   // -- writing --
@@ -122,7 +136,7 @@ private:
       fill_from_pipe();
     if (out_.empty()) {
       if (closing_)
-        shut("closed by the socket (empty message)", false);
+        shut(permanent_end(event_reason::local, "closed by the socket (empty message)"));
       return;
     }
     pieces_.clear();
@@ -131,16 +145,20 @@ private:
     pipe_->io_writing.store(true, std::memory_order_release);
     async_write_all(stream_->socket, pieces_,
                     [self = shared_from_this()](boost::system::error_code ec, size_t) {
-                      self->writing_ = false;
-                      self->pipe_->io_writing.store(false, std::memory_order_release);
-                      self->out_.clear();
-                      if (ec) {
-                        if (ec != asio::error::operation_aborted)
-                          self->shut("write failed: " + ec.message(), true);
-                        return;
-                      }
-                      self->do_write();
+                      self->guard([&] { self->on_written(ec); });
                     });
+  }
+
+  void on_written(boost::system::error_code ec) {
+    writing_ = false;
+    pipe_->io_writing.store(false, std::memory_order_release);
+    out_.clear();
+    if (ec) {
+      if (ec != asio::error::operation_aborted)
+        shut(stream_end(ec, "write failed"));
+      return;
+    }
+    do_write();
   }
 
   // With no write in flight. io_writing as in the ZMTP engine's fill_from_pipe().
@@ -174,7 +192,23 @@ private:
 
   // -- closing --
 
-  void shut(const std::string& reason, bool may_reconnect) {
+  // The exception boundary's verdict: code internal; the observer hears it once.
+  void on_fault(const char* what) noexcept {
+    auto end = transient_end(event_reason::internal, std::string("internal error: ") + what);
+    log::write(log::level::error, "raw-engine", peer_name_ + ": " + end.detail);
+    try {
+      shut(end);
+    } catch (...) {  // NOLINT(bugprone-empty-catch): the observer still hears of it below
+    }
+    if (auto obs = std::move(observer_)) {
+      try {
+        obs->on_closed(end);
+      } catch (...) {  // NOLINT(bugprone-empty-catch): nothing more can be done for it
+      }
+    }
+  }
+
+  void shut(connection_end end) {
     if (closed_)
       return;
     closed_ = true;
@@ -189,9 +223,10 @@ private:
     pipe_->io().set_target(nullptr);
     pipe_->io_out().set_target(nullptr);
     pipe_->io_writing.store(false, std::memory_order_release);
-    log::write(log::level::info, "raw-engine", peer_name_ + ": closed: " + reason);
+    log::write(log::level::info, "raw-engine", peer_name_ + ": closed: " + end.detail);
     auto obs = std::move(observer_);
-    obs->on_closed(reason, may_reconnect, close_cause::other);
+    if (obs)
+      obs->on_closed(end);
   }
 
   asio::io_context& ctx_;
@@ -219,7 +254,7 @@ private:
 std::shared_ptr<raw_engine> raw_engine::start(io_loop& loop, stream_ptr s, pipe_ptr p,
                                               std::shared_ptr<engine_observer> observer) {
   auto e = std::make_shared<engine>(loop, std::move(s), std::move(p), std::move(observer));
-  asio::post(*static_cast<asio::io_context*>(loop.native()), [e] { e->run(); });
+  asio::post(*static_cast<asio::io_context*>(loop.native()), [e] { e->guard([&] { e->run(); }); });
   return e;
 }
 

@@ -19,6 +19,10 @@ namespace {
 
 constexpr size_t read_buffer_size = 64 * 1024;
 
+// What a client hears when its server's authenticator did not answer in time: the status code a
+// failed ZAP handler stands for (RFC 27 §Error Handling), as libzmq sends it.
+constexpr const char* auth_internal_error = "500";
+
 } // namespace
 
 zmtp_engine_impl::zmtp_engine_impl(io_loop& loop, stream_ptr s, mechanism_ptr mech, pipe_ptr p,
@@ -38,28 +42,53 @@ zmtp_engine_impl::zmtp_engine_impl(io_loop& loop, stream_ptr s, mechanism_ptr me
   peer_name_ = remote_name(*stream_);
 }
 
-void zmtp_engine_impl::run() {
+void zmtp_engine_impl::run() noexcept {
+  guard([this] { begin(); });
+}
+
+void zmtp_engine_impl::begin() {
   boost::system::error_code nb;
   stream_->socket.non_blocking(true, nb);  // do_read's own reads must never block the thread
   if (nb)
-    return shut("cannot make the socket non-blocking: " + nb.message(), true);
+    return shut(stream_end(nb, "cannot make the socket non-blocking"));
   auto greeting = make_greeting(mech_->name(), mech_->as_server());
   out_.add_raw(greeting.data(), greeting.size());  // all 64 bytes at once, without waiting
-  if (cfg_.handshake_ivl_ms > 0) {
-    timer_.expires_after(std::chrono::milliseconds(cfg_.handshake_ivl_ms));
-    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (!ec && self->phase_ != phase::ready)
-        self->shut("handshake not finished within "
-                     + std::to_string(self->cfg_.handshake_ivl_ms) + " ms (handshake_ivl)",
-                   true);
-    });
-  }
+  if (cfg_.handshake_ivl_ms > 0)
+    arm_deadline(cfg_.handshake_ivl_ms);
   do_write();
   do_read();
 }
 
-void zmtp_engine_impl::close(const std::string& reason) {
-  asio::post(ctx_, [self = shared_from_this(), reason] { self->shut(reason, false); });
+// The handshake deadline: handshake_ivl from the start, or (handshake_ivl 0) a fallback armed
+// only while the authenticator is asked, so that no verdict is awaited forever.
+void zmtp_engine_impl::arm_deadline(int ms) {
+  timer_.expires_after(std::chrono::milliseconds(ms));
+  timer_.async_wait([self = shared_from_this(), ms](boost::system::error_code ec) {
+    if (!ec)
+      self->guard([&] { self->on_handshake_deadline(ms); });
+  });
+}
+
+void zmtp_engine_impl::on_handshake_deadline(int after_ms) {
+  if (phase_ == phase::ready || phase_ == phase::closed || closing_)
+    return;
+  if (!auth_pending_) {
+    if (cfg_.handshake_ivl_ms > 0)  // else the fallback deadline of a verdict that came
+      shut(transient_end(event_reason::timeout, "handshake not finished within "
+                                                  + std::to_string(after_ms)
+                                                  + " ms (handshake_ivl)"));
+    return;
+  }
+  auth_pending_ = false;  // a late verdict is ignored
+  close_after_error(make_error_command(auth_internal_error),
+                    transient_end(event_reason::timeout, "authenticator did not answer within "
+                                                           + std::to_string(after_ms) + " ms"));
+}
+
+void zmtp_engine_impl::close(connection_end end) {
+  asio::post(ctx_, [self = shared_from_this(), end = std::move(end)]() mutable {
+    self->guard([&] { self->shut(std::move(end)); });
+  });
 }
 
 void zmtp_engine_impl::on_command(const frame& body) {
@@ -70,18 +99,19 @@ void zmtp_engine_impl::on_command(const frame& body) {
   }
   auto cmd = parse_command(body.data(), body.size());
   if (!cmd)
-    return shut("protocol error: malformed command", false);
+    return shut(permanent_end(event_reason::protocol, "protocol error: malformed command"));
   if (cmd->name == "ERROR") {
     auto why = parse_error_reason(cmd->data, cmd->size);
-    return shut("peer sent ERROR: " + why.value_or("(malformed reason)"), false);
+    return shut(permanent_end(why ? error_command_code(*why) : event_reason::peer_error,
+                              error_command_detail(why)));
   }
   if (cmd->name == "SUBSCRIBE" || cmd->name == "CANCEL") {
     if (cfg_.subscriptions != subscription_role::publisher)
       return;  // a subscriber or a pattern without subscriptions ignores them (libzmq too)
     if (!incoming_.empty())
-      return shut("protocol error: " + std::string(cmd->name)
-                    + " command inside a multipart message",
-                  false);
+      return shut(permanent_end(event_reason::protocol,
+                                "protocol error: " + std::string(cmd->name)
+                                  + " command inside a multipart message"));
     if (cfg_.subscription_rules) {
       uint8_t marker = cmd->name == "SUBSCRIBE" ? 1 : 0;
       bytes legacy{marker};
@@ -100,7 +130,7 @@ void zmtp_engine_impl::on_command(const frame& body) {
   }
   if (cmd->name == "PING")
     return on_ping(*cmd);
-  // Other commands (PONG, SUBSCRIBE, CANCEL...) are handled by later layers or ignored.
+  // Other commands once ready (PONG, unknown names) are ignored, as libzmq does.
 }
 
 bool zmtp_engine_impl::after_mechanism_step(mechanism::status st, const std::vector<bytes>& cmds) {
@@ -108,13 +138,12 @@ bool zmtp_engine_impl::after_mechanism_step(mechanism::status st, const std::vec
     queue_command(c);
   if (st == mechanism::status::failed) {
     auto& f = mech_->failure();
-    if (f.send_error) {
-      queue_command(make_error_command(f.error_reason.empty() ? f.reason : f.error_reason));
-      closing_reason_ = "handshake failed: " + f.reason;
-      do_write();
-    } else {
-      shut("handshake failed: " + f.reason, false);
-    }
+    auto end = permanent_end(f.code, "handshake failed: " + f.reason);
+    if (f.send_error)
+      close_after_error(make_error_command(f.error_reason.empty() ? f.reason : f.error_reason),
+                        std::move(end));
+    else
+      shut(std::move(end));
     return false;
   }
   if (st == mechanism::status::ready)
@@ -124,8 +153,10 @@ bool zmtp_engine_impl::after_mechanism_step(mechanism::status st, const std::vec
   return true;
 }
 
-// A server mechanism wants a client judged: the authenticator answers later, on any thread;
-// the answer comes back here through the I/O thread. handshake_ivl bounds the wait.
+// A server mechanism wants a client judged. The authenticator is called on the auth executor
+// (never this thread: it may block or throw) and answers later, on any thread; the verdict comes
+// back here through the I/O thread, if the engine still exists. The handshake deadline bounds
+// the wait (handshake_ivl, else auth_fallback_deadline_ms); a late verdict is ignored.
 void zmtp_engine_impl::ask_authenticator() {
   auto request = mech_->take_auth_request();
   if (!request)
@@ -134,18 +165,41 @@ void zmtp_engine_impl::ask_authenticator() {
   auto remote = stream_->socket.remote_endpoint(ec);
   if (!ec)
     request->address = address_text(remote.address());
+  auth_pending_ = true;
   if (!cfg_.authenticator)
     return on_auth_reply({500, "no authenticator configured", {}});
+  if (cfg_.handshake_ivl_ms <= 0)
+    arm_deadline(cfg_.auth_fallback_deadline_ms);
   std::weak_ptr<zmtp_engine_impl> weak = shared_from_this();
-  cfg_.authenticator->authenticate(*request, [weak](const auth_reply& reply) {
-    if (auto self = weak.lock())
-      asio::post(self->ctx_, [self, reply] { self->on_auth_reply(reply); });
-  });
+  auto done = [weak](const auth_reply& reply) {
+    if (auto self = weak.lock()) {
+      auto& ctx = self->ctx_;
+      asio::post(ctx, [self = std::move(self), reply] {
+        self->guard([&] { self->on_auth_reply(reply); });
+      });
+    }
+  };
+  auto call = [auth = cfg_.authenticator, request = std::move(*request), done] {
+    try {
+      auth->authenticate(request, done);
+    } catch (const std::exception& e) {  // a verdict now, rather than the deadline's
+      done({500, std::string("the authenticator failed: ") + e.what(), {}});
+    } catch (...) {
+      done({500, "the authenticator failed", {}});
+    }
+  };
+  if (!cfg_.auth_executor)
+    return call();
+  if (!cfg_.auth_executor->post(std::move(call)))
+    on_auth_reply({500, "the authenticator's queue is full", {}});
 }
 
 void zmtp_engine_impl::on_auth_reply(const auth_reply& reply) {
-  if (phase_ != phase::handshake)
-    return;  // closed meanwhile (handshake_ivl, peer gone)
+  if (phase_ != phase::handshake || !auth_pending_ || closing_)
+    return;  // closed meanwhile (deadline, peer gone), or a second or late verdict
+  auth_pending_ = false;
+  if (cfg_.handshake_ivl_ms <= 0)
+    timer_.cancel();  // the fallback deadline
   std::vector<bytes> cmds;
   if (after_mechanism_step(mech_->on_auth_reply(reply, cmds), cmds))
     do_write();
@@ -157,7 +211,7 @@ bool zmtp_engine_impl::unwrap(uint8_t& flags, frame& body) {
   uint8_t inner = 0;
   frame plain;
   if (auto why = cipher_->decode(body.data(), body.size(), inner, plain)) {
-    shut("protocol error: " + *why, false);
+    shut(permanent_end(event_reason::protocol, "protocol error: " + *why));
     return false;
   }
   body = std::move(plain);
@@ -216,18 +270,20 @@ void zmtp_engine_impl::become_ready() {
   info.zmtp_minor = minor_;
   observer_->on_ready(info);
   if (pipe_->closed_by_user())
-    shut("closed by the socket", false);
+    shut(permanent_end(event_reason::local, "closed by the socket"));
 }
 
-void zmtp_engine_impl::on_kick() {
-  if (pipe_->closed_by_user())
-    return shut("closed by the socket", false);
-  if (paused_) {
-    paused_ = false;
-    process();
-    do_read();
-  }
-  do_write();
+void zmtp_engine_impl::on_kick() noexcept {
+  guard([this] {
+    if (pipe_->closed_by_user())
+      return shut(permanent_end(event_reason::local, "closed by the socket"));
+    if (paused_) {
+      paused_ = false;
+      process();
+      do_read();
+    }
+    do_write();
+  });
 }
 
 void zmtp_engine_impl::start_heartbeats() {
@@ -268,7 +324,7 @@ void zmtp_engine_impl::arm_heartbeat(heartbeat::time_point at) {
   hb_timer_.expires_at(at);
   hb_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec != asio::error::operation_aborted)
-      self->on_heartbeat_tick();
+      self->guard([&] { self->on_heartbeat_tick(); });
   });
 }
 
@@ -277,8 +333,11 @@ void zmtp_engine_impl::on_heartbeat_tick() {
   if (phase_ != phase::ready)
     return;
   auto r = hb_.tick(heartbeat::clock::now());
-  if (r.dead)
-    return shut(*r.dead, true, close_cause::heartbeat_timeout);
+  if (r.dead) {
+    auto end = transient_end(event_reason::timeout, *r.dead);
+    end.heartbeat = true;
+    return shut(std::move(end));
+  }
   if (r.send_ping) {
     auto data = hb_.ping_data();
     queue_command(make_command("PING", data.data(), data.size()));
@@ -288,7 +347,31 @@ void zmtp_engine_impl::on_heartbeat_tick() {
     arm_heartbeat(*r.next);
 }
 
-void zmtp_engine_impl::shut(const std::string& reason, bool may_reconnect, close_cause cause) {
+// Queues an ERROR command and closes with `end` once it is written; nothing more is read.
+void zmtp_engine_impl::close_after_error(const bytes& error_command, connection_end end) {
+  queue_command(error_command);
+  closing_ = std::move(end);
+  do_write();
+}
+
+// The exception boundary's verdict: this connection ends with code internal, and the observer
+// hears it once, even when the exception came from inside shut() itself.
+void zmtp_engine_impl::on_fault(const char* what) noexcept {
+  auto end = transient_end(event_reason::internal, std::string("internal error: ") + what);
+  log::write(log::level::error, "engine", peer_name_ + ": " + end.detail);
+  try {
+    shut(end);
+  } catch (...) {  // NOLINT(bugprone-empty-catch): the observer still hears of it below
+  }
+  if (auto obs = std::move(observer_)) {
+    try {
+      obs->on_closed(end);
+    } catch (...) {  // NOLINT(bugprone-empty-catch): nothing more can be done for it
+    }
+  }
+}
+
+void zmtp_engine_impl::shut(connection_end end) {
   if (phase_ == phase::closed)
     return;
   bool was_ready = phase_ == phase::ready;
@@ -307,9 +390,10 @@ void zmtp_engine_impl::shut(const std::string& reason, bool may_reconnect, close
   }
   pipe_->io_writing.store(false, std::memory_order_release);
   incoming_.clear();  // a partial message is never delivered
-  log::write(log::level::info, "engine", peer_name_ + ": closed: " + reason);
+  log::write(log::level::info, "engine", peer_name_ + ": closed: " + end.detail);
   auto obs = std::move(observer_);
-  obs->on_closed(reason, may_reconnect, cause);
+  if (obs)
+    obs->on_closed(end);
 }
 
 std::shared_ptr<zmtp_engine> zmtp_engine::start(io_loop& loop, stream_ptr s, mechanism_ptr mech,

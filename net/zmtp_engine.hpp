@@ -8,6 +8,7 @@
 #include "net/stream.hpp"
 #include "runtime/core/authenticator.hpp"
 #include "runtime/core/authorization.hpp"
+#include "runtime/core/connection_end.hpp"
 #include "runtime/core/mechanism.hpp"
 #include "runtime/core/pipe.hpp"
 #include "runtime/core/socket_descriptor.hpp"
@@ -34,9 +35,12 @@ struct engine_settings {
   uint64_t max_frame_size = (uint64_t{1} << 63) - 1;
   uint64_t handshake_frame_limit = 64 * 1024;       ///< cap on frames before the handshake ends
   int handshake_ivl_ms = 30000;                     ///< 0: no handshake timeout
+  /// How long a server waits for its authenticator's verdict when handshake_ivl_ms is 0.
+  int auth_fallback_deadline_ms = 30000;
   heartbeat_settings heartbeat;                     ///< PINGs to ZMTP 3.1 peers (RFC 37)
   authenticator_ptr authenticator;  ///< decides the clients of server mechanisms (PLAIN, CURVE)
-  user_executor_ptr auth_executor;  ///< where `authenticator` runs (never the I/O thread)
+  /// Where `authenticator` is called (never the I/O thread); null: called inline (unit tests).
+  user_executor_ptr auth_executor;
   /// Publishers: which subscriptions each authenticated identity may make (null: any).
   std::shared_ptr<const authorization> subscription_rules;
   /// Publishers: counts the subscriptions subscription_rules refused (may be null).
@@ -52,22 +56,16 @@ struct peer_info {
   uint8_t zmtp_minor = 1;  ///< ZMTP 3.x minor version
 };
 
-/// Why a connection ended, beyond the reason text: lets the actors tell causes apart that
-/// monitor events report separately.
-enum class close_cause : uint8_t {
-  other,              ///< closed by either side, I/O error, handshake or protocol failure...
-  heartbeat_timeout,  ///< no traffic within heartbeat_timeout after a PING, or the peer's TTL
-};
-
 /// Lifecycle events of an engine, delivered on the I/O thread (the actors forward them).
 class engine_observer {
 public:
   virtual ~engine_observer() = default;
   /// The handshake finished; data flows through the pipe from now on.
   virtual void on_ready(const peer_info& peer) = 0;
-  /// The connection ended (once). `may_reconnect` is false after ERROR or a protocol violation;
-  /// `cause` singles out heartbeat timeouts (may_reconnect is true for them).
-  virtual void on_closed(const std::string& reason, bool may_reconnect, close_cause cause) = 0;
+  /// The connection ended (once), for `end`: its code was set where the failure happened;
+  /// permanent after ERROR, a protocol violation or a failed handshake; heartbeat for a heartbeat
+  /// timeout.
+  virtual void on_closed(const connection_end& end) = 0;
 };
 
 /// A running connection. Created on any thread; all work happens on the I/O thread.
@@ -78,8 +76,11 @@ public:
                                             pipe_ptr p, const engine_settings& settings,
                                             std::shared_ptr<engine_observer> observer);
   virtual ~zmtp_engine() = default;
-  /// Closes the connection (any thread); the observer hears on_closed.
-  virtual void close(const std::string& reason) = 0;
+  /// Closes the connection (any thread); the observer hears on_closed(end), unless the
+  /// connection has ended already.
+  virtual void close(connection_end end) = 0;
+  /// A local close (the socket or the session ended it): code local, permanent.
+  void close(std::string detail) { close(permanent_end(event_reason::local, std::move(detail))); }
 };
 
 } // namespace cafmq::net

@@ -5,12 +5,16 @@
 // guards what both threads then touch. Otherwise the pipe's io_wakers kick it (through the
 // loop's kick_queue) when the user side crosses an edge.
 //
+// Every entry point on the I/O thread (run, completion handlers, timers, kicks, posted closes and
+// verdicts) runs inside guarded(): an exception closes this connection with code internal.
+//
 // One class in three files: zmtp_engine.cpp (lifecycle, handshake, commands, heartbeats,
 // closing), zmtp_engine_read.cpp (reading and decoding into the inbound ring) and
 // zmtp_engine_write.cpp (outgoing batches and direct writes).
 #pragma once
 
 #include "net/frame_codec.hpp"
+#include "net/engine_boundary.hpp"
 #include "net/greeting.hpp"
 #include "net/write_batch.hpp"
 #include "net/zmtp_engine.hpp"
@@ -27,6 +31,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,8 +43,10 @@ class zmtp_engine_impl final : public zmtp_engine,
 public:
   zmtp_engine_impl(io_loop& loop, stream_ptr s, mechanism_ptr mech, pipe_ptr p,
                    const engine_settings& cfg, std::shared_ptr<engine_observer> obs);
-  void run();
-  void close(const std::string& reason) override;
+  /// Starts greeting and handshake (on the I/O thread).
+  void run() noexcept;
+  using zmtp_engine::close;
+  void close(connection_end end) override;
 
 private:
   enum class phase { greeting, handshake, ready, closed };
@@ -52,6 +59,8 @@ private:
     std::array<boost::asio::mutable_buffer, 2> into;
     size_t direct = 0;  // body bytes asked for straight into the frame (0: a buffered read)
   };
+
+  void begin();
 
   // -- reading (zmtp_engine_read.cpp) --
   read_plan plan_read();
@@ -71,10 +80,12 @@ private:
   bool after_mechanism_step(mechanism::status st, const std::vector<bytes>& cmds);
   void ask_authenticator();
   void on_auth_reply(const auth_reply& reply);
+  void on_handshake_deadline(int after_ms);
+  void arm_deadline(int ms);
   bool unwrap(uint8_t& flags, frame& body);
   bool subscription_allowed(const uint8_t* sub, size_t size);
   void become_ready();
-  void on_kick() override;
+  void on_kick() noexcept override;
 
   // -- heartbeats, RFC 37 (zmtp_engine.cpp) --
   void start_heartbeats();
@@ -91,6 +102,7 @@ private:
   void post_kick() { kicks_.kick(shared_from_this()); }
   void do_write();
   void start_write();
+  void on_written(boost::system::error_code ec);
   void on_user_flush();
   bool write_directly();
   void keep_unsent(const iovec* iov, size_t count, size_t sent);
@@ -99,8 +111,14 @@ private:
   void add_subscription_command(const message& m);
 
   // -- closing (zmtp_engine.cpp) --
-  void shut(const std::string& reason, bool may_reconnect,
-            close_cause cause = close_cause::other);
+  void shut(connection_end end);
+  void close_after_error(const bytes& error_command, connection_end end);
+  void on_fault(const char* what) noexcept;
+  /// Runs an entry point inside the exception boundary (see engine_boundary.hpp).
+  template <class Body>
+  void guard(Body&& body) noexcept {
+    guarded(std::forward<Body>(body), [this](const char* what) { on_fault(what); });
+  }
 
   boost::asio::io_context& ctx_;
   kick_queue& kicks_;
@@ -118,7 +136,8 @@ private:
   std::string peer_name_;
   phase phase_ = phase::greeting;
   uint8_t minor_ = 1;
-  std::string closing_reason_;  // set when an ERROR is queued: close once it is written
+  std::optional<connection_end> closing_;  // set when an ERROR is queued: close once written
+  bool auth_pending_ = false;  // the authenticator has the request; its verdict is awaited
 
   uint8_t greeting_[greeting_size] = {};
   size_t greeting_have_ = 0;

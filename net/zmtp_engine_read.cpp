@@ -3,6 +3,7 @@
 #include "net/zmtp_engine_impl.hpp"
 
 #include "net/tcp_stream.hpp"
+#include "runtime/core/fault_injection.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -66,7 +67,7 @@ void zmtp_engine_impl::on_read(const read_plan& plan, size_t n) {
 void zmtp_engine_impl::do_read(bool after_read) {
   size_t read_this_turn = 0;
   for (size_t turn = 0;; ++turn) {
-    if (reading_ || paused_ || phase_ == phase::closed || !closing_reason_.empty())
+    if (reading_ || paused_ || phase_ == phase::closed || closing_)
       return;  // closing after an ERROR: what the peer sends next is not read
     auto plan = plan_read();
     if (after_read && turn < max_reads_per_turn && read_this_turn < max_bytes_per_turn) {
@@ -86,10 +87,13 @@ void zmtp_engine_impl::do_read(bool after_read) {
     stream_->socket.async_read_some(
       plan.into, [self = shared_from_this(), plan](boost::system::error_code ec, size_t n) {
         self->reading_ = false;
-        if (ec)
-          return self->on_read_error(ec);
-        self->on_read(plan, n);
-        self->do_read(true);
+        self->guard([&] {
+          CAFMQ_FAULT_POINT(engine);
+          if (ec)
+            return self->on_read_error(ec);
+          self->on_read(plan, n);
+          self->do_read(true);
+        });
       });
     return;
   }
@@ -98,14 +102,13 @@ void zmtp_engine_impl::do_read(bool after_read) {
 void zmtp_engine_impl::on_read_error(boost::system::error_code ec) {
   if (ec == asio::error::operation_aborted)
     return;
-  shut(ec == asio::error::eof ? "connection closed by peer" : "read failed: " + ec.message(),
-       true);
+  shut(stream_end(ec, "read failed"));
 }
 
 void zmtp_engine_impl::process() {
   if (phase_ == phase::greeting && !read_greeting())
     return;
-  while (phase_ != phase::closed && closing_reason_.empty()) {  // nothing more after ERROR
+  while (phase_ != phase::closed && !closing_) {  // nothing more after ERROR
     if (complete_ && !deliver())
       break;
     if (short_path_open())
@@ -118,7 +121,7 @@ void zmtp_engine_impl::process() {
     if (r == frame_decoder::result::need_more)
       break;
     if (r == frame_decoder::result::error)
-      return shut("protocol error: " + decoder_.error_text(), false);
+      return shut(permanent_end(decoder_.error_code(), "protocol error: " + decoder_.error_text()));
     if (cipher_ && phase_ == phase::ready && !unwrap(flags, body))
       return;
     if (flags & flag::command) {
@@ -126,17 +129,19 @@ void zmtp_engine_impl::process() {
       continue;
     }
     if (phase_ != phase::ready)
-      return shut("protocol error: message frame before the handshake completed", false);
+      return shut(permanent_end(event_reason::protocol,
+                                "protocol error: message frame before the handshake completed"));
     large_frames_ = body.size() >= direct_read_threshold;
     incoming_bytes_ += body.size();
     if (incoming_bytes_ > cfg_.max_frame_size)  // frames each within the limit, but not all
-      return shut("protocol error: a message of more than " + std::to_string(cfg_.max_frame_size)
-                    + " bytes (maxmsgsize) in " + std::to_string(incoming_.size() + 1) + " frames",
-                  false);
+      return shut(permanent_end(event_reason::protocol,
+                                "protocol error: a message of more than "
+                                  + std::to_string(cfg_.max_frame_size) + " bytes (maxmsgsize) in "
+                                  + std::to_string(incoming_.size() + 1) + " frames"));
     if (incoming_.size() >= max_frames_per_message)  // empty frames cost memory, not bytes
-      return shut("protocol error: a message of more than "
-                    + std::to_string(max_frames_per_message) + " frames",
-                  false);
+      return shut(permanent_end(event_reason::protocol,
+                                "protocol error: a message of more than "
+                                  + std::to_string(max_frames_per_message) + " frames"));
     incoming_.add(std::move(body));
     complete_ = (flags & flag::more) == 0;
     if (complete_) {
@@ -201,7 +206,7 @@ bool zmtp_engine_impl::read_greeting() {
   rbeg_ += take;
   auto check = check_greeting(greeting_, greeting_have_, mech_->name());
   if (check.state == greeting_check::status::failed) {
-    shut("handshake failed: " + check.error, false);
+    shut(permanent_end(check.code, "handshake failed: " + check.error));
     return false;
   }
   if (check.state == greeting_check::status::need_more)

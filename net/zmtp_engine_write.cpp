@@ -75,21 +75,21 @@ void zmtp_engine_impl::take_pending_frames() {
 }
 
 void zmtp_engine_impl::do_write() {
-  std::string close_now;
+  connection_end close_now;
   {
     std::lock_guard<std::mutex> guard{write_mtx_};
     if (writing_ || phase_ == phase::closed)
       return;
     take_pending_frames();
-    if (phase_ == phase::ready && closing_reason_.empty())
+    if (phase_ == phase::ready && !closing_)
       fill_from_pipe();
     if (!out_.empty())
       return start_write();
-    if (closing_reason_.empty())
+    if (!closing_)
       return;
-    close_now = closing_reason_;
+    close_now = *closing_;
   }
-  shut(close_now, false);
+  shut(std::move(close_now));
 }
 
 // Under write_mtx_: one gathered write of out_ in flight.
@@ -100,20 +100,24 @@ void zmtp_engine_impl::start_write() {
   pipe_->io_writing.store(true, std::memory_order_release);
   async_write_all(stream_->socket, pieces_,
                   [self = shared_from_this()](boost::system::error_code ec, size_t) {
-                    {
-                      std::lock_guard<std::mutex> guard{self->write_mtx_};
-                      self->writing_ = false;
-                      self->pipe_->io_writing.store(false, std::memory_order_release);
-                      self->out_.clear();
-                      self->take_pending_frames();  // a PONG queued meanwhile goes next
-                    }
-                    if (ec) {
-                      if (ec != asio::error::operation_aborted)
-                        self->shut("write failed: " + ec.message(), true);
-                      return;
-                    }
-                    self->do_write();
+                    self->guard([&] { self->on_written(ec); });
                   });
+}
+
+void zmtp_engine_impl::on_written(boost::system::error_code ec) {
+  {
+    std::lock_guard<std::mutex> guard{write_mtx_};
+    writing_ = false;
+    pipe_->io_writing.store(false, std::memory_order_release);
+    out_.clear();
+    take_pending_frames();  // a PONG queued meanwhile goes next
+  }
+  if (ec) {
+    if (ec != asio::error::operation_aborted)
+      shut(stream_end(ec, "write failed"));
+    return;
+  }
+  do_write();
 }
 
 // The user thread flushed the outbound ring while this engine slept on it. If nothing else is
@@ -122,7 +126,7 @@ void zmtp_engine_impl::start_write() {
 void zmtp_engine_impl::on_user_flush() {
   std::unique_lock<std::mutex> lock{write_mtx_, std::try_to_lock};
   if (lock.owns_lock() && phase_ == phase::ready && !writing_ && out_.empty()
-      && closing_reason_.empty()) {
+      && !closing_) {
     auto now = std::chrono::steady_clock::now();
     if (now - idle_since_ >= direct_write_idle
         && now - last_direct_write_here >= direct_write_idle) {

@@ -13,12 +13,13 @@ bool compatible(socket_type ours, std::string_view peer) noexcept {
 }
 
 peer_validator socket_type_validator(socket_type ours) {
-  return [ours](const metadata& peer) -> std::string {
+  return [ours](const metadata& peer) -> std::optional<connection_end> {
     auto type = peer.find("Socket-Type");
     if (!type || compatible(ours, *type))
-      return {};
-    return "incompatible Socket-Type: " + std::string(zmtp_name(ours)) + " socket cannot talk to a "
-           + printable(*type) + " peer";
+      return std::nullopt;
+    return permanent_end(event_reason::incompatible_socket_type,
+                         "incompatible Socket-Type: " + std::string(zmtp_name(ours))
+                           + " socket cannot talk to a " + peer_text(*type) + " peer");
   };
 }
 

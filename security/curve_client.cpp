@@ -34,7 +34,8 @@ mechanism::status curve_client::start(std::vector<bytes>& out) {
   transient_public_ = public_of(transient_secret_);
   // A low-order server key (all zeros, say) leaves no shared key: HELLO's box would fail.
   if (!shares_key(server_public_, transient_secret_))
-    return fail("the CURVE server key is not a usable Curve25519 public key", false, false);
+    return fail(event_reason::protocol,
+                "the CURVE server key is not a usable Curve25519 public key", false, false);
   // HELLO: version 1.0, 72 zero bytes (no amplification), C', nonce, Box[64 zeros](C'->S).
   bytes hello;
   hello.reserve(hello_size);
@@ -58,34 +59,38 @@ mechanism::status curve_client::on_command(const uint8_t* body, size_t size,
     return status::failed;
   auto cmd = parse_command(body, size);
   if (!cmd)
-    return fail("malformed command body during the CURVE handshake", false, false);
+    return fail(event_reason::protocol, "malformed command body during the CURVE handshake", false,
+                false);
   if (cmd->name == "ERROR" && (state_ == state::expect_welcome || state_ == state::expect_ready)) {
     auto reason = parse_error_reason(cmd->data, cmd->size);
-    return fail(reason ? "peer sent ERROR: " + printable(*reason, 255) : "malformed ERROR", false,
-                true);
+    return fail(reason ? error_command_code(*reason) : event_reason::peer_error,
+                error_command_detail(reason), false, true);
   }
   if (state_ == state::expect_welcome && cmd->name == "WELCOME")
     return on_welcome(body, size, out);
   if (state_ == state::expect_ready && cmd->name == "READY")
     return on_ready(body, size);
   // RFC 26: the client never sends ERROR; it just closes.
-  return fail("unexpected command " + printable(cmd->name) + " during the CURVE handshake", false,
+  return fail(event_reason::protocol,
+              "unexpected command " + peer_text(cmd->name) + " during the CURVE handshake", false,
               false);
 }
 
 mechanism::status curve_client::on_welcome(const uint8_t* body, size_t size,
                                            std::vector<bytes>& out) {
   if (size != welcome_size)
-    return fail("malformed CURVE WELCOME (" + std::to_string(size) + " bytes, not 168)", false,
+    return fail(event_reason::protocol,
+                "malformed CURVE WELCOME (" + std::to_string(size) + " bytes, not 168)", false,
                 false);
   auto plain = box_open(body + 24, size - 24, long_nonce("WELCOME-", body + 8), server_public_,
                         transient_secret_);
   if (!plain || plain->size() != 32 + 96)
-    return fail("CURVE WELCOME does not open: wrong server key?", false, false);
+    return fail(event_reason::auth, "CURVE WELCOME does not open: wrong server key?", false, false);
   std::memcpy(server_transient_.data(), plain->data(), 32);
   // A low-order S' leaves no shared key: the vouch and INITIATE boxes to it would fail.
   if (!shares_key(server_transient_, transient_secret_))
-    return fail("CURVE WELCOME carries an unusable server transient key", false, false);
+    return fail(event_reason::protocol, "CURVE WELCOME carries an unusable server transient key",
+                false, false);
   const uint8_t* cookie = plain->data() + 32;
 
   // The vouch: Box[C' + S](C -> S'), under a fresh long nonce.
@@ -118,18 +123,18 @@ mechanism::status curve_client::on_welcome(const uint8_t* body, size_t size,
 
 mechanism::status curve_client::on_ready(const uint8_t* body, size_t size) {
   if (size < min_ready_size)
-    return fail("malformed CURVE READY", false, false);
+    return fail(event_reason::protocol, "malformed CURVE READY", false, false);
   uint64_t nonce = read_be64(body + 6);
   auto plain = box_open(body + 14, size - 14, short_nonce("CurveZMQREADY---", nonce),
                         server_transient_, transient_secret_);
   if (!plain)
-    return fail("CURVE READY does not open", false, false);
+    return fail(event_reason::auth, "CURVE READY does not open", false, false);
   metadata md;
   if (auto why = parse_metadata(plain->data(), plain->size(), md))
-    return fail("malformed READY metadata: " + *why, false, false);
+    return fail(event_reason::protocol, "malformed READY metadata: " + *why, false, false);
   if (validate_) {
-    if (auto why = validate_(md); !why.empty())
-      return fail(std::move(why), false, false);
+    if (auto refused = validate_(md))
+      return fail(refused->code, std::move(refused->detail), false, false);
   }
   peer_ = std::move(md);
   cipher_ = std::make_unique<curve_codec>(true, server_transient_, transient_secret_, next_nonce_,
@@ -143,8 +148,9 @@ std::string curve_client::user_id() const {
   return curve_key{server_public_}.z85();
 }
 
-mechanism::status curve_client::fail(std::string reason, bool send_error, bool peer_said_error) {
-  failure_ = {std::move(reason), send_error, peer_said_error, {}};
+mechanism::status curve_client::fail(event_reason code, std::string reason, bool send_error,
+                                     bool peer_said_error) {
+  failure_ = {code, std::move(reason), send_error, peer_said_error, {}};
   state_ = state::failed;
   return status::failed;
 }

@@ -31,7 +31,7 @@ public:
 
 private:
   enum class state { start, expect_welcome, expect_ready, ready, failed };
-  status fail(std::string reason, bool send_error, bool peer_said_error);
+  status fail(event_reason code, std::string reason, bool send_error, bool peer_said_error);
   status on_welcome(const uint8_t* body, size_t size, std::vector<bytes>& out);
   status on_ready(const uint8_t* body, size_t size);
 
@@ -73,7 +73,7 @@ public:
 
 private:
   enum class state { expect_hello, expect_initiate, authenticating, ready, failed };
-  status fail(std::string reason, bool send_error, bool peer_said_error);
+  status fail(event_reason code, std::string reason, bool send_error, bool peer_said_error);
   status on_hello(const uint8_t* body, size_t size, std::vector<bytes>& out);
   status on_initiate(const uint8_t* body, size_t size);
 

@@ -41,12 +41,14 @@ mechanism::status curve_server::on_command(const uint8_t* body, size_t size,
     return status::failed;
   auto cmd = parse_command(body, size);
   if (!cmd)
-    return fail("malformed command body during the CURVE handshake", false, false);
+    return fail(event_reason::protocol, "malformed command body during the CURVE handshake", false,
+                false);
   if (state_ == state::expect_hello && cmd->name == "HELLO")
     return on_hello(body, size, out);
   if (state_ == state::expect_initiate && cmd->name == "INITIATE")
     return on_initiate(body, size);
-  return fail("unexpected command " + printable(cmd->name) + " during the CURVE handshake", false,
+  return fail(event_reason::protocol,
+              "unexpected command " + peer_text(cmd->name) + " during the CURVE handshake", false,
               false);
 }
 
@@ -54,10 +56,12 @@ mechanism::status curve_server::on_hello(const uint8_t* body, size_t size,
                                          std::vector<bytes>& out) {
   // The size first: a HELLO shorter than 8 bytes has no version field to read or report.
   if (size != hello_size)
-    return fail("malformed CURVE HELLO (" + std::to_string(size) + " bytes, not 200)", false,
+    return fail(event_reason::protocol,
+                "malformed CURVE HELLO (" + std::to_string(size) + " bytes, not 200)", false,
                 false);
   if (body[6] != 1 || body[7] != 0)
-    return fail("malformed CURVE HELLO (version " + std::to_string(body[6]) + "."
+    return fail(event_reason::protocol,
+                "malformed CURVE HELLO (version " + std::to_string(body[6]) + "."
                   + std::to_string(body[7]) + ", not 1.0)",
                 false, false);
   key32 client_transient;
@@ -66,7 +70,8 @@ mechanism::status curve_server::on_hello(const uint8_t* body, size_t size,
   auto zeros = box_open(body + 120, 80, short_nonce("CurveZMQHELLO---", peer_nonce_),
                         client_transient, secret_);
   if (!zeros)
-    return fail("CURVE HELLO does not open: the client uses another server key", false, false);
+    return fail(event_reason::auth, "CURVE HELLO does not open: the client uses another server key",
+                false, false);
 
   key32 transient_secret;
   random_(transient_secret.data(), 32);
@@ -100,38 +105,41 @@ mechanism::status curve_server::on_hello(const uint8_t* body, size_t size,
 
 mechanism::status curve_server::on_initiate(const uint8_t* body, size_t size) {
   if (size < min_initiate_size)
-    return fail("malformed CURVE INITIATE (" + std::to_string(size) + " bytes)", false, false);
+    return fail(event_reason::protocol,
+                "malformed CURVE INITIATE (" + std::to_string(size) + " bytes)", false, false);
   const uint8_t* cookie = body + 9;
   auto keys = secretbox_open(cookie + 16, 80, long_nonce("COOKIE--", cookie), cookie_key_);
   wipe(cookie_key_);  // a cookie is good for one INITIATE
   if (!keys)
-    return fail("CURVE INITIATE carries a cookie that does not open", false, false);
+    return fail(event_reason::auth, "CURVE INITIATE carries a cookie that does not open", false,
+                false);
   std::memcpy(client_transient_.data(), keys->data(), 32);
   std::memcpy(transient_secret_.data(), keys->data() + 32, 32);
   sodium_memzero(keys->data(), keys->size());
 
   uint64_t nonce = read_be64(body + 105);
   if (nonce <= peer_nonce_)
-    return fail("CURVE INITIATE nonce not above HELLO's", false, false);
+    return fail(event_reason::protocol, "CURVE INITIATE nonce not above HELLO's", false, false);
   peer_nonce_ = nonce;
   auto inner = box_open(body + 113, size - 113, short_nonce("CurveZMQINITIATE", nonce),
                         client_transient_, transient_secret_);
   if (!inner || inner->size() < 32 + 96)
-    return fail("CURVE INITIATE does not open", false, false);
+    return fail(event_reason::auth, "CURVE INITIATE does not open", false, false);
   std::memcpy(client_public_.data(), inner->data(), 32);
   const uint8_t* vouch = inner->data() + 32;
   auto vouched = box_open(vouch + 16, 80, long_nonce("VOUCH---", vouch), client_public_,
                           transient_secret_);
   if (!vouched || std::memcmp(vouched->data(), client_transient_.data(), 32) != 0
       || std::memcmp(vouched->data() + 32, public_.data(), 32) != 0)
-    return fail("CURVE vouch does not match: the client key does not vouch for this connection",
+    return fail(event_reason::auth,
+                "CURVE vouch does not match: the client key does not vouch for this connection",
                 false, false);
   metadata md;
   if (auto why = parse_metadata(inner->data() + 128, inner->size() - 128, md))
-    return fail("malformed INITIATE metadata: " + *why, true, false);
+    return fail(event_reason::protocol, "malformed INITIATE metadata: " + *why, true, false);
   if (validate_) {
-    if (auto why = validate_(md); !why.empty())
-      return fail(std::move(why), true, false);
+    if (auto refused = validate_(md))
+      return fail(refused->code, std::move(refused->detail), true, false);
   }
   peer_ = std::move(md);
   auth_request req;
@@ -151,11 +159,12 @@ std::optional<auth_request> curve_server::take_auth_request() {
 
 mechanism::status curve_server::on_auth_reply(const auth_reply& reply, std::vector<bytes>& out) {
   if (state_ != state::authenticating)
-    return fail("authentication reply without a request", false, false);
+    return fail(event_reason::internal, "authentication reply without a request", false, false);
   if (reply.status_code != 200) {
-    auto f = fail("CURVE client key refused (" + std::to_string(reply.status_code) + " "
+    auto f = fail(event_reason::auth,
+                  "CURVE client key refused (" + std::to_string(reply.status_code) + " "
                     + printable(reply.status_text, 255) + ")",
-                  reply.status_code != 300, false);  // 300: a temporary failure, no ERROR
+                  reply.status_code != 300, false); // 300: a temporary failure, no ERROR
     failure_.error_reason = std::to_string(reply.status_code);  // as libzmq sends it
     return f;
   }
@@ -178,8 +187,9 @@ mechanism::status curve_server::on_auth_reply(const auth_reply& reply, std::vect
   return status::ready;
 }
 
-mechanism::status curve_server::fail(std::string reason, bool send_error, bool peer_said_error) {
-  failure_ = {std::move(reason), send_error, peer_said_error, {}};
+mechanism::status curve_server::fail(event_reason code, std::string reason, bool send_error,
+                                     bool peer_said_error) {
+  failure_ = {code, std::move(reason), send_error, peer_said_error, {}};
   state_ = state::failed;
   return status::failed;
 }

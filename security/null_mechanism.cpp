@@ -26,16 +26,17 @@ mechanism::status null_mechanism::on_command(const uint8_t* body, size_t size,
     return status::failed;
   auto cmd = parse_command(body, size);
   if (!cmd)
-    return fail("malformed command body during the NULL handshake", true, false);
+    return fail(event_reason::protocol, "malformed command body during the NULL handshake", true,
+                false);
   if (cmd->name == "READY") {
     if (ready_received_)
-      return fail("unexpected second READY", true, false);
+      return fail(event_reason::protocol, "unexpected second READY", true, false);
     metadata md;
     if (auto why = parse_metadata(cmd->data, cmd->size, md))
-      return fail("malformed READY metadata: " + *why, true, false);
+      return fail(event_reason::protocol, "malformed READY metadata: " + *why, true, false);
     if (validate_) {
-      if (auto why = validate_(md); !why.empty())
-        return fail(std::move(why), true, false);
+      if (auto refused = validate_(md))
+        return fail(refused->code, std::move(refused->detail), true, false);
     }
     peer_ = std::move(md);
     ready_received_ = true;
@@ -44,15 +45,17 @@ mechanism::status null_mechanism::on_command(const uint8_t* body, size_t size,
   if (cmd->name == "ERROR") {
     // ERROR is fatal and final: never answer it with an ERROR of our own.
     auto reason = parse_error_reason(cmd->data, cmd->size);
-    if (!reason)
-      return fail("peer sent a malformed ERROR command", false, true);
-    return fail("peer sent ERROR: " + printable(*reason, 255), false, true);
+    return fail(reason ? error_command_code(*reason) : event_reason::peer_error,
+                error_command_detail(reason), false, true);
   }
-  return fail("unexpected command " + printable(cmd->name) + " during the NULL handshake", true,
+  return fail(event_reason::protocol,
+              "unexpected command " + peer_text(cmd->name) + " during the NULL handshake", true,
               false);
 }
 
-mechanism::status null_mechanism::fail(std::string reason, bool send_error, bool peer_said_error) {
+mechanism::status null_mechanism::fail(event_reason code, std::string reason, bool send_error,
+                                       bool peer_said_error) {
+  failure_.code = code;
   failure_.reason = std::move(reason);
   failure_.send_error = send_error;
   failure_.peer_said_error = peer_said_error;

@@ -20,7 +20,7 @@ public:
   const handshake_failure& failure() const noexcept override { return failure_; }
 
 private:
-  status fail(std::string reason, bool send_error, bool peer_said_error);
+  status fail(event_reason code, std::string reason, bool send_error, bool peer_said_error);
 
   metadata ours_;
   peer_validator validate_;

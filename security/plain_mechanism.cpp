@@ -9,11 +9,6 @@ namespace cafmq::security {
 
 namespace {
 
-// ERROR from the peer: fatal, never answered with an ERROR of our own.
-std::string peer_error_text(const command_view& cmd) {
-  auto reason = parse_error_reason(cmd.data, cmd.size);
-  return reason ? "peer sent ERROR: " + printable(*reason, 255) : "peer sent a malformed ERROR";
-}
 
 // libzmq 4.3's PLAIN server writes its ERROR prefix as "\x05ERROR" in C, which the compiler
 // reads as the byte 0x5E followed by "RROR": the command arrives as 5E 'RROR' 03 <status>. A
@@ -58,7 +53,8 @@ mechanism::status plain_client::start(std::vector<bytes>& out) {
     return state_ == state::failed ? status::failed : status::handshaking;
   auto hello = make_plain_hello(user_, password_);
   if (!hello)
-    return fail("PLAIN user name or password longer than 255 bytes", false, false);
+    return fail(event_reason::protocol, "PLAIN user name or password longer than 255 bytes", false,
+                false);
   out.push_back(std::move(*hello));
   state_ = state::expect_welcome;
   return status::handshaking;
@@ -69,15 +65,17 @@ mechanism::status plain_client::on_command(const uint8_t* body, size_t size,
   if (state_ == state::failed)
     return status::failed;
   if (auto status = libzmq_4_3_error(body, size))
-    return fail("peer sent ERROR: " + *status, false, true);
+    return fail(error_command_code(*status), error_command_detail(status), false, true);
   auto cmd = parse_command(body, size);
   if (!cmd)
-    return fail("malformed command body during the PLAIN handshake", true, false);
+    return fail(event_reason::protocol, "malformed command body during the PLAIN handshake", true,
+                false);
   if (cmd->name == "ERROR")
-    return fail(peer_error_text(*cmd), false, true);
+    return fail_on_error(*cmd);
   if (state_ == state::expect_welcome && cmd->name == "WELCOME") {
     if (cmd->size != 0)
-      return fail("malformed PLAIN WELCOME (it carries no data)", true, false);
+      return fail(event_reason::protocol, "malformed PLAIN WELCOME (it carries no data)", true,
+                  false);
     out.push_back(metadata_command("INITIATE", ours_));
     state_ = state::expect_ready;
     return status::handshaking;
@@ -85,21 +83,29 @@ mechanism::status plain_client::on_command(const uint8_t* body, size_t size,
   if (state_ == state::expect_ready && cmd->name == "READY") {
     metadata md;
     if (auto why = parse_metadata(cmd->data, cmd->size, md))
-      return fail("malformed READY metadata: " + *why, true, false);
+      return fail(event_reason::protocol, "malformed READY metadata: " + *why, true, false);
     if (validate_) {
-      if (auto why = validate_(md); !why.empty())
-        return fail(std::move(why), true, false);
+      if (auto refused = validate_(md))
+        return fail(refused->code, std::move(refused->detail), true, false);
     }
     peer_ = std::move(md);
     state_ = state::ready;
     return status::ready;
   }
-  return fail("unexpected command " + printable(cmd->name) + " during the PLAIN handshake", true,
+  return fail(event_reason::protocol,
+              "unexpected command " + peer_text(cmd->name) + " during the PLAIN handshake", true,
               false);
 }
 
-mechanism::status plain_client::fail(std::string reason, bool send_error, bool peer_said_error) {
-  failure_ = {std::move(reason), send_error, peer_said_error, {}};
+mechanism::status plain_client::fail_on_error(const command_view& cmd) {
+  auto reason = parse_error_reason(cmd.data, cmd.size);
+  return fail(reason ? error_command_code(*reason) : event_reason::peer_error,
+              error_command_detail(reason), false, true);
+}
+
+mechanism::status plain_client::fail(event_reason code, std::string reason, bool send_error,
+                                     bool peer_said_error) {
+  failure_ = {code, std::move(reason), send_error, peer_said_error, {}};
   state_ = state::failed;
   return status::failed;
 }
@@ -120,24 +126,34 @@ mechanism::status plain_server::on_command(const uint8_t* body, size_t size,
     return status::failed;
   auto cmd = parse_command(body, size);
   if (!cmd)
-    return fail("malformed command body during the PLAIN handshake", true, false);
+    return fail(event_reason::protocol, "malformed command body during the PLAIN handshake", true,
+                false);
   if (cmd->name == "ERROR")
-    return fail(peer_error_text(*cmd), false, true);
+    return fail_on_error(*cmd);
   if (state_ == state::expect_hello && cmd->name == "HELLO")
     return on_hello(cmd->data, cmd->size);
   if (state_ == state::expect_initiate && cmd->name == "INITIATE")
     return on_initiate(cmd->data, cmd->size, out);
-  return fail("unexpected command " + printable(cmd->name) + " during the PLAIN handshake", true,
+  return fail(event_reason::protocol,
+              "unexpected command " + peer_text(cmd->name) + " during the PLAIN handshake", true,
               false);
+}
+
+mechanism::status plain_server::fail_on_error(const command_view& cmd) {
+  auto reason = parse_error_reason(cmd.data, cmd.size);
+  return fail(reason ? error_command_code(*reason) : event_reason::peer_error,
+              error_command_detail(reason), false, true);
 }
 
 mechanism::status plain_server::on_hello(const uint8_t* data, size_t size) {
   if (size < 1 || size < 1u + data[0] + 1)
-    return fail("malformed PLAIN HELLO: user name runs past the command", true, false);
+    return fail(event_reason::protocol, "malformed PLAIN HELLO: user name runs past the command",
+                true, false);
   size_t user_len = data[0];
   size_t pass_len = data[1 + user_len];
   if (2 + user_len + pass_len != size)
-    return fail("malformed PLAIN HELLO: the password does not end the command", true, false);
+    return fail(event_reason::protocol,
+                "malformed PLAIN HELLO: the password does not end the command", true, false);
   auth_request req;
   req.domain = domain_;
   req.mechanism = "PLAIN";
@@ -156,10 +172,11 @@ std::optional<auth_request> plain_server::take_auth_request() {
 
 mechanism::status plain_server::on_auth_reply(const auth_reply& reply, std::vector<bytes>& out) {
   if (state_ != state::authenticating)
-    return fail("authentication reply without a request", false, false);
+    return fail(event_reason::internal, "authentication reply without a request", false, false);
   if (reply.status_code != 200) {
     // libzmq sends the ZAP status code as the ERROR reason.
-    auto f = fail("PLAIN authentication denied (" + std::to_string(reply.status_code) + " "
+    auto f = fail(event_reason::auth,
+                  "PLAIN authentication denied (" + std::to_string(reply.status_code) + " "
                     + printable(reply.status_text, 255) + ")",
                   reply.status_code != 300, false);  // 300: a temporary failure, no ERROR
     failure_.error_reason = std::to_string(reply.status_code);
@@ -175,10 +192,10 @@ mechanism::status plain_server::on_initiate(const uint8_t* data, size_t size,
                                             std::vector<bytes>& out) {
   metadata md;
   if (auto why = parse_metadata(data, size, md))
-    return fail("malformed INITIATE metadata: " + *why, true, false);
+    return fail(event_reason::protocol, "malformed INITIATE metadata: " + *why, true, false);
   if (validate_) {
-    if (auto why = validate_(md); !why.empty())
-      return fail(std::move(why), true, false);
+    if (auto refused = validate_(md))
+      return fail(refused->code, std::move(refused->detail), true, false);
   }
   peer_ = std::move(md);
   out.push_back(metadata_command("READY", ours_));
@@ -186,8 +203,9 @@ mechanism::status plain_server::on_initiate(const uint8_t* data, size_t size,
   return status::ready;
 }
 
-mechanism::status plain_server::fail(std::string reason, bool send_error, bool peer_said_error) {
-  failure_ = {std::move(reason), send_error, peer_said_error, {}};
+mechanism::status plain_server::fail(event_reason code, std::string reason, bool send_error,
+                                     bool peer_said_error) {
+  failure_ = {code, std::move(reason), send_error, peer_said_error, {}};
   state_ = state::failed;
   return status::failed;
 }

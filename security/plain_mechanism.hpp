@@ -22,7 +22,8 @@ public:
 
 private:
   enum class state { start, expect_welcome, expect_ready, ready, failed };
-  status fail(std::string reason, bool send_error, bool peer_said_error);
+  status fail(event_reason code, std::string reason, bool send_error, bool peer_said_error);
+  status fail_on_error(const command_view& cmd);
 
   std::string user_;
   std::string password_;
@@ -52,7 +53,8 @@ public:
 
 private:
   enum class state { expect_hello, authenticating, expect_initiate, ready, failed };
-  status fail(std::string reason, bool send_error, bool peer_said_error);
+  status fail(event_reason code, std::string reason, bool send_error, bool peer_said_error);
+  status fail_on_error(const command_view& cmd);
   status on_hello(const uint8_t* data, size_t size);
   status on_initiate(const uint8_t* data, size_t size, std::vector<bytes>& out);
 

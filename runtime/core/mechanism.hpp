@@ -2,6 +2,7 @@
 // greeting, the engine feeds command bodies in and sends the command bodies the mechanism emits.
 #pragma once
 
+#include "connection_end.hpp"
 #include "frame.hpp"
 #include "zmtp_command.hpp"
 
@@ -9,20 +10,37 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace cafmq {
 
-/// Why a handshake failed, and what the engine should do about it.
+/// Why a handshake failed, and what the engine should do about it. Every handshake failure is
+/// permanent (the same peer and settings would fail again): the engine closes with
+/// permanent_end(code, reason).
 struct handshake_failure {
-  std::string reason;          ///< for the log and the monitor event
+  event_reason code = event_reason::protocol;  ///< set by the mechanism where it fails
+  std::string reason;          ///< for the log and the monitor event (peer bytes via peer_text)
   bool send_error = false;     ///< send an ERROR command before closing
   bool peer_said_error = false;///< the peer sent ERROR: do not reconnect with same credentials
   std::string error_reason;    ///< what the ERROR carries, if not `reason` (a ZAP status code)
 };
 
-/// Decides whether a peer may talk to us, from its metadata; returns an empty string if allowed,
-/// else the reason (e.g. an incompatible Socket-Type).
-using peer_validator = std::function<std::string(const metadata& peer)>;
+/// The code of a peer's ERROR: auth when its reason is a ZAP status code (300, 400, 500: how a
+/// server refuses credentials, RFC 27 and libzmq), else peer_error.
+inline event_reason error_command_code(std::string_view reason) noexcept {
+  auto starts = [&](std::string_view code) { return reason.substr(0, 3) == code; };
+  return starts("300") || starts("400") || starts("500") ? event_reason::auth
+                                                         : event_reason::peer_error;
+}
+
+/// The detail of a peer's ERROR (its reason escaped), or of a malformed one.
+inline std::string error_command_detail(const std::optional<std::string>& reason) {
+  return reason ? "peer sent ERROR: " + peer_text(*reason, 255) : "peer sent a malformed ERROR";
+}
+
+/// Decides whether a peer may talk to us, from its metadata; nullopt if allowed, else why (code
+/// and detail; e.g. incompatible_socket_type).
+using peer_validator = std::function<std::optional<connection_end>(const metadata& peer)>;
 
 /// What a server mechanism asks its authenticator about a client (the fields of a ZAP request,
 /// RFC 27). The engine fills in what only it knows (address, routing id) before passing it on.

@@ -3,6 +3,8 @@
 #include <cstring>
 #include "runtime/core/zmtp_command.hpp"
 
+#include "runtime/core/connection_end.hpp"
+
 #include <cstdio>
 #include <stdexcept>
 
@@ -85,16 +87,16 @@ std::optional<std::string> parse_metadata(const uint8_t* data, size_t size, meta
     const uint8_t* name = data + pos;
     for (size_t i = 0; i < name_len; ++i)
       if (!is_name_char(name[i]))
-        return "invalid character in property name '" + printable(as_text(name, name_len)) + "'";
+        return "invalid character in property name " + peer_text(as_text(name, name_len));
     pos += name_len;
     if (size - pos < 4)
-      return "truncated value length of property '" + printable(as_text(name, name_len)) + "'";
+      return "truncated value length of property " + peer_text(as_text(name, name_len));
     uint32_t value_len = read_be32(data + pos);
     pos += 4;
     if (value_len > max_value_size)
       return "property value length exceeds 2^31-1";
     if (value_len > size - pos)
-      return "value of property '" + printable(as_text(name, name_len)) + "' ("
+      return "value of property " + peer_text(as_text(name, name_len)) + " ("
              + std::to_string(value_len) + " bytes) runs past the end";
     out.add(std::string(as_text(name, name_len)), std::string(as_text(data + pos, value_len)));
     pos += value_len;

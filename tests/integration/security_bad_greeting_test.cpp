@@ -84,7 +84,7 @@ TEST(PlainServerBadInput, InitiateInsteadOfHelloIsRefused) {
   ASSERT_TRUE(c.send_all(zmtp::command("INITIATE", {})));
   test::expect_closed_by_server(c);
   s.expect_failed(remote, event_kind::handshake_failed, event_reason::protocol,
-                  "unexpected command INITIATE");
+                  "unexpected command \"INITIATE\"");
   EXPECT_EQ(s.judge->asked.load(), 1);
 }
 
@@ -110,7 +110,7 @@ greeting_case make_case(secured_by server, bad_greeting g) {
     case bad_greeting::null31:  // a downgrade to NULL, with READY and a message behind it
       return {zmtp::concat({zmtp::greeting("NULL"), zmtp::ready_socket_type("PUSH"),
                             zmtp::message_frame("sneaky")}),
-              event_reason::mechanism_mismatch, "peer uses NULL"};
+              event_reason::mechanism_mismatch, "peer uses \"NULL\""};
     case bad_greeting::other_mechanism:
       return {zmtp::greeting(server == secured_by::curve ? "PLAIN" : "CURVE"),
               event_reason::mechanism_mismatch, "mechanism mismatch"};

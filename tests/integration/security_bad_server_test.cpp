@@ -216,14 +216,14 @@ TEST(CurveClientBadServer, Error400InsteadOfReadyFailsAsAuthAndNeverReconnects) 
   auto g = accept_hello(c);
   initiate_after_welcome(g);
   g.srv.send_command(error_400);  // what a server whose ZAP handler said 400 sends
-  c.expect_refused(g.srv, event_reason::auth, "peer sent ERROR: 400");
+  c.expect_refused(g.srv, event_reason::auth, "peer sent ERROR: \"400\"");
 }
 
 TEST(CurveClientBadServer, Error400InsteadOfWelcomeFailsAsAuthAndNeverReconnects) {
   bad_server_case c;
   auto g = accept_hello(c);
   g.srv.send_command(error_400);
-  c.expect_refused(g.srv, event_reason::auth, "peer sent ERROR: 400");
+  c.expect_refused(g.srv, event_reason::auth, "peer sent ERROR: \"400\"");
 }
 
 TEST(CurveClientBadServer, Zmtp20GreetingFromTheServerFailsAsProtocolAndStopsReconnecting) {

@@ -282,6 +282,7 @@ TEST(FrameDecoder, RejectsOversizeRightAfterTheNineHeaderBytes) {
   ASSERT_EQ(d.next(p, end, flags, body), result::error);
   EXPECT_EQ(p - wire.data(), 9);
   EXPECT_EQ(d.error_text(), "frame of 1099511627776 bytes exceeds the limit of 1048576 bytes");
+  EXPECT_EQ(d.error_code(), cafmq::event_reason::protocol);
   EXPECT_EQ(d.direct_target().first, nullptr);
 
   frame_decoder whole{1 << 20};
@@ -308,6 +309,7 @@ TEST(FrameDecoder, RejectsSizesWithBit63SetWhateverTheLimit) {
         auto o = feed(d, wire, chunk);
         EXPECT_EQ(o.last, result::error) << flags << " " << size;
         EXPECT_EQ(d.error_text(), "frame size exceeds 2^63-1");
+        EXPECT_EQ(d.error_code(), cafmq::event_reason::protocol);
       }
     }
   }
@@ -323,6 +325,7 @@ TEST(FrameDecoder, AnUnallocatableSizeWithinTheLimitIsAnErrorNotACrash) {
     auto o = feed(d, wire, chunk);
     EXPECT_EQ(o.last, result::error);
     EXPECT_EQ(d.error_text(), "cannot allocate 4611686018427387904 bytes for a frame");
+    EXPECT_EQ(d.error_code(), cafmq::event_reason::resource);
   }
 }
 

@@ -123,6 +123,7 @@ TEST(Greeting, RejectsUnversionedSignatureAtByte9) {
   auto r = check(g, 10);
   EXPECT_EQ(r.state, status::failed);
   EXPECT_NE(r.error.find("ZMTP 1.0"), std::string::npos) << r.error;
+  EXPECT_EQ(r.code, cafmq::event_reason::protocol);
 }
 
 TEST(Greeting, RejectsZmtp20PeerByRevisionByte) {
@@ -132,6 +133,7 @@ TEST(Greeting, RejectsZmtp20PeerByRevisionByte) {
   auto r = check(g, 11);
   EXPECT_EQ(r.state, status::failed);
   EXPECT_NE(r.error.find("ZMTP 2.0"), std::string::npos) << r.error;
+  EXPECT_EQ(r.code, cafmq::event_reason::protocol);
 }
 
 TEST(Greeting, RejectsVersionedZmtp10ByRevision0) {
@@ -155,7 +157,8 @@ TEST(Greeting, MechanismMismatchClosesNamingBoth) {
   std::copy(plain, plain + 5, g.begin() + 12);
   auto r = check(g, greeting_size, "NULL");
   EXPECT_EQ(r.state, status::failed);
-  EXPECT_EQ(r.error, "mechanism mismatch: peer uses PLAIN, this socket uses NULL");
+  EXPECT_EQ(r.error, "mechanism mismatch: peer uses \"PLAIN\", this socket uses NULL");
+  EXPECT_EQ(r.code, cafmq::event_reason::mechanism_mismatch);
 }
 
 TEST(Greeting, MechanismComparesAllTwentyBytesExactly) {

@@ -22,7 +22,7 @@ class counter final : public cafmq::net::kickable {
 public:
   std::atomic<uint64_t> requested{0};
 
-  void on_kick() override {
+  void on_kick() noexcept override {
     std::lock_guard<std::mutex> guard{mtx_};
     ++runs_;
     seen_ = requested.load(std::memory_order_relaxed);
@@ -118,7 +118,7 @@ TEST(kick_queue, kicks_to_a_queued_target_coalesce_and_the_last_is_seen) {
 class probe final : public cafmq::net::kickable {
 public:
   explicit probe(std::shared_ptr<std::atomic<bool>> ran) : ran_(std::move(ran)) {}
-  void on_kick() override { ran_->store(true); }
+  void on_kick() noexcept override { ran_->store(true); }
 
 private:
   std::shared_ptr<std::atomic<bool>> ran_;

@@ -75,36 +75,42 @@ TEST(SocketCompat, DraftTypesAreNotAcceptedByClassicSockets) {
 }
 
 TEST(SocketTypeValidator, CompatiblePeerPasses) {
-  EXPECT_EQ(socket_type_validator(socket_type::push)(with_type("PULL")), "");
-  EXPECT_EQ(socket_type_validator(socket_type::router)(with_type("DEALER")), "");
+  EXPECT_FALSE(socket_type_validator(socket_type::push)(with_type("PULL")));
+  EXPECT_FALSE(socket_type_validator(socket_type::router)(with_type("DEALER")));
 }
 
 TEST(SocketTypeValidator, MissingSocketTypeIsToleratedLikeLibzmq) {
-  EXPECT_EQ(socket_type_validator(socket_type::push)(metadata{}), "");
+  EXPECT_FALSE(socket_type_validator(socket_type::push)(metadata{}));
   metadata identity_only;
   identity_only.add("Identity", "abc");
-  EXPECT_EQ(socket_type_validator(socket_type::router)(identity_only), "");
+  EXPECT_FALSE(socket_type_validator(socket_type::router)(identity_only));
 }
 
 TEST(SocketTypeValidator, IncompatiblePeerIsRejectedSayingWhich) {
-  EXPECT_EQ(socket_type_validator(socket_type::push)(with_type("PUB")),
-            "incompatible Socket-Type: PUSH socket cannot talk to a PUB peer");
-  EXPECT_EQ(socket_type_validator(socket_type::req)(with_type("REQ")),
-            "incompatible Socket-Type: REQ socket cannot talk to a REQ peer");
+  auto push = socket_type_validator(socket_type::push)(with_type("PUB"));
+  ASSERT_TRUE(push);
+  EXPECT_EQ(push->code, event_reason::incompatible_socket_type);
+  EXPECT_TRUE(push->permanent);
+  EXPECT_EQ(push->detail, "incompatible Socket-Type: PUSH socket cannot talk to a \"PUB\" peer");
+  auto req = socket_type_validator(socket_type::req)(with_type("REQ"));
+  ASSERT_TRUE(req);
+  EXPECT_EQ(req->code, event_reason::incompatible_socket_type);
+  EXPECT_EQ(req->detail, "incompatible Socket-Type: REQ socket cannot talk to a \"REQ\" peer");
 }
 
 TEST(SocketTypeValidator, PropertyNameMatchesAnyCase) {
   metadata md;
   md.add("socket-TYPE", "PUB");
-  EXPECT_NE(socket_type_validator(socket_type::push)(md), "");
+  EXPECT_TRUE(socket_type_validator(socket_type::push)(md));
   metadata ok;
   ok.add("SOCKET-TYPE", "SUB");
-  EXPECT_EQ(socket_type_validator(socket_type::pub)(ok), "");
+  EXPECT_FALSE(socket_type_validator(socket_type::pub)(ok));
 }
 
 TEST(SocketTypeValidator, HostilePeerValueIsEscaped) {
   auto why = socket_type_validator(socket_type::push)(with_type("PU\nB\x1b"));
-  EXPECT_EQ(why.find('\n'), std::string::npos);
-  EXPECT_EQ(why.find('\x1b'), std::string::npos);
-  EXPECT_FALSE(why.empty());
+  ASSERT_TRUE(why);
+  EXPECT_EQ(why->detail.find('\n'), std::string::npos);
+  EXPECT_EQ(why->detail.find('\x1b'), std::string::npos);
+  EXPECT_EQ(why->code, event_reason::incompatible_socket_type);
 }

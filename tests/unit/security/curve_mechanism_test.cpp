@@ -172,6 +172,7 @@ TEST(CurveFailures, ClientWithTheWrongServerKeyIsRejectedAtHello) {
   client.start(to_server);
   EXPECT_EQ(server.on_command(to_server[0].data(), to_server[0].size(), to_client), status::failed);
   EXPECT_NE(server.failure().reason.find("another server key"), std::string::npos);
+  EXPECT_EQ(server.failure().code, event_reason::auth);
   EXPECT_TRUE(to_client.empty()) << "no WELCOME for a HELLO that does not open";
 }
 
@@ -180,10 +181,13 @@ TEST(CurveFailures, MalformedHellosAreRejected) {
   std::vector<bytes> bad = {bytes(good.begin(), good.end() - 1), good, good};
   bad[1][6] = 2;      // version 2.0
   bad[2][150] ^= 1;   // a flipped bit inside the box
-  for (auto& h : bad) {
+  const event_reason expected[] = {event_reason::protocol, event_reason::protocol,
+                                   event_reason::auth};
+  for (size_t i = 0; i < bad.size(); ++i) {
     auto server = transcript_server();
     std::vector<bytes> out;
-    EXPECT_EQ(server.on_command(h.data(), h.size(), out), status::failed);
+    EXPECT_EQ(server.on_command(bad[i].data(), bad[i].size(), out), status::failed);
+    EXPECT_EQ(server.failure().code, expected[i]) << server.failure().reason;
     EXPECT_TRUE(out.empty());
   }
 }
@@ -220,6 +224,27 @@ TEST(CurveFailures, RefusedClientKeyGetsAnErrorWithTheStatusCode) {
   EXPECT_TRUE(out.empty());
   EXPECT_TRUE(server.failure().send_error);
   EXPECT_EQ(server.failure().error_reason, "400");
+  EXPECT_EQ(server.failure().code, event_reason::auth);
+}
+
+TEST(CurveFailures, ClientWithTheWrongServerKeyFailsAtWelcome) {
+  // The server's WELCOME is sealed for the key the server really has: a client expecting another
+  // server key cannot open it.
+  auto other = generate_keypair();
+  curve_client client{other.public_key, client_keys(), md("DEALER"), nullptr};
+  std::vector<bytes> out;
+  client.start(out);
+  auto welcome = hex(welcome_hex);
+  EXPECT_EQ(client.on_command(welcome.data(), welcome.size(), out), status::failed);
+  EXPECT_EQ(client.failure().code, event_reason::auth) << client.failure().reason;
+}
+
+TEST(CurveFailures, UnknownHandshakeCommandIsAProtocolError) {
+  auto server = transcript_server();
+  std::vector<bytes> out;
+  auto zap = make_command("ZAP");
+  EXPECT_EQ(server.on_command(zap.data(), zap.size(), out), status::failed);
+  EXPECT_EQ(server.failure().code, event_reason::protocol) << server.failure().reason;
 }
 
 TEST(CurveFailures, InitiateReplayedOnAnotherConnectionFailsTheCookie) {
@@ -233,6 +258,7 @@ TEST(CurveFailures, InitiateReplayedOnAnotherConnectionFailsTheCookie) {
   auto old_initiate = hex(initiate_hex);
   EXPECT_EQ(server.on_command(old_initiate.data(), old_initiate.size(), to_client), status::failed);
   EXPECT_NE(server.failure().reason.find("cookie"), std::string::npos) << server.failure().reason;
+  EXPECT_EQ(server.failure().code, event_reason::auth);
 }
 
 TEST(CurveRoundTrip, RandomKeysHandshakeAndExchangeMessagesBothWays) {

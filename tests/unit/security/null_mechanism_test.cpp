@@ -113,7 +113,8 @@ TEST(NullMechanism, PeerErrorIsFatalAndNotAnswered) {
   started s;
   EXPECT_EQ(s.feed(error_400), status::failed);
   auto& f = s.mech.failure();
-  EXPECT_EQ(f.reason, "peer sent ERROR: 400");
+  EXPECT_EQ(f.reason, "peer sent ERROR: \"400\"");
+  EXPECT_EQ(f.code, event_reason::auth);  // a ZAP status code: the server refused us
   EXPECT_TRUE(f.peer_said_error);
   EXPECT_FALSE(f.send_error);
   EXPECT_EQ(s.out.size(), 1u);
@@ -122,6 +123,7 @@ TEST(NullMechanism, PeerErrorIsFatalAndNotAnswered) {
 TEST(NullMechanism, MalformedErrorStillCountsAsPeerError) {
   started s;
   EXPECT_EQ(s.feed(from_hex("05 45 52 52 4f 52 09 34")), status::failed);
+  EXPECT_EQ(s.mech.failure().code, event_reason::peer_error);
   EXPECT_TRUE(s.mech.failure().peer_said_error);
   EXPECT_FALSE(s.mech.failure().send_error);
 }
@@ -135,26 +137,31 @@ TEST(NullMechanism, MalformedReadyMetadataFailsWithError) {
     EXPECT_FALSE(s.mech.failure().peer_said_error);
     EXPECT_EQ(s.mech.failure().reason.rfind("malformed READY metadata: ", 0), 0u)
       << s.mech.failure().reason;
+    EXPECT_EQ(s.mech.failure().code, event_reason::protocol);
   }
 }
 
 TEST(NullMechanism, ValidatorRejectionFailsWithItsReason) {
-  null_mechanism m{dealer_md(), [](const metadata& peer) -> std::string {
-                     return peer.find("Socket-Type") == "ROUTER" ? "no routers here" : "";
+  null_mechanism m{dealer_md(), [](const metadata& peer) -> std::optional<connection_end> {
+                     if (peer.find("Socket-Type") != "ROUTER")
+                       return std::nullopt;
+                     return permanent_end(event_reason::incompatible_socket_type,
+                                          "no routers here");
                    }};
   std::vector<bytes> out;
   m.start(out);
   EXPECT_EQ(m.on_command(router_ready.data(), router_ready.size(), out), status::failed);
   EXPECT_EQ(m.failure().reason, "no routers here");
+  EXPECT_EQ(m.failure().code, event_reason::incompatible_socket_type);
   EXPECT_TRUE(m.failure().send_error);
   EXPECT_TRUE(m.peer_metadata().properties.empty());
 }
 
 TEST(NullMechanism, ValidatorSeesThePeerMetadata) {
   std::string seen;
-  null_mechanism m{dealer_md(), [&](const metadata& peer) -> std::string {
+  null_mechanism m{dealer_md(), [&](const metadata& peer) -> std::optional<connection_end> {
                      seen = std::string(peer.find("Socket-Type").value_or("?"));
-                     return "";
+                     return std::nullopt;
                    }};
   std::vector<bytes> out;
   m.start(out);
@@ -167,6 +174,27 @@ TEST(NullMechanism, UnexpectedCommandFailsNamingIt) {
   EXPECT_EQ(s.feed(make_command("HELLO")), status::failed);
   EXPECT_TRUE(s.mech.failure().send_error);
   EXPECT_NE(s.mech.failure().reason.find("HELLO"), std::string::npos);
+  EXPECT_EQ(s.mech.failure().code, event_reason::protocol);
+}
+
+// Command names a peer chooses never steer the code: only the mechanism decides it.
+TEST(NullMechanism, CommandsNamedLikeOtherCausesAreProtocolErrors) {
+  for (const char* name :
+       {"ZAP", "heartbeat", "ERROR-ish", "authentication", "closed by the socket"}) {
+    started s;
+    EXPECT_EQ(s.feed(make_command(name)), status::failed) << name;
+    EXPECT_EQ(s.mech.failure().code, event_reason::protocol) << name;
+    EXPECT_NE(s.mech.failure().reason.find(std::string("\"") + name + "\""), std::string::npos)
+      << s.mech.failure().reason;
+  }
+}
+
+TEST(NullMechanism, PeerErrorWithOtherTextIsAPeerError) {
+  started s;
+  auto error = make_error_command("go away");
+  EXPECT_EQ(s.feed(error), status::failed);
+  EXPECT_EQ(s.mech.failure().code, event_reason::peer_error);
+  EXPECT_EQ(s.mech.failure().reason, "peer sent ERROR: \"go away\"");
 }
 
 TEST(NullMechanism, CommandNamesAreCaseSensitive) {

@@ -74,11 +74,13 @@ TEST(PlainExchange, DeniedClientGetsAnErrorCarryingTheStatusCode) {
   EXPECT_TRUE(x.server.failure().send_error);
   EXPECT_EQ(x.server.failure().error_reason, "400");
   EXPECT_NE(x.server.failure().reason.find("bad password"), std::string::npos);
+  EXPECT_EQ(x.server.failure().code, event_reason::auth);
   // The client hears ERROR and gives up for good.
   auto error = make_error_command("400");
   EXPECT_EQ(x.client.on_command(error.data(), error.size(), x.to_server), status::failed);
   EXPECT_TRUE(x.client.failure().peer_said_error);
   EXPECT_FALSE(x.client.failure().send_error);
+  EXPECT_EQ(x.client.failure().code, event_reason::auth);
 }
 
 TEST(PlainServer, MalformedHellosAreRefusedWithAnError) {
@@ -95,6 +97,7 @@ TEST(PlainServer, MalformedHellosAreRefusedWithAnError) {
     auto body = test::from_hex(hex);
     EXPECT_EQ(s.on_command(body.data(), body.size(), out), status::failed) << hex;
     EXPECT_TRUE(s.failure().send_error) << hex;
+    EXPECT_EQ(s.failure().code, event_reason::protocol) << hex;
     EXPECT_FALSE(s.take_auth_request().has_value()) << hex;
   }
 }
@@ -106,12 +109,16 @@ TEST(PlainServer, CommandsOutOfOrderEndTheHandshake) {
   auto initiate = make_command("INITIATE", md.data(), md.size());
   EXPECT_EQ(s.on_command(initiate.data(), initiate.size(), out), status::failed);
   EXPECT_NE(s.failure().reason.find("INITIATE"), std::string::npos);
+  EXPECT_EQ(s.failure().code, event_reason::protocol);
 }
 
 TEST(PlainClient, IncompatiblePeerTypeIsRefused) {
-  plain_client c{"u", "p", socket_type("REQ"), [](const metadata& md) {
-                   return md.find("Socket-Type") == "REP" ? std::string{} : std::string{"wrong"};
-                 }};
+  auto only_rep = [](const metadata& md) -> std::optional<connection_end> {
+    if (md.find("Socket-Type") == "REP")
+      return std::nullopt;
+    return permanent_end(event_reason::incompatible_socket_type, "wrong");
+  };
+  plain_client c{"u", "p", socket_type("REQ"), only_rep};
   std::vector<bytes> out;
   c.start(out);
   auto welcome = make_command("WELCOME");
@@ -121,6 +128,7 @@ TEST(PlainClient, IncompatiblePeerTypeIsRefused) {
   auto ready = make_command("READY", md.data(), md.size());
   EXPECT_EQ(c.on_command(ready.data(), ready.size(), out), status::failed);
   EXPECT_EQ(c.failure().reason, "wrong");
+  EXPECT_EQ(c.failure().code, event_reason::incompatible_socket_type);
 }
 
 TEST(PlainClient, ReadsTheStatusOutOfLibzmq43sMalformedError) {
@@ -129,7 +137,8 @@ TEST(PlainClient, ReadsTheStatusOutOfLibzmq43sMalformedError) {
   ASSERT_EQ(client.start(out), status::handshaking);
   auto quirk = test::from_hex("5e 52 52 4f 52 03 34 30 30");  // 5E "RROR" 03 "400"
   EXPECT_EQ(client.on_command(quirk.data(), quirk.size(), out), status::failed);
-  EXPECT_EQ(client.failure().reason, "peer sent ERROR: 400");
+  EXPECT_EQ(client.failure().reason, "peer sent ERROR: \"400\"");
+  EXPECT_EQ(client.failure().code, event_reason::auth);
   EXPECT_TRUE(client.failure().peer_said_error);
   EXPECT_FALSE(client.failure().send_error);
 }
@@ -142,6 +151,7 @@ TEST(PlainServer, TemporaryFailure300ClosesWithoutError) {
   ASSERT_TRUE(x.server.take_auth_request().has_value());
   EXPECT_EQ(x.server.on_auth_reply({300, "try later", {}}, x.to_client), status::failed);
   EXPECT_FALSE(x.server.failure().send_error);  // RFC 27 / libzmq: the client may come back
+  EXPECT_EQ(x.server.failure().code, event_reason::auth);
 }
 
 } // namespace
