@@ -56,8 +56,8 @@ public:
 
   using raw_engine::close;
   void close(connection_end end) override {
-    asio::post(ctx_, [self = shared_from_this(), end = std::move(end)]() mutable {
-      self->guard([&] { self->shut(std::move(end)); });
+    asio::post(ctx_, [self = shared_from_this(), end = std::move(end)] {
+      self->guard([&] { self->shut(end); });
     });
   }
 
@@ -208,7 +208,7 @@ private:
     }
   }
 
-  void shut(connection_end end) {
+  void shut(const connection_end& end) {
     if (closed_)
       return;
     closed_ = true;

@@ -86,8 +86,8 @@ void zmtp_engine_impl::on_handshake_deadline(int after_ms) {
 }
 
 void zmtp_engine_impl::close(connection_end end) {
-  asio::post(ctx_, [self = shared_from_this(), end = std::move(end)]() mutable {
-    self->guard([&] { self->shut(std::move(end)); });
+  asio::post(ctx_, [self = shared_from_this(), end = std::move(end)] {
+    self->guard([&] { self->shut(end); });
   });
 }
 
@@ -143,7 +143,7 @@ bool zmtp_engine_impl::after_mechanism_step(mechanism::status st, const std::vec
       close_after_error(make_error_command(f.error_reason.empty() ? f.reason : f.error_reason),
                         std::move(end));
     else
-      shut(std::move(end));
+      shut(end);
     return false;
   }
   if (st == mechanism::status::ready)
@@ -336,7 +336,7 @@ void zmtp_engine_impl::on_heartbeat_tick() {
   if (r.dead) {
     auto end = transient_end(event_reason::timeout, *r.dead);
     end.heartbeat = true;
-    return shut(std::move(end));
+    return shut(end);
   }
   if (r.send_ping) {
     auto data = hb_.ping_data();
@@ -371,7 +371,7 @@ void zmtp_engine_impl::on_fault(const char* what) noexcept {
   }
 }
 
-void zmtp_engine_impl::shut(connection_end end) {
+void zmtp_engine_impl::shut(const connection_end& end) {
   if (phase_ == phase::closed)
     return;
   bool was_ready = phase_ == phase::ready;

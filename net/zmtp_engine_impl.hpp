@@ -111,7 +111,7 @@ private:
   void add_subscription_command(const message& m);
 
   // -- closing (zmtp_engine.cpp) --
-  void shut(connection_end end);
+  void shut(const connection_end& end);
   void close_after_error(const bytes& error_command, connection_end end);
   void on_fault(const char* what) noexcept;
   /// Runs an entry point inside the exception boundary (see engine_boundary.hpp).

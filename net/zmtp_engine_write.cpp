@@ -89,7 +89,7 @@ void zmtp_engine_impl::do_write() {
       return;
     close_now = *closing_;
   }
-  shut(std::move(close_now));
+  shut(close_now);
 }
 
 // Under write_mtx_: one gathered write of out_ in flight.
