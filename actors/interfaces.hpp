@@ -80,9 +80,9 @@ using connector_actor = caf::typed_actor<
   caf::reacts_to<session_ended_atom, session_actor, connection_end, bool>,
   caf::replies_to<describe_atom>::with<supervision_node>>;
 
-/// One socket: the user's control calls (bind endpoint; connect endpoint, routing id), a
-/// listener's restart tick (bound endpoint, generation), and a connector's escalation (its
-/// endpoint, the code and text of why it gave up) before it quits.
+/// One socket: the user's control calls (bind endpoint; connect endpoint, routing id), the
+/// restart tick of a listener or connector that died (its endpoint, its child id), and a
+/// connector's escalation (its endpoint, the code and text of why it gave up) before it quits.
 using socket_actor = caf::typed_actor<
   caf::replies_to<bind_atom, std::string>::with<control_reply>,
   caf::replies_to<connect_atom, std::string, std::string>::with<control_reply>,
