@@ -1,7 +1,7 @@
-// Session actor: one per peer connection. Runs the ZMTP engine (greeting, NULL handshake, data
-// pump), or for STREAM sockets the raw TCP engine, and turns its lifecycle into actor events:
-// hands the pipe to the socket when ready (STREAM: at once) and ends (normally, or with a
-// permanent failure) when the connection goes.
+// Session actor: one per peer connection. Runs the ZMTP engine (greeting, mechanism handshake:
+// NULL, PLAIN or CURVE, data pump), or for STREAM sockets the raw TCP engine, and turns its
+// lifecycle into actor events: hands the pipe to the socket when ready (STREAM: at once), and when
+// the connection goes tells its parent how it ended (a connection_end) before it quits.
 #include "actors/messages.hpp"
 #include "net/raw_engine.hpp"
 #include "net/zmtp_engine.hpp"
