@@ -10,7 +10,6 @@
 // the socket and its other endpoints carry on.
 #include "actors/describe.hpp"
 #include "actors/messages.hpp"
-#include "net/close_reason.hpp"
 #include "runtime/core/endpoint.hpp"
 #include "runtime/core/log.hpp"
 #include "runtime/core/reconnect_policy.hpp"
@@ -65,10 +64,11 @@ void dial(connector_actor* self) {
   auto gen = ++st.generation;
   st.status = node_state::dialing;
   emit(st.args.socket, event_of(event_kind::connect_delayed, st.args.endpoint));
-  st.cancel_dial = net::dial_tcp(*st.args.loop, st.target,
-                                 [me, gen](net::stream_ptr s, const std::string& error) {
-                                   caf::anon_send(me, dialed_atom::value, gen, std::move(s), error);
-                                 });
+  st.cancel_dial = net::dial_endpoint(*st.args.loop, st.target,
+                             [me, gen](net::stream_ptr s, const connection_end& end) {
+                               caf::anon_send(me, dialed_atom::value, gen, std::move(s), end.detail,
+                                              static_cast<int>(end.code));
+                             });
   if (opts(self).connect_timeout_ms > 0)
     self->delayed_send(self, std::chrono::milliseconds(opts(self).connect_timeout_ms),
                        dial_timeout_atom::value, gen);
@@ -123,6 +123,7 @@ void dial_failed(connector_actor* self, event_reason code, const std::string& wh
 void on_dialed(connector_actor* self, net::stream_ptr s) {
   auto& st = self->state;
   auto a = st.args;
+  a.loop = &net::loop_of(*s);  // the engine runs on the loop the connection was dialled on
   if (!a.pipe) {  // a pipe per connection (ROUTER, STREAM, immediate)
     a.pipe = new_pipe(a.socket);
     a.own_pipe = true;
@@ -195,12 +196,12 @@ caf::behavior connector(connector_actor* self, session_args args, endpoint targe
       on_session_down(self, dm.reason);
   });
   return {
-    [=](dialed_atom, uint64_t gen, net::stream_ptr s, const std::string& error) {
+    [=](dialed_atom, uint64_t gen, net::stream_ptr s, const std::string& error, int code) {
       if (gen != self->state.generation)
         return;
       self->state.cancel_dial = nullptr;
       if (!s)
-        return dial_failed(self, net::classify_dial_error(error), error);
+        return dial_failed(self, static_cast<event_reason>(code), error);
       on_dialed(self, std::move(s));
     },
     [=](dial_timeout_atom, uint64_t gen) {

@@ -4,6 +4,7 @@
 
 #include "actors/describe.hpp"
 #include "actors/messages.hpp"
+#include "net/io_pool.hpp"
 #include "runtime/core/error.hpp"
 #include "runtime/core/log.hpp"
 
@@ -71,11 +72,11 @@ caf::actor_system_config make_config() {
 } // namespace
 
 struct control::impl {
-  impl() : cfg(make_config()), system(cfg) {
-    root = system.spawn(root_supervisor, &loop);
+  explicit impl(int io_threads) : pool(io_threads), cfg(make_config()), system(cfg) {
+    root = system.spawn(root_supervisor, &pool.home());  // loops for connections: pick_for_connection
     release_thread_logger();
   }
-  net::io_loop loop;  // declared first: outlives the actors that use it
+  net::io_pool pool;  // declared first: outlives the actors that use it
   // User callbacks: authenticators and monitor callbacks, each on a thread of its own.
   user_executor_ptr auth_executor = std::make_shared<user_executor>("cafmq/auth", 4096);
   user_executor_ptr event_executor = std::make_shared<user_executor>("cafmq/events", 65536);
@@ -114,7 +115,15 @@ struct control::impl {
   }
 };
 
-control::control() : impl_(std::make_unique<impl>()) {
+control::control(int io_threads) : impl_(std::make_unique<impl>(io_threads)) {
+}
+
+net::io_pool& control::io_pool() noexcept {
+  return impl_->pool;
+}
+
+const user_executor_ptr& control::event_executor() const noexcept {
+  return impl_->event_executor;
 }
 
 control::~control() {
@@ -134,7 +143,7 @@ void control::shutdown() {
   caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
   root = nullptr;
   impl_->system.await_all_actors_done();
-  impl_->loop.stop();
+  impl_->pool.stop();
   for (auto& [id, entry] : open)
     entry.hub->user_waker()->wake();  // a blocked send/recv sees the context is gone
 }

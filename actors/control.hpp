@@ -16,6 +16,10 @@
 #include <string>
 #include <vector>
 
+namespace cafmq::net {
+class io_pool;
+}
+
 namespace cafmq::actors {
 
 /// A socket's accepted connections whose handshake has not finished (summed over its listeners),
@@ -53,7 +57,8 @@ struct open_socket_info {
 /// so that a socket outliving its context stays safe to use and destroy.
 class control {
 public:
-  control();
+  /// Starts `io_threads` I/O threads (1..64, else errc::invalid_argument) and the actor system.
+  explicit control(int io_threads = 1);
   /// Calls shutdown().
   ~control();
   /// Stops every actor, then the I/O thread; never hangs. Idempotent. Afterwards open_socket,
@@ -61,6 +66,10 @@ public:
   void shutdown();
   /// The context's authenticator (context::set_authenticator), shared with server sockets.
   const std::shared_ptr<authenticator_slot>& authenticators() const noexcept { return auth_; }
+  /// The I/O threads (tests look at which loop serves which connection).
+  net::io_pool& io_pool() noexcept;
+  /// Where user monitor callbacks run (socket::add_event_callback).
+  const user_executor_ptr& event_executor() const noexcept;
   /// True once shutdown() has begun. Any thread, lock-free.
   bool terminated() const noexcept { return terminated_.load(std::memory_order_acquire); }
   control(const control&) = delete;

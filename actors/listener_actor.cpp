@@ -19,7 +19,7 @@ using accept_failed_atom = caf::atom_constant<caf::atom("acceptfail")>;
 
 struct listener_state {
   session_args args;
-  std::shared_ptr<net::tcp_listener> listener;
+  net::listener_ptr listener;
   std::vector<caf::actor> sessions;  // in accept order, for introspection
   std::deque<caf::actor> pending;    // sessions still in their handshake, oldest first
   uint64_t evicted = 0;
@@ -77,6 +77,7 @@ void on_accepted(listener_actor* self, net::stream_ptr s) {
   if (track && st.pending.size() >= static_cast<size_t>(st.args.socket.options.max_pending_handshakes))
     evict_oldest(self);
   session_args a = st.args;
+  a.loop = &net::loop_of(*s);  // the engine runs on the loop the connection was accepted onto
   a.listener = caf::actor_cast<caf::actor>(self);
   a.pipe = new_pipe(a.socket);
   a.own_pipe = true;
@@ -95,16 +96,15 @@ void on_accepted(listener_actor* self, net::stream_ptr s) {
   st.sessions.push_back(std::move(session));
 }
 
-caf::behavior listener(listener_actor* self, session_args args,
-                       const std::shared_ptr<net::tcp_listener>& l) {
+caf::behavior listener(listener_actor* self, session_args args, const net::listener_ptr& l) {
   self->state.args = std::move(args);
   self->state.listener = l;
   auto me = caf::actor_cast<caf::actor>(self);
-  l->start([me](net::stream_ptr s, const std::string& error) {
+  l->start([me](net::stream_ptr s, const connection_end& end) {
     if (s)
       caf::anon_send(me, accepted_atom::value, std::move(s));
     else
-      caf::anon_send(me, accept_failed_atom::value, error);
+      caf::anon_send(me, accept_failed_atom::value, end.detail, static_cast<int>(end.code));
   });
   self->set_down_handler([=](caf::down_msg& dm) {
     forget_pending(self, dm.source);
@@ -113,11 +113,11 @@ caf::behavior listener(listener_actor* self, session_args args,
   return {
     [=](accepted_atom, net::stream_ptr s) { on_accepted(self, std::move(s)); },
     [=](handshake_done_atom, const caf::actor& session) { forget_pending(self, session.address()); },
-    [=](accept_failed_atom, const std::string& error) {
+    [=](accept_failed_atom, const std::string& error, int code) {
       log::write(log::level::warn, "listener", self->state.args.endpoint + ": accept failed: " + error);
       auto ev = event_of(event_kind::accept_failed, self->state.args.endpoint);
       ev.reason = error;
-      ev.reason_code = event_reason::io;
+      ev.reason_code = static_cast<event_reason>(code);
       emit(self->state.args.socket, ev);
     },
     [=](describe_atom) -> caf::result<supervision_node> {
@@ -132,8 +132,7 @@ caf::behavior listener(listener_actor* self, session_args args,
 
 } // namespace
 
-caf::actor spawn_listener(caf::event_based_actor* parent, session_args args,
-                          std::shared_ptr<net::tcp_listener> l) {
+caf::actor spawn_listener(caf::event_based_actor* parent, session_args args, net::listener_ptr l) {
   return parent->spawn<caf::monitored>(listener, std::move(args), std::move(l));
 }
 

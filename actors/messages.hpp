@@ -5,7 +5,7 @@
 #include "actors/control.hpp"
 #include "net/io_loop.hpp"
 #include "net/stream.hpp"
-#include "net/tcp_listener.hpp"
+#include "net/transport.hpp"
 
 #include <caf/all.hpp>
 
@@ -107,9 +107,9 @@ void forget_child(Children& children, const caf::down_msg& dm) {
 caf::actor spawn_socket(caf::event_based_actor* parent, socket_args args, net::io_loop* loop);
 /// Spawns a session on a connected stream, monitored by `parent` (listener or connector).
 caf::actor spawn_session(caf::event_based_actor* parent, session_args args, net::stream_ptr s);
-/// Spawns a listener for an already bound TCP listener, monitored by `parent`.
+/// Spawns a listener for an already bound transport listener, monitored by `parent`.
 caf::actor spawn_listener(caf::event_based_actor* parent, session_args args,
-                          std::shared_ptr<net::tcp_listener> listener);
+                          net::listener_ptr listener);
 /// Spawns a connector that dials `endpoint` and reconnects, monitored by `parent`.
 caf::actor spawn_connector(caf::event_based_actor* parent, session_args args,
                            const std::string& endpoint);

@@ -34,26 +34,46 @@ control_reply failure(const error& e) {
   return {static_cast<int>(e.code()), e.what()};
 }
 
-control_reply bind(socket_actor_t* self, const std::string& ep) {
-  try {
-    auto parsed = parse_endpoint(ep, true);
-    auto l = net::tcp_listener::open(*self->state.loop, parsed);
-    auto bound = l->bound_endpoint();
-    auto a = session_template(self);
-    a.endpoint = bound;
-    self->state.children.push_back(spawn_listener(self, std::move(a), l));
-    log::write(log::level::info, "socket", "listening on " + bound);
-    emit(self->state.args, event_of(event_kind::listening, bound));
-    return {-1, bound};
-  } catch (const error& e) {
-    auto ev = event_of(event_kind::bind_failed, ep);
-    ev.reason = e.what();
-    ev.reason_code = e.code() == errc::address_in_use ? event_reason::address_in_use
-                     : e.code() == errc::address_unavailable ? event_reason::unreachable
-                                                              : event_reason::bad_endpoint;
+// The outcome of a bind, back on the actor thread from the I/O thread.
+struct bind_outcome {
+  std::string requested;
+  net::listener_ptr listener;
+  net::bind_failure failure;
+  caf::response_promise reply;
+};
+using bind_outcome_ptr = std::shared_ptr<bind_outcome>;
+using bound_atom = caf::atom_constant<caf::atom("bound")>;
+
+// Starts the bind on the I/O thread (names resolve there); the reply waits for bound_atom.
+caf::result<control_reply> bind(socket_actor_t* self, const std::string& ep) {
+  auto out = std::make_shared<bind_outcome>();
+  out->requested = ep;
+  out->reply = self->make_response_promise();
+  auto me = caf::actor_cast<caf::actor>(self);
+  net::bind_endpoint(*self->state.loop, ep, [me, out](net::listener_ptr l, const net::bind_failure& f) {
+    out->listener = std::move(l);
+    out->failure = f;
+    caf::anon_send(me, bound_atom::value, out);
+  });
+  return out->reply;
+}
+
+void on_bound(socket_actor_t* self, bind_outcome& out) {
+  if (!out.listener) {
+    auto ev = event_of(event_kind::bind_failed, out.requested);
+    ev.reason = out.failure.detail;
+    ev.reason_code = out.failure.reason;
     emit(self->state.args, ev);
-    return failure(e);
+    out.reply.deliver(control_reply{static_cast<int>(out.failure.code), out.failure.detail});
+    return;
   }
+  auto bound = out.listener->bound_endpoint();
+  auto a = session_template(self);
+  a.endpoint = bound;
+  self->state.children.push_back(spawn_listener(self, std::move(a), std::move(out.listener)));
+  log::write(log::level::info, "socket", "listening on " + bound);
+  emit(self->state.args, event_of(event_kind::listening, bound));
+  out.reply.deliver(control_reply{-1, bound});
 }
 
 caf::behavior socket_behavior(socket_actor_t* self, socket_args args, net::io_loop* loop) {
@@ -61,7 +81,8 @@ caf::behavior socket_behavior(socket_actor_t* self, socket_args args, net::io_lo
   self->state.loop = loop;
   self->set_down_handler([=](caf::down_msg& dm) { forget_child(self->state.children, dm); });
   return {
-    [=](bind_atom, const std::string& ep) -> control_reply { return bind(self, ep); },
+    [=](bind_atom, const std::string& ep) { return bind(self, ep); },
+    [=](bound_atom, const bind_outcome_ptr& out) { on_bound(self, *out); },
     [=](connect_atom, const std::string& ep, const std::string& routing_id) -> control_reply {
       try {
         auto a = session_template(self);
@@ -95,3 +116,5 @@ caf::actor spawn_socket(caf::event_based_actor* parent, socket_args args, net::i
 }
 
 } // namespace cafmq::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::actors::bind_outcome_ptr)

@@ -43,14 +43,4 @@ event_reason classify_close(const std::string& reason, bool may_reconnect) {
   return may_reconnect ? event_reason::io : event_reason::protocol;
 }
 
-event_reason classify_dial_error(const std::string& error) {
-  if (has(error, "refused"))
-    return event_reason::refused;
-  if (has(error, "cannot resolve") || has(error, "unreachable") || has(error, "No route"))
-    return event_reason::unreachable;
-  if (has(error, "timed out"))
-    return event_reason::timeout;
-  return event_reason::io;
-}
-
 } // namespace cafmq::net

@@ -1,5 +1,5 @@
 // Maps the reason texts of engines and dials to monitor event reason codes. The texts are made in
-// net/ (zmtp_engine, greeting, null_mechanism, socket_compat, dial_tcp); this is the one place that
+// net/ (zmtp_engine, greeting, null_mechanism, socket_compat); this is the one place that
 // reads them, and tests/unit/net/close_reason_test.cpp pins each one.
 #pragma once
 
@@ -12,8 +12,5 @@ namespace cafmq::net {
 
 /// The code of an engine's on_closed(reason, may_reconnect).
 event_reason classify_close(const std::string& reason, bool may_reconnect);
-
-/// The code of a dial_tcp error text.
-event_reason classify_dial_error(const std::string& error);
 
 } // namespace cafmq::net

@@ -29,7 +29,11 @@ struct lingering {
 
 } // namespace
 
-context::context() : control_(std::make_shared<actors::control>()) {
+context::context() : context(context_options{}) {
+}
+
+context::context(const context_options& options)
+  : control_(std::make_shared<actors::control>(options.io_threads)) {
 }
 
 context::~context() {

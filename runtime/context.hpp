@@ -17,10 +17,20 @@ namespace actors {
 class control;
 }
 
+/// How a context runs; fixed when it is made.
+struct context_options {
+  /// I/O threads (libzmq's ZMQ_IO_THREADS), 1 to 64. Each connection is served by one of them,
+  /// the least busy when it is made; listeners live on the first. docs/threading-and-networking.md.
+  int io_threads = 1;
+};
+
 /// The runtime every socket lives in.
 class context {
 public:
+  /// One I/O thread.
   context();
+  /// With `options`; throws cafmq::error(errc::invalid_argument) for io_threads outside 1..64.
+  explicit context(const context_options& options);
   /// close().
   ~context();
   context(const context&) = delete;

@@ -1,6 +1,8 @@
 // The event fan-out and the bounded event queue behind event_stream.
 #include "runtime/core/monitor_hub.hpp"
 
+#include "runtime/core/log.hpp"
+
 #include <algorithm>
 
 namespace cafmq {
@@ -32,10 +34,17 @@ uint64_t event_queue::dropped() const {
   return dropped_;
 }
 
+struct monitor_hub::entry {
+  sink fn;
+  user_executor_ptr executor;     // null: runs on the emitting thread
+  std::atomic<bool> live{true};   // false once removed: queued calls are skipped
+  std::atomic<uint64_t> dropped{0};
+};
+
 void monitor_hub::emit(const monitor_event& e) {
   if (!active())
     return;
-  std::vector<std::shared_ptr<sink>> targets;
+  std::vector<std::shared_ptr<entry>> targets;
   {
     std::lock_guard<std::mutex> guard{mtx_};
     targets.reserve(sinks_.size());
@@ -43,21 +52,56 @@ void monitor_hub::emit(const monitor_event& e) {
       targets.push_back(s.second);
   }
   for (auto& t : targets)  // outside the lock: a sink may add or remove sinks
-    (*t)(e);
+    deliver(t, e);
+}
+
+void monitor_hub::deliver(const std::shared_ptr<entry>& to, const monitor_event& e) {
+  if (!to->executor)
+    return to->fn(e);
+  bool queued = to->executor->post([to, e] {
+    if (to->live.load(std::memory_order_acquire))
+      to->fn(e);
+  });
+  if (queued)
+    return;
+  auto n = to->dropped.fetch_add(1, std::memory_order_relaxed) + 1;
+  if ((n & (n - 1)) == 0)  // 1st, 2nd, 4th...: a flood logs little
+    log::write(log::level::warn, "monitor",
+               "an event callback's queue is full: event dropped for it (" + std::to_string(n)
+                 + " so far)");
 }
 
 uint64_t monitor_hub::add_sink(sink fn) {
+  return add_callback(std::move(fn), nullptr);
+}
+
+uint64_t monitor_hub::add_callback(sink fn, user_executor_ptr executor) {
+  auto en = std::make_shared<entry>();
+  en->fn = std::move(fn);
+  en->executor = std::move(executor);
   std::lock_guard<std::mutex> guard{mtx_};
-  sinks_.emplace_back(++last_sink_, std::make_shared<sink>(std::move(fn)));
+  sinks_.emplace_back(++last_sink_, std::move(en));
   sinks_count_.store(sinks_.size(), std::memory_order_relaxed);
   return last_sink_;
 }
 
+uint64_t monitor_hub::dropped(uint64_t id) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  for (auto& s : sinks_)
+    if (s.first == id)
+      return s.second->dropped.load(std::memory_order_relaxed);
+  return 0;
+}
+
 void monitor_hub::remove_sink(uint64_t id) {
   std::lock_guard<std::mutex> guard{mtx_};
-  sinks_.erase(std::remove_if(sinks_.begin(), sinks_.end(),
-                              [id](const auto& s) { return s.first == id; }),
-               sinks_.end());
+  auto gone = std::remove_if(sinks_.begin(), sinks_.end(), [id](const auto& s) {
+    if (s.first != id)
+      return false;
+    s.second->live.store(false, std::memory_order_release);
+    return true;
+  });
+  sinks_.erase(gone, sinks_.end());
   sinks_count_.store(sinks_.size(), std::memory_order_relaxed);
 }
 

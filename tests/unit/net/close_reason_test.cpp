@@ -1,4 +1,4 @@
-// The reason codes of the texts engines and dials close with (net/close_reason): each text the
+// The reason codes of the texts engines close with (net/close_reason): each text the
 // code base produces maps to the code monitor events carry.
 #include "net/close_reason.hpp"
 
@@ -36,16 +36,6 @@ TEST(CloseReason, ConnectionFailuresByCause) {
                            "closed to admit a new connection",
                            false),
             event_reason::resource);
-}
-
-TEST(CloseReason, DialErrors) {
-  EXPECT_EQ(classify_dial_error("connect to tcp://127.0.0.1:1 failed: Connection refused"),
-            event_reason::refused);
-  EXPECT_EQ(classify_dial_error("cannot resolve tcp://nowhere.invalid:1: Host not found"),
-            event_reason::unreachable);
-  EXPECT_EQ(classify_dial_error("connect to tcp://10.0.0.1:1 failed: No route to host"),
-            event_reason::unreachable);
-  EXPECT_EQ(classify_dial_error("connect to x failed: Connection timed out"), event_reason::timeout);
 }
 
 } // namespace
