@@ -50,11 +50,12 @@ caf::result<control_reply> bind(socket_actor_t* self, const std::string& ep) {
   out->requested = ep;
   out->reply = self->make_response_promise();
   auto me = caf::actor_cast<caf::actor>(self);
-  net::bind_endpoint(*self->state.loop, ep, [me, out](net::listener_ptr l, const net::bind_failure& f) {
-    out->listener = std::move(l);
-    out->failure = f;
-    caf::anon_send(me, bound_atom::value, out);
-  });
+  net::bind_endpoint(*self->state.loop, ep,
+                     [me, out](net::listener_ptr l, const net::bind_failure& f) {
+                       out->listener = std::move(l);
+                       out->failure = f;
+                       caf::anon_send(me, bound_atom::value, out);
+                     });
   return out->reply;
 }
 

@@ -22,7 +22,7 @@ struct io_loop::impl {
   asio::io_context ctx{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard{
     asio::make_work_guard(ctx)};
-  kick_queue kicks{&ctx};  // destroyed after the thread is joined, before the io_context
+  kick_queue kicks{&ctx}; // destroyed after the thread is joined, before the io_context
   std::thread thread;
 };
 
@@ -36,12 +36,12 @@ io_loop::~io_loop() {
 }
 
 void io_loop::run() {
-  pthread_setname_np(pthread_self(), name_.substr(0, 15).c_str());  // shows in top, perf and gdb
+  pthread_setname_np(pthread_self(), name_.substr(0, 15).c_str()); // shows in top, perf and gdb
   for (;;) {
     std::string what;
     try {
       impl_->ctx.run();
-      return;  // stopped
+      return; // stopped
     } catch (const std::exception& e) {
       what = e.what();
     } catch (...) {

@@ -55,7 +55,7 @@ private:
   io_pool* pool_;
   std::atomic<size_t> connections_{0};
   std::atomic<uint64_t> escaped_{0};
-  std::unique_ptr<impl> impl_;  // last: its handlers (and their streams) go before the counters
+  std::unique_ptr<impl> impl_; // last: its handlers (and their streams) go before the counters
 };
 
 } // namespace cafmq::net

@@ -34,7 +34,7 @@ struct dial_state {
   tcp::resolver resolver;
   tcp::socket socket;
   std::string name;
-  dial_fn done;  // null once reported or cancelled
+  dial_fn done; // null once reported or cancelled
 };
 
 using dial_state_ptr = std::shared_ptr<dial_state>;
@@ -52,20 +52,22 @@ void on_resolved(const dial_state_ptr& st, boost::system::error_code ec,
                  const tcp::resolver::results_type& results) {
   if (!st->done)
     return;
-  if (ec)  // a name that does not resolve: nobody to reach there
+  if (ec) // a name that does not resolve: nobody to reach there
     return st->finish(nullptr, transient_end(event_reason::unreachable,
                                              "cannot resolve " + st->name + ": " + ec.message()));
-  asio::async_connect(st->socket, results, [st](boost::system::error_code ec2, const tcp::endpoint&) {
-    guarded(
-      "a dial handler", [&] { on_connected(st, ec2); },
-      [&](const connection_end& end) { st->finish(nullptr, end); });
-  });
+  asio::async_connect(st->socket, results,
+                      [st](boost::system::error_code ec2, const tcp::endpoint&) {
+                        guarded(
+                          "a dial handler", [&] { on_connected(st, ec2); },
+                          [&](const connection_end& end) { st->finish(nullptr, end); });
+                      });
 }
 
 } // namespace
 
 cancel_fn dial_tcp(io_loop& home, const endpoint& ep, dial_fn done) {
-  auto st = std::make_shared<dial_state>(home.pick_for_connection(), ep.to_string(), std::move(done));
+  auto st =
+    std::make_shared<dial_state>(home.pick_for_connection(), ep.to_string(), std::move(done));
   asio::post(st->ctx(), [st, host = ep.host, port = std::to_string(ep.port)] {
     guarded(
       "a dial",

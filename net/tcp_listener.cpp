@@ -51,10 +51,10 @@ public:
     boost::system::error_code ec;
     auto fail = [&](const char* step) {
       bool in_use = ec == asio::error::address_in_use;
-      return bind_failure{in_use ? errc::address_in_use : errc::address_unavailable,
-                          in_use ? event_reason::address_in_use : event_reason::unreachable,
-                          "cannot bind " + ep.to_string() + ": " + step
-                            + " failed: " + ec.message()};
+      return bind_failure{
+        in_use ? errc::address_in_use : errc::address_unavailable,
+        in_use ? event_reason::address_in_use : event_reason::unreachable,
+        "cannot bind " + ep.to_string() + ": " + step + " failed: " + ec.message()};
     };
     acceptor_.open(addr.protocol(), ec);
     if (ec)
@@ -80,15 +80,15 @@ private:
   void accept_next() {
     auto self = shared_from_this();
     auto& target = home_.pick_for_connection();
-    acceptor_.async_accept(ctx_of(target), [self, &target](boost::system::error_code ec,
-                                                           tcp::socket s) {
-      if (ec == asio::error::operation_aborted || !self->acceptor_.is_open() || !self->on_accept_)
-        return;
-      guarded(
-        "an accept handler", [&] { self->deliver(ec, std::move(s), target); },
-        [&](const connection_end& end) { self->on_accept_(nullptr, end); });
-      self->accept_next();
-    });
+    acceptor_.async_accept(
+      ctx_of(target), [self, &target](boost::system::error_code ec, tcp::socket s) {
+        if (ec == asio::error::operation_aborted || !self->acceptor_.is_open() || !self->on_accept_)
+          return;
+        guarded(
+          "an accept handler", [&] { self->deliver(ec, std::move(s), target); },
+          [&](const connection_end& end) { self->on_accept_(nullptr, end); });
+        self->accept_next();
+      });
   }
 
   void deliver(boost::system::error_code ec, tcp::socket s, io_loop& target) {
@@ -114,7 +114,8 @@ void bind_resolved(io_loop& home, const endpoint& ep, const tcp::endpoint& addr,
 }
 
 bind_failure internal_failure(const endpoint& ep, const connection_end& end) {
-  return {errc::internal, event_reason::internal, "cannot bind " + ep.to_string() + ": " + end.detail};
+  return {errc::internal, event_reason::internal,
+          "cannot bind " + ep.to_string() + ": " + end.detail};
 }
 
 } // namespace
@@ -125,7 +126,7 @@ void bind_tcp(io_loop& home, const endpoint& ep, bind_fn done) {
       "a bind",
       [&] {
         if (ep.host == "*")
-          return bind_resolved(home, ep, {tcp::v6(), ep.port}, done);  // dual-stack: IPv4 too
+          return bind_resolved(home, ep, {tcp::v6(), ep.port}, done); // dual-stack: IPv4 too
         boost::system::error_code ec;
         auto addr = asio::ip::make_address(ep.host, ec);
         if (!ec)

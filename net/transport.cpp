@@ -40,10 +40,10 @@ void bind_endpoint(io_loop& home, const std::string& text, bind_fn done) {
   }
   auto* t = find_transport(ep.transport);
   if (!t)
-    return done(nullptr, refused_endpoint(errc::unsupported,
-                                          "cannot bind " + text + ": unsupported transport '"
-                                            + ep.transport + "' (supported: "
-                                            + transport_schemes() + ")"));
+    return done(nullptr,
+                refused_endpoint(errc::unsupported,
+                                 "cannot bind " + text + ": unsupported transport '" + ep.transport
+                                   + "' (supported: " + transport_schemes() + ")"));
   t->bind(home, ep, std::move(done));
 }
 

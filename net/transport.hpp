@@ -22,7 +22,7 @@ namespace cafmq::net {
 struct bind_failure {
   errc code = errc::address_unavailable;
   event_reason reason = event_reason::unreachable;
-  std::string detail;  ///< for people: "cannot bind tcp://...: ..."
+  std::string detail; ///< for people: "cannot bind tcp://...: ..."
 };
 
 /// A new connection (`end` unused), or an accept failure (`s` null, `end` says why) after which
@@ -54,7 +54,7 @@ using cancel_fn = std::function<void()>;
 
 /// One transport's operations.
 struct transport {
-  std::string_view scheme;  ///< "tcp"
+  std::string_view scheme; ///< "tcp"
   /// Binds `ep` on `home` (resolving names there, never on the caller's thread).
   void (*bind)(io_loop& home, const endpoint& ep, bind_fn done);
   /// Dials `ep` on a loop picked from `home`'s pool.

@@ -1,4 +1,4 @@
-// cafmq::context: owns the actor system (control plane) and the I/O thread (data plane). Create
+// cafmq::context: owns the actor system (control plane) and the I/O threads (data plane). Create
 // one per process, before its sockets. Destroying it while sockets are still open first lingers
 // for them (each socket's own linger, as close() does), then stops every actor and connection;
 // the sockets then report errc::socket_closed.
@@ -38,7 +38,7 @@ public:
 
   /// Lingers for the sockets still open, each up to its linger (-1: until what it queued is
   /// written or its peers are gone; 0: not at all), all at once, so never longer than the
-  /// longest linger; then stops every actor and the I/O thread. Returns how many queued
+  /// longest linger; then stops every actor and the I/O threads. Returns how many queued
   /// messages were discarded (each socket's count is also logged, and its close() returns it
   /// later). Idempotent (0 the second time); sockets closed before are not waited for again.
   size_t close();

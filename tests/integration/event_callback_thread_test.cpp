@@ -44,13 +44,13 @@ TEST(EventCallbackThread, ABlockedCallbackDelaysNeitherHandshakeNorMessages) {
   context ctx;
   socket pull{ctx, socket_type::pull, test::no_linger()};
   socket push{ctx, socket_type::push, test::no_linger()};
-  auto stream = pull.monitor();  // the order the events were emitted in
+  auto stream = pull.monitor(); // the order the events were emitted in
   recorder seen;
   bool first = true;
   pull.add_event_callback([&](const monitor_event& e) {
     if (first) {
       first = false;
-      std::this_thread::sleep_for(1s);  // the slow callback under test
+      std::this_thread::sleep_for(1s); // the slow callback under test
     }
     std::lock_guard<std::mutex> guard{seen.mtx};
     seen.events.push_back(e);

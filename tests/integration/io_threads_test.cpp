@@ -83,8 +83,8 @@ TEST(IoThreads, ConnectionsSpreadOverFourThreadsAndEveryMessageArrives) {
   ASSERT_EQ(pool.size(), 4u);
   std::set<std::thread::id> threads;
   for (size_t i = 0; i < pool.size(); ++i) {
-    EXPECT_EQ(pool.at(i).connections(), 2u) << "loop " << i << " serves "
-                                            << pool.at(i).connections() << " connections";
+    EXPECT_EQ(pool.at(i).connections(), 2u)
+      << "loop " << i << " serves " << pool.at(i).connections() << " connections";
     threads.insert(pool.at(i).thread_id());
   }
   EXPECT_EQ(threads.size(), 4u);
@@ -106,7 +106,7 @@ std::vector<int> received(links& l, std::chrono::milliseconds within, size_t exp
                           std::vector<bool>& got) {
   test::deadline d{within};
   std::vector<int> out;
-  for (;;) {  // at least one pass, even with no time
+  for (;;) { // at least one pass, even with no time
     for (int i = 0; i < connections; ++i)
       if (!got[i] && l.binders[i]->recv(0ms)) {
         got[i] = true;

@@ -1,17 +1,17 @@
 // The transport table and the tcp transport's typed outcomes, from the real code paths: binds and
 // dials that fail report the code set where they failed (never read back from text), and every
 // stream lives on a loop of the pool it was made from.
-#include "net/io_pool.hpp"
 #include "net/transport.hpp"
+#include "net/io_pool.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <future>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
-#include <set>
 
 namespace cafmq::net {
 namespace {
@@ -130,7 +130,7 @@ TEST(TcpTransport, ANameThatDoesNotResolveIsUnavailableForBindAndUnreachableForD
 
 TEST(TcpTransport, ARefusedDialIsRefusedByErrnoValue) {
   io_pool pool{1};
-  auto probe = bind_now(pool.home(), "tcp://127.0.0.1:*");  // a port nothing listens on once closed
+  auto probe = bind_now(pool.home(), "tcp://127.0.0.1:*"); // a port nothing listens on once closed
   ASSERT_NE(probe.listener, nullptr);
   auto ep = probe.listener->bound_endpoint();
   probe.listener->close();
