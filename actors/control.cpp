@@ -146,6 +146,7 @@ void control::shutdown() {
   impl_->pool.stop();
   for (auto& [id, entry] : open)
     entry.hub->user_waker()->wake();  // a blocked send/recv sees the context is gone
+  drain_callbacks(*impl_->event_executor);  // no monitor callback runs after close returns
 }
 
 uint64_t control::open_socket(socket_args args) {

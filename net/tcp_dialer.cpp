@@ -17,8 +17,14 @@ using tcp = asio::ip::tcp;
 namespace {
 
 struct dial_state {
+  // A dial in progress counts as a connection of its loop, so dials started together spread.
   dial_state(io_loop& l, std::string n, dial_fn fn)
-    : loop(l), resolver(ctx()), socket(ctx()), name(std::move(n)), done(std::move(fn)) {}
+    : loop(l), resolver(ctx()), socket(ctx()), name(std::move(n)), done(std::move(fn)) {
+    loop.count_connection(true);
+  }
+  ~dial_state() { loop.count_connection(false); }
+  dial_state(const dial_state&) = delete;
+  dial_state& operator=(const dial_state&) = delete;
   asio::io_context& ctx() { return *static_cast<asio::io_context*>(loop.native()); }
 
   // Reports once; never after a cancel.

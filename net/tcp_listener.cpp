@@ -1,5 +1,5 @@
 // TCP bind/listen/accept over Asio. The bind runs on the home loop (names resolve there,
-// asynchronously) and reports through a callback; each accepted connection goes to the loop
+// asynchronously) and reports through a callback; each accepted connection moves to the loop
 // io_loop::pick_for_connection chooses.
 #include "net/tcp_listener.hpp"
 
@@ -79,23 +79,29 @@ public:
 private:
   void accept_next() {
     auto self = shared_from_this();
-    auto& target = home_.pick_for_connection();
-    acceptor_.async_accept(
-      ctx_of(target), [self, &target](boost::system::error_code ec, tcp::socket s) {
-        if (ec == asio::error::operation_aborted || !self->acceptor_.is_open() || !self->on_accept_)
-          return;
-        guarded(
-          "an accept handler", [&] { self->deliver(ec, std::move(s), target); },
-          [&](const connection_end& end) { self->on_accept_(nullptr, end); });
-        self->accept_next();
-      });
+    acceptor_.async_accept([self](boost::system::error_code ec, tcp::socket s) {
+      if (ec == asio::error::operation_aborted || !self->acceptor_.is_open() || !self->on_accept_)
+        return;
+      guarded(
+        "an accept handler", [&] { self->deliver(ec, std::move(s)); },
+        [&](const connection_end& end) { self->on_accept_(nullptr, end); });
+      self->accept_next();
+    });
   }
 
-  void deliver(boost::system::error_code ec, tcp::socket s, io_loop& target) {
+  void deliver(boost::system::error_code ec, tcp::socket s) {
     if (ec)
       return on_accept_(nullptr, os_end(os_error(ec), "accept on " + bound_ + " failed"));
     s.set_option(tcp::no_delay(true), ec);
-    on_accept_(std::make_shared<stream>(std::move(s), target), {});
+    // The loop is picked now, with every earlier connection counted, so connections accepted
+    // one after another spread evenly (picking when the accept starts would not see them).
+    auto& target = home_.pick_for_connection();
+    if (&target == &home_)
+      return on_accept_(std::make_shared<stream>(std::move(s), home_), {});
+    auto protocol = s.local_endpoint().protocol();
+    tcp::socket moved{ctx_of(target)};
+    moved.assign(protocol, s.release()); // no operation pending: nothing to cancel
+    on_accept_(std::make_shared<stream>(std::move(moved), target), {});
   }
 
   io_loop& home_;

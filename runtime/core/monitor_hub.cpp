@@ -4,6 +4,7 @@
 #include "runtime/core/log.hpp"
 
 #include <algorithm>
+#include <future>
 
 namespace cafmq {
 
@@ -36,7 +37,10 @@ uint64_t event_queue::dropped() const {
 
 struct monitor_hub::entry {
   sink fn;
-  user_executor_ptr executor;     // null: runs on the emitting thread
+  bool queued = false;  // runs on `executor`, else on the emitting thread
+  // Weak: the tasks queued on the executor hold this entry, so a strong reference would let
+  // the executor's last owner be its own task (a thread that cannot join itself).
+  std::weak_ptr<user_executor> executor;
   std::atomic<bool> live{true};   // false once removed: queued calls are skipped
   std::atomic<uint64_t> dropped{0};
 };
@@ -56,9 +60,10 @@ void monitor_hub::emit(const monitor_event& e) {
 }
 
 void monitor_hub::deliver(const std::shared_ptr<entry>& to, const monitor_event& e) {
-  if (!to->executor)
+  if (!to->queued)
     return to->fn(e);
-  bool queued = to->executor->post([to, e] {
+  auto executor = to->executor.lock();  // gone: the context is closed, nothing runs any more
+  bool queued = executor && executor->post([to, e] {
     if (to->live.load(std::memory_order_acquire))
       to->fn(e);
   });
@@ -78,7 +83,8 @@ uint64_t monitor_hub::add_sink(sink fn) {
 uint64_t monitor_hub::add_callback(sink fn, user_executor_ptr executor) {
   auto en = std::make_shared<entry>();
   en->fn = std::move(fn);
-  en->executor = std::move(executor);
+  en->queued = executor != nullptr;
+  en->executor = executor;
   std::lock_guard<std::mutex> guard{mtx_};
   sinks_.emplace_back(++last_sink_, std::move(en));
   sinks_count_.store(sinks_.size(), std::memory_order_relaxed);
@@ -103,6 +109,15 @@ void monitor_hub::remove_sink(uint64_t id) {
   });
   sinks_.erase(gone, sinks_.end());
   sinks_count_.store(sinks_.size(), std::memory_order_relaxed);
+}
+
+void drain_callbacks(user_executor& executor) {
+  if (executor.on_own_thread())
+    return;  // a callback closing the context: what is queued runs after it
+  auto done = std::make_shared<std::promise<void>>();
+  auto ran = done->get_future();
+  if (executor.post([done] { done->set_value(); }))
+    ran.wait();
 }
 
 event_stream::event_stream(const monitor_hub_ptr& hub, size_t capacity)

@@ -77,6 +77,11 @@ private:
 
 using monitor_hub_ptr = std::shared_ptr<monitor_hub>;
 
+/// Waits until the callbacks queued on `executor` so far have run (at once on its own thread,
+/// and when its queue is full or it is stopping). A context's close calls it, so that no
+/// callback of its sockets runs after close returns.
+void drain_callbacks(user_executor& executor);
+
 /// A blocking stream of one socket's monitor events, from its creation on (socket::monitor()).
 /// Backed by a bounded queue: a reader that falls behind loses the oldest events, counted in
 /// dropped(), and never slows the socket down. May outlive its socket. Movable, not copyable.

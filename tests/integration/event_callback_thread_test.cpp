@@ -41,12 +41,12 @@ struct recorder {
 };
 
 TEST(EventCallbackThread, ABlockedCallbackDelaysNeitherHandshakeNorMessages) {
+  recorder seen; // callbacks run until the context is closed: what they use outlives it
+  bool first = true;
   context ctx;
   socket pull{ctx, socket_type::pull, test::no_linger()};
   socket push{ctx, socket_type::push, test::no_linger()};
   auto stream = pull.monitor(); // the order the events were emitted in
-  recorder seen;
-  bool first = true;
   pull.add_event_callback([&](const monitor_event& e) {
     if (first) {
       first = false;
@@ -80,10 +80,10 @@ TEST(EventCallbackThread, ABlockedCallbackDelaysNeitherHandshakeNorMessages) {
 }
 
 TEST(EventCallbackThread, ARemovedCallbackIsNotCalledForLaterEvents) {
-  context ctx;
-  socket s{ctx, socket_type::pull, test::no_linger()};
   std::atomic<int> removed_calls{0};
   std::atomic<int> kept_calls{0};
+  context ctx;
+  socket s{ctx, socket_type::pull, test::no_linger()};
   auto removed = s.add_event_callback([&](const monitor_event&) { ++removed_calls; });
   s.add_event_callback([&](const monitor_event&) { ++kept_calls; });
   s.bind("tcp://127.0.0.1:*");
@@ -96,6 +96,32 @@ TEST(EventCallbackThread, ARemovedCallbackIsNotCalledForLaterEvents) {
   ASSERT_TRUE(test::eventually([&] { return kept_calls == 2; }, budget));
   EXPECT_EQ(removed_calls.load(), 1);
   EXPECT_EQ(s.event_callback_dropped(removed), 0u);
+}
+
+TEST(EventCallbackThread, NoCallbackRunsAfterTheContextIsClosed) {
+  std::atomic<bool> closed{false};
+  std::atomic<int> late{0};
+  std::atomic<int> calls{0};
+  context ctx;
+  socket pull{ctx, socket_type::pull, test::no_linger()};
+  socket push{ctx, socket_type::push, test::no_linger()};
+  pull.add_event_callback([&](const monitor_event&) {
+    std::this_thread::sleep_for(20ms); // a slow callback: events queue up behind it
+    ++calls;
+    if (closed)
+      ++late;
+  });
+  pull.bind("tcp://127.0.0.1:*");
+  push.connect(pull.last_endpoint());
+  ASSERT_TRUE(push.send(message{"x"}, budget));
+  ASSERT_TRUE(pull.recv(budget).has_value());
+  ctx.close();
+  closed = true;
+  int after_close = calls;
+  EXPECT_GE(after_close, 3) << "listening, accepted and handshake_succeeded at least";
+  std::this_thread::sleep_for(100ms); // room for a straggler to show itself
+  EXPECT_EQ(late.load(), 0);
+  EXPECT_EQ(calls.load(), after_close);
 }
 
 } // namespace

@@ -207,10 +207,10 @@ TEST(MonitorEvents, MessagesDroppedReportsBurstsWhoseCountsAddUpToTheSocketsCoun
 }
 
 TEST(MonitorCallbacks, ACallbackSeesEventsUntilRemoved) {
+  std::atomic<int> calls{0};  // callbacks run until the context is closed: these outlive it
+  std::atomic<int> witness{0};  // runs after `calls`' callback, on the same event thread
   context ctx;
   socket s{ctx, socket_type::pull, test::no_linger()};
-  std::atomic<int> calls{0};
-  std::atomic<int> witness{0};  // runs after `calls`' callback, on the same event thread
   auto id = s.add_event_callback([&](const monitor_event&) { ++calls; });
   s.add_event_callback([&](const monitor_event&) { ++witness; });
   s.bind("tcp://127.0.0.1:*");

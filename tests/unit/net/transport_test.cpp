@@ -175,6 +175,16 @@ TEST(TcpTransport, StreamsSpreadOverThePoolsLoops) {
     dialled_on.insert(&loop_of(*s));
   EXPECT_EQ(accepted_on.size(), 4u);
   EXPECT_EQ(dialled_on.size(), 4u);
+  // A dial counts until its last handler has returned, which may be just after it reported.
+  auto settled = [&clients] {
+    for (size_t i = 0; i < 4; ++i)
+      if (clients.at(i).connections() != 2)
+        return false;
+    return true;
+  };
+  auto end = std::chrono::steady_clock::now() + 10s;
+  while (!settled() && std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(1ms);
   for (size_t i = 0; i < 4; ++i) {
     EXPECT_EQ(servers.at(i).connections(), 2u) << "server loop " << i;
     EXPECT_EQ(clients.at(i).connections(), 2u) << "client loop " << i;
