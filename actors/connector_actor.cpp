@@ -17,7 +17,6 @@
 // with code `internal` and leaves the pipe to the socket actor, which restarts the connector.
 #include "actors/describe.hpp"
 #include "actors/messages.hpp"
-#include "net/close_reason.hpp"
 #include "runtime/core/endpoint.hpp"
 #include "runtime/core/fault_injection.hpp"
 #include "runtime/core/log.hpp"
@@ -83,10 +82,10 @@ void dial(connector_self self) {
   auto gen = ++st.generation;
   st.status = node_state::dialing;
   emit(st.args.socket, event_of(event_kind::connect_delayed, st.args.endpoint));
-  st.cancel_dial = net::dial_tcp(*st.args.loop, st.target,
-                                 [me, gen](net::stream_ptr s, const std::string& error) {
-                                   caf::anon_send(me, dialed_atom::value, gen, std::move(s), error);
-                                 });
+  st.cancel_dial = net::dial_endpoint(*st.args.loop, st.target,
+                                      [me, gen](net::stream_ptr s, const connection_end& end) {
+                                        caf::anon_send(me, dialed_atom::value, gen, std::move(s), end);
+                                      });
   if (opts(self).connect_timeout_ms > 0)
     self->delayed_send(self, std::chrono::milliseconds(opts(self).connect_timeout_ms),
                        dial_timeout_atom::value, gen);
@@ -146,6 +145,7 @@ void dial_failed(connector_self self, event_reason code, const std::string& why)
 void on_dialed(connector_self self, net::stream_ptr s) {
   auto& st = self->state;
   auto a = st.args;
+  a.loop = &net::loop_of(*s);  // the engine runs on the loop the connection was dialled on
   if (!a.pipe) {  // a pipe per connection (ROUTER, STREAM, immediate)
     a.pipe = new_pipe(a.socket);
     a.own_pipe = true;
@@ -221,10 +221,10 @@ supervision_node describe(connector_self self) {
 }
 
 // A dial ended: start the session, or handle the failure.
-void on_dial_result(connector_self self, net::stream_ptr s, const std::string& error) {
+void on_dial_result(connector_self self, net::stream_ptr s, const connection_end& end) {
   self->state.cancel_dial = nullptr;
   if (!s)
-    return dial_failed(self, net::classify_dial_error(error), error);
+    return dial_failed(self, end.code, end.detail);
   on_dialed(self, std::move(s));
 }
 
@@ -244,10 +244,10 @@ connector_actor::behavior_type connector(connector_self self, session_args args,
       on_session_down(self, dm);
   });
   return {
-    [=](dialed_atom, uint64_t gen, net::stream_ptr s, const std::string& error) {
+    [=](dialed_atom, uint64_t gen, net::stream_ptr s, const connection_end& end) {
       CAFMQ_FAULT_POINT(connector);
       if (gen == self->state.generation)
-        on_dial_result(self, std::move(s), error);
+        on_dial_result(self, std::move(s), end);
     },
     [=](session_ended_atom, const session_actor& session, connection_end& end, bool handshake_done) {
       if (session == self->state.session)

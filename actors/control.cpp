@@ -4,6 +4,7 @@
 
 #include "actors/describe.hpp"
 #include "actors/messages.hpp"
+#include "net/io_pool.hpp"
 #include "runtime/core/error.hpp"
 #include "runtime/core/log.hpp"
 
@@ -135,16 +136,22 @@ void throw_if_failed(const supervision_record& record) {
 
 struct control::impl {
   // Owns its actor system.
-  impl() : owned_cfg(make_config()), owned(std::in_place, *owned_cfg), system(*owned) { start(); }
+  explicit impl(int io_threads)
+    : pool(io_threads), owned_cfg(make_config()), owned(std::in_place, *owned_cfg), system(*owned) {
+    start();
+  }
   // Runs on the user's.
-  explicit impl(caf::actor_system& user_system) : system(user_system) { start(); }
+  impl(caf::actor_system& user_system, int io_threads) : pool(io_threads), system(user_system) {
+    start();
+  }
 
   void start() {
-    root = counted(census, system.spawn(root_supervisor, &loop));
+    // Listeners live on the home loop; connections pick theirs (pick_for_connection).
+    root = counted(census, system.spawn(root_supervisor, &pool.home()));
     release_thread_logger();
   }
 
-  net::io_loop loop;  // declared first: outlives the actors that use it
+  net::io_pool pool;  // declared first: outlives the actors that use it
   // User callbacks: authenticators and monitor callbacks, each on a thread of its own.
   user_executor_ptr auth_executor = std::make_shared<user_executor>("cafmq/auth", 4096);
   user_executor_ptr event_executor = std::make_shared<user_executor>("cafmq/events", 65536);
@@ -198,10 +205,19 @@ struct control::impl {
   }
 };
 
-control::control() : impl_(std::make_unique<impl>()) {
+control::control(int io_threads) : impl_(std::make_unique<impl>(io_threads)) {
 }
 
-control::control(caf::actor_system& system) : impl_(std::make_unique<impl>(system)) {
+net::io_pool& control::io_pool() noexcept {
+  return impl_->pool;
+}
+
+const user_executor_ptr& control::event_executor() const noexcept {
+  return impl_->event_executor;
+}
+
+control::control(caf::actor_system& system, int io_threads)
+  : impl_(std::make_unique<impl>(system, io_threads)) {
 }
 
 control::~control() {
@@ -221,9 +237,10 @@ void control::shutdown() {
   caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
   root = root_actor{};
   impl_->await_actors();
-  impl_->loop.stop();
+  impl_->pool.stop();
   for (auto& [id, entry] : open)
     entry.hub->user_waker()->wake();  // a blocked send/recv sees the context is gone
+  drain_callbacks(*impl_->event_executor);  // no monitor callback runs after close returns
 }
 
 uint64_t control::open_socket(socket_args args) {

@@ -24,6 +24,10 @@ namespace caf {
 class actor_system;
 }
 
+namespace cafmq::net {
+class io_pool;
+}
+
 namespace cafmq::actors {
 
 /// A socket's accepted connections whose handshake has not finished (summed over its listeners),
@@ -117,12 +121,13 @@ struct open_socket_info {
 /// so that a socket outliving its context stays safe to use and destroy.
 class control {
 public:
-  /// Owns an actor system (sharing scheduler, one thread: control events stay ordered).
-  control();
+  /// Starts `io_threads` I/O threads (1..64, else errc::invalid_argument) and owns an actor
+  /// system (sharing scheduler, one thread: control events stay ordered).
+  explicit control(int io_threads = 1);
   /// Runs the actors on `system`, which the caller owns and which must outlive this control.
   /// shutdown() stops this control's actors only and waits for them (never for the system's
   /// other actors).
-  explicit control(caf::actor_system& system);
+  control(caf::actor_system& system, int io_threads);
   /// Calls shutdown().
   ~control();
   /// Stops every actor, then the I/O thread; never hangs. Idempotent. Afterwards open_socket,
@@ -130,6 +135,10 @@ public:
   void shutdown();
   /// The context's authenticator (context::set_authenticator), shared with server sockets.
   const std::shared_ptr<authenticator_slot>& authenticators() const noexcept { return auth_; }
+  /// The I/O threads (tests look at which loop serves which connection).
+  net::io_pool& io_pool() noexcept;
+  /// Where user monitor callbacks run (socket::add_event_callback).
+  const user_executor_ptr& event_executor() const noexcept;
   /// True once shutdown() has begun. Any thread, lock-free.
   bool terminated() const noexcept { return terminated_.load(std::memory_order_acquire); }
   control(const control&) = delete;

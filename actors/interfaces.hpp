@@ -12,6 +12,7 @@
 
 #include "actors/control.hpp"
 #include "net/stream.hpp"
+#include "net/transport.hpp"
 #include "runtime/core/connection_end.hpp"
 #include "runtime/core/supervision.hpp"
 
@@ -43,6 +44,7 @@ using evict_atom = caf::atom_constant<caf::atom("evict")>;
 using session_ended_atom = caf::atom_constant<caf::atom("sessionend")>;
 using rebind_atom = caf::atom_constant<caf::atom("rebind")>;
 using escalate_atom = caf::atom_constant<caf::atom("escalate")>;
+using bound_atom = caf::atom_constant<caf::atom("bound")>;
 
 /// What every actor answers: a snapshot of itself and its children (actors/describe.hpp).
 using describable = caf::typed_actor<caf::replies_to<describe_atom>::with<supervision_node>>;
@@ -66,7 +68,7 @@ using session_parent = caf::typed_actor<
 /// failed), supervises their sessions.
 using listener_actor = caf::typed_actor<
   caf::reacts_to<accepted_atom, net::stream_ptr>,
-  caf::reacts_to<accept_failed_atom, std::string>,
+  caf::reacts_to<accept_failed_atom, connection_end>,
   caf::reacts_to<handshake_done_atom, session_actor>,
   caf::reacts_to<session_ended_atom, session_actor, connection_end, bool>,
   caf::replies_to<describe_atom>::with<supervision_node>>;
@@ -74,7 +76,7 @@ using listener_actor = caf::typed_actor<
 /// One connect endpoint: dials (results tagged with a generation, stale ones ignored), redials,
 /// supervises the session of its connection.
 using connector_actor = caf::typed_actor<
-  caf::reacts_to<dialed_atom, uint64_t, net::stream_ptr, std::string>,
+  caf::reacts_to<dialed_atom, uint64_t, net::stream_ptr, connection_end>,
   caf::reacts_to<dial_timeout_atom, uint64_t>,
   caf::reacts_to<redial_atom, uint64_t>,
   caf::reacts_to<session_ended_atom, session_actor, connection_end, bool>,
@@ -86,6 +88,7 @@ using connector_actor = caf::typed_actor<
 using socket_actor = caf::typed_actor<
   caf::replies_to<bind_atom, std::string>::with<control_reply>,
   caf::replies_to<connect_atom, std::string, std::string>::with<control_reply>,
+  caf::reacts_to<bound_atom, uint64_t, net::listener_ptr, net::bind_failure>,
   caf::reacts_to<rebind_atom, std::string, uint64_t>,
   caf::reacts_to<escalate_atom, std::string, event_reason, std::string>,
   caf::replies_to<describe_atom>::with<supervision_node>>;
@@ -99,6 +102,8 @@ using root_actor = caf::typed_actor<
 
 // Local messages only: none of these is ever serialized.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::net::stream_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::net::listener_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::net::bind_failure)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::connection_end)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::event_reason)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::supervision_node)

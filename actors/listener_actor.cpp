@@ -27,7 +27,7 @@ namespace {
 
 struct listener_state {
   session_args args;
-  std::shared_ptr<net::tcp_listener> listener;
+  net::listener_ptr listener;
   std::vector<session_actor> sessions;  // in accept order, for introspection
   std::deque<session_actor> pending;    // sessions still in their handshake, oldest first
   std::set<caf::actor_addr> reported;   // sessions that said how they ended
@@ -92,6 +92,7 @@ void on_accepted(listener_self self, net::stream_ptr s) {
   if (track && st.pending.size() >= static_cast<size_t>(st.args.socket.options.max_pending_handshakes))
     evict_oldest(self);
   session_args a = st.args;
+  a.loop = &net::loop_of(*s);  // the engine runs on the loop the connection was accepted onto
   a.listener = listener_actor{self};
   a.parent = session_parent{a.listener};
   a.pipe = new_pipe(a.socket);
@@ -128,13 +129,13 @@ void on_session_down(listener_self self, const caf::down_msg& dm) {
 }
 
 // Starts accepting on the bound listener: each connection (or failure) becomes a message.
-void start_accepting(listener_self self, const std::shared_ptr<net::tcp_listener>& l) {
+void start_accepting(listener_self self, const net::listener_ptr& l) {
   listener_actor me{self};
-  l->start([me](net::stream_ptr s, const std::string& error) {
+  l->start([me](net::stream_ptr s, const connection_end& end) {
     if (s)
       caf::anon_send(me, accepted_atom::value, std::move(s));
     else
-      caf::anon_send(me, accept_failed_atom::value, error);
+      caf::anon_send(me, accept_failed_atom::value, end);
   });
 }
 
@@ -149,7 +150,7 @@ supervision_node describe(listener_self self) {
 }
 
 listener_actor::behavior_type listener(listener_self self, session_args args,
-                                       const std::shared_ptr<net::tcp_listener>& l) {
+                                       const net::listener_ptr& l) {
   self->state.args = std::move(args);
   self->state.listener = l;
   guard_handlers(self, "listener", [self](const std::string& text) { self->state.failure = text; });
@@ -166,11 +167,12 @@ listener_actor::behavior_type listener(listener_self self, session_args args,
     [=](session_ended_atom, const session_actor& session, const connection_end&, bool) {
       self->state.reported.insert(session.address());  // it reported its own event
     },
-    [=](accept_failed_atom, const std::string& error) {
-      log::write(log::level::warn, "listener", self->state.args.endpoint + ": accept failed: " + error);
+    [=](accept_failed_atom, const connection_end& end) {
+      log::write(log::level::warn, "listener",
+                 self->state.args.endpoint + ": accept failed: " + end.detail);
       auto ev = event_of(event_kind::accept_failed, self->state.args.endpoint);
-      ev.reason = error;
-      ev.reason_code = event_reason::io;
+      ev.reason = end.detail;
+      ev.reason_code = end.code;
       emit(self->state.args.socket, ev);
     },
     [=](describe_atom) -> caf::result<supervision_node> {
@@ -181,8 +183,7 @@ listener_actor::behavior_type listener(listener_self self, session_args args,
 
 } // namespace
 
-listener_actor spawn_listener(caf::local_actor* parent, session_args args,
-                              std::shared_ptr<net::tcp_listener> l) {
+listener_actor spawn_listener(caf::local_actor* parent, session_args args, net::listener_ptr l) {
   auto census = args.socket.census;
   return counted(census, parent->spawn<caf::monitored>(listener, std::move(args), std::move(l)));
 }

@@ -7,7 +7,7 @@
 #include "actors/interfaces.hpp"
 #include "net/io_loop.hpp"
 #include "net/stream.hpp"
-#include "net/tcp_listener.hpp"
+#include "net/transport.hpp"
 #include "runtime/core/log.hpp"
 #include "runtime/core/socket_descriptor.hpp"
 
@@ -112,9 +112,9 @@ Handle counted(const std::shared_ptr<actor_census>& census, Handle h) {
 socket_actor spawn_socket(caf::local_actor* parent, socket_args args, net::io_loop* loop);
 /// Spawns a session on a connected stream, monitored by `parent` (listener or connector).
 session_actor spawn_session(caf::local_actor* parent, session_args args, net::stream_ptr s);
-/// Spawns a listener for an already bound TCP listener, monitored by `parent`.
+/// Spawns a listener for an already bound transport listener, monitored by `parent`.
 listener_actor spawn_listener(caf::local_actor* parent, session_args args,
-                              std::shared_ptr<net::tcp_listener> listener);
+                              net::listener_ptr listener);
 /// Spawns a connector that dials `endpoint` and reconnects, monitored by `parent`.
 connector_actor spawn_connector(caf::local_actor* parent, session_args args,
                                 const std::string& endpoint);

@@ -43,6 +43,9 @@ struct child_spec {
   uint32_t restarts = 0;   // in total
   std::string last_failure;
   std::optional<event_reason> escalated;  // the connector gave up (why): do not restart it
+  bool binding = false;    // listener: its bind is under way on the I/O thread
+  /// listener: the user's bind() waiting for the first bind (none for a rebind)
+  std::optional<caf::typed_response_promise<control_reply>> bind_reply;
 };
 
 struct socket_state {
@@ -81,20 +84,20 @@ child_spec& new_child(socket_self self, bool is_listener, std::string endpoint) 
                        child_spec{is_listener, std::move(endpoint), {}, nullptr, {}, {},
                                   restart_intensity{static_cast<size_t>(opts.restart_intensity),
                                                     std::chrono::milliseconds(opts.restart_period_ms)},
-                                  0, {}, std::nullopt})
+                                  0, {}, std::nullopt, false, std::nullopt})
               .first->second;
   return c;
 }
 
-// Opens the TCP listener for `c.endpoint` and spawns its listener actor. Throws cafmq::error.
-void start_listener(socket_self self, child_spec& c, bool fresh) {
-  auto parsed = parse_endpoint(c.endpoint, true);
-  auto l = net::tcp_listener::open(*self->state.loop, parsed);
-  if (fresh)
-    c.endpoint = l->bound_endpoint();  // the real port, kept across restarts
-  auto h = spawn_listener(self, session_template(self, c), l);
-  c.running = describable{h};
-  c.addr = h.address();
+// Starts binding child `id`'s endpoint through its transport, on the home I/O thread (names
+// resolve there, never on the actor thread); the outcome comes back as bound_atom.
+void start_listener(socket_self self, uint64_t id, child_spec& c) {
+  c.binding = true;
+  socket_actor me{self};
+  net::bind_endpoint(*self->state.loop, c.endpoint,
+                     [me, id](net::listener_ptr l, const net::bind_failure& f) {
+                       caf::anon_send(me, bound_atom::value, id, std::move(l), f);
+                     });
 }
 
 // Spawns the connector of `c` (on its pipe, if it has one).
@@ -108,24 +111,14 @@ void start_connector(socket_self self, child_spec& c) {
   c.addr = h.address();
 }
 
-control_reply bind(socket_self self, const std::string& ep) {
+// The user's bind: answered once the transport has bound (or failed to).
+caf::result<control_reply> bind(socket_self self, const std::string& ep) {
   CAFMQ_FAULT_POINT(socket_actor);
   auto& c = new_child(self, true, ep);
-  try {
-    start_listener(self, c, true);
-    log::write(log::level::info, "socket", "listening on " + c.endpoint);
-    emit(self->state.args, event_of(event_kind::listening, c.endpoint));
-    return {-1, c.endpoint};
-  } catch (const error& e) {
-    self->state.children.erase(self->state.last_id);
-    auto ev = event_of(event_kind::bind_failed, ep);
-    ev.reason = e.what();
-    ev.reason_code = e.code() == errc::address_in_use ? event_reason::address_in_use
-                     : e.code() == errc::address_unavailable ? event_reason::unreachable
-                                                              : event_reason::bad_endpoint;
-    emit(self->state.args, ev);
-    return failure(e);
-  }
+  auto reply = self->make_response_promise<control_reply>();
+  c.bind_reply = reply;
+  start_listener(self, self->state.last_id, c);
+  return reply;
 }
 
 control_reply connect(socket_self self, const std::string& ep, const std::string& routing_id) {
@@ -236,18 +229,49 @@ void on_child_down(socket_self self, const caf::down_msg& dm) {
 void restart(socket_self self, uint64_t id) {
   auto& st = self->state;
   auto i = st.children.find(id);
-  if (i == st.children.end() || i->second.running)
+  if (i == st.children.end() || i->second.running || i->second.binding)
     return;
   auto& c = i->second;
-  if (!c.is_listener)
-    return start_connector(self, c);
-  try {
-    start_listener(self, c, false);
-    log::write(log::level::info, "socket", "listening again on " + c.endpoint);
-    emit(st.args, event_of(event_kind::listening, c.endpoint));
-  } catch (const error& e) {
-    child_failed(self, id, std::string("rebind failed: ") + e.what());
+  if (c.is_listener)
+    start_listener(self, id, c);
+  else
+    start_connector(self, c);
+}
+
+// A bind of child `id` ended: spawn its listener actor, or report the failure (to the user's
+// bind, or as another failure of a listener being restarted).
+void on_bound(socket_self self, uint64_t id, net::listener_ptr l, const net::bind_failure& f) {
+  auto& st = self->state;
+  auto i = st.children.find(id);
+  if (i == st.children.end()) {
+    if (l)
+      l->close();
+    return;
   }
+  auto& c = i->second;
+  c.binding = false;
+  auto reply = std::move(c.bind_reply);
+  c.bind_reply.reset();
+  if (!l) {
+    if (!reply)
+      return child_failed(self, id, "rebind failed: " + f.detail);
+    auto ev = event_of(event_kind::bind_failed, c.endpoint);
+    ev.reason = f.detail;
+    ev.reason_code = f.reason;
+    emit(st.args, ev);
+    st.children.erase(i);
+    reply->deliver(control_reply{static_cast<int>(f.code), f.detail});
+    return;
+  }
+  if (reply)
+    c.endpoint = l->bound_endpoint();  // the real port, kept across restarts
+  auto h = spawn_listener(self, session_template(self, c), std::move(l));
+  c.running = describable{h};
+  c.addr = h.address();
+  log::write(log::level::info, "socket", (reply ? "listening on " : "listening again on ") + c.endpoint);
+  emit(st.args, event_of(event_kind::listening, c.endpoint));
+  if (reply)
+    reply->deliver(control_reply{-1, c.endpoint});
 }
 
 // A connector gave up (restart intensity of its sessions): it quits next; give it up then.
@@ -277,7 +301,10 @@ socket_actor::behavior_type socket_behavior(socket_self self, socket_args args, 
   });
   self->set_down_handler([=](caf::down_msg& dm) { on_child_down(self, dm); });
   return {
-    [=](bind_atom, const std::string& ep) -> control_reply { return bind(self, ep); },
+    [=](bind_atom, const std::string& ep) -> caf::result<control_reply> { return bind(self, ep); },
+    [=](bound_atom, uint64_t id, net::listener_ptr& l, const net::bind_failure& f) {
+      on_bound(self, id, std::move(l), f);
+    },
     [=](connect_atom, const std::string& ep, const std::string& routing_id) -> control_reply {
       return connect(self, ep, routing_id);
     },

@@ -1,5 +1,10 @@
-// The I/O thread's lifecycle: a work guard keeps run() alive until stop().
+// The I/O thread's lifecycle: a work guard keeps run() alive until stop(). The thread's run loop
+// is the last exception boundary: a handler that throws is logged and counted, and the loop runs
+// on (the engines have their own boundaries per connection; this one catches what they miss).
 #include "net/io_loop.hpp"
+
+#include "net/io_pool.hpp"
+#include "runtime/core/log.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -8,7 +13,6 @@
 #include <pthread.h>
 
 #include <optional>
-#include <thread>
 
 namespace cafmq::net {
 
@@ -18,19 +22,38 @@ struct io_loop::impl {
   asio::io_context ctx{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard{
     asio::make_work_guard(ctx)};
-  kick_queue kicks{&ctx};  // destroyed after the thread is joined, before the io_context
+  kick_queue kicks{&ctx}; // destroyed after the thread is joined, before the io_context
   std::thread thread;
 };
 
-io_loop::io_loop() : impl_(std::make_unique<impl>()) {
-  impl_->thread = std::thread([this] {
-    pthread_setname_np(pthread_self(), "cafmq/io");  // shows in top, perf and gdb
-    impl_->ctx.run();
-  });
+io_loop::io_loop(std::string name, io_pool* pool)
+  : name_(std::move(name)), pool_(pool), impl_(std::make_unique<impl>()) {
+  impl_->thread = std::thread([this] { run(); });
 }
 
 io_loop::~io_loop() {
   stop();
+}
+
+void io_loop::run() {
+  pthread_setname_np(pthread_self(), name_.substr(0, 15).c_str()); // shows in top, perf and gdb
+  for (;;) {
+    std::string what;
+    try {
+      impl_->ctx.run();
+      return; // stopped
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+      what = "a non-standard exception";
+    }
+    // Asio lets run() go on after a handler threw; the handler's connection may be left
+    // without a pending operation, every other one is untouched.
+    auto n = escaped_.fetch_add(1, std::memory_order_relaxed) + 1;
+    log::write(log::level::error, "io",
+               name_ + ": a handler threw (" + what + "); the loop runs on (" + std::to_string(n)
+                 + " so far)");
+  }
 }
 
 void io_loop::post(std::function<void()> fn) {
@@ -51,6 +74,21 @@ kick_queue& io_loop::kicks() noexcept {
 
 void* io_loop::native() noexcept {
   return &impl_->ctx;
+}
+
+io_loop& io_loop::pick_for_connection() noexcept {
+  return pool_ ? pool_->pick() : *this;
+}
+
+std::thread::id io_loop::thread_id() const noexcept {
+  return impl_->thread.get_id();
+}
+
+void io_loop::count_connection(bool opened) noexcept {
+  if (opened)
+    connections_.fetch_add(1, std::memory_order_relaxed);
+  else
+    connections_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 } // namespace cafmq::net

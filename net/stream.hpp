@@ -1,5 +1,6 @@
 // A connected byte stream (TCP now; IPC later) handed from a listener or dialer to an engine.
-// Opaque outside net/: the actors pass it along without seeing Asio.
+// Opaque outside net/: the actors pass it along without seeing Asio. Each one lives on one
+// io_loop, where its engine runs.
 #pragma once
 
 #include <memory>
@@ -8,7 +9,11 @@
 namespace cafmq::net {
 
 class stream;  // defined in net/tcp_stream.hpp, private to net/
+class io_loop;
 using stream_ptr = std::shared_ptr<stream>;
+
+/// The I/O loop the stream lives on: its engine must run there (session_args::loop).
+io_loop& loop_of(const stream& s) noexcept;
 
 /// "tcp://a.b.c.d:port" of the remote side, for logs and events.
 std::string remote_name(const stream& s);

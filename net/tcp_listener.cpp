@@ -1,15 +1,16 @@
-// TCP bind/listen/accept and dial over Asio. Bind errors are reported synchronously so that
-// socket::bind can throw with the reason.
+// TCP bind/listen/accept over Asio. The bind runs on the home loop (names resolve there,
+// asynchronously) and reports through a callback; each accepted connection moves to the loop
+// io_loop::pick_for_connection chooses.
 #include "net/tcp_listener.hpp"
 
 #include "net/tcp_stream.hpp"
-#include "runtime/core/error.hpp"
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
+
+#include <optional>
 
 namespace cafmq::net {
 
@@ -22,146 +23,139 @@ asio::io_context& ctx_of(io_loop& loop) {
   return *static_cast<asio::io_context*>(loop.native());
 }
 
-tcp::endpoint resolve_bind(asio::io_context& ctx, const endpoint& ep) {
-  if (ep.host == "*")
-    return {tcp::v6(), ep.port};  // dual-stack: also accepts IPv4
-  boost::system::error_code ec;
-  auto addr = asio::ip::make_address(ep.host, ec);
-  if (!ec)
-    return {addr, ep.port};
-  tcp::resolver resolver{ctx};
-  auto results = resolver.resolve(ep.host, std::to_string(ep.port), ec);
-  if (ec || results.empty())
-    throw error{errc::address_unavailable,
-                "cannot bind " + ep.to_string() + ": cannot resolve '" + ep.host + "'"};
-  return results.begin()->endpoint();
-}
+class tcp_listener final : public listener, public std::enable_shared_from_this<tcp_listener> {
+public:
+  explicit tcp_listener(io_loop& home) : home_(home), acceptor_(ctx_of(home)) {}
 
-} // namespace
+  const std::string& bound_endpoint() const noexcept override { return bound_; }
 
-struct tcp_listener::impl {
-  explicit impl(asio::io_context& ctx) : acceptor(ctx) {}
-  tcp::acceptor acceptor;
-};
-
-tcp_listener::tcp_listener(std::unique_ptr<impl> p) : impl_(std::move(p)) {
-}
-
-tcp_listener::~tcp_listener() = default;
-
-std::shared_ptr<tcp_listener> tcp_listener::open(io_loop& loop, const endpoint& ep) {
-  auto& ctx = ctx_of(loop);
-  auto addr = resolve_bind(ctx, ep);
-  auto p = std::make_unique<impl>(ctx);
-  boost::system::error_code ec;
-  auto fail = [&](const char* step) {
-    auto code = ec == asio::error::address_in_use ? errc::address_in_use
-                                                  : errc::address_unavailable;
-    throw error{code, "cannot bind " + ep.to_string() + ": " + step + " failed: " + ec.message()};
-  };
-  p->acceptor.open(addr.protocol(), ec);
-  if (ec)
-    fail("open");
-  if (addr.address().is_v6())
-    p->acceptor.set_option(asio::ip::v6_only(false), ec);
-  p->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  p->acceptor.bind(addr, ec);
-  if (ec)
-    fail("bind");
-  p->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
-    fail("listen");
-  auto result = std::make_shared<tcp_listener>(std::move(p));
-  auto local = result->impl_->acceptor.local_endpoint(ec);
-  std::string host = ep.host == "*" ? "0.0.0.0" : local.address().to_string();
-  if (local.address().is_v6() && ep.host != "*")
-    host = "[" + host + "]";
-  result->bound_ = "tcp://" + host + ":" + std::to_string(local.port());
-  return result;
-}
-
-void tcp_listener::start(accept_fn on_accept) {
-  auto self = shared_from_this();
-  asio::post(impl_->acceptor.get_executor(), [self, fn = std::move(on_accept)]() mutable {
-    self->on_accept_ = std::move(fn);
-    self->accept_next();
-  });
-}
-
-void tcp_listener::accept_next() {
-  auto self = shared_from_this();
-  impl_->acceptor.async_accept([self](boost::system::error_code ec, tcp::socket s) {
-    if (ec == asio::error::operation_aborted || !self->impl_->acceptor.is_open())
-      return;
-    if (ec) {
-      self->on_accept_(nullptr, ec.message());
-    } else {
-      s.set_option(tcp::no_delay(true), ec);
-      self->on_accept_(std::make_shared<stream>(std::move(s)), {});
-    }
-    self->accept_next();
-  });
-}
-
-void tcp_listener::close() {
-  auto self = shared_from_this();
-  asio::post(impl_->acceptor.get_executor(), [self] {
-    boost::system::error_code ec;
-    self->impl_->acceptor.close(ec);
-    self->on_accept_ = nullptr;
-  });
-}
-
-namespace {
-
-struct dial_state {
-  dial_state(asio::io_context& ctx) : resolver(ctx), socket(ctx) {}
-  tcp::resolver resolver;
-  tcp::socket socket;
-  bool cancelled = false;
-  std::function<void(stream_ptr, const std::string&)> done;
-};
-
-} // namespace
-
-std::function<void()> dial_tcp(io_loop& loop, const endpoint& ep,
-                               std::function<void(stream_ptr, const std::string&)> done) {
-  auto& ctx = ctx_of(loop);
-  auto st = std::make_shared<dial_state>(ctx);
-  st->done = std::move(done);
-  auto finish = [st](stream_ptr s, const std::string& err) {
-    if (st->cancelled)
-      return;
-    st->cancelled = true;
-    auto fn = std::move(st->done);
-    fn(std::move(s), err);
-  };
-  auto name = ep.to_string();
-  st->resolver.async_resolve(
-    ep.host, std::to_string(ep.port),
-    [st, finish, name](boost::system::error_code ec, const tcp::resolver::results_type& results) {
-      if (st->cancelled)
-        return;
-      if (ec)
-        return finish(nullptr, "cannot resolve " + name + ": " + ec.message());
-      asio::async_connect(st->socket, results,
-                          [st, finish, name](boost::system::error_code ec2, const tcp::endpoint&) {
-                            if (ec2)
-                              return finish(nullptr, "connect to " + name + " failed: "
-                                                       + ec2.message());
-                            st->socket.set_option(tcp::no_delay(true), ec2);
-                            finish(std::make_shared<stream>(std::move(st->socket)), {});
-                          });
+  void start(accept_fn on_accept) override {
+    auto self = shared_from_this();
+    asio::post(acceptor_.get_executor(), [self, fn = std::move(on_accept)]() mutable {
+      self->on_accept_ = std::move(fn);
+      self->accept_next();
     });
-  return [st, &ctx] {
-    asio::post(ctx, [st] {
-      st->cancelled = true;
-      st->done = nullptr;
+  }
+
+  void close() override {
+    auto self = shared_from_this();
+    asio::post(acceptor_.get_executor(), [self] {
       boost::system::error_code ec;
-      st->resolver.cancel();
-      st->socket.close(ec);
+      self->acceptor_.close(ec);
+      self->on_accept_ = nullptr;
     });
-  };
+  }
+
+  // Opens, binds and listens on `addr`; empty on success, else why not.
+  std::optional<bind_failure> open(const endpoint& ep, const tcp::endpoint& addr) {
+    boost::system::error_code ec;
+    auto fail = [&](const char* step) {
+      bool in_use = ec == asio::error::address_in_use;
+      return bind_failure{
+        in_use ? errc::address_in_use : errc::address_unavailable,
+        in_use ? event_reason::address_in_use : event_reason::unreachable,
+        "cannot bind " + ep.to_string() + ": " + step + " failed: " + ec.message()};
+    };
+    acceptor_.open(addr.protocol(), ec);
+    if (ec)
+      return fail("open");
+    if (addr.address().is_v6())
+      acceptor_.set_option(asio::ip::v6_only(false), ec);
+    acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    acceptor_.bind(addr, ec);
+    if (ec)
+      return fail("bind");
+    acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+      return fail("listen");
+    auto local = acceptor_.local_endpoint(ec);
+    std::string host = ep.host == "*" ? "0.0.0.0" : local.address().to_string();
+    if (local.address().is_v6() && ep.host != "*")
+      host = "[" + host + "]";
+    bound_ = "tcp://" + host + ":" + std::to_string(local.port());
+    return std::nullopt;
+  }
+
+private:
+  void accept_next() {
+    auto self = shared_from_this();
+    acceptor_.async_accept([self](boost::system::error_code ec, tcp::socket s) {
+      if (ec == asio::error::operation_aborted || !self->acceptor_.is_open() || !self->on_accept_)
+        return;
+      guarded(
+        "an accept handler", [&] { self->deliver(ec, std::move(s)); },
+        [&](const connection_end& end) { self->on_accept_(nullptr, end); });
+      self->accept_next();
+    });
+  }
+
+  void deliver(boost::system::error_code ec, tcp::socket s) {
+    if (ec)
+      return on_accept_(nullptr, os_end(os_error(ec), "accept on " + bound_ + " failed"));
+    s.set_option(tcp::no_delay(true), ec);
+    // The loop is picked now, with every earlier connection counted, so connections accepted
+    // one after another spread evenly (picking when the accept starts would not see them).
+    auto& target = home_.pick_for_connection();
+    if (&target == &home_)
+      return on_accept_(std::make_shared<stream>(std::move(s), home_), {});
+    auto protocol = s.local_endpoint().protocol();
+    tcp::socket moved{ctx_of(target)};
+    moved.assign(protocol, s.release()); // no operation pending: nothing to cancel
+    on_accept_(std::make_shared<stream>(std::move(moved), target), {});
+  }
+
+  io_loop& home_;
+  tcp::acceptor acceptor_;
+  std::string bound_;
+  accept_fn on_accept_;
+};
+
+// Binds `addr` and reports; on the home loop.
+void bind_resolved(io_loop& home, const endpoint& ep, const tcp::endpoint& addr,
+                   const bind_fn& done) {
+  auto l = std::make_shared<tcp_listener>(home);
+  if (auto failure = l->open(ep, addr))
+    return done(nullptr, *failure);
+  done(l, {});
+}
+
+bind_failure internal_failure(const endpoint& ep, const connection_end& end) {
+  return {errc::internal, event_reason::internal,
+          "cannot bind " + ep.to_string() + ": " + end.detail};
+}
+
+} // namespace
+
+void bind_tcp(io_loop& home, const endpoint& ep, bind_fn done) {
+  asio::post(ctx_of(home), [&home, ep, done = std::move(done)] {
+    guarded(
+      "a bind",
+      [&] {
+        if (ep.host == "*")
+          return bind_resolved(home, ep, {tcp::v6(), ep.port}, done); // dual-stack: IPv4 too
+        boost::system::error_code ec;
+        auto addr = asio::ip::make_address(ep.host, ec);
+        if (!ec)
+          return bind_resolved(home, ep, {addr, ep.port}, done);
+        auto resolver = std::make_shared<tcp::resolver>(ctx_of(home));
+        resolver->async_resolve(
+          ep.host, std::to_string(ep.port),
+          [&home, ep, done, resolver](boost::system::error_code rec,
+                                      const tcp::resolver::results_type& results) {
+            guarded(
+              "a bind",
+              [&] {
+                if (rec || results.empty())
+                  return done(nullptr, {errc::address_unavailable, event_reason::unreachable,
+                                        "cannot bind " + ep.to_string() + ": cannot resolve '"
+                                          + ep.host + "'"});
+                bind_resolved(home, ep, results.begin()->endpoint(), done);
+              },
+              [&](const connection_end& end) { done(nullptr, internal_failure(ep, end)); });
+          });
+      },
+      [&](const connection_end& end) { done(nullptr, internal_failure(ep, end)); });
+  });
 }
 
 } // namespace cafmq::net

@@ -23,6 +23,18 @@ std::string format_endpoint(const boost::asio::ip::tcp::endpoint& ep) {
   return "tcp://" + host + ":" + std::to_string(ep.port());
 }
 
+io_loop& loop_of(const stream& s) noexcept {
+  return s.loop();
+}
+
+std::error_code os_error(const boost::system::error_code& ec) {
+  if (ec.category() == boost::system::system_category())
+    return {ec.value(), std::system_category()};
+  if (ec.category() == boost::system::generic_category())
+    return {ec.value(), std::generic_category()};
+  return static_cast<std::error_code>(ec);  // Boost's own wrapper: reason_of() says io
+}
+
 std::string remote_name(const stream& s) {
   boost::system::error_code ec;
   auto ep = s.socket.remote_endpoint(ec);

@@ -1,21 +1,39 @@
 // Private to net/: the Asio socket behind a stream.
 #pragma once
 
+#include "net/io_loop.hpp"
 #include "net/stream.hpp"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace cafmq::net {
 
 class stream {
 public:
-  explicit stream(boost::asio::ip::tcp::socket s) : socket(std::move(s)) {}
+  /// `s` lives on `loop` (its io_context): the stream counts as one of the loop's connections.
+  stream(boost::asio::ip::tcp::socket s, io_loop& loop) : socket(std::move(s)), loop_(loop) {
+    loop_.count_connection(true);
+  }
+  ~stream() { loop_.count_connection(false); }
+  stream(const stream&) = delete;
+  stream& operator=(const stream&) = delete;
+
   boost::asio::ip::tcp::socket socket;
+  /// The loop whose thread runs this stream's handlers.
+  io_loop& loop() const noexcept { return loop_; }
+
+private:
+  io_loop& loop_;
 };
+
+/// The OS error in an Asio error code, as a std::error_code whose category reason_of()
+/// understands (system or generic); other categories (resolver, misc) stay apart.
+std::error_code os_error(const boost::system::error_code& ec);
 
 /// A window on a vector of buffers, as a buffer sequence Asio can gather from.
 struct buffer_window {

@@ -29,10 +29,15 @@ struct lingering {
 
 } // namespace
 
-context::context() : control_(std::make_shared<actors::control>()) {
+context::context() : context(context_options{}) {
 }
 
-context::context(caf::actor_system& system) : control_(std::make_shared<actors::control>(system)) {
+context::context(const context_options& options)
+  : control_(std::make_shared<actors::control>(options.io_threads)) {
+}
+
+context::context(caf::actor_system& system, const context_options& options)
+  : control_(std::make_shared<actors::control>(system, options.io_threads)) {
 }
 
 context::~context() {

@@ -1,4 +1,4 @@
-// cafmq::context: owns the actor system (control plane) and the I/O thread (data plane). Create
+// cafmq::context: owns the actor system (control plane) and the I/O threads (data plane). Create
 // one per process, before its sockets. Destroying it while sockets are still open first lingers
 // for them (each socket's own linger, as close() does), then stops every actor and connection;
 // the sockets then report errc::socket_closed.
@@ -25,9 +25,17 @@ class actor_system;
 
 namespace cafmq {
 
+/// How a context runs; fixed when it is made.
+struct context_options {
+  /// I/O threads (libzmq's ZMQ_IO_THREADS), 1 to 64. Each connection is served by one of them,
+  /// the least busy when it is made; listeners live on the first. docs/threading-and-networking.md.
+  int io_threads = 1;
+};
+
 /// The runtime every socket lives in.
 class context {
 public:
+  /// One I/O thread.
   context();
   /// A context whose actors run on `system`, an actor system the caller already has (no second
   /// scheduler). Requirements: `system` outlives this context; control events are handled in
@@ -38,7 +46,9 @@ public:
   /// from a thread release that thread's CAF 0.17 logger reference (see actors/control.cpp);
   /// Debian's CAF has logging compiled out, so nothing is lost. Needs <caf/all.hpp> at the
   /// call site only.
-  explicit context(caf::actor_system& system);
+  explicit context(caf::actor_system& system, const context_options& options = {});
+  /// With `options`; throws cafmq::error(errc::invalid_argument) for io_threads outside 1..64.
+  explicit context(const context_options& options);
   /// close().
   ~context();
   context(const context&) = delete;
@@ -46,7 +56,7 @@ public:
 
   /// Lingers for the sockets still open, each up to its linger (-1: until what it queued is
   /// written or its peers are gone; 0: not at all), all at once, so never longer than the
-  /// longest linger; then stops every actor and the I/O thread. Returns how many queued
+  /// longest linger; then stops every actor and the I/O threads. Returns how many queued
   /// messages were discarded (each socket's count is also logged, and its close() returns it
   /// later). Idempotent (0 the second time); sockets closed before are not waited for again.
   size_t close();

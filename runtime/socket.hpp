@@ -97,13 +97,16 @@ public:
   /// unread events (a reader that falls behind loses the oldest, counted in dropped()). Any
   /// number of streams may be open; each gets every event. The stream may outlive the socket.
   event_stream monitor(size_t capacity = 1024);
-  /// Calls `fn` with every monitor event from now on, on cafmq's threads (an actor, or the
-  /// thread calling send for messages_dropped): `fn` must be quick and must not block or call
-  /// back into this socket. Returns an id for remove_event_callback. runtime/actor_api.hpp builds
-  /// observer actors on this.
+  /// Calls `fn` with every monitor event from now on, in order, on the context's event thread
+  /// (cafmq/events), never on an I/O or the control thread: a slow `fn` delays only other
+  /// callbacks. An event that finds that thread's queue full is dropped for `fn` and counted
+  /// (event_callback_dropped). Returns an id for remove_event_callback. runtime/actor_api.hpp
+  /// builds observer actors on this.
   uint64_t add_event_callback(std::function<void(const monitor_event&)> fn);
-  /// Stops the callbacks of `id`.
+  /// Stops the callbacks of `id` (one already running finishes).
   void remove_event_callback(uint64_t id);
+  /// Events callback `id` missed because the event thread's queue was full.
+  uint64_t event_callback_dropped(uint64_t id) const;
   /// A snapshot of this socket's actors: its listeners and connectors, their sessions, and each
   /// one's state (docs/reliability.md). Throws errc::socket_closed.
   supervision_node describe() const;

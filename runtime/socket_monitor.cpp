@@ -1,5 +1,5 @@
-// The monitoring face of cafmq::socket: event streams, callbacks, messages_dropped events and the
-// supervision snapshot. Events come from the socket's actors through its monitor_hub; only
+// The monitoring face of cafmq::socket: event streams, callbacks (run on the context's event
+// thread), messages_dropped events and the supervision snapshot. Events come from the socket's actors through its monitor_hub; only
 // messages_dropped is emitted on the user thread (socket.cpp), where the pattern counts drops.
 #include "runtime/socket.hpp"
 
@@ -18,11 +18,15 @@ uint64_t socket::add_event_callback(std::function<void(const monitor_event&)> fn
   require_open();
   if (!fn)
     throw error{errc::invalid_argument, "add_event_callback needs a callable"};
-  return monitor_->add_sink(std::move(fn));
+  return monitor_->add_callback(std::move(fn), control_->event_executor());
 }
 
 void socket::remove_event_callback(uint64_t id) {
   monitor_->remove_sink(id);
+}
+
+uint64_t socket::event_callback_dropped(uint64_t id) const {
+  return monitor_->dropped(id);
 }
 
 supervision_node socket::describe() const {

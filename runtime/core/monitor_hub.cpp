@@ -1,7 +1,10 @@
 // The event fan-out and the bounded event queue behind event_stream.
 #include "runtime/core/monitor_hub.hpp"
 
+#include "runtime/core/log.hpp"
+
 #include <algorithm>
+#include <future>
 
 namespace cafmq {
 
@@ -32,10 +35,20 @@ uint64_t event_queue::dropped() const {
   return dropped_;
 }
 
+struct monitor_hub::entry {
+  sink fn;
+  bool queued = false;  // runs on `executor`, else on the emitting thread
+  // Weak: the tasks queued on the executor hold this entry, so a strong reference would let
+  // the executor's last owner be its own task (a thread that cannot join itself).
+  std::weak_ptr<user_executor> executor;
+  std::atomic<bool> live{true};   // false once removed: queued calls are skipped
+  std::atomic<uint64_t> dropped{0};
+};
+
 void monitor_hub::emit(const monitor_event& e) {
   if (!active())
     return;
-  std::vector<std::shared_ptr<sink>> targets;
+  std::vector<std::shared_ptr<entry>> targets;
   {
     std::lock_guard<std::mutex> guard{mtx_};
     targets.reserve(sinks_.size());
@@ -43,22 +56,68 @@ void monitor_hub::emit(const monitor_event& e) {
       targets.push_back(s.second);
   }
   for (auto& t : targets)  // outside the lock: a sink may add or remove sinks
-    (*t)(e);
+    deliver(t, e);
+}
+
+void monitor_hub::deliver(const std::shared_ptr<entry>& to, const monitor_event& e) {
+  if (!to->queued)
+    return to->fn(e);
+  auto executor = to->executor.lock();  // gone: the context is closed, nothing runs any more
+  bool queued = executor && executor->post([to, e] {
+    if (to->live.load(std::memory_order_acquire))
+      to->fn(e);
+  });
+  if (queued)
+    return;
+  auto n = to->dropped.fetch_add(1, std::memory_order_relaxed) + 1;
+  if ((n & (n - 1)) == 0)  // 1st, 2nd, 4th...: a flood logs little
+    log::write(log::level::warn, "monitor",
+               "an event callback's queue is full: event dropped for it (" + std::to_string(n)
+                 + " so far)");
 }
 
 uint64_t monitor_hub::add_sink(sink fn) {
+  return add_callback(std::move(fn), nullptr);
+}
+
+uint64_t monitor_hub::add_callback(sink fn, user_executor_ptr executor) {
+  auto en = std::make_shared<entry>();
+  en->fn = std::move(fn);
+  en->queued = executor != nullptr;
+  en->executor = executor;
   std::lock_guard<std::mutex> guard{mtx_};
-  sinks_.emplace_back(++last_sink_, std::make_shared<sink>(std::move(fn)));
+  sinks_.emplace_back(++last_sink_, std::move(en));
   sinks_count_.store(sinks_.size(), std::memory_order_relaxed);
   return last_sink_;
 }
 
+uint64_t monitor_hub::dropped(uint64_t id) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  for (auto& s : sinks_)
+    if (s.first == id)
+      return s.second->dropped.load(std::memory_order_relaxed);
+  return 0;
+}
+
 void monitor_hub::remove_sink(uint64_t id) {
   std::lock_guard<std::mutex> guard{mtx_};
-  sinks_.erase(std::remove_if(sinks_.begin(), sinks_.end(),
-                              [id](const auto& s) { return s.first == id; }),
-               sinks_.end());
+  auto gone = std::remove_if(sinks_.begin(), sinks_.end(), [id](const auto& s) {
+    if (s.first != id)
+      return false;
+    s.second->live.store(false, std::memory_order_release);
+    return true;
+  });
+  sinks_.erase(gone, sinks_.end());
   sinks_count_.store(sinks_.size(), std::memory_order_relaxed);
+}
+
+void drain_callbacks(user_executor& executor) {
+  if (executor.on_own_thread())
+    return;  // a callback closing the context: what is queued runs after it
+  auto done = std::make_shared<std::promise<void>>();
+  auto ran = done->get_future();
+  if (executor.post([done] { done->set_value(); }))
+    ran.wait();
 }
 
 event_stream::event_stream(const monitor_hub_ptr& hub, size_t capacity)

@@ -1,9 +1,11 @@
 // Where a socket's monitor events fan out to their readers: blocking event streams (bounded
-// queues) and callbacks. Events are rare (per connection, not per message), so a mutex is fine;
-// emitting never waits for a reader, so monitoring never delays the actors or the I/O thread.
+// queues) and user callbacks (run on a user_executor, never on the emitting thread). Events are
+// rare (per connection, not per message), so a mutex is fine; emitting never waits for a reader,
+// so monitoring never delays the actors or the I/O threads.
 #pragma once
 
 #include "monitor_event.hpp"
+#include "user_executor.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -44,26 +46,41 @@ public:
   using sink = std::function<void(const monitor_event&)>;
   /// True while someone listens: emitters skip building events otherwise. Lock-free.
   bool active() const noexcept { return sinks_count_.load(std::memory_order_relaxed) > 0; }
-  /// Any thread: delivers `e` to every sink, in registration order. Sinks run on the calling
-  /// thread (an actor, the I/O thread or the socket's user thread) and must not block.
+  /// Any thread: delivers `e` to every sink, in registration order. Plain sinks run on the
+  /// calling thread (an actor, an I/O thread or the socket's user thread) and must not block;
+  /// callbacks are queued to their executor.
   void emit(const monitor_event& e);
-  /// Registers a sink; returns its id for remove_sink.
+  /// Registers a sink that runs on the emitting thread; returns its id for remove_sink.
   uint64_t add_sink(sink fn);
-  /// Unregisters a sink (unknown ids are ignored). After it returns, the sink is not called
-  /// again except by an emit already running on another thread.
+  /// Registers a user callback that runs on `executor`, in the order the events were emitted,
+  /// never on the emitting thread (null `executor`: inline, as add_sink). An event that finds
+  /// the executor's queue full is dropped for this callback and counted (dropped()).
+  uint64_t add_callback(sink fn, user_executor_ptr executor);
+  /// Events dropped for callback `id` (0 for unknown ids and plain sinks).
+  uint64_t dropped(uint64_t id) const;
+  /// Unregisters a sink or callback (unknown ids are ignored). After it returns, it is not
+  /// called again except by a call already running on another thread.
   void remove_sink(uint64_t id);
   /// A new connection id (unique within the socket, from 1).
   uint64_t next_connection_id() noexcept { return ++last_connection_; }
 
 private:
-  std::mutex mtx_;
-  std::vector<std::pair<uint64_t, std::shared_ptr<sink>>> sinks_;
+  struct entry;
+  void deliver(const std::shared_ptr<entry>& to, const monitor_event& e);
+
+  mutable std::mutex mtx_;
+  std::vector<std::pair<uint64_t, std::shared_ptr<entry>>> sinks_;
   std::atomic<size_t> sinks_count_{0};
   uint64_t last_sink_ = 0;
   std::atomic<uint64_t> last_connection_{0};
 };
 
 using monitor_hub_ptr = std::shared_ptr<monitor_hub>;
+
+/// Waits until the callbacks queued on `executor` so far have run (at once on its own thread,
+/// and when its queue is full or it is stopping). A context's close calls it, so that no
+/// callback of its sockets runs after close returns.
+void drain_callbacks(user_executor& executor);
 
 /// A blocking stream of one socket's monitor events, from its creation on (socket::monitor()).
 /// Backed by a bounded queue: a reader that falls behind loses the oldest events, counted in

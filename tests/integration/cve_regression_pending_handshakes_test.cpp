@@ -96,10 +96,10 @@ TEST(Cve2020_15166, IdleHalfOpenConnectionsDoNotStallLegitimateClients) {
   constexpr int cap = 64;
   auto o = test::no_linger();
   o.max_pending_handshakes = cap;  // handshake_ivl stays 30 s: the cap alone makes room
+  eviction_events evictions;  // callbacks run until the context is closed: it outlives it
   context ctx;
   socket router{ctx, socket_type::router, o};
   router.bind("tcp://127.0.0.1:*");
-  eviction_events evictions;
   evictions.watch(router);
   auto ep = router.last_endpoint();
   const size_t total = affordable_connections(2000);

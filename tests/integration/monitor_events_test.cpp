@@ -207,14 +207,18 @@ TEST(MonitorEvents, MessagesDroppedReportsBurstsWhoseCountsAddUpToTheSocketsCoun
 }
 
 TEST(MonitorCallbacks, ACallbackSeesEventsUntilRemoved) {
+  std::atomic<int> calls{0};  // callbacks run until the context is closed: these outlive it
+  std::atomic<int> witness{0};  // runs after `calls`' callback, on the same event thread
   context ctx;
   socket s{ctx, socket_type::pull, test::no_linger()};
-  std::atomic<int> calls{0};
   auto id = s.add_event_callback([&](const monitor_event&) { ++calls; });
+  s.add_event_callback([&](const monitor_event&) { ++witness; });
   s.bind("tcp://127.0.0.1:*");
+  ASSERT_TRUE(test::eventually([&] { return witness == 1; }, 5000ms));
   EXPECT_EQ(calls.load(), 1);
   s.remove_event_callback(id);
   s.bind("tcp://127.0.0.1:*");
+  ASSERT_TRUE(test::eventually([&] { return witness == 2; }, 5000ms));
   EXPECT_EQ(calls.load(), 1);
 }
 
