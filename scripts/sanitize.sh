@@ -3,7 +3,8 @@
 #   asan  the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer (LeakSanitizer on)
 #   tsan  the data plane and the actor/I-O boundary under ThreadSanitizer: rings, pipes, kicks,
 #         the sockets' fast paths, direct writes, engines with CURVE and authenticators
-#         answering from other threads, shutdown, linger aborted from another thread, the log sink
+#         answering from other threads, shutdown, linger aborted from another thread, the log sink,
+#         the supervision faults, I/O threads, user-callback threads and a user-owned actor system
 # scripts/sanitize.sh [asan|tsan|all] (default all). Installs the dependencies first.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -19,6 +20,6 @@ fi
 if [ "$which" = tsan ] || [ "$which" = all ]; then
   cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAFMQ_TSAN=ON -DCAFMQ_BUILD_BENCH=OFF
   cmake --build build-tsan -j"$(nproc)" --target cafmq_unit_tests cafmq_integration_tests
-  tsan_tests='SpscRing|Signaler|Rfc30|Rfc23|DirectWrites|Rfc28|PubSub|Rfc29|Heartbeat|Curve|Plain|MessageProperties|ZapHandler|Reconnect|ContextShutdown|Linger|SlowConsumer|SendBudget|ByteLimits|AuthenticatorActor|MaxPendingHandshakes|Cve2020_15166|Cve2021_20234|kick_queue|FastSendPath|FastRecvPath|ReadBursts|AsyncWriteAll|LogSink|Log\.'
+  tsan_tests='SpscRing|Signaler|Rfc30|Rfc23|DirectWrites|Rfc28|PubSub|Rfc29|Heartbeat|Curve|Plain|MessageProperties|ZapHandler|Reconnect|ContextShutdown|Linger|SlowConsumer|SendBudget|ByteLimits|AuthenticatorActor|MaxPendingHandshakes|Cve2020_15166|Cve2021_20234|kick_queue|FastSendPath|FastRecvPath|ReadBursts|AsyncWriteAll|LogSink|Log\.|AsyncAuthentication|ConnectionEndCodes|EngineFaultIsolation|EventCallbackThread|IoPool|IoThreads|MonitorHubCallbacks|SupervisionFaults|TcpTransport|UserActorSystem|UserExecutor'
   ctest --test-dir build-tsan --output-on-failure -j2 --timeout 600 -R "$tsan_tests"
 fi
