@@ -5,6 +5,7 @@
 #include "support/deadline.hpp"
 #include "support/events.hpp"
 #include "support/messages.hpp"
+#include "support/supervision.hpp"
 
 #include "runtime/cafmq.hpp"
 #include "runtime/core/fault_injection.hpp"
@@ -22,37 +23,9 @@ protected:
   void TearDown() override { fault::reset(); }
 };
 
-// Sends `n` messages "<tag> <i>" from `push` and reads exactly them, in order, from `pull`;
-// then nothing else is queued.
-void exchange(socket& push, socket& pull, const std::string& tag, int n) {
-  for (int i = 0; i < n; ++i)
-    ASSERT_TRUE(push.send(message{tag + " " + std::to_string(i)}, 5000ms)) << tag << " " << i;
-  for (int i = 0; i < n; ++i) {
-    auto m = pull.recv(5000ms);
-    ASSERT_TRUE(m.has_value()) << tag << ": message " << i << " of " << n << " missing";
-    EXPECT_EQ((*m)[0].to_string(), tag + " " + std::to_string(i));
-  }
-  EXPECT_FALSE(pull.recv(0ms).has_value()) << tag << ": a message too many";
-}
-
-// Reads events until one of `kind` with `code` arrives; nullopt after `budget`.
-std::optional<monitor_event> next_with_code(event_stream& events, event_kind kind, event_reason code,
-                                            std::vector<monitor_event>& seen,
-                                            std::chrono::milliseconds budget = 5000ms) {
-  test::deadline d{budget};
-  while (auto e = test::next_event(events, kind, d.remaining(), &seen))
-    if (e->reason_code == code)
-      return e;
-  return std::nullopt;
-}
-
-const supervision_node* find_node(const supervision_node& n, node_role role, const std::string& ep) {
-  for (auto& c : n.children)
-    if (c.role == role && c.endpoint == ep)
-      return &c;
-  return nullptr;
-}
-const supervision_node* find_node(supervision_node&&, node_role, const std::string&) = delete;
+using test::exchange;
+using test::find_node;
+using test::next_with_code;
 
 // A session's handler throws: that one connection ends with code internal, its parent carries
 // on (the listener forgets it, or the connector redials), and the other peer's traffic is
@@ -110,11 +83,13 @@ TEST_F(SupervisionFaults, AnExceptionInASessionEndsThatConnectionOnly) {
 
 // A listener's accept handler throws: the listener dies, reported as `closed` with code
 // internal (never "socket closed"); the socket actor rebinds the same port after a backoff;
-// the faulty peer gets in again; the other endpoint's peer exchanged every message.
+// the faulty peer gets in again; the other endpoint's peer exchanged every message. The old
+// acceptor closes asynchronously on the I/O thread, so a rebind may first find the port still
+// taken and count another restart: at least one restart, and it ends listening on the port.
 TEST_F(SupervisionFaults, AListenerThatDiesIsReportedAndReboundOnTheSamePort) {
   context ctx;
   auto po = test::no_linger();
-  po.restart_intensity = 2;
+  po.restart_intensity = 5;
   po.restart_period_ms = 60000;
   socket pull{ctx, socket_type::pull, po};
   auto events = pull.monitor();
@@ -155,11 +130,11 @@ TEST_F(SupervisionFaults, AListenerThatDiesIsReportedAndReboundOnTheSamePort) {
   auto l = find_node(tree, node_role::listener, faulty_ep);
   ASSERT_NE(l, nullptr) << to_text(tree);
   EXPECT_EQ(l->state, node_state::listening);
-  EXPECT_EQ(l->restarts, 1u) << to_text(tree);
-  EXPECT_NE(l->last_failure.find("exception in the listener"), std::string::npos) << to_text(tree);
-  EXPECT_EQ(tree.restarts, 1u) << to_text(tree);
+  EXPECT_GE(l->restarts, 1u) << to_text(tree);
+  EXPECT_GE(tree.restarts, 1u) << to_text(tree);
   auto st = pull.stats();
-  EXPECT_EQ(st.supervisor_restarts, 1u);
+  EXPECT_GE(st.supervisor_restarts, 1u);
+  EXPECT_EQ(st.supervisor_restarts, tree.restarts);
   EXPECT_NE(st.last_failure.find(faulty_ep), std::string::npos) << st.last_failure;
   EXPECT_TRUE(st.failed_endpoints.empty());
   exchange(bystander, pull, "after", 10);
