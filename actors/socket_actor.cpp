@@ -35,6 +35,10 @@ namespace {
 constexpr auto first_backoff = std::chrono::milliseconds(50);
 constexpr auto max_backoff = std::chrono::milliseconds(2000);
 constexpr auto stable_after = std::chrono::seconds(10);  // up this long: the backoff starts over
+// The dead listener's acceptor closes asynchronously on the I/O thread: a rebind that finds the
+// port still taken tries again this often, this many times, before it counts as a failure.
+constexpr auto rebind_poll = std::chrono::milliseconds(20);
+constexpr uint32_t rebind_polls = 25;
 
 // What the socket actor needs to restart one listener or connector.
 struct child_spec {
@@ -48,6 +52,7 @@ struct child_spec {
   uint32_t restarts = 0;   // in total
   uint32_t consecutive = 0;  // restarts since it last stayed up for stable_after (backoff, logs)
   restart_intensity::clock::time_point started{};  // when it was last (re)started
+  uint32_t rebind_polls = 0;  // listener: rebinds of this restart that found the port taken
   std::string last_failure;
   std::optional<event_reason> escalated;  // the connector gave up (why): do not restart it
 };
@@ -93,7 +98,7 @@ child_spec& new_child(socket_self self, bool is_listener, std::string endpoint) 
                        child_spec{is_listener, std::move(endpoint), {}, nullptr, {}, {},
                                   restart_intensity{static_cast<size_t>(opts.restart_intensity),
                                                     std::chrono::milliseconds(opts.restart_period_ms)},
-                                  0, 0, restart_intensity::clock::now(), {}, std::nullopt})
+                                  0, 0, restart_intensity::clock::now(), 0, {}, std::nullopt})
               .first->second;
   return c;
 }
@@ -277,9 +282,15 @@ void restart(socket_self self, uint64_t id) {
     return start_connector(self, c);
   try {
     start_listener(self, c, false);
+    c.rebind_polls = 0;
     log::write(log::level::info, "socket", "listening again on " + c.endpoint);
     emit(st.args, event_of(event_kind::listening, c.endpoint));
   } catch (const error& e) {
+    if (e.code() == errc::address_in_use && ++c.rebind_polls < rebind_polls) {
+      self->delayed_send(self, rebind_poll, rebind_atom::value, c.endpoint, id);  // still closing?
+      return;
+    }
+    c.rebind_polls = 0;
     child_failed(self, id, std::string("rebind failed: ") + e.what());
   }
 }

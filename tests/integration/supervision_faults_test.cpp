@@ -9,8 +9,13 @@
 
 #include "runtime/cafmq.hpp"
 #include "runtime/core/fault_injection.hpp"
+#include "runtime/core/log.hpp"
 
 #include <gtest/gtest.h>
+
+#include <mutex>
+#include <string_view>
+#include <vector>
 
 namespace cafmq {
 namespace {
@@ -138,6 +143,47 @@ TEST_F(SupervisionFaults, AListenerThatDiesIsReportedAndReboundOnTheSamePort) {
   EXPECT_NE(st.last_failure.find(faulty_ep), std::string::npos) << st.last_failure;
   EXPECT_TRUE(st.failed_endpoints.empty());
   exchange(bystander, pull, "after", 10);
+}
+
+// With the default restart intensity (no limit), consecutive restarts of one child back off:
+// 50 ms doubling (the listener's accept handler throws 4 times in a row, each rebind admitting
+// the reconnecting peer at once), and the restart log is rate-limited to the 1st, 2nd, 4th...
+TEST_F(SupervisionFaults, ConsecutiveRestartsOfAChildBackOffAtTheDefaultIntensity) {
+  std::mutex mtx;
+  std::vector<std::string> restart_logs;
+  log::set_sink([&](log::level, std::string_view component, std::string_view text) {
+    if (component == "socket" && text.find("restarting in") != std::string_view::npos) {
+      std::lock_guard<std::mutex> guard{mtx};
+      restart_logs.emplace_back(text);
+    }
+  });
+  {
+    context ctx;
+    socket pull{ctx, socket_type::pull, test::no_linger()};
+    auto events = pull.monitor();
+    pull.bind("tcp://127.0.0.1:*");
+    auto ep = pull.last_endpoint();
+    ASSERT_TRUE(test::next_event(events, event_kind::listening, 5000ms));  // the bind's own
+    fault::arm(fault::point::listener, 4);
+    auto o = test::no_linger();
+    o.reconnect_ivl_ms = 10;
+    socket peer{ctx, socket_type::push, o};
+    auto started = std::chrono::steady_clock::now();
+    peer.connect(ep);
+    std::vector<monitor_event> seen;
+    for (int i = 0; i < 4; ++i)
+      ASSERT_TRUE(test::next_event(events, event_kind::listening, 10000ms, &seen)) << test::describe(seen);
+    // 50 + 100 + 200 + 400 ms of backoff at least (a fixed 50 ms would take about 200 ms).
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 700ms);
+    EXPECT_EQ(fault::fired(fault::point::listener), 4u);
+    exchange(peer, pull, "after", 10);
+    EXPECT_EQ(pull.stats().supervisor_restarts, 4u);
+  }
+  log::set_sink(nullptr);
+  ASSERT_EQ(restart_logs.size(), 3u);  // the 1st, 2nd and 4th restart
+  EXPECT_NE(restart_logs[0].find("restarting in 50 ms"), std::string::npos) << restart_logs[0];
+  EXPECT_NE(restart_logs[1].find("restarting in 100 ms"), std::string::npos) << restart_logs[1];
+  EXPECT_NE(restart_logs[2].find("restarting in 400 ms"), std::string::npos) << restart_logs[2];
 }
 
 // Beyond restart_intensity the listener is given up: `closed` with code restart_intensity, a
