@@ -145,9 +145,14 @@ struct control::impl {
   }
 
   net::io_loop loop;  // declared first: outlives the actors that use it
-  // User callbacks: authenticators and monitor callbacks, each on a thread of its own.
-  user_executor_ptr auth_executor = std::make_shared<user_executor>("cafmq/auth", 4096);
-  user_executor_ptr event_executor = std::make_shared<user_executor>("cafmq/events", 65536);
+  // User callbacks: authenticators and monitor callbacks, each on a thread of its own. At the
+  // end, pending authentications are dropped (their engines are gone) and the last monitor
+  // events are delivered; either way a callback that never returns is waited for at most
+  // user_executor::default_stop_bound (see user_executor).
+  user_executor_ptr auth_executor =
+    std::make_shared<user_executor>("cafmq/auth", 4096, user_executor::pending_tasks::drop);
+  user_executor_ptr event_executor =
+    std::make_shared<user_executor>("cafmq/events", 65536, user_executor::pending_tasks::run);
   std::shared_ptr<actor_census> census = std::make_shared<actor_census>();
   std::optional<caf::actor_system_config> owned_cfg;
   std::optional<caf::actor_system> owned;  // empty on a user's system
