@@ -13,8 +13,10 @@
 // restarts within restart_period_ms and the connector escalates: it detaches its pipe, sends
 // `escalate` (endpoint, restart_intensity, why) to its socket actor and quits; the socket actor
 // reports it (closed event, describe(), stats()) while the socket and its other endpoints carry
-// on. An exception in the connector's own handlers kills it; its destructor reports `closed`
-// with code `internal` and leaves the pipe to the socket actor, which restarts the connector.
+// on. Its own end is reported with its real exit reason (report_end): a connector that dies
+// abnormally (an exception in one of its handlers, a kill) reports `closed` with code `internal`
+// and leaves its pipe attached for the socket actor, which restarts it on that pipe; one that
+// stops normally (its socket closes) detaches the pipe and reports `closed` with code `local`.
 #include "actors/describe.hpp"
 #include "actors/messages.hpp"
 #include "runtime/core/endpoint.hpp"
@@ -23,6 +25,7 @@
 #include "runtime/core/reconnect_policy.hpp"
 #include "runtime/core/restart_intensity.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <random>
@@ -44,31 +47,38 @@ struct connector_state {
   node_state status = node_state::dialing;
   std::chrono::milliseconds wait{0};  // the scheduled wait while status is waiting
   std::string stop_reason;
-  std::string failure;  // set when a handler threw: the connector dies of it
+  // Set once it stopped reconnecting (it said `closed` then). Shared with report_end, which runs
+  // after this state is gone.
+  std::shared_ptr<std::atomic<bool>> stopped = std::make_shared<std::atomic<bool>>(false);
   ~connector_state() {
     if (cancel_dial)
       cancel_dial();
     if (session)
       caf::anon_send_exit(session, caf::exit_reason::user_shutdown);
-    if (!failure.empty()) {  // the socket actor restarts us on the same pipe, or detaches it
-      auto ev = event_of(event_kind::closed, args.endpoint);
-      ev.reason = failure;
-      ev.reason_code = event_reason::internal;
-      emit(args.socket, ev);
-      return;
-    }
-    if (args.pipe) {
-      args.pipe->detach();
-      args.socket.hub->poke();
-    }
-    if (status != node_state::stopped) {  // a stopped connector said `closed` already
-      auto ev = event_of(event_kind::closed, args.endpoint);
-      ev.reason = "connector stopped (socket closed)";
-      ev.reason_code = event_reason::local;
-      emit(args.socket, ev);
-    }
   }
 };
+
+// Reports how the connector of `args` ended, from its real exit `reason` (runs as it terminates).
+// An abnormal end leaves the pipe attached: the socket actor restarts the connector on it (or
+// detaches it when it gives up). A normal one (the socket closed it) detaches the pipe.
+void report_end(const session_args& args, const std::atomic<bool>& stopped, const caf::error& reason) {
+  auto ev = event_of(event_kind::closed, args.endpoint);
+  if (abnormal(reason)) {
+    ev.reason = "connector died: " + failure_text(reason);
+    ev.reason_code = event_reason::internal;
+    emit(args.socket, ev);
+    return;
+  }
+  if (args.pipe) {
+    args.pipe->detach();
+    args.socket.hub->poke();
+  }
+  if (stopped.load(std::memory_order_acquire))
+    return;  // a stopped connector said `closed` already
+  ev.reason = "connector stopped (socket closed)";
+  ev.reason_code = event_reason::local;
+  emit(args.socket, ev);
+}
 
 using connector_self = connector_actor::stateful_pointer<connector_state>;
 
@@ -97,6 +107,7 @@ void dial(connector_self self) {
 void stop_quietly(connector_self self, const std::string& why) {
   auto& st = self->state;
   st.status = node_state::stopped;
+  st.stopped->store(true, std::memory_order_release);
   st.stop_reason = why;
   ++st.generation;
   if (st.args.pipe) {
@@ -233,7 +244,10 @@ connector_actor::behavior_type connector(connector_self self, session_args args,
   auto& st = self->state;
   st.args = std::move(args);
   st.owner = std::move(owner);
-  guard_handlers(self, "connector", [self](const std::string& text) { self->state.failure = text; });
+  guard_handlers(self, "connector", [](const std::string&) {});  // report_end says why
+  self->attach_functor([args = st.args, stopped = st.stopped](const caf::error& reason) {
+    report_end(args, *stopped, reason);
+  });
   st.target = std::move(target);
   st.policy.emplace(st.args.socket.options, std::random_device{}());
   st.restarts.emplace(static_cast<size_t>(st.args.socket.options.restart_intensity),
@@ -269,6 +283,8 @@ connector_actor::behavior_type connector(connector_self self, session_args args,
         dial(self);
     },
     [=](describe_atom) -> caf::result<supervision_node> {
+      if (killed_by_fault(self, fault::point::connector))
+        return caf::make_error(caf::sec::runtime_error, "killed by fault injection");
       std::vector<session_actor> children;
       if (self->state.session)
         children.push_back(self->state.session);

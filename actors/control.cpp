@@ -152,9 +152,14 @@ struct control::impl {
   }
 
   net::io_pool pool;  // declared first: outlives the actors that use it
-  // User callbacks: authenticators and monitor callbacks, each on a thread of its own.
-  user_executor_ptr auth_executor = std::make_shared<user_executor>("cafmq/auth", 4096);
-  user_executor_ptr event_executor = std::make_shared<user_executor>("cafmq/events", 65536);
+  // User callbacks: authenticators and monitor callbacks, each on a thread of its own. At the
+  // end, pending authentications are dropped (their engines are gone) and the last monitor
+  // events are delivered; either way a callback that never returns is waited for at most
+  // user_executor::default_stop_bound (see user_executor).
+  user_executor_ptr auth_executor =
+    std::make_shared<user_executor>("cafmq/auth", 4096, user_executor::pending_tasks::drop);
+  user_executor_ptr event_executor =
+    std::make_shared<user_executor>("cafmq/events", 65536, user_executor::pending_tasks::run);
   std::shared_ptr<actor_census> census = std::make_shared<actor_census>();
   std::optional<caf::actor_system_config> owned_cfg;
   std::optional<caf::actor_system> owned;  // empty on a user's system
@@ -198,7 +203,10 @@ struct control::impl {
       caf::scoped_actor self{system};
       self->request(dst.actor, std::chrono::seconds(30), std::forward<Ts>(xs)...)
         .receive([&](control_reply& r) { reply = std::move(r); },
-                 [&](caf::error& e) { reply.text = "control request failed: " + system.render(e); });
+                 [&](caf::error& e) {
+                   reply = {static_cast<int>(errc::internal),
+                            "the socket's actor did not answer: " + system.render(e)};
+                 });
     }
     throw_if_failed(*dst.record);  // the actor died under the request
     return reply;
@@ -280,18 +288,24 @@ uint64_t control::open_socket(socket_args args) {
   return impl_->last_id;
 }
 
-std::string control::bind(uint64_t socket, const std::string& endpoint) {
-  auto r = impl_->ask(impl_->socket(socket), bind_atom::value, endpoint);
+// Throws the error `r` carries (socket_closed if the context ended under the request).
+void control::throw_if_error(const control_reply& r) const {
+  if (r.code >= 0 && terminated())
+    throw error{errc::socket_closed, "the socket's context is terminated"};
   if (r.code >= 0)
     throw error{static_cast<errc>(r.code), r.text};
+}
+
+std::string control::bind(uint64_t socket, const std::string& endpoint) {
+  auto r = impl_->ask(impl_->socket(socket), bind_atom::value, endpoint);
+  throw_if_error(r);
   return r.text;
 }
 
 void control::connect(uint64_t socket, const std::string& endpoint,
                       const std::string& routing_id) {
   auto r = impl_->ask(impl_->socket(socket), connect_atom::value, endpoint, routing_id);
-  if (r.code >= 0)
-    throw error{static_cast<errc>(r.code), r.text};
+  throw_if_error(r);
 }
 
 namespace {

@@ -30,6 +30,8 @@ class io_pool;
 
 namespace cafmq::actors {
 
+struct control_reply;
+
 /// A socket's accepted connections whose handshake has not finished (summed over its listeners),
 /// and how many of them the listeners closed to stay within max_pending_handshakes. Shared with
 /// the user thread: listeners write, stats() reads (relaxed; a snapshot, never a decision).
@@ -161,6 +163,7 @@ public:
   std::vector<open_socket_info> open_sockets() const;
 
 private:
+  void throw_if_error(const control_reply& r) const;
   struct impl;
   std::unique_ptr<impl> impl_;
   std::shared_ptr<authenticator_slot> auth_ = std::make_shared<authenticator_slot>();

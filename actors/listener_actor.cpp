@@ -4,9 +4,10 @@
 // Supervision strategy (docs/reliability.md): sessions are temporary children (OTP `temporary`):
 // a session that ends, normally or from a fault, is forgotten and never restarted (the peer
 // reconnects if it wants to), so one bad peer never touches the others. A session that dies
-// without saying how it ended (killed) is reported as `internal`. The listener's own death
-// (an exception in a handler) takes its sessions with it and is reported by its destructor as
-// `closed` with code `internal`; the socket actor then rebinds the endpoint.
+// without saying how it ended (killed) is reported as `internal`. The listener's own end takes
+// its sessions with it and is reported as `closed` with its real exit reason (report_end): code
+// `internal` for an abnormal death (an exception in a handler, a kill), after which the socket
+// actor rebinds the endpoint; code `local` only when its socket stopped it.
 //
 // It also bounds the connections still in their handshake (max_pending_handshakes): one more
 // closes the oldest of them, so half-open connections cost bounded memory and can never lock
@@ -32,7 +33,6 @@ struct listener_state {
   std::deque<session_actor> pending;    // sessions still in their handshake, oldest first
   std::set<caf::actor_addr> reported;   // sessions that said how they ended
   uint64_t evicted = 0;
-  std::string failure;  // set when a handler threw: the listener dies of it
   ~listener_state() {
     if (args.socket.handshakes)
       args.socket.handshakes->pending -= pending.size();
@@ -40,17 +40,21 @@ struct listener_state {
       listener->close();
     for (auto& s : sessions)
       caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
-    auto ev = event_of(event_kind::closed, args.endpoint);
-    if (failure.empty()) {
-      ev.reason = "listener stopped (socket closed)";
-      ev.reason_code = event_reason::local;
-    } else {
-      ev.reason = failure;
-      ev.reason_code = event_reason::internal;
-    }
-    emit(args.socket, ev);
   }
 };
+
+// Reports how the listener of `args` ended, from its real exit `reason` (runs as it terminates).
+void report_end(const session_args& args, const caf::error& reason) {
+  auto ev = event_of(event_kind::closed, args.endpoint);
+  if (abnormal(reason)) {
+    ev.reason = "listener died: " + failure_text(reason);
+    ev.reason_code = event_reason::internal;
+  } else {
+    ev.reason = "listener stopped (socket closed)";
+    ev.reason_code = event_reason::local;
+  }
+  emit(args.socket, ev);
+}
 
 using listener_self = listener_actor::stateful_pointer<listener_state>;
 
@@ -153,7 +157,8 @@ listener_actor::behavior_type listener(listener_self self, session_args args,
                                        const net::listener_ptr& l) {
   self->state.args = std::move(args);
   self->state.listener = l;
-  guard_handlers(self, "listener", [self](const std::string& text) { self->state.failure = text; });
+  guard_handlers(self, "listener", [](const std::string&) {});  // report_end says why
+  self->attach_functor([args = self->state.args](const caf::error& reason) { report_end(args, reason); });
   start_accepting(self, l);
   self->set_down_handler([=](caf::down_msg& dm) { on_session_down(self, dm); });
   return {
@@ -176,6 +181,8 @@ listener_actor::behavior_type listener(listener_self self, session_args args,
       emit(self->state.args.socket, ev);
     },
     [=](describe_atom) -> caf::result<supervision_node> {
+      if (killed_by_fault(self, fault::point::listener))
+        return caf::make_error(caf::sec::runtime_error, "killed by fault injection");
       return describe_with_children(self, describe(self), self->state.sessions);
     },
   };

@@ -8,6 +8,7 @@
 #include "net/io_loop.hpp"
 #include "net/stream.hpp"
 #include "net/transport.hpp"
+#include "runtime/core/fault_injection.hpp"
 #include "runtime/core/log.hpp"
 #include "runtime/core/socket_descriptor.hpp"
 
@@ -66,6 +67,8 @@ inline pipe_ptr new_pipe(const socket_args& s) {
 inline std::string failure_text(const caf::error& reason) {
   if (!reason)
     return "normal";
+  if (reason == caf::exit_reason::kill)
+    return "killed (exit_reason::kill)";
   auto& ctx = reason.context();
   if (ctx.size() == 1 && ctx.match_element<std::string>(0))
     return ctx.get_as<std::string>(0);
@@ -96,6 +99,20 @@ void guard_handlers(Self* self, const char* who, OnFault on_fault) {
     on_fault(text);
     return caf::make_error(caf::sec::runtime_error, text);
   });
+}
+
+/// Fault injection (test builds only): true if a kill point armed for `p` made `self` quit with
+/// caf::exit_reason::kill (it terminates once the current handler returns).
+template <class Self>
+bool killed_by_fault([[maybe_unused]] Self* self, [[maybe_unused]] fault::point p) {
+#ifdef CAFMQ_FAULT_INJECTION
+  if (!fault::kill_hit(p))
+    return false;
+  self->quit(caf::exit_reason::kill);
+  return true;
+#else
+  return false;
+#endif
 }
 
 /// Counts `h` in the context's census until it terminates (see actor_census). Returns `h`.

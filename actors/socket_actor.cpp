@@ -4,9 +4,13 @@
 // Supervision strategy (OTP one_for_one, docs/reliability.md):
 // - A listener or connector that dies abnormally (an exception in one of its handlers, a kill)
 //   is restarted on the same endpoint (a listener on its bound address, so a resolved port is
-//   kept; a connector on the same pipe, so what the user queued survives), after a backoff of
-//   50 ms doubling per restart within restart_period_ms (at most 2 s), as long as it has not died
-//   more than `restart_intensity` times within `restart_period_ms` (0: no limit).
+//   kept; a connector on the same pipe, so what the user queued survives, or on a fresh pipe if
+//   that one was detached), after a backoff of 50 ms doubling with each consecutive restart of
+//   that child (at most 2 s; back to 50 ms once it has stayed up for `stable_after`), as long as
+//   it has not died more than `restart_intensity` times within `restart_period_ms` (0: no
+//   limit). Restart logs are rate-limited (the 1st, 2nd, 4th, 8th... of a child's run).
+// - The socket actor owns the fate of its connectors' pipes: it detaches a pipe when it gives
+//   the endpoint up, when the connector ends normally, and when the socket actor itself ends.
 // - Beyond that, the endpoint is given up: a `closed` event with code restart_intensity, an error
 //   log, and the failure is kept for describe() (a `failed` node) and stats() (failed_endpoints).
 // - A connector that escalates (its sessions restarted too often) is given up the same way.
@@ -30,6 +34,11 @@ namespace {
 
 constexpr auto first_backoff = std::chrono::milliseconds(50);
 constexpr auto max_backoff = std::chrono::milliseconds(2000);
+constexpr auto stable_after = std::chrono::seconds(10);  // up this long: the backoff starts over
+// The dead listener's acceptor closes asynchronously on the I/O thread: a rebind that finds the
+// port still taken tries again this often, this many times, before it counts as a failure.
+constexpr auto rebind_poll = std::chrono::milliseconds(20);
+constexpr uint32_t rebind_polls = 25;
 
 // What the socket actor needs to restart one listener or connector.
 struct child_spec {
@@ -41,6 +50,9 @@ struct child_spec {
   caf::actor_addr addr;
   restart_intensity intensity;
   uint32_t restarts = 0;   // in total
+  uint32_t consecutive = 0;  // restarts since it last stayed up for stable_after (backoff, logs)
+  restart_intensity::clock::time_point started{};  // when it was last (re)started
+  uint32_t rebind_polls = 0;  // listener: rebinds of this restart that found the port taken
   std::string last_failure;
   std::optional<event_reason> escalated;  // the connector gave up (why): do not restart it
   bool binding = false;    // listener: its bind is under way on the I/O thread
@@ -55,9 +67,14 @@ struct socket_state {
   uint64_t last_id = 0;
   std::vector<supervision_node> given_up;  // endpoints given up on, for describe()
   ~socket_state() {
-    for (auto& [id, c] : children)
+    for (auto& [id, c] : children) {
       if (c.running)
         caf::anon_send_exit(c.running, caf::exit_reason::user_shutdown);
+      if (c.pipe)
+        c.pipe->detach();
+    }
+    if (args.hub)
+      args.hub->poke();
   }
 };
 
@@ -84,7 +101,8 @@ child_spec& new_child(socket_self self, bool is_listener, std::string endpoint) 
                        child_spec{is_listener, std::move(endpoint), {}, nullptr, {}, {},
                                   restart_intensity{static_cast<size_t>(opts.restart_intensity),
                                                     std::chrono::milliseconds(opts.restart_period_ms)},
-                                  0, {}, std::nullopt, false, std::nullopt})
+                                  0, 0, restart_intensity::clock::now(), 0, {}, std::nullopt,
+                                  false, std::nullopt})
               .first->second;
   return c;
 }
@@ -100,15 +118,30 @@ void start_listener(socket_self self, uint64_t id, child_spec& c) {
                      });
 }
 
-// Spawns the connector of `c` (on its pipe, if it has one).
+// Spawns the connector of `c` (on its pipe, if it has one; a fresh one if it was detached).
 void start_connector(socket_self self, child_spec& c) {
+  bool fresh_pipe = c.pipe && c.pipe->detached();
+  if (fresh_pipe)
+    c.pipe = new_pipe(self->state.args);
   auto a = session_template(self, c);
   a.connect_routing_id = c.routing_id;
   a.pipe = c.pipe;
-  a.reconnection = c.restarts > 0;
+  a.reconnection = c.restarts > 0 && !fresh_pipe;
   auto h = spawn_connector(self, std::move(a), c.endpoint);
   c.running = describable{h};
   c.addr = h.address();
+  c.started = restart_intensity::clock::now();
+  if (fresh_pipe)
+    self->state.args.hub->attach(c.pipe);
+}
+
+// Detaches the pipe of `c`, if any: nobody will serve it again, so it must not take a share of
+// the round-robin.
+void drop_pipe(socket_self self, child_spec& c) {
+  if (!c.pipe)
+    return;
+  c.pipe->detach();
+  self->state.args.hub->poke();
 }
 
 // The user's bind: answered once the transport has bound (or failed to).
@@ -154,21 +187,18 @@ void give_up(socket_self self, uint64_t id, event_reason code, const std::string
   if (i == st.children.end())
     return;
   auto& c = i->second;
-  if (c.pipe) {  // nobody will serve it again: it must not take a share of the round-robin
-    c.pipe->detach();
-    st.args.hub->poke();
-  }
+  drop_pipe(self, c);
   log::write(log::level::error, "socket", c.endpoint + ": given up: " + why);
-  auto ev = event_of(event_kind::closed, c.endpoint);
-  ev.reason = why;
-  ev.reason_code = code;
-  emit(st.args, ev);
-  {
+  {  // recorded before the event: stats() read on the event sees the failed endpoint
     auto& rec = *st.args.supervision;
     std::lock_guard<std::mutex> guard{rec.mtx};
     rec.last_failure = c.endpoint + ": " + why;
     rec.failed_endpoints.push_back({c.endpoint, why});
   }
+  auto ev = event_of(event_kind::closed, c.endpoint);
+  ev.reason = why;
+  ev.reason_code = code;
+  emit(st.args, ev);
   supervision_node n;
   n.role = c.is_listener ? node_role::listener : node_role::connector;
   n.state = node_state::failed;
@@ -179,8 +209,9 @@ void give_up(socket_self self, uint64_t id, event_reason code, const std::string
   st.children.erase(i);
 }
 
+// 50 ms for the first of consecutive restarts, doubling up to 2 s.
 std::chrono::milliseconds backoff_of(const child_spec& c) {
-  auto n = std::min<size_t>(c.intensity.recent(), 6);
+  auto n = std::min<uint32_t>(c.consecutive, 7);
   return std::min(first_backoff * (1 << (n > 0 ? n - 1 : 0)), max_backoff);
 }
 
@@ -195,12 +226,18 @@ void child_failed(socket_self self, uint64_t id, const std::string& text) {
                    std::string(kind) + " died more than " + std::to_string(st.args.options.restart_intensity)
                      + " times within " + std::to_string(st.args.options.restart_period_ms)
                      + " ms (restart_intensity); last: " + text);
+  auto now = restart_intensity::clock::now();
+  if (now - c.started >= stable_after)
+    c.consecutive = 0;  // it had been up a while: not part of a crash loop
   ++c.restarts;
+  ++c.consecutive;
   c.last_failure = text;
   record_failure(self, c.endpoint + ": " + text, true);
   auto wait = backoff_of(c);
-  log::write(log::level::warn, "socket", c.endpoint + ": " + kind + " died (" + text
-                                           + "); restarting in " + std::to_string(wait.count()) + " ms");
+  if ((c.consecutive & (c.consecutive - 1)) == 0)  // 1st, 2nd, 4th, 8th...: a crash loop logs little
+    log::write(log::level::warn, "socket", c.endpoint + ": " + kind + " died (" + text + "); restarting in "
+                                             + std::to_string(wait.count()) + " ms ("
+                                             + std::to_string(c.consecutive) + " consecutive restarts)");
   self->delayed_send(self, wait, rebind_atom::value, c.endpoint, id);
 }
 
@@ -218,6 +255,7 @@ void on_child_down(socket_self self, const caf::down_msg& dm) {
   if (c.escalated)
     return give_up(self, id, *c.escalated, c.last_failure);
   if (!abnormal(dm.reason)) {
+    drop_pipe(self, c);
     st.children.erase(i);
     return;
   }
@@ -232,6 +270,7 @@ void restart(socket_self self, uint64_t id) {
   if (i == st.children.end() || i->second.running || i->second.binding)
     return;
   auto& c = i->second;
+  c.started = restart_intensity::clock::now();  // a rebind that fails is not "up for a while"
   if (c.is_listener)
     start_listener(self, id, c);
   else
@@ -239,7 +278,8 @@ void restart(socket_self self, uint64_t id) {
 }
 
 // A bind of child `id` ended: spawn its listener actor, or report the failure (to the user's
-// bind, or as another failure of a listener being restarted).
+// bind, or as another failure of a listener being restarted; a port still held by the dead
+// listener's acceptor, whose close is asynchronous, is polled a few times first).
 void on_bound(socket_self self, uint64_t id, net::listener_ptr l, const net::bind_failure& f) {
   auto& st = self->state;
   auto i = st.children.find(id);
@@ -253,8 +293,14 @@ void on_bound(socket_self self, uint64_t id, net::listener_ptr l, const net::bin
   auto reply = std::move(c.bind_reply);
   c.bind_reply.reset();
   if (!l) {
-    if (!reply)
+    if (!reply) {
+      if (f.code == errc::address_in_use && ++c.rebind_polls < rebind_polls) {
+        self->delayed_send(self, rebind_poll, rebind_atom::value, c.endpoint, id);  // still closing?
+        return;
+      }
+      c.rebind_polls = 0;
       return child_failed(self, id, "rebind failed: " + f.detail);
+    }
     auto ev = event_of(event_kind::bind_failed, c.endpoint);
     ev.reason = f.detail;
     ev.reason_code = f.reason;
@@ -268,6 +314,8 @@ void on_bound(socket_self self, uint64_t id, net::listener_ptr l, const net::bin
   auto h = spawn_listener(self, session_template(self, c), std::move(l));
   c.running = describable{h};
   c.addr = h.address();
+  c.started = restart_intensity::clock::now();
+  c.rebind_polls = 0;
   log::write(log::level::info, "socket", (reply ? "listening on " : "listening again on ") + c.endpoint);
   emit(st.args, event_of(event_kind::listening, c.endpoint));
   if (reply)
@@ -313,6 +361,8 @@ socket_actor::behavior_type socket_behavior(socket_self self, socket_args args, 
       on_escalation(self, code, why);
     },
     [=](describe_atom) -> caf::result<supervision_node> {
+      if (killed_by_fault(self, fault::point::socket_actor))
+        return caf::make_error(caf::sec::runtime_error, "killed by fault injection");
       auto& st = self->state;
       supervision_node n;
       n.role = node_role::socket;

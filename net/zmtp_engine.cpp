@@ -138,7 +138,7 @@ bool zmtp_engine_impl::after_mechanism_step(mechanism::status st, const std::vec
     queue_command(c);
   if (st == mechanism::status::failed) {
     auto& f = mech_->failure();
-    auto end = permanent_end(f.code, "handshake failed: " + f.reason);
+    auto end = permanent_end(auth_faulted_ ? event_reason::internal : f.code, "handshake failed: " + f.reason);
     if (f.send_error)
       close_after_error(make_error_command(f.error_reason.empty() ? f.reason : f.error_reason),
                         std::move(end));
@@ -171,21 +171,22 @@ void zmtp_engine_impl::ask_authenticator() {
   if (cfg_.handshake_ivl_ms <= 0)
     arm_deadline(cfg_.auth_fallback_deadline_ms);
   std::weak_ptr<zmtp_engine_impl> weak = shared_from_this();
-  auto done = [weak](const auth_reply& reply) {
+  auto deliver = [weak](const auth_reply& reply, bool faulted) {
     if (auto self = weak.lock()) {
       auto& ctx = self->ctx_;
-      asio::post(ctx, [self = std::move(self), reply] {
-        self->guard([&] { self->on_auth_reply(reply); });
+      asio::post(ctx, [self = std::move(self), reply, faulted] {
+        self->guard([&] { self->on_auth_reply(reply, faulted); });
       });
     }
   };
-  auto call = [auth = cfg_.authenticator, request = std::move(*request), done] {
+  auto done = [deliver](const auth_reply& reply) { deliver(reply, false); };
+  auto call = [auth = cfg_.authenticator, request = std::move(*request), done, deliver] {
     try {
       auth->authenticate(request, done);
     } catch (const std::exception& e) {  // a verdict now, rather than the deadline's
-      done({500, std::string("the authenticator failed: ") + e.what(), {}});
+      deliver({500, std::string("the authenticator failed: ") + e.what(), {}}, true);
     } catch (...) {
-      done({500, "the authenticator failed", {}});
+      deliver({500, "the authenticator failed", {}}, true);
     }
   };
   if (!cfg_.auth_executor)
@@ -194,10 +195,11 @@ void zmtp_engine_impl::ask_authenticator() {
     on_auth_reply({500, "the authenticator's queue is full", {}});
 }
 
-void zmtp_engine_impl::on_auth_reply(const auth_reply& reply) {
+void zmtp_engine_impl::on_auth_reply(const auth_reply& reply, bool faulted) {
   if (phase_ != phase::handshake || !auth_pending_ || closing_)
     return;  // closed meanwhile (deadline, peer gone), or a second or late verdict
   auth_pending_ = false;
+  auth_faulted_ = faulted;
   if (cfg_.handshake_ivl_ms <= 0)
     timer_.cancel();  // the fallback deadline
   std::vector<bytes> cmds;

@@ -79,7 +79,9 @@ private:
   void on_command(const frame& body);
   bool after_mechanism_step(mechanism::status st, const std::vector<bytes>& cmds);
   void ask_authenticator();
-  void on_auth_reply(const auth_reply& reply);
+  /// The authenticator's verdict; `faulted`: it threw (the server reports `internal`, the client
+  /// still gets ERROR 500).
+  void on_auth_reply(const auth_reply& reply, bool faulted = false);
   void on_handshake_deadline(int after_ms);
   void arm_deadline(int ms);
   bool unwrap(uint8_t& flags, frame& body);
@@ -138,6 +140,7 @@ private:
   uint8_t minor_ = 1;
   std::optional<connection_end> closing_;  // set when an ERROR is queued: close once written
   bool auth_pending_ = false;  // the authenticator has the request; its verdict is awaited
+  bool auth_faulted_ = false;  // the authenticator threw: the handshake failure is `internal`
 
   uint8_t greeting_[greeting_size] = {};
   size_t greeting_have_ = 0;

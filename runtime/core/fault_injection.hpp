@@ -1,7 +1,10 @@
 // Fault injection for the supervision tests: named points inside the library
-// that throw when a test arms them. Compiled in only with CAFMQ_FAULT_INJECTION
-// (CMake option of that name, on in builds with tests, off for installs);
-// otherwise CAFMQ_FAULT_POINT is nothing and arm() does not exist.
+// that throw when a test arms them, and kill points (the describe handler of a
+// socket actor, listener or connector) that make the actor quit with
+// caf::exit_reason::kill, as a crash that says nothing would. Compiled in only
+// with CAFMQ_FAULT_INJECTION (CMake option of that name, on in builds with
+// tests, off for installs); otherwise CAFMQ_FAULT_POINT and
+// CAFMQ_KILL_POINT are nothing and arm() does not exist.
 #pragma once
 
 #include <cstdint>
@@ -36,9 +39,18 @@ void reset();
 uint64_t fired(point p);
 /// Throws injected_fault if `p` is armed. A relaxed load when nothing is armed.
 void hit(point p);
+/// The next `times` describe requests to an actor of kind `p` (socket_actor,
+/// listener, connector) kill it: it quits with caf::exit_reason::kill.
+void arm_kill(point p, uint32_t times = 1);
+/// How many actors of kind `p` a kill point has killed since the last reset.
+uint64_t killed(point p);
+/// True (and counted) if `p` is armed to kill: the caller quits with exit_reason::kill.
+bool kill_hit(point p);
 #define CAFMQ_FAULT_POINT(p) ::cafmq::fault::hit(::cafmq::fault::point::p)
+#define CAFMQ_KILL_POINT(p) ::cafmq::fault::kill_hit(::cafmq::fault::point::p)
 #else
 #define CAFMQ_FAULT_POINT(p) static_cast<void>(0)
+#define CAFMQ_KILL_POINT(p) false
 #endif
 
 } // namespace cafmq::fault

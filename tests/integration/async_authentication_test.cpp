@@ -2,7 +2,7 @@
 // deadline bounds the wait for their verdict: one that never answers fails only its own client
 // (code timeout, ERROR "500" to the client) while another client of the same server is admitted;
 // one that blocks does not delay other sockets' traffic; one that throws refuses its client with
-// 500 at once and the server carries on.
+// 500 at once (`internal` on the server, `auth` on the client) and the server carries on.
 #include "support/deadline.hpp"
 #include "support/events.hpp"
 #include "support/messages.hpp"
@@ -25,7 +25,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto budget = 5000ms;
-constexpr int handshake_ivl_ms = 500;
+constexpr int handshake_ivl_ms = 2000;  // room for the admitted client's handshake under sanitizers
 
 // Admits admin/secret; for user "stuck" never answers; for "bomb" throws; for "slow" blocks
 // until released (at most `block_for`), as a slow user callback would.
@@ -107,11 +107,12 @@ TEST(AsyncAuthentication, AnAuthenticatorThatNeverAnswersFailsOnlyItsClientAtThe
   expect_flow(admin, server, "admitted meanwhile");
 
   std::vector<monitor_event> seen;
-  auto failed = test::next_event(server_events, event_kind::handshake_failed, budget, &seen);
+  auto failed = test::next_event(server_events, event_kind::handshake_failed, 4 * budget, &seen);
   ASSERT_TRUE(failed) << test::describe(seen);
   auto waited = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(failed->reason_code, event_reason::timeout) << failed->reason;
-  EXPECT_NE(failed->reason.find("authenticator did not answer within 500 ms"), std::string::npos)
+  EXPECT_NE(failed->reason.find("authenticator did not answer within " + std::to_string(handshake_ivl_ms) + " ms"),
+            std::string::npos)
     << failed->reason;
   EXPECT_LT(waited, std::chrono::milliseconds{handshake_ivl_ms * 4}) << "the deadline was not kept";
   // The client hears the ERROR a failed ZAP handler stands for (RFC 27): 500.
@@ -166,7 +167,7 @@ TEST(AsyncAuthentication, AnAuthenticatorThatThrowsRefusesItsClientAndTheServerC
   std::vector<monitor_event> seen;
   auto failed = test::next_event(server_events, event_kind::handshake_failed, budget, &seen);
   ASSERT_TRUE(failed) << test::describe(seen);
-  EXPECT_EQ(failed->reason_code, event_reason::auth) << failed->reason;
+  EXPECT_EQ(failed->reason_code, event_reason::internal) << "a fault, not a refusal: " << failed->reason;
   EXPECT_NE(failed->reason.find("authenticator exploded"), std::string::npos) << failed->reason;
   std::vector<monitor_event> client_seen;
   auto refused = test::next_event(bomb_events, event_kind::handshake_failed, budget, &client_seen);

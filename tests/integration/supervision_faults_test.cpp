@@ -5,11 +5,17 @@
 #include "support/deadline.hpp"
 #include "support/events.hpp"
 #include "support/messages.hpp"
+#include "support/supervision.hpp"
 
 #include "runtime/cafmq.hpp"
 #include "runtime/core/fault_injection.hpp"
+#include "runtime/core/log.hpp"
 
 #include <gtest/gtest.h>
+
+#include <mutex>
+#include <string_view>
+#include <vector>
 
 namespace cafmq {
 namespace {
@@ -22,37 +28,9 @@ protected:
   void TearDown() override { fault::reset(); }
 };
 
-// Sends `n` messages "<tag> <i>" from `push` and reads exactly them, in order, from `pull`;
-// then nothing else is queued.
-void exchange(socket& push, socket& pull, const std::string& tag, int n) {
-  for (int i = 0; i < n; ++i)
-    ASSERT_TRUE(push.send(message{tag + " " + std::to_string(i)}, 5000ms)) << tag << " " << i;
-  for (int i = 0; i < n; ++i) {
-    auto m = pull.recv(5000ms);
-    ASSERT_TRUE(m.has_value()) << tag << ": message " << i << " of " << n << " missing";
-    EXPECT_EQ((*m)[0].to_string(), tag + " " + std::to_string(i));
-  }
-  EXPECT_FALSE(pull.recv(0ms).has_value()) << tag << ": a message too many";
-}
-
-// Reads events until one of `kind` with `code` arrives; nullopt after `budget`.
-std::optional<monitor_event> next_with_code(event_stream& events, event_kind kind, event_reason code,
-                                            std::vector<monitor_event>& seen,
-                                            std::chrono::milliseconds budget = 5000ms) {
-  test::deadline d{budget};
-  while (auto e = test::next_event(events, kind, d.remaining(), &seen))
-    if (e->reason_code == code)
-      return e;
-  return std::nullopt;
-}
-
-const supervision_node* find_node(const supervision_node& n, node_role role, const std::string& ep) {
-  for (auto& c : n.children)
-    if (c.role == role && c.endpoint == ep)
-      return &c;
-  return nullptr;
-}
-const supervision_node* find_node(supervision_node&&, node_role, const std::string&) = delete;
+using test::exchange;
+using test::find_node;
+using test::next_with_code;
 
 // A session's handler throws: that one connection ends with code internal, its parent carries
 // on (the listener forgets it, or the connector redials), and the other peer's traffic is
@@ -110,11 +88,13 @@ TEST_F(SupervisionFaults, AnExceptionInASessionEndsThatConnectionOnly) {
 
 // A listener's accept handler throws: the listener dies, reported as `closed` with code
 // internal (never "socket closed"); the socket actor rebinds the same port after a backoff;
-// the faulty peer gets in again; the other endpoint's peer exchanged every message.
+// the faulty peer gets in again; the other endpoint's peer exchanged every message. The old
+// acceptor closes asynchronously on the I/O thread, so a rebind may first find the port still
+// taken and count another restart: at least one restart, and it ends listening on the port.
 TEST_F(SupervisionFaults, AListenerThatDiesIsReportedAndReboundOnTheSamePort) {
   context ctx;
   auto po = test::no_linger();
-  po.restart_intensity = 2;
+  po.restart_intensity = 5;
   po.restart_period_ms = 60000;
   socket pull{ctx, socket_type::pull, po};
   auto events = pull.monitor();
@@ -155,14 +135,55 @@ TEST_F(SupervisionFaults, AListenerThatDiesIsReportedAndReboundOnTheSamePort) {
   auto l = find_node(tree, node_role::listener, faulty_ep);
   ASSERT_NE(l, nullptr) << to_text(tree);
   EXPECT_EQ(l->state, node_state::listening);
-  EXPECT_EQ(l->restarts, 1u) << to_text(tree);
-  EXPECT_NE(l->last_failure.find("exception in the listener"), std::string::npos) << to_text(tree);
-  EXPECT_EQ(tree.restarts, 1u) << to_text(tree);
+  EXPECT_GE(l->restarts, 1u) << to_text(tree);
+  EXPECT_GE(tree.restarts, 1u) << to_text(tree);
   auto st = pull.stats();
-  EXPECT_EQ(st.supervisor_restarts, 1u);
+  EXPECT_GE(st.supervisor_restarts, 1u);
+  EXPECT_EQ(st.supervisor_restarts, tree.restarts);
   EXPECT_NE(st.last_failure.find(faulty_ep), std::string::npos) << st.last_failure;
   EXPECT_TRUE(st.failed_endpoints.empty());
   exchange(bystander, pull, "after", 10);
+}
+
+// With the default restart intensity (no limit), consecutive restarts of one child back off:
+// 50 ms doubling (the listener's accept handler throws 4 times in a row, each rebind admitting
+// the reconnecting peer at once), and the restart log is rate-limited to the 1st, 2nd, 4th...
+TEST_F(SupervisionFaults, ConsecutiveRestartsOfAChildBackOffAtTheDefaultIntensity) {
+  std::mutex mtx;
+  std::vector<std::string> restart_logs;
+  log::set_sink([&](log::level, std::string_view component, std::string_view text) {
+    if (component == "socket" && text.find("restarting in") != std::string_view::npos) {
+      std::lock_guard<std::mutex> guard{mtx};
+      restart_logs.emplace_back(text);
+    }
+  });
+  {
+    context ctx;
+    socket pull{ctx, socket_type::pull, test::no_linger()};
+    auto events = pull.monitor();
+    pull.bind("tcp://127.0.0.1:*");
+    auto ep = pull.last_endpoint();
+    ASSERT_TRUE(test::next_event(events, event_kind::listening, 5000ms));  // the bind's own
+    fault::arm(fault::point::listener, 4);
+    auto o = test::no_linger();
+    o.reconnect_ivl_ms = 10;
+    socket peer{ctx, socket_type::push, o};
+    auto started = std::chrono::steady_clock::now();
+    peer.connect(ep);
+    std::vector<monitor_event> seen;
+    for (int i = 0; i < 4; ++i)
+      ASSERT_TRUE(test::next_event(events, event_kind::listening, 10000ms, &seen)) << test::describe(seen);
+    // 50 + 100 + 200 + 400 ms of backoff at least (a fixed 50 ms would take about 200 ms).
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 700ms);
+    EXPECT_EQ(fault::fired(fault::point::listener), 4u);
+    exchange(peer, pull, "after", 10);
+    EXPECT_EQ(pull.stats().supervisor_restarts, 4u);
+  }
+  log::set_sink(nullptr);
+  ASSERT_EQ(restart_logs.size(), 3u);  // the 1st, 2nd and 4th restart
+  EXPECT_NE(restart_logs[0].find("restarting in 50 ms"), std::string::npos) << restart_logs[0];
+  EXPECT_NE(restart_logs[1].find("restarting in 100 ms"), std::string::npos) << restart_logs[1];
+  EXPECT_NE(restart_logs[2].find("restarting in 400 ms"), std::string::npos) << restart_logs[2];
 }
 
 // Beyond restart_intensity the listener is given up: `closed` with code restart_intensity, a

@@ -68,8 +68,10 @@ TEST(SupervisionTree, ListsListenersConnectorsAndSessionsWithTheirStates) {
   auto listener = child_at(server, node_role::listener, pull.last_endpoint());
   ASSERT_NE(listener, nullptr) << to_text(server);
   EXPECT_EQ(listener->state, node_state::listening);
-  ASSERT_TRUE(test::eventually([&] { return pull.describe().children.at(0).children.size() == 1; },
-                               5000ms));
+  ASSERT_TRUE(test::eventually([&] {  // the accepting side's session reaches ready on its own time
+    auto sessions = pull.describe().children.at(0).children;
+    return sessions.size() == 1 && sessions[0].state == node_state::ready;
+  }, 5000ms));
   auto session = pull.describe().children.at(0).children.at(0);
   EXPECT_EQ(session.state, node_state::ready);
   EXPECT_NE(session.connection_id, 0u);

@@ -53,14 +53,61 @@ TEST(UserExecutor, AFullQueueRefusesWithoutBlocking) {
   release.set_value();
 }
 
-TEST(UserExecutor, DestructionRunsWhatIsQueued) {
+TEST(UserExecutor, DestructionRunsWhatIsQueuedWhenTheOwnerAsksToDrain) {
   int ran = 0;
   {
-    user_executor ex{"test-callbacks", 16};
+    user_executor ex{"test-callbacks", 16, user_executor::pending_tasks::run};
     for (int i = 0; i < 3; ++i)
       ex.post([&ran] { ++ran; });
   }
   EXPECT_EQ(ran, 3);
+}
+
+TEST(UserExecutor, StopDropsWhatIsQueuedButNotStarted) {
+  auto release = std::make_shared<std::promise<void>>();
+  auto released = release->get_future().share();
+  std::promise<void> started;
+  auto token = std::make_shared<int>(0);  // held by each queued task
+  auto done = std::make_shared<std::promise<void>>();
+  auto finished = done->get_future();
+  user_executor ex{"test-callbacks", 16};
+  ex.post([&started, released, done] {
+    started.set_value();
+    released.wait();
+    done->set_value();
+  });
+  for (int i = 0; i < 3; ++i)
+    ex.post([token] { ++*token; });
+  started.get_future().wait();
+  EXPECT_FALSE(ex.stop(user_executor::pending_tasks::drop, 100ms)) << "the running task ended?";
+  EXPECT_EQ(token.use_count(), 1) << "the queued tasks were not dropped";
+  EXPECT_FALSE(ex.post([] {})) << "a stopped executor took a task";
+  release->set_value();
+  EXPECT_EQ(finished.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(*token, 0) << "a dropped task ran";
+}
+
+// A callback that never returns cannot hang shutdown: destruction returns within its bound and
+// leaves the thread behind (its state alive); the callback finishing later touches nothing freed.
+TEST(UserExecutor, DestructionReturnsWithinItsBoundWhenACallbackNeverReturns) {
+  auto release = std::make_shared<std::promise<void>>();
+  auto released = release->get_future().share();
+  std::promise<void> started;
+  auto start = std::chrono::steady_clock::now();
+  {
+    user_executor ex{"test-callbacks", 16, user_executor::pending_tasks::run};
+    ex.post([&started, released] {
+      started.set_value();
+      released.wait();  // "forever": until the test ends
+    });
+    ex.post([] {});
+    started.get_future().wait();
+    start = std::chrono::steady_clock::now();
+  }
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, user_executor::default_stop_bound - std::chrono::milliseconds(50));
+  EXPECT_LT(took, user_executor::default_stop_bound * 3) << "destruction waited for the blocked callback";
+  release->set_value();  // the left-behind thread ends now, on its own state
 }
 
 } // namespace
