@@ -112,7 +112,6 @@ void start_listener(socket_self self, child_spec& c, bool fresh) {
   auto h = spawn_listener(self, session_template(self, c), l);
   c.running = describable{h};
   c.addr = h.address();
-  c.started = restart_intensity::clock::now();
 }
 
 // Spawns the connector of `c` (on its pipe, if it has one; a fresh one if it was detached).
