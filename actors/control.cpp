@@ -184,14 +184,15 @@ struct control::impl {
     return i->second;
   }
 
-  // Waits for this control's actors to end: all of the system's when it owns it, else its own.
-  void await_actors() {
+  // Waits for this control's actors to end: all of the system's when it owns it (no timeout:
+  // ~actor_system would wait for them anyway), else its own, at most 30 s. False if some of its
+  // actors still run on the user's system then (its scheduler is stuck or starved).
+  bool await_actors() {
     if (owned) {
       system.await_all_actors_done();
-      return;
+      return true;
     }
-    if (!census->wait_empty(std::chrono::seconds(30)))
-      log::write(log::level::error, "control", "actors still running 30 s after shutdown");
+    return census->wait_empty(std::chrono::seconds(30));
   }
 
   // A blocking request from a user thread (never from an actor).
@@ -230,6 +231,8 @@ control::control(caf::actor_system& system, int io_threads)
 
 control::~control() {
   shutdown();
+  if (leaked_)
+    static_cast<void>(impl_.release());  // see shutdown()
 }
 
 void control::shutdown() {
@@ -244,7 +247,15 @@ void control::shutdown() {
   }
   caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
   root = root_actor{};
-  impl_->await_actors();
+  if (!impl_->await_actors()) {
+    // Actors still running on the user's system hold pointers into impl (the I/O loop, the
+    // executors): freeing it could crash them later. It is kept, deliberately leaked.
+    leaked_ = true;
+    log::write(log::level::error, "control",
+               "actors of the context still run on the user's actor system 30 s after shutdown (is "
+               "its scheduler blocked, e.g. by a cafmq call from one of its actors?); the context's "
+               "control state is leaked so that they can never touch freed memory");
+  }
   impl_->pool.stop();
   for (auto& [id, entry] : open)
     entry.hub->user_waker()->wake();  // a blocked send/recv sees the context is gone

@@ -128,7 +128,8 @@ public:
   explicit control(int io_threads = 1);
   /// Runs the actors on `system`, which the caller owns and which must outlive this control.
   /// shutdown() stops this control's actors only and waits for them (never for the system's
-  /// other actors).
+  /// other actors), at most 30 s: if some still run then, the control's internal state is
+  /// deliberately leaked (logged as an error) rather than freed under them.
   control(caf::actor_system& system, int io_threads);
   /// Calls shutdown().
   ~control();
@@ -168,6 +169,7 @@ private:
   std::unique_ptr<impl> impl_;
   std::shared_ptr<authenticator_slot> auth_ = std::make_shared<authenticator_slot>();
   std::atomic<bool> terminated_{false};
+  bool leaked_ = false;  // shutdown() gave up waiting for actors on a user's system: keep impl_
 };
 
 } // namespace cafmq::actors

@@ -46,6 +46,15 @@ public:
   /// from a thread release that thread's CAF 0.17 logger reference (see actors/control.cpp);
   /// Debian's CAF has logging compiled out, so nothing is lost. Needs <caf/all.hpp> at the
   /// call site only.
+  ///
+  /// Never call cafmq's blocking API (socket construction, bind, connect, describe, close,
+  /// ~socket, ~context, send/recv with a timeout) from inside an actor of `system`: each such
+  /// call waits on a scoped_actor and parks that scheduler worker, and with the context's
+  /// actors needing a worker to answer, few workers (or one) deadlock until the 30 s control
+  /// timeout; a context destroyed that way gives up waiting for its actors after 30 s and leaks
+  /// its internal state (logged as an error) rather than free it under them. CAF 0.17 offers
+  /// no way to tell a scheduler worker from another thread, so this is not detected: call
+  /// cafmq from your own threads, or from a blocking actor spawned `detached`.
   explicit context(caf::actor_system& system, const context_options& options = {});
   /// With `options`; throws cafmq::error(errc::invalid_argument) for io_threads outside 1..64.
   explicit context(const context_options& options);

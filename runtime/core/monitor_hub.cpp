@@ -116,8 +116,14 @@ void drain_callbacks(user_executor& executor) {
     return;  // a callback closing the context: what is queued runs after it
   auto done = std::make_shared<std::promise<void>>();
   auto ran = done->get_future();
-  if (executor.post([done] { done->set_value(); }))
-    ran.wait();
+  if (!executor.post([done] { done->set_value(); }))
+    return;
+  // Bounded: a callback that never returns must not hang close() (as user_executor::stop).
+  if (ran.wait_for(user_executor::default_stop_bound) != std::future_status::ready)
+    log::write(log::level::error, "monitor",
+               "a monitor callback has not returned within "
+                 + std::to_string(user_executor::default_stop_bound.count())
+                 + " ms; closing without waiting for the callbacks queued behind it");
 }
 
 event_stream::event_stream(const monitor_hub_ptr& hub, size_t capacity)

@@ -77,7 +77,8 @@ private:
 
 using monitor_hub_ptr = std::shared_ptr<monitor_hub>;
 
-/// Waits until the callbacks queued on `executor` so far have run (at once on its own thread,
+/// Waits until the callbacks queued on `executor` so far have run, at most
+/// user_executor::default_stop_bound (at once on its own thread,
 /// and when its queue is full or it is stopping). A context's close calls it, so that no
 /// callback of its sockets runs after close returns.
 void drain_callbacks(user_executor& executor);
