@@ -80,7 +80,7 @@ using monitor_hub_ptr = std::shared_ptr<monitor_hub>;
 /// Waits until the callbacks queued on `executor` so far have run, at most
 /// user_executor::default_stop_bound (at once on its own thread,
 /// and when its queue is full or it is stopping). A context's close calls it, so that no
-/// callback of its sockets runs after close returns.
+/// callback of its sockets runs after close returns (unless one outruns that bound).
 void drain_callbacks(user_executor& executor);
 
 /// A blocking stream of one socket's monitor events, from its creation on (socket::monitor()).
