@@ -11,11 +11,12 @@ install(FILES
   runtime/socket_stats.hpp runtime/version.hpp runtime/zap_client.hpp
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq)
 install(FILES
-  runtime/core/authenticator.hpp runtime/core/authorization.hpp runtime/core/endpoint.hpp
+  runtime/core/authenticator.hpp runtime/core/authorization.hpp runtime/core/connection_end.hpp
+  runtime/core/endpoint.hpp
   runtime/core/error.hpp runtime/core/frame.hpp runtime/core/log.hpp runtime/core/mechanism.hpp
   runtime/core/message.hpp runtime/core/monitor_event.hpp runtime/core/monitor_hub.hpp
   runtime/core/options.hpp runtime/core/peer_properties.hpp runtime/core/socket_type.hpp
-  runtime/core/supervision.hpp runtime/core/zmtp_command.hpp
+  runtime/core/supervision.hpp runtime/core/user_executor.hpp runtime/core/zmtp_command.hpp
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq/core)
 
 install(TARGETS cafmq EXPORT cafmqTargets

@@ -4,8 +4,8 @@
 // `detail` to decide anything.
 #pragma once
 
-#include "runtime/core/log.hpp"
-#include "runtime/core/monitor_event.hpp"
+#include "log.hpp"
+#include "monitor_event.hpp"
 
 #include <string>
 #include <string_view>
