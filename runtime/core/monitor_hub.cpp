@@ -80,7 +80,7 @@ uint64_t monitor_hub::add_sink(sink fn) {
   return add_callback(std::move(fn), nullptr);
 }
 
-uint64_t monitor_hub::add_callback(sink fn, user_executor_ptr executor) {
+uint64_t monitor_hub::add_callback(sink fn, const user_executor_ptr& executor) {
   auto en = std::make_shared<entry>();
   en->fn = std::move(fn);
   en->queued = executor != nullptr;

@@ -55,7 +55,7 @@ public:
   /// Registers a user callback that runs on `executor`, in the order the events were emitted,
   /// never on the emitting thread (null `executor`: inline, as add_sink). An event that finds
   /// the executor's queue full is dropped for this callback and counted (dropped()).
-  uint64_t add_callback(sink fn, user_executor_ptr executor);
+  uint64_t add_callback(sink fn, const user_executor_ptr& executor);
   /// Events dropped for callback `id` (0 for unknown ids and plain sinks).
   uint64_t dropped(uint64_t id) const;
   /// Unregisters a sink or callback (unknown ids are ignored). After it returns, it is not
