@@ -28,6 +28,26 @@ void guarded(Body&& body, Fault&& on_fault) noexcept {
   }
 }
 
+/// The boundary's verdict for one engine: the connection ends with code internal, logged at error
+/// under `tag`; `shut` closes it, then the observer still held (`take_observer` moves it out of
+/// the engine) hears it, so it hears once even when the exception came from inside `shut`.
+template <class Shut, class TakeObserver>
+void end_on_fault(const char* what, const char* tag, const std::string& peer, Shut&& shut,
+                  TakeObserver&& take_observer) noexcept {
+  auto end = transient_end(event_reason::internal, std::string("internal error: ") + what);
+  log::write(log::level::error, tag, peer + ": " + end.detail);
+  try {
+    shut(end);
+  } catch (...) {  // NOLINT(bugprone-empty-catch): the observer still hears of it below
+  }
+  if (auto observer = take_observer()) {
+    try {
+      observer->on_closed(end);
+    } catch (...) {  // NOLINT(bugprone-empty-catch): nothing more can be done for it
+    }
+  }
+}
+
 /// The end of a connection whose read or write failed with `ec`: the peer's EOF is io ("connection
 /// closed by peer"); an OS error maps by its errno value (os_end), never by its text.
 inline connection_end stream_end(const boost::system::error_code& ec, std::string_view what) {

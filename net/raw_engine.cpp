@@ -194,18 +194,8 @@ private:
 
   // The exception boundary's verdict: code internal; the observer hears it once.
   void on_fault(const char* what) noexcept {
-    auto end = transient_end(event_reason::internal, std::string("internal error: ") + what);
-    log::write(log::level::error, "raw-engine", peer_name_ + ": " + end.detail);
-    try {
-      shut(end);
-    } catch (...) {  // NOLINT(bugprone-empty-catch): the observer still hears of it below
-    }
-    if (auto obs = std::move(observer_)) {
-      try {
-        obs->on_closed(end);
-      } catch (...) {  // NOLINT(bugprone-empty-catch): nothing more can be done for it
-      }
-    }
+    end_on_fault(what, "raw-engine", peer_name_, [this](const connection_end& e) { shut(e); },
+                 [this] { return std::move(observer_); });
   }
 
   void shut(const connection_end& end) {

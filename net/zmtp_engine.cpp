@@ -359,18 +359,8 @@ void zmtp_engine_impl::close_after_error(const bytes& error_command, connection_
 // The exception boundary's verdict: this connection ends with code internal, and the observer
 // hears it once, even when the exception came from inside shut() itself.
 void zmtp_engine_impl::on_fault(const char* what) noexcept {
-  auto end = transient_end(event_reason::internal, std::string("internal error: ") + what);
-  log::write(log::level::error, "engine", peer_name_ + ": " + end.detail);
-  try {
-    shut(end);
-  } catch (...) {  // NOLINT(bugprone-empty-catch): the observer still hears of it below
-  }
-  if (auto obs = std::move(observer_)) {
-    try {
-      obs->on_closed(end);
-    } catch (...) {  // NOLINT(bugprone-empty-catch): nothing more can be done for it
-    }
-  }
+  end_on_fault(what, "engine", peer_name_, [this](const connection_end& e) { shut(e); },
+               [this] { return std::move(observer_); });
 }
 
 void zmtp_engine_impl::shut(const connection_end& end) {
