@@ -48,6 +48,8 @@ public:
     return send_result::sent;
   }
 
+  bool send_allowed() const noexcept override { return !target_ || relaxed_; }
+
   bool try_recv(message& out) override {
     if (!target_)
       throw error{errc::wrong_state, "a REQ socket must send a request before it receives"};

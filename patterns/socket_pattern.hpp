@@ -38,6 +38,9 @@ public:
   /// Receives into `out`; false if nothing is there. Throws cafmq::error if the type cannot
   /// receive, or cannot receive now (REQ before a request).
   virtual bool try_recv(message& out) = 0;
+  /// Whether the pattern's state lets the user send now (REQ: no reply awaited; REP: a request
+  /// awaits its reply). A type that cannot send at all is the socket descriptor's business.
+  virtual bool send_allowed() const noexcept { return true; }
   /// Before sleeping in send: false if sending may already succeed.
   virtual bool prepare_wait_send() = 0;
   /// Before sleeping in recv (or waiting for subscribers): false if something may already be

@@ -8,6 +8,7 @@
 #include "patterns/socket_pattern.hpp"
 #include "runtime/core/pipe_hub.hpp"
 #include "runtime/core/socket_descriptor.hpp"
+#include "runtime/socket_state.hpp"
 #include "security/mechanism_factory.hpp"
 #include "security/socket_authenticator.hpp"
 
@@ -44,134 +45,6 @@ constexpr auto drop_event_period = std::chrono::milliseconds(100);
 
 } // namespace
 
-struct socket::state {
-  explicit state(const socket_options& o)
-    : hub(std::make_shared<pipe_hub>(o.send_budget_bytes, o.recv_budget_bytes)) {
-    hub->linger_ms.store(o.linger_ms, std::memory_order_relaxed);
-  }
-
-  pipe_hub_ptr hub;
-  std::unique_ptr<patterns::socket_pattern> pattern;
-  std::vector<pipe_ptr> fresh;
-  std::vector<pipe_ptr> reconnected;
-  full_policy policy = full_policy::block;  // resolved for the type
-  bool budget_blocked = false;              // the last attempt stopped at the send budget
-  // The fast send path: the pattern's sole_send_pipe(), learnt after a send went through the
-  // pattern; forgotten whenever the pattern's pipes may change (absorb, the slow path).
-  pipe* fast_pipe = nullptr;
-  pipe* fast_in = nullptr;  // the same for recv: the pattern's sole_recv_pipe()
-  // Counters owned by the user thread (no atomics on the hot path).
-  uint64_t sent = 0;
-  uint64_t received = 0;
-  uint64_t dropped_hwm = 0;     // drop_newest at the socket level (the pattern counts its own)
-  uint64_t dropped_budget = 0;
-  uint64_t discarded_on_close = 0;
-  // The properties of the peer the last message came from, re-read from its pipe only when the
-  // source pipe or its connection changes (no lock and no reference count per message).
-  peer_properties_ptr last_peer;
-  uint64_t last_peer_pipe = 0;
-  uint64_t last_peer_generation = 0;
-
-  // After a successful receive from `from` (the pattern's last_source(), or fast_in).
-  void note_received(const pipe* from) {
-    ++received;
-    if (from == nullptr) {
-      if (last_peer)
-        last_peer.reset();
-      last_peer_pipe = 0;
-      return;
-    }
-    uint64_t generation = from->peer_generation();
-    if (from->id() != last_peer_pipe || generation != last_peer_generation) {
-      last_peer = from->peer();
-      last_peer_pipe = from->id();
-      last_peer_generation = generation;
-    }
-  }
-
-  // The send budget's exact count: the bytes queued in every send ring the pattern holds. The
-  // running count only overstates (rings learn of reads lazily, and forgotten pipes leave their
-  // bytes in it), so this runs only when that count says the budget is used up.
-  size_t recount_budget() {
-    auto& b = *hub->send_budget();
-    size_t used = 0;
-    for (auto& p : pattern->pipes())
-      used += p->outbound().writer_queued_bytes();
-    b.used = used;
-    return used;
-  }
-
-  // Sends through fast_pipe while nothing has changed since it was learnt: no pipe waiting to be
-  // attached, the peer still attached, room in its ring. The pattern would do just that, so this
-  // skips it: its virtual call, its loop and the budget check (10 % of a 16-byte stream's rate).
-  bool try_fast_send(message& m) {
-    if (fast_pipe == nullptr || hub->has_fresh() || fast_pipe->detached())
-      return false;
-    auto& ring = fast_pipe->outbound();
-    if (!ring.try_push(m))
-      return false;
-    ring.flush();
-    ++sent;
-    return true;
-  }
-  // After a send through the pattern. A send budget needs the slow path's check on every send.
-  void learn_fast_pipe() { fast_pipe = hub->send_budget() ? nullptr : pattern->sole_send_pipe(); }
-  // recv's fast path: pops from fast_in while no pipe waits to be attached. A peer that left
-  // still delivers what it sent, as the pattern's fair queue does; once drained, recv takes the
-  // slow path, where the pattern forgets it.
-  bool try_fast_recv(message& out) {
-    if (fast_in == nullptr || hub->has_fresh() || !fast_in->inbound().try_pop(out))
-      return false;
-    note_received(fast_in);
-    return true;
-  }
-  // After a receive through the pattern.
-  void received_through_pattern() {
-    note_received(pattern->last_source());
-    fast_in = pattern->sole_recv_pipe();
-  }
-
-  // One send attempt: the socket's memory budget first, then the pattern's queues.
-  patterns::send_result attempt(message& m) {
-    auto& budget = hub->send_budget();
-    budget_blocked = budget && budget->exhausted() && recount_budget() >= budget->limit;
-    if (budget_blocked)
-      return patterns::send_result::would_block;
-    return pattern->try_send(m);
-  }
-
-  // Before sleeping in send: false if trying again may already succeed.
-  bool prepare_wait_send() {
-    if (!budget_blocked)
-      return pattern->prepare_wait_send();
-    auto limit = hub->send_budget()->limit;
-    if (recount_budget() < limit)
-      return false;
-    bool waiting = false;  // sleep until any ring with queued bytes is read from
-    for (auto& p : pattern->pipes())
-      if (p->outbound().writer_wait_progress())
-        waiting = true;
-    // A read between the count and the arming shows in a second count (or has woken us already).
-    return waiting && recount_budget() >= limit;
-  }
-  uint64_t drops_reported = 0;           // pattern->dropped() at the last messages_dropped event
-  clock::time_point last_drop_event{};   // rate limit: one event per drop_event_period
-
-  // Takes pipes that sessions attached or reconnected since the last call.
-  void absorb() {
-    if (!hub->take_fresh(fresh, reconnected))
-      return;
-    fast_pipe = nullptr;
-    fast_in = nullptr;
-    for (auto& p : fresh)
-      pattern->attach(std::move(p));
-    for (auto& p : reconnected)
-      pattern->reconnected(p);
-    fresh.clear();
-    reconnected.clear();
-  }
-};
-
 socket::socket(context& ctx, socket_type type, socket_options options)
   : control_(ctx.control()), type_(type), options_(std::move(options)),
     state_(std::make_unique<state>(options_)) {
@@ -197,6 +70,7 @@ socket::~socket() {
 }
 
 void socket::set_linger(std::chrono::milliseconds linger) {
+  thread_check::scope one{state_->one_thread, "set_linger"};
   options_.linger_ms = static_cast<int>(linger.count());
   state_->hub->linger_ms.store(options_.linger_ms, std::memory_order_relaxed);
 }
@@ -219,11 +93,13 @@ void socket::throw_if_terminated() const {
 }
 
 void socket::bind(const std::string& endpoint) {
+  thread_check::scope one{state_->one_thread, "bind"};
   require_open();
   last_endpoint_ = control_->bind(id_, endpoint);
 }
 
 void socket::connect(const std::string& endpoint) {
+  thread_check::scope one{state_->one_thread, "connect"};
   require_open();
   control_->connect(id_, endpoint, connect_routing_id_);
   connect_routing_id_.clear();
@@ -231,6 +107,7 @@ void socket::connect(const std::string& endpoint) {
 }
 
 void socket::set_connect_routing_id(std::string id) {
+  thread_check::scope one{state_->one_thread, "set_connect_routing_id"};
   require_open();
   if (!descriptor_of(type_).pipe_per_connection)
     throw error{errc::unsupported, "connect routing ids are for ROUTER and STREAM sockets, not "
@@ -250,6 +127,7 @@ void socket::unsubscribe(std::string_view prefix) {
 }
 
 void socket::change_subscription(std::string_view prefix, bool add) {
+  thread_check::scope one{state_->one_thread, "subscribe"};
   require_open();
   if (type_ != socket_type::sub && !(type_ == socket_type::xpub && options_.xpub_manual))
     throw error{errc::unsupported, std::string(add ? "subscribe" : "unsubscribe")
@@ -260,6 +138,7 @@ void socket::change_subscription(std::string_view prefix, bool add) {
 }
 
 bool socket::wait_subscribers(size_t n, std::chrono::milliseconds timeout) {
+  thread_check::scope one{state_->one_thread, "wait_subscribers"};
   require_open();
   if (descriptor_of(type_).subscriptions != subscription_role::publisher)
     throw error{errc::unsupported, "wait_subscribers needs a PUB or XPUB socket, not "
@@ -288,17 +167,24 @@ std::optional<message> socket::request(const message& request, std::chrono::mill
                                           + std::to_string(attempts)};
   if (timeout.count() < 0)
     throw error{errc::invalid_argument, "a request timeout must not be negative"};
+  thread_check::scope one{state_->one_thread, "request"};
   for (int attempt = 0; attempt < attempts; ++attempt) {
     state_->pattern->abandon_request();
+    state_->prefetched.reset();  // a reply to an abandoned request
     auto started = clock::now();
     message copy = request;
     if (!send_until(copy, static_cast<int>(timeout.count())))
       continue;  // no peer took it in time: the next attempt tries again
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(timeout - (clock::now() - started));
-    if (auto reply = recv_until(static_cast<int>(std::max<long long>(left.count(), 0))))
+    if (auto reply = recv_until(static_cast<int>(std::max<long long>(left.count(), 0)))) {
+      if (state_->hook != nullptr)
+        refresh_readiness();
       return reply;
+    }
   }
   state_->pattern->abandon_request();  // the socket can send again
+  if (state_->hook != nullptr)
+    refresh_readiness();
   return std::nullopt;
 }
 
@@ -307,10 +193,11 @@ uint64_t socket::messages_dropped() const {
 }
 
 peer_properties_ptr socket::last_peer() const {
-  return state_->last_peer;
+  return state_->last_peer.peer;
 }
 
 socket_stats socket::stats() {
+  thread_check::scope one{state_->one_thread, "stats"};
   auto& st = *state_;
   socket_stats s;
   auto d = st.pattern->drops();
@@ -346,25 +233,29 @@ socket_stats socket::stats() {
 }
 
 bool socket::send(message msg) {
-  bool sent = send_until(msg, options_.sndtimeo_ms);
-  if (monitor_->active())  // one relaxed load when nobody monitors
-    report_drops(false);
-  return sent;
+  return send(std::move(msg), std::chrono::milliseconds(options_.sndtimeo_ms));
 }
 
 bool socket::send(message msg, std::chrono::milliseconds timeout) {
+  thread_check::scope one{state_->one_thread, "send"};
   bool sent = send_until(msg, static_cast<int>(timeout.count()));
-  if (monitor_->active())
+  if (monitor_->active())  // one relaxed load when nobody monitors
     report_drops(false);
+  if (state_->hook != nullptr)
+    refresh_readiness();
   return sent;
 }
 
 std::optional<message> socket::recv() {
-  return recv_until(options_.rcvtimeo_ms);
+  return recv(std::chrono::milliseconds(options_.rcvtimeo_ms));
 }
 
 std::optional<message> socket::recv(std::chrono::milliseconds timeout) {
-  return recv_until(static_cast<int>(timeout.count()));
+  thread_check::scope one{state_->one_thread, "recv"};
+  auto m = recv_until(static_cast<int>(timeout.count()));
+  if (state_->hook != nullptr)
+    refresh_readiness();
+  return m;
 }
 
 bool socket::send_until(message& msg, int timeout_ms) {
@@ -375,6 +266,15 @@ bool socket::send_until(message& msg, int timeout_ms) {
   require_open();
   if (msg.empty())
     throw error{errc::invalid_argument, "cannot send a message with no frames"};
+  if (st.prefetched && (type_ == socket_type::req || type_ == socket_type::rep)) {
+    // events() took the reply (REQ) or the next request (REP) ahead: it is the user's turn to
+    // receive, as the pattern would say had it not been taken. A relaxed REQ forgets it.
+    if (type_ != socket_type::req || !options_.req_relaxed)
+      throw error{errc::wrong_state, std::string("a ") + std::string(zmtp_name(type_))
+                                       + " socket must receive the message waiting for it "
+                                         "before it sends"};
+    st.prefetched.reset();
+  }
   st.absorb();
   if (st.attempt(msg) == patterns::send_result::sent) {
     ++st.sent;
@@ -455,6 +355,8 @@ bool socket::when_full(message& msg) {
 std::optional<message> socket::recv_until(int timeout_ms) {
   auto& st = *state_;
   message out;
+  if (st.prefetched && !closed_)
+    return take_prefetched();  // before the fast path: it came first
   if (!closed_ && !control_->terminated() && st.try_fast_recv(out))
     return out;
   st.fast_in = nullptr;  // what follows may change the pattern's pipes
@@ -508,10 +410,12 @@ void socket::report_drops(bool now) {
 }
 
 size_t socket::close() {
+  thread_check::scope one{state_->one_thread, "close"};
   if (closed_)
     return 0;
   closed_ = true;
   auto& st = *state_;
+  st.prefetched.reset();  // received, never delivered: as a message left in a receive queue
   st.absorb();
   // What linger waits for: the user's messages for a live or returning peer, never control
   // traffic to a peer that is not connected (SUB/XSUB subscriptions, XPUB's welcome): the rule
@@ -547,6 +451,8 @@ size_t socket::close() {
     discarded += p->queued_user_messages();
   st.discarded_on_close = discarded;
   control_->close_socket(id_);
+  if (st.hook != nullptr)
+    st.hook->wake();  // the descriptor stays readable; a face's callback learns of the close
   return discarded;
 }
 

@@ -13,6 +13,7 @@
 #include "core/monitor_hub.hpp"
 #include "core/options.hpp"
 #include "core/peer_properties.hpp"
+#include "core/poll_flags.hpp"
 #include "core/socket_type.hpp"
 #include "socket_stats.hpp"
 #include "core/supervision.hpp"
@@ -24,8 +25,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cafmq {
+
+class readiness_hook;
 
 namespace actors {
 struct handshake_counts;
@@ -65,6 +69,11 @@ public:
   std::optional<message> recv();
   /// Receives, waiting up to `timeout` (0: never block); nullopt on timeout.
   std::optional<message> recv(std::chrono::milliseconds timeout);
+  /// Receives up to `max` messages that are there now, never waiting, appending them to `out`
+  /// (and with `peers`, each one's last_peer() to it); returns how many. For event loops and
+  /// faces that drain after a wake-up: the readiness is re-evaluated once per batch.
+  size_t recv_batch(std::vector<message>& out, size_t max,
+                    std::vector<peer_properties_ptr>* peers = nullptr);
 
   /// The properties of the peer that sent the message the last recv() returned (libzmq's
   /// zmq_msg_gets): Socket-Type, Identity, User-Id, Peer-Address, Curve-Public-Key. Null if the
@@ -86,6 +95,28 @@ public:
   /// answer to a later one.
   std::optional<message> request(const message& request, std::chrono::milliseconds timeout,
                                  int attempts = 1);
+  // -- readiness (docs/poller.md) --
+  /// What the socket can do now without blocking, level-triggered: poll_in when the next recv()
+  /// returns a message at once (events() takes it ahead and keeps it for that recv, so a SUB's
+  /// filtered or a REQ's stale messages never show as readiness), poll_out when the next send()
+  /// queues at once or its full_policy lets it go without blocking (REQ/REP: only when the
+  /// pattern's turn is to send). Throws errc::socket_closed once the socket or its context is
+  /// closed.
+  poll_flags events();
+  /// A descriptor (an eventfd) readable while events() & `interest` is non-zero, for epoll, poll,
+  /// libuv or Qt loops. The socket owns it: valid until the socket is destroyed, never to be
+  /// closed or read by the user. Readiness is re-evaluated by the socket's own calls (recv,
+  /// send, events): after a wake-up, receive until recv(0) returns nullopt, or call events().
+  /// A closed socket or terminated context leaves it readable (the next call throws). A later
+  /// call changes the interest and returns the same descriptor.
+  int readiness_fd(poll_flags interest = poll_in);
+  /// Calls `fn` whenever the readiness may have changed after a call of this socket found it
+  /// not ready (or after close), on the thread that changed it: often an I/O thread, so `fn`
+  /// must be quick, must not block and must not call the socket (it posts or sends a message;
+  /// exceptions are swallowed). Once per socket: a second call throws errc::wrong_state. For
+  /// faces on event loops (cafmq/asio.hpp, cafmq/actor_socket.hpp).
+  void set_readiness_callback(std::function<void()> fn);
+
   /// Messages dropped by the pattern (PUB/XPUB per-subscriber HWM, ROUTER unroutable or full).
   uint64_t messages_dropped() const;
   /// Totals, drop counters and each peer's queues (see socket_stats). Works after close() too
@@ -139,6 +170,12 @@ private:
   bool make_budget_room();
   void change_subscription(std::string_view prefix, bool add);
   std::optional<message> recv_until(int timeout_ms);
+  std::optional<message> take_prefetched();
+  bool prefetch();
+  bool writable();
+  poll_flags current_events();
+  readiness_hook& hook();
+  poll_flags refresh_readiness();
   void report_drops(bool now);
 
   std::shared_ptr<actors::control> control_;  // shared: the socket may outlive its context

@@ -16,6 +16,7 @@ const char* to_string(errc code) noexcept {
     case errc::protocol: return "protocol";
     case errc::queue_full: return "queue_full";
     case errc::internal: return "internal";
+    case errc::concurrent_use: return "concurrent_use";
   }
   return "unknown";
 }

@@ -20,6 +20,7 @@ enum class errc {
   protocol,              ///< the peer broke ZMTP
   queue_full,            ///< full_policy error: the send queue (HWM, byte limit, budget) is full
   internal,              ///< a bug in cafmq
+  concurrent_use,        ///< a socket was called from two threads at once (CAFMQ_THREAD_CHECKS)
 };
 
 /// Human-readable name of a code.

@@ -34,6 +34,20 @@ static_assert(sizeof(std::atomic<uint32_t>) == sizeof(uint32_t), "futex word mus
 void signaler::wake() noexcept {
   if (state_.exchange(signaled, std::memory_order_acq_rel) == sleeping)
     futex_wake_all(&state_);
+  if (auto* h = hook_.load(std::memory_order_acquire))
+    h->wake();
+}
+
+bool signaler::install_hook(std::unique_ptr<waker> hook) noexcept {
+  waker* expected = nullptr;
+  if (!hook_.compare_exchange_strong(expected, hook.get(), std::memory_order_acq_rel))
+    return false;  // `hook` goes with the unique_ptr
+  static_cast<void>(hook.release());  // owned through hook_ from now on
+  return true;
+}
+
+signaler::~signaler() {
+  delete hook_.load(std::memory_order_acquire);
 }
 
 bool signaler::wait_until(std::chrono::steady_clock::time_point deadline) noexcept {
