@@ -103,14 +103,26 @@ private:
     // The connection's stream is made on its own loop, so everything about it happens there
     // (and the handoff is a post, which ThreadSanitizer sees, unlike CAF's uninstrumented
     // mailboxes).
+    // Until the stream exists (and counts itself) the target counts the connection as reserved,
+    // so the next accept, which may come before the post runs, sees it.
+    auto reserved = std::make_shared<connection_reservation>(target);
     auto protocol = s.local_endpoint().protocol();
     auto fd = s.release();  // no operation pending: nothing to cancel
-    asio::post(ctx_of(target), [fn = on_accept_, where = bound_, protocol, fd, &target] {
+    asio::post(ctx_of(target), [fn = on_accept_, where = bound_, protocol, fd, &target, reserved] {
       guarded(
         "an accept handler", [&] { adopt(fn, where, protocol, fd, target); },
         [&](const connection_end& end) { fn(nullptr, end); });
     });
   }
+
+  // A connection counted on `loop` while it lives: from the pick until the stream counts itself.
+  struct connection_reservation {
+    explicit connection_reservation(io_loop& l) : loop(l) { loop.count_connection(true); }
+    ~connection_reservation() { loop.count_connection(false); }
+    connection_reservation(const connection_reservation&) = delete;
+    connection_reservation& operator=(const connection_reservation&) = delete;
+    io_loop& loop;
+  };
 
   // On `target`'s thread: wraps the accepted descriptor and hands the stream over.
   static void adopt(const accept_fn& fn, const std::string& where, tcp protocol,
