@@ -22,6 +22,9 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
+// Timeouts past this wait for ever (a deadline that far would overflow the clock).
+constexpr auto longest_wait = std::chrono::hours(24 * 365 * 100);
+
 void check_interest(const char* call, poll_flags interest) {
   if (interest == 0 || (interest & ~(poll_in | poll_out)) != 0)
     throw error{errc::invalid_argument, std::string("poller::") + call + ": the interest must be "
@@ -277,7 +280,8 @@ size_t poller::wait(std::vector<event>& out, std::chrono::milliseconds timeout) 
   if (timeout.count() == -1 && im.entries.empty())
     throw error{errc::invalid_argument, "poller::wait: the poller is empty and the timeout is "
                                           "-1: the wait would never end"};
-  auto deadline = timeout.count() == -1 ? clock::time_point::max() : clock::now() + timeout;
+  auto deadline = timeout.count() == -1 || timeout > longest_wait ? clock::time_point::max()
+                                                                  : clock::now() + timeout;
   bool ready = im.ask_sockets();
   for (;;) {
     int wait_ms = ready ? 0 : ms_until(deadline);

@@ -10,12 +10,15 @@
 
 #include <gtest/gtest.h>
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <array>
 #include <atomic>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace cafmq {
@@ -65,6 +68,21 @@ std::chrono::nanoseconds thread_cpu_time() {
   timespec ts{};
   ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+// The calling thread's kernel id.
+long this_thread_id() {
+  return ::syscall(SYS_gettid);
+}
+
+// True while thread `tid` of this process sleeps in the kernel (state S in its stat line).
+bool sleeping(long tid) {
+  std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/stat");
+  std::string line;
+  std::getline(in, line);
+  auto end_of_name = line.rfind(')');
+  return end_of_name != std::string::npos && line.size() > end_of_name + 2
+         && line[end_of_name + 2] == 'S';
 }
 
 // A pipe closed at the end of the scope.
@@ -149,13 +167,14 @@ TEST(Poller, WakesWhenAMessageArrives) {
   push_pull s{ctx};
   poller p;
   p.add(s.pull, poll_in);
-  std::atomic<bool> waiting{false};
+  std::atomic<long> waiter{0};
   std::thread sender([&] {
-    // The push socket is this thread's from here on; the main thread only waits.
-    ASSERT_TRUE(test::eventually([&] { return waiting.load(); }, 5000ms));
+    // The push socket is this thread's from here on; the main thread only waits. It sends
+    // once the main thread sleeps (in the wait: nothing else blocks it).
+    ASSERT_TRUE(test::eventually([&] { return waiter != 0 && sleeping(waiter); }, 5000ms));
     ASSERT_TRUE(s.push.send(message{"late"}, 5000ms));
   });
-  waiting = true;
+  waiter = this_thread_id();
   auto t0 = test::clock::now();
   auto got = p.wait(10000ms);
   auto waited = test::elapsed_ms(t0);
@@ -205,6 +224,57 @@ TEST(Poller, OutInterestFollowsTheHwm) {
   EXPECT_TRUE(p.wait(200ms).empty()) << "poll_out reported with the queue at its HWM";
   EXPECT_GE(test::elapsed_ms(t0), 200);
   EXPECT_FALSE(push.send(message{"sixth"}, 0ms));  // as the poller said
+}
+
+TEST(Poller, OutInterestWakesWhenRoomComes) {
+  socket_options o = test::no_linger();
+  o.sndhwm = 10;
+  o.rcvhwm = 10;
+  context ctx;
+  socket pull{ctx, socket_type::pull, o};
+  pull.bind("tcp://127.0.0.1:*");
+  socket push{ctx, socket_type::push, o};
+  push.connect(pull.last_endpoint());
+  // Fill the HWMs and the TCP buffers: the PUSH blocks.
+  uint64_t sent = 0;
+  test::deadline d{20000ms};
+  while (!d.expired() && push.send(test::sequenced(sent, 64 * 1024), 200ms))
+    ++sent;
+  ASSERT_FALSE(d.expired());
+  poller p;
+  p.add(push, poll_out);
+  p.add(pull, poll_in);
+  auto got = p.wait(0ms);
+  EXPECT_EQ(reported(got, push), 0u) << "poll_out reported for a PUSH that blocks";
+  EXPECT_EQ(reported(got, pull), poll_in);
+  // Take everything: the queues drain, and the PUSH's descriptor wakes the poller for room.
+  uint64_t received = 0;
+  while (received < sent && !d.expired()) {
+    got = p.wait(d.remaining());
+    if (reported(got, pull) == 0)
+      continue;
+    for (auto m = pull.recv(0ms); m; m = pull.recv(0ms))
+      ASSERT_EQ(test::sequence_of(*m), received++);
+  }
+  ASSERT_EQ(received, sent);
+  got = wait_until(p, [&](auto& g) { return reported(g, push) != 0; }, d.remaining());
+  EXPECT_EQ(reported(got, push), poll_out);
+  EXPECT_TRUE(push.send(test::sequenced(sent), 0ms));
+}
+
+TEST(Poller, OutInterestWakesWhenAPeerConnects) {
+  context ctx;
+  socket push{ctx, socket_type::push, test::no_linger()};
+  push.bind("tcp://127.0.0.1:*");  // no peer: nowhere to queue
+  poller p;
+  p.add(push, poll_out);
+  EXPECT_TRUE(p.wait(100ms).empty());
+  socket pull{ctx, socket_type::pull, test::no_linger()};
+  pull.connect(push.last_endpoint());
+  auto got = p.wait(5000ms);
+  ASSERT_EQ(got.size(), 1u) << "the new peer did not wake the poller";
+  EXPECT_EQ(got[0].events, poll_out);
+  EXPECT_TRUE(push.send(message{"first"}, 0ms));
 }
 
 TEST(Poller, OutInterestFollowsTheReqTurn) {
@@ -371,12 +441,13 @@ TEST(Poller, TerminatedContextEndsAWaitInProgress) {
   pull.bind("tcp://127.0.0.1:*");
   poller p;
   p.add(pull, poll_in);
-  std::atomic<bool> waiting{false};
+  std::atomic<long> waiter{0};
   std::thread closer([&] {
-    ASSERT_TRUE(test::eventually([&] { return waiting.load(); }, 5000ms));
+    // Closes once the main thread sleeps in the wait.
+    ASSERT_TRUE(test::eventually([&] { return waiter != 0 && sleeping(waiter); }, 5000ms));
     ctx->close();
   });
-  waiting = true;
+  waiter = this_thread_id();
   auto t0 = test::clock::now();
   errc code = errc::internal;
   try {
