@@ -21,9 +21,9 @@ class socket;
 /// socket's descriptor interest to the poller's, so a socket belongs to one poller at a time
 /// and its readiness_fd() is not used elsewhere meanwhile.
 ///
-/// One thread: the poller and the sockets in it are used by the thread that calls wait()
-/// (the sockets' own thread rule; a checked build throws errc::concurrent_use when a socket in
-/// the poller is called from another thread during wait()).
+/// One thread: the poller and the sockets in it are used by the thread that calls wait() (the
+/// sockets' own rule; a checked build throws errc::concurrent_use when another thread calls a
+/// socket while wait() asks it).
 ///
 /// A socket stays registered until remove(): remove it before closing, moving or destroying it.
 /// A socket closed (or moved from) while registered, or whose context was terminated, makes
