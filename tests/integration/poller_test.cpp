@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -160,6 +162,36 @@ TEST(Poller, TimeoutIsHonouredWithoutABusyLoop) {
   t0 = test::clock::now();
   EXPECT_TRUE(p.wait(0ms).empty());
   EXPECT_LT(test::elapsed_ms(t0), 1000);
+}
+
+extern "C" void count_signal(int) {}
+
+TEST(Poller, ASignalDoesNotEndTheWaitEarly) {
+  context ctx;
+  push_pull s{ctx};
+  poller p;
+  p.add(s.pull, poll_in);
+  struct sigaction action {};
+  struct sigaction previous {};
+  action.sa_handler = count_signal;  // no SA_RESTART: epoll_wait fails with EINTR
+  ASSERT_EQ(::sigaction(SIGUSR1, &action, &previous), 0);
+  std::atomic<long> waiter{0};
+  pthread_t me = ::pthread_self();
+  std::atomic<bool> signalled{false};
+  std::thread interrupter([&] {
+    if (test::eventually([&] { return waiter != 0 && sleeping(waiter); }, 5000ms))
+      signalled = ::pthread_kill(me, SIGUSR1) == 0;
+  });
+  waiter = this_thread_id();
+  auto t0 = test::clock::now();
+  auto got = p.wait(500ms);
+  auto waited = test::elapsed_ms(t0);
+  interrupter.join();
+  ::sigaction(SIGUSR1, &previous, nullptr);
+  EXPECT_TRUE(signalled);
+  EXPECT_TRUE(got.empty());
+  EXPECT_GE(waited, 500) << "the signal ended the wait early";
+  EXPECT_LT(waited, 5000);
 }
 
 TEST(Poller, WakesWhenAMessageArrives) {
