@@ -62,6 +62,8 @@ socket::socket(context& ctx, socket_type type, socket_options options)
 }
 
 socket::~socket() {
+  if (!state_)
+    return;  // moved from: the socket lives on in the object it was moved to
   try {
     close();
   } catch (...) {
@@ -70,16 +72,53 @@ socket::~socket() {
 }
 
 void socket::set_linger(std::chrono::milliseconds linger) {
-  thread_check::scope one{state_->one_thread, "set_linger"};
+  thread_check::scope one{live("set_linger").one_thread, "set_linger"};
   options_.linger_ms = static_cast<int>(linger.count());
   state_->hub->linger_ms.store(options_.linger_ms, std::memory_order_relaxed);
 }
 
+socket::socket(socket&& other) noexcept = default;
+
+socket& socket::operator=(socket&& other) noexcept {
+  if (this == &other)
+    return *this;
+  if (state_) {
+    try {
+      close();
+    } catch (...) {
+      // As in the destructor: close() only fails if the context is gone.
+    }
+  }
+  control_ = std::move(other.control_);
+  type_ = other.type_;
+  options_ = std::move(other.options_);
+  state_ = std::move(other.state_);
+  monitor_ = std::move(other.monitor_);
+  refused_subscriptions_ = std::move(other.refused_subscriptions_);
+  handshakes_ = std::move(other.handshakes_);
+  supervision_ = std::move(other.supervision_);
+  last_endpoint_ = std::move(other.last_endpoint_);
+  connect_routing_id_ = std::move(other.connect_routing_id_);
+  id_ = other.id_;
+  closed_ = other.closed_;
+  return *this;
+}
+
+socket::state& socket::live(const char* call) const {
+  if (!state_)
+    throw error{errc::socket_closed, std::string("socket::") + call + ": this socket was moved "
+                                       "from; use the socket it was moved to"};
+  return *state_;
+}
+
 void socket::abort_linger() noexcept {
-  state_->hub->abort_linger();
+  if (state_)
+    state_->hub->abort_linger();
 }
 
 void socket::require_open() const {
+  if (!state_)
+    throw error{errc::socket_closed, "this socket was moved from; use the socket it was moved to"};
   if (closed_)
     throw error{errc::socket_closed, "the socket is closed"};
   throw_if_terminated();
@@ -93,13 +132,13 @@ void socket::throw_if_terminated() const {
 }
 
 void socket::bind(const std::string& endpoint) {
-  thread_check::scope one{state_->one_thread, "bind"};
+  thread_check::scope one{live("bind").one_thread, "bind"};
   require_open();
   last_endpoint_ = control_->bind(id_, endpoint);
 }
 
 void socket::connect(const std::string& endpoint) {
-  thread_check::scope one{state_->one_thread, "connect"};
+  thread_check::scope one{live("connect").one_thread, "connect"};
   require_open();
   control_->connect(id_, endpoint, connect_routing_id_);
   connect_routing_id_.clear();
@@ -107,7 +146,7 @@ void socket::connect(const std::string& endpoint) {
 }
 
 void socket::set_connect_routing_id(std::string id) {
-  thread_check::scope one{state_->one_thread, "set_connect_routing_id"};
+  thread_check::scope one{live("set_connect_routing_id").one_thread, "set_connect_routing_id"};
   require_open();
   if (!descriptor_of(type_).pipe_per_connection)
     throw error{errc::unsupported, "connect routing ids are for ROUTER and STREAM sockets, not "
@@ -127,7 +166,7 @@ void socket::unsubscribe(std::string_view prefix) {
 }
 
 void socket::change_subscription(std::string_view prefix, bool add) {
-  thread_check::scope one{state_->one_thread, "subscribe"};
+  thread_check::scope one{live("subscribe").one_thread, "subscribe"};
   require_open();
   if (type_ != socket_type::sub && !(type_ == socket_type::xpub && options_.xpub_manual))
     throw error{errc::unsupported, std::string(add ? "subscribe" : "unsubscribe")
@@ -138,7 +177,7 @@ void socket::change_subscription(std::string_view prefix, bool add) {
 }
 
 bool socket::wait_subscribers(size_t n, std::chrono::milliseconds timeout) {
-  thread_check::scope one{state_->one_thread, "wait_subscribers"};
+  thread_check::scope one{live("wait_subscribers").one_thread, "wait_subscribers"};
   require_open();
   if (descriptor_of(type_).subscriptions != subscription_role::publisher)
     throw error{errc::unsupported, "wait_subscribers needs a PUB or XPUB socket, not "
@@ -167,7 +206,7 @@ std::optional<message> socket::request(const message& request, std::chrono::mill
                                           + std::to_string(attempts)};
   if (timeout.count() < 0)
     throw error{errc::invalid_argument, "a request timeout must not be negative"};
-  thread_check::scope one{state_->one_thread, "request"};
+  thread_check::scope one{live("request").one_thread, "request"};
   for (int attempt = 0; attempt < attempts; ++attempt) {
     state_->pattern->abandon_request();
     state_->prefetched.reset();  // a reply to an abandoned request
@@ -189,15 +228,16 @@ std::optional<message> socket::request(const message& request, std::chrono::mill
 }
 
 uint64_t socket::messages_dropped() const {
-  return state_->pattern->dropped() + state_->dropped_hwm + state_->dropped_budget;
+  auto& st = live("messages_dropped");
+  return st.pattern->dropped() + st.dropped_hwm + st.dropped_budget;
 }
 
 peer_properties_ptr socket::last_peer() const {
-  return state_->last_peer.peer;
+  return live("last_peer").last_peer.peer;
 }
 
 socket_stats socket::stats() {
-  thread_check::scope one{state_->one_thread, "stats"};
+  thread_check::scope one{live("stats").one_thread, "stats"};
   auto& st = *state_;
   socket_stats s;
   auto d = st.pattern->drops();
@@ -237,7 +277,7 @@ bool socket::send(message msg) {
 }
 
 bool socket::send(message msg, std::chrono::milliseconds timeout) {
-  thread_check::scope one{state_->one_thread, "send"};
+  thread_check::scope one{live("send").one_thread, "send"};
   bool sent = send_until(msg, static_cast<int>(timeout.count()));
   if (monitor_->active())  // one relaxed load when nobody monitors
     report_drops(false);
@@ -251,7 +291,7 @@ std::optional<message> socket::recv() {
 }
 
 std::optional<message> socket::recv(std::chrono::milliseconds timeout) {
-  thread_check::scope one{state_->one_thread, "recv"};
+  thread_check::scope one{live("recv").one_thread, "recv"};
   auto m = recv_until(static_cast<int>(timeout.count()));
   if (state_->hook != nullptr)
     refresh_readiness();
@@ -410,7 +450,7 @@ void socket::report_drops(bool now) {
 }
 
 size_t socket::close() {
-  thread_check::scope one{state_->one_thread, "close"};
+  thread_check::scope one{live("close").one_thread, "close"};
   if (closed_)
     return 0;
   closed_ = true;

@@ -39,6 +39,9 @@ struct supervision_record;
 /// A ZeroMQ socket. Not thread-safe: use it from one thread at a time (like libzmq sockets).
 /// Once its context is destroyed, every call but close() throws errc::socket_closed, a send or
 /// recv blocked at that moment included; destroying the socket afterwards is safe.
+/// Movable: the socket (its connections, queues, readiness descriptor) goes to the new object;
+/// the moved-from one throws errc::socket_closed on every call and its destructor does nothing.
+/// A socket registered in a cafmq::poller must be removed from it before it is moved.
 class socket {
 public:
   /// Creates a socket of `type` with `options` (validated; throws cafmq::error if invalid).
@@ -47,6 +50,10 @@ public:
   ~socket();
   socket(const socket&) = delete;
   socket& operator=(const socket&) = delete;
+  /// Takes over `other`'s socket; `other` is left moved-from (every call throws socket_closed).
+  socket(socket&& other) noexcept;
+  /// Closes this socket (with its linger, as the destructor does), then takes over `other`'s.
+  socket& operator=(socket&& other) noexcept;
 
   /// Binds ("tcp://*:5555", "tcp://127.0.0.1:*"); throws cafmq::error with the reason.
   void bind(const std::string& endpoint);
@@ -163,6 +170,7 @@ public:
 
 private:
   struct state;
+  state& live(const char* call) const;
   void require_open() const;
   void throw_if_terminated() const;
   bool send_until(message& msg, int timeout_ms);
@@ -178,6 +186,8 @@ private:
   poll_flags refresh_readiness();
   void report_drops(bool now);
 
+  // Moved by the move constructor (defaulted) and the move assignment (socket.cpp): a member
+  // added here is added there too. A moved-from socket has no state_.
   std::shared_ptr<actors::control> control_;  // shared: the socket may outlive its context
   socket_type type_;
   socket_options options_;

@@ -22,10 +22,12 @@ uint64_t socket::add_event_callback(std::function<void(const monitor_event&)> fn
 }
 
 void socket::remove_event_callback(uint64_t id) {
+  live("remove_event_callback");
   monitor_->remove_sink(id);
 }
 
 uint64_t socket::event_callback_dropped(uint64_t id) const {
+  live("event_callback_dropped");
   return monitor_->dropped(id);
 }
 

@@ -114,7 +114,7 @@ poll_flags socket::refresh_readiness() {
 }
 
 poll_flags socket::events() {
-  thread_check::scope one{state_->one_thread, "events"};
+  thread_check::scope one{live("events").one_thread, "events"};
   if (state_->hook == nullptr)
     return current_events();
   require_open();
@@ -123,7 +123,7 @@ poll_flags socket::events() {
 
 size_t socket::recv_batch(std::vector<message>& out, size_t max,
                           std::vector<peer_properties_ptr>* peers) {
-  thread_check::scope one{state_->one_thread, "recv_batch"};
+  thread_check::scope one{live("recv_batch").one_thread, "recv_batch"};
   size_t taken = 0;
   while (taken < max) {
     auto m = recv_until(0);
@@ -140,7 +140,7 @@ size_t socket::recv_batch(std::vector<message>& out, size_t max,
 }
 
 int socket::readiness_fd(poll_flags interest) {
-  thread_check::scope one{state_->one_thread, "readiness_fd"};
+  thread_check::scope one{live("readiness_fd").one_thread, "readiness_fd"};
   if ((interest & ~(poll_in | poll_out)) != 0 || interest == 0)
     throw error{errc::invalid_argument, "readiness_fd: the interest must be poll_in, poll_out or "
                                         "both, not " + std::to_string(interest)};
@@ -152,7 +152,7 @@ int socket::readiness_fd(poll_flags interest) {
 }
 
 void socket::set_readiness_callback(std::function<void()> fn) {
-  thread_check::scope one{state_->one_thread, "set_readiness_callback"};
+  thread_check::scope one{live("set_readiness_callback").one_thread, "set_readiness_callback"};
   if (!fn)
     throw error{errc::invalid_argument, "set_readiness_callback: the callback is empty"};
   require_open();
