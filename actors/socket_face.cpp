@@ -7,6 +7,8 @@
 namespace cafmq {
 
 std::string actor_error_text(const caf::error& e) {
+  if (!e)
+    return "none";  // CAF 0.17: an empty error has no category to ask for
   if (e.category() != caf::atom("cafmq"))
     return caf::to_string(e);
   static const char* const names[] = {"none", "would_block", "timed_out", "too_many_waiting",
@@ -21,6 +23,10 @@ namespace actors::face {
 
 caf::error to_caf_error(const error& e) {
   return make_error(actor_errc::socket_error, std::string(to_string(e.code())) + ": " + e.what());
+}
+
+state::~state() {
+  fail_all(*this, make_error(actor_errc::closed, "the socket actor ended"));
 }
 
 void fail_all(state& st, const caf::error& why) {

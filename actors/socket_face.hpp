@@ -7,6 +7,7 @@
 #include <atomic>
 #include <deque>
 #include <memory>
+#include <vector>
 
 namespace cafmq::actors::face {
 
@@ -47,7 +48,16 @@ struct state {
   uint64_t next_timer = 0;
   uint32_t next_request = 0;
   std::shared_ptr<std::atomic<bool>> wake_pending = std::make_shared<std::atomic<bool>>(false);
+  std::vector<message> scratch;             // recv_batch's output, reused
+  std::vector<peer_properties_ptr> scratch_peers;
   static inline const char* name = "cafmq.socket";
+
+  state() = default;
+  state(const state&) = delete;
+  state& operator=(const state&) = delete;
+  /// However the actor ended (killed by a link too): what still waits fails with `closed`,
+  /// then the socket closes with its linger, on the actor's own thread.
+  ~state();
 };
 
 using pointer = impl_actor::stateful_pointer<state>;

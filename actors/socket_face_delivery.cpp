@@ -47,8 +47,10 @@ bool deliver(pointer self) {
     st.stash.pop_front();
   }
   if (batch.size() < n && !reading_replies) {
-    std::vector<message> msgs;
-    std::vector<peer_properties_ptr> peers;
+    auto& msgs = st.scratch;
+    auto& peers = st.scratch_peers;
+    msgs.clear();
+    peers.clear();
     try {
       st.sock->recv_batch(msgs, n - batch.size(), &peers);
     } catch (const error& e) {

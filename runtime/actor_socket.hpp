@@ -44,7 +44,7 @@ inline caf::error make_error(actor_errc code, std::string what = {}) {
 
 /// True if `e` is the face's error `code`.
 inline bool is_error(const caf::error& e, actor_errc code) {
-  return e.category() == caf::atom("cafmq") && e.code() == static_cast<uint8_t>(code);
+  return e && e.category() == caf::atom("cafmq") && e.code() == static_cast<uint8_t>(code);
 }
 
 /// A readable line for an error of the face (or any other caf::error).

@@ -114,6 +114,45 @@ TEST(ActorSocketShutdown, AnActorSystemWithSocketActorsShutsDown) {
   EXPECT_LT(test::elapsed_ms(t0), 10000);
 }
 
+// Links to `sock` and says so (ok_atom to `report`); does not trap exits, so it ends with `sock`.
+caf::behavior linked_to(caf::event_based_actor* self, socket_actor sock, caf::actor report) {
+  self->link_to(sock);
+  self->send(report, caf::ok_atom::value);
+  return {[](int) {}};
+}
+
+TEST(ActorSocketShutdown, AKilledSocketActorFailsWhatWaitsAndTakesItsLinksAlong) {
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg.set("scheduler.max-threads", 2)};
+  context ctx{system};
+  caf::scoped_actor self{system};
+  auto sock = actor_socket::spawn(self.ptr(), ctx, socket_type::dealer, test::no_linger());
+  ASSERT_TRUE(test::ask<caf::ok_atom>(self, sock, caf::connect_atom::value,
+                                      test::local_endpoint(test::free_tcp_port())));
+  auto partner = system.spawn(linked_to, sock, caf::actor_cast<caf::actor>(self));
+  self->monitor(partner);
+  bool linked = false;
+  self->receive([&](caf::ok_atom) { linked = true; }, caf::after(std::chrono::seconds(10)) >> [] {});
+  ASSERT_TRUE(linked);
+  auto pending = self->request(sock, std::chrono::seconds(20), request_atom::value, message{"q"},
+                               caf::timespan{15s}, 1);
+  auto t0 = test::clock::now();
+  caf::anon_send_exit(sock, caf::exit_reason::user_shutdown);
+  std::string why;
+  pending.receive([](const message&) {}, [&](caf::error& e) { why = actor_error_text(e); });
+  EXPECT_EQ(why.rfind("closed", 0), 0u) << "the waiting request: " << why;
+  std::optional<caf::error> partner_end;
+  self->receive(
+    [&](caf::down_msg& dm) {
+      if (dm.source == partner.address())
+        partner_end = dm.reason;
+    },
+    caf::after(std::chrono::seconds(10)) >> [] {});
+  ASSERT_TRUE(partner_end) << "the linked actor outlived the socket actor";
+  EXPECT_EQ(*partner_end, caf::exit_reason::user_shutdown) << actor_error_text(*partner_end);
+  EXPECT_LT(test::elapsed_ms(t0), 5000);
+}
+
 TEST(ActorSocketShutdown, CloseAnswersAndEndsTheActor) {
   caf::actor_system_config cfg;
   caf::actor_system system{cfg};
