@@ -2,7 +2,7 @@
 // an actor asks with request(...).then(...) and asks again from the continuation. Next to the
 // blocking face and libzmq in the same run (each against its own REP echo in a child process),
 // with ratios.
-//   bench_actor_round_trip [--count N] [--size B] [--runs R] [--json]
+//   bench_actor_round_trip [--count N] [--size B] [--runs R] [--stealing] [--json]
 #include "bench_util.hpp"
 #include "json_line.hpp"
 
@@ -122,9 +122,11 @@ caf::behavior asker(caf::stateful_actor<asker_state>* self, cafmq::context* ctx,
   return {[](int) {}};
 }
 
+bool work_stealing = false;  // --stealing: CAF's default scheduler (its idle workers poll)
+
 double actor_rounds(const std::string& ep, size_t size, size_t count) {
   caf::actor_system_config cfg;
-  cfg.set("scheduler.policy", caf::atom("sharing"));
+  cfg.set("scheduler.policy", work_stealing ? caf::atom("stealing") : caf::atom("sharing"));
   cfg.set("scheduler.max-threads", 2);
   caf::actor_system system{cfg};
   cafmq::context ctx{system};
@@ -158,13 +160,15 @@ double one_run(face f, size_t size, size_t count) {
 
 int main(int argc, char** argv) {
   if (bench::wants_help(argc, argv)) {
-    std::puts("usage: bench_actor_round_trip [--count N] [--size B] [--runs R] [--json]");
+    std::puts("usage: bench_actor_round_trip [--count N] [--size B] [--runs R] [--stealing] "
+              "[--json]");
     return 0;
   }
   size_t count = bench::size_arg(argc, argv, "--count", 20'000);
   size_t size = bench::size_arg(argc, argv, "--size", 16);
   int runs = static_cast<int>(bench::size_arg(argc, argv, "--runs", 3));
   bool json = bench::has_flag(argc, argv, "--json");
+  work_stealing = bench::has_flag(argc, argv, "--stealing");
   FILE* out = bench::human_output(json);
   std::vector<face> faces{face::actor, face::blocking, face::libzmq};
   std::vector<double> best(faces.size(), 0);

@@ -3,7 +3,7 @@
 // --memory instead: a pusher offers 1 GiB (64 KiB messages) to an actor that grants no credit
 // for a while, then drains it; the actor's process RSS must stay within the HWM's bytes (plus
 // the credit window) and a constant.
-//   bench_actor_throughput [--count N] [--runs R] [--json]
+//   bench_actor_throughput [--count N] [--runs R] [--window W] [--batch B] [--json]
 //   bench_actor_throughput --memory [--memory-mib M] [--hwm N]
 #include "bench_util.hpp"
 #include "json_line.hpp"
@@ -25,7 +25,8 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 using bound_atom = caf::atom_constant<caf::atom("bound")>;
-constexpr int credit_window = 4096;
+int credit_window = 8192;  // --window: credit the receiver keeps open
+size_t batch_max = 2048;    // --batch: the face's batch_max
 
 struct sink_state {
   size_t got = 0;
@@ -38,7 +39,7 @@ struct sink_state {
 caf::behavior sink(caf::stateful_actor<sink_state>* self, cafmq::context* ctx, std::string ep,
                    size_t count, int window, cafmq::socket_options options, caf::actor report) {
   cafmq::actor_socket_options face;
-  face.batch_max = 1024;
+  face.batch_max = batch_max;
   auto sock = cafmq::actor_socket::spawn(self, *ctx, cafmq::socket_type::pull, options, face);
   self->request(sock, std::chrono::seconds(10), cafmq::bind_atom::value, ep)
     .then([=](std::string&) { self->send(report, bound_atom::value, sock); },
@@ -101,11 +102,14 @@ double one_run(face f, size_t count) {
 
 int throughput(int argc, char** argv, FILE* out, bool json) {
   size_t count = bench::size_arg(argc, argv, "--count", 5'000'000);
+  credit_window = static_cast<int>(bench::size_arg(argc, argv, "--window", 8192));
+  batch_max = bench::size_arg(argc, argv, "--batch", 2048);
   int runs = static_cast<int>(bench::size_arg(argc, argv, "--runs", 3));
   std::vector<face> faces{face::actor, face::blocking, face::libzmq};
   std::vector<double> best(faces.size(), 0);
   std::fprintf(out, "16 B PUSH -> PULL over TCP loopback into one actor, %zu messages, best of "
-                    "%d rounds (rotating order)\n", count, runs);
+                    "%d rounds (rotating order); credit window %d, batch_max %zu\n",
+               count, runs, credit_window, batch_max);
   for (int round = 0; round < runs; ++round)
     for (size_t k = 0; k < faces.size(); ++k) {
       size_t i = (k + static_cast<size_t>(round)) % faces.size();
@@ -205,7 +209,8 @@ int memory(int argc, char** argv, FILE* out) {
 
 int main(int argc, char** argv) {
   if (bench::wants_help(argc, argv)) {
-    std::puts("usage: bench_actor_throughput [--count N] [--runs R] [--json]\n"
+    std::puts("usage: bench_actor_throughput [--count N] [--runs R] [--window W] [--batch B] "
+              "[--json]\n"
               "       bench_actor_throughput --memory [--memory-mib M] [--hwm N]");
     return 0;
   }
