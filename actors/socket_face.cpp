@@ -137,7 +137,7 @@ void open_socket(pointer self, context* ctx, socket_options options) {
 
 impl_actor::behavior_type run(pointer self, context* ctx, socket_type type,
                               socket_options options, actor_socket_options face,
-                              caf::actor owner) {
+                              const caf::actor& owner) {
   auto& st = self->state;
   st.type = type;
   st.owner = owner.address();

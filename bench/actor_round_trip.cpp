@@ -98,8 +98,9 @@ struct asker_state {
 
 // Asks `count + warm_up` times in a row, each from the previous one's continuation; reports the
 // microseconds per round trip after the warm-up (or a negative number on an error).
-caf::behavior asker(caf::stateful_actor<asker_state>* self, cafmq::context* ctx, std::string ep,
-                    cafmq::message m, size_t count, caf::actor report) {
+caf::behavior asker(caf::stateful_actor<asker_state>* self, cafmq::context* ctx,
+                    const std::string& ep, const cafmq::message& m, size_t count,
+                    const caf::actor& report) {
   auto sock = cafmq::actor_socket::spawn(self, *ctx, cafmq::socket_type::req);
   auto next = std::make_shared<std::function<void()>>();
   *next = [=] {

@@ -36,11 +36,13 @@ struct sink_state {
 // Owns a PULL socket actor bound to `ep`, keeps `window` messages of credit open, and reports
 // the seconds from the first batch to the last message (or only counts, with `window` 0 at
 // first: the memory mode grants by message).
-caf::behavior sink(caf::stateful_actor<sink_state>* self, cafmq::context* ctx, std::string ep,
-                   size_t count, int window, cafmq::socket_options options, caf::actor report) {
+caf::behavior sink(caf::stateful_actor<sink_state>* self, cafmq::context* ctx,
+                   const std::string& ep, size_t count, int window, cafmq::socket_options options,
+                   const caf::actor& report) {
   cafmq::actor_socket_options face;
   face.batch_max = batch_max;
-  auto sock = cafmq::actor_socket::spawn(self, *ctx, cafmq::socket_type::pull, options, face);
+  auto sock = cafmq::actor_socket::spawn(self, *ctx, cafmq::socket_type::pull, std::move(options),
+                                         face);
   self->request(sock, std::chrono::seconds(10), cafmq::bind_atom::value, ep)
     .then([=](std::string&) { self->send(report, bound_atom::value, sock); },
           [=](caf::error& e) { self->quit(e); });

@@ -26,11 +26,12 @@ using done_atom = caf::atom_constant<caf::atom("done")>;
 constexpr int workers = 3;
 constexpr int clients = 4;
 constexpr int requests_per_client = 25;
-const std::string crash_body = "boom";  // the first worker to get it throws (once)
+constexpr const char* crash_body = "boom";  // the first worker to get it throws (once)
 
 // -- workers and their supervisor ------------------------------------------------------------
 
-caf::behavior worker(caf::event_based_actor* self, std::shared_ptr<std::atomic<bool>> crashed) {
+caf::behavior worker(caf::event_based_actor* self,
+                     const std::shared_ptr<std::atomic<bool>>& crashed) {
   // An exception ends the actor with an error (CAF's default handler would also print it).
   self->set_exception_handler([](caf::scheduled_actor*, std::exception_ptr&) -> caf::error {
     return caf::sec::runtime_error;
@@ -54,7 +55,7 @@ struct supervisor_state {
 // replaced by a fresh one in the same slot. Work is handed round-robin with delegate(): the
 // worker answers the front end directly.
 caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self,
-                         std::shared_ptr<std::atomic<bool>> crashed) {
+                         const std::shared_ptr<std::atomic<bool>>& crashed) {
   auto start = [self, crashed] {
     auto w = self->spawn(worker, crashed);
     self->monitor(w);
@@ -104,8 +105,9 @@ cafmq::message envelope_of(const cafmq::message& m, size_t& body_at) {
   return env;
 }
 
-void dispatch(caf::event_based_actor* self, cafmq::socket_actor router, caf::actor pool,
-              cafmq::message env, std::string body, int attempts_left) {
+void dispatch(caf::event_based_actor* self, const cafmq::socket_actor& router,
+              const caf::actor& pool, cafmq::message env, const std::string& body,
+              int attempts_left) {
   self->request(pool, std::chrono::seconds(1), work_atom::value, body)
     .then(
       [=](std::string& reply) mutable {
@@ -118,8 +120,8 @@ void dispatch(caf::event_based_actor* self, cafmq::socket_actor router, caf::act
       });
 }
 
-caf::behavior front_end(caf::event_based_actor* self, cafmq::context* ctx, caf::actor pool,
-                        caf::actor report) {
+caf::behavior front_end(caf::event_based_actor* self, cafmq::context* ctx,
+                        const caf::actor& pool, const caf::actor& report) {
   auto router = cafmq::actor_socket::spawn(self, *ctx, cafmq::socket_type::router);
   self->request(router, std::chrono::seconds(5), cafmq::bind_atom::value,
                 std::string{"tcp://127.0.0.1:*"})
@@ -149,7 +151,8 @@ struct client_state {
 };
 
 caf::behavior client(caf::stateful_actor<client_state>* self, cafmq::context* ctx,
-                     cafmq::socket_type type, std::string endpoint, int id, caf::actor report) {
+                     cafmq::socket_type type, const std::string& endpoint, int id,
+                     const caf::actor& report) {
   auto sock = cafmq::actor_socket::spawn(self, *ctx, type);
   auto ask = [=](const std::string& body) {
     self->request(sock, std::chrono::seconds(20), cafmq::request_atom::value,
@@ -175,7 +178,8 @@ caf::behavior client(caf::stateful_actor<client_state>* self, cafmq::context* ct
       [=](caf::ok_atom) {
         for (int i = 0; i < requests_per_client; ++i) {
           bool crash_here = id == 0 && i == requests_per_client / 2;
-          ask(crash_here ? crash_body : "c" + std::to_string(id) + "-r" + std::to_string(i));
+          ask(crash_here ? std::string{crash_body}
+                         : "c" + std::to_string(id) + "-r" + std::to_string(i));
         }
       },
       [=](caf::error& e) { self->quit(e); });
