@@ -1,5 +1,6 @@
 // PUB/SUB and ROUTER/DEALER through the actor face (runtime/actor_socket.hpp), each socket an
-// actor with its own receiver: subscriptions by message, routing ids in the first frame.
+// actor with its own receiver: subscriptions by message, routing ids in the first frame; and a
+// REP served by an actor that takes each request against credit and answers with send_atom.
 #include "support/actor_face.hpp"
 #include "support/deadline.hpp"
 #include "support/messages.hpp"
@@ -89,6 +90,32 @@ TEST(ActorSocketPatterns, RouterAndDealerTalkThroughTheirActors) {
   test::collect(dealer_side, at_dealer, 1, 5000ms);
   ASSERT_EQ(at_dealer.items.size(), 1u);
   EXPECT_EQ(test::frames_of(at_dealer.items[0].msg), std::vector<std::string>{"world"});
+}
+
+TEST(ActorSocketPatterns, RepServesThroughItsActor) {
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg.set("scheduler.max-threads", 2)};
+  context ctx{system};
+  caf::scoped_actor self{system};
+  auto rep = actor_socket::spawn(self.ptr(), ctx, socket_type::rep, test::no_linger());
+  auto ep = test::ask<std::string>(self, rep, bind_atom::value, std::string{"tcp://127.0.0.1:*"});
+  ASSERT_TRUE(ep) << actor_error_text(ep.error());
+  socket req{ctx, socket_type::req, test::no_linger()};
+  req.connect(*ep);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(req.send(message{"q" + std::to_string(i)}, 5000ms));
+    self->send(rep, credit_atom::value, 1);
+    test::collected got;
+    test::collect(self, got, 1, 5000ms);
+    ASSERT_EQ(got.items.size(), 1u) << "request " << i;
+    EXPECT_EQ(got.items[0].msg[0].to_string(), "q" + std::to_string(i));
+    auto answered = test::ask<caf::ok_atom>(self, rep, send_atom::value, message{"r"});
+    ASSERT_TRUE(answered) << "a REP answers the request it got: "
+                          << actor_error_text(answered.error());
+    auto reply = req.recv(5000ms);
+    ASSERT_TRUE(reply);
+    EXPECT_EQ((*reply)[0].to_string(), "r");
+  }
 }
 
 } // namespace
