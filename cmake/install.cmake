@@ -49,3 +49,6 @@ else()
 endif()
 configure_file(cmake/package/cafmq.pc.in ${PROJECT_BINARY_DIR}/cafmq.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/cafmq.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# The CAF actor face (opt-in, includes CAF 0.17): docs/actors.md.
+install(FILES runtime/actor_socket.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq)

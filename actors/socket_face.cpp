@@ -1,0 +1,230 @@
+// The socket actor of runtime/actor_socket.hpp: spawning it, its handlers, and the pump that
+// moves what the socket allows each time the readiness callback or a message wakes it.
+#include "actors/socket_face.hpp"
+
+#include <utility>
+
+namespace cafmq {
+
+std::string actor_error_text(const caf::error& e) {
+  if (!e)
+    return "none";  // CAF 0.17: an empty error has no category to ask for
+  if (e.category() != caf::atom("cafmq"))
+    return caf::to_string(e);
+  static const char* const names[] = {"none", "would_block", "timed_out", "too_many_waiting",
+                                      "closed", "socket_error"};
+  std::string text = e.code() < std::size(names) ? names[e.code()] : "unknown";
+  if (e.context().match_elements<std::string>() && !e.context().get_as<std::string>(0).empty())
+    text += ": " + e.context().get_as<std::string>(0);
+  return text;
+}
+
+namespace actors::face {
+
+caf::error to_caf_error(const error& e) {
+  return make_error(actor_errc::socket_error, std::string(to_string(e.code())) + ": " + e.what());
+}
+
+state::~state() {
+  fail_all(*this, make_error(actor_errc::closed, "the socket actor ended"));
+}
+
+void fail_all(state& st, const caf::error& why) {
+  for (auto& s : st.sends)
+    s.promise.deliver(why);
+  st.sends.clear();
+  for (auto& r : st.requests)
+    r.promise.deliver(why);
+  st.requests.clear();
+}
+
+void wake(pointer self) {
+  if (!self->state.wake_pending->exchange(true, std::memory_order_acq_rel))
+    self->send(self, wake_atom::value);
+}
+
+void pump(pointer self) {
+  auto& st = self->state;
+  if (!st.sock)
+    return;
+  constexpr int rounds = 4;  // then yield to the mailbox (credit, sends) and come back
+  for (int round = 0; round < rounds; ++round) {
+    bool moved = flush_sends(self);
+    moved = flush_requests(self) || moved;
+    moved = take_reply(self) || moved;
+    moved = deliver(self) || moved;
+    if (!moved)
+      break;
+  }
+  poll_flags ready = st.sock->events();  // arms the callback for what is not ready
+  bool more_in = (ready & poll_in) != 0 && (st.credit > 0 || awaiting_reply(st));
+  bool more_out = (ready & poll_out) != 0 && (!st.sends.empty() || unsent_request(st));
+  if (more_in || more_out)
+    wake(self);
+}
+
+namespace {
+
+// The socket is gone (its context destroyed, or it failed): everything waiting fails, the actor
+// quits with `closed`.
+caf::error on_failure(pointer self, const error& e) {
+  if (e.code() != errc::socket_closed && e.code() != errc::internal)
+    return to_caf_error(e);  // the call was refused; the socket goes on
+  auto why = make_error(actor_errc::closed, e.what());
+  fail_all(self->state, why);
+  self->quit(why);
+  return why;
+}
+
+template <class T, class F>
+caf::result<T> guarded(pointer self, F&& fn) {
+  if (!self->state.sock)
+    return make_error(actor_errc::closed, "the socket did not open");
+  try {
+    return fn();
+  } catch (const error& e) {
+    return on_failure(self, e);
+  }
+}
+
+template <class F>
+void guarded_void(pointer self, F&& fn) {
+  if (!self->state.sock)
+    return;
+  try {
+    fn();
+  } catch (const error& e) {
+    on_failure(self, e);
+  }
+}
+
+// Owner gone or close_atom: waiting calls fail, the socket closes with its linger on this
+// actor's own thread (never a scheduler thread), and the actor quits normally.
+uint64_t close_and_quit(pointer self, const char* why) {
+  auto& st = self->state;
+  fail_all(st, make_error(actor_errc::closed, why));
+  uint64_t discarded = 0;
+  if (st.sock) {
+    try {
+      discarded = st.sock->close();
+    } catch (const error&) {
+      // Closing only fails once the context is gone: nothing is left to linger for.
+    }
+  }
+  self->quit();
+  return discarded;
+}
+
+void open_socket(pointer self, context* ctx, socket_options options) {
+  auto& st = self->state;
+  try {
+    st.sock = std::make_unique<socket>(*ctx, st.type, std::move(options));
+    auto flag = st.wake_pending;
+    caf::actor_addr me = self->address();
+    // On an I/O thread: one wake_atom in the mailbox at most, to a handle that never keeps
+    // the actor alive.
+    st.sock->set_readiness_callback([flag, me] {
+      if (flag->exchange(true, std::memory_order_acq_rel))
+        return;
+      if (auto strong = caf::actor_cast<caf::actor>(me))
+        caf::anon_send(strong, wake_atom::value);
+    });
+  } catch (const error& e) {
+    st.sock.reset();
+    self->quit(to_caf_error(e));
+  }
+}
+
+impl_actor::behavior_type run(pointer self, context* ctx, socket_type type,
+                              socket_options options, actor_socket_options face,
+                              const caf::actor& owner) {
+  auto& st = self->state;
+  st.type = type;
+  st.owner = owner.address();
+  st.receiver = face.receiver ? face.receiver : owner;
+  st.face = std::move(face);
+  open_socket(self, ctx, std::move(options));
+  self->monitor(owner);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    if (dm.source == self->state.owner)
+      close_and_quit(self, "the owner terminated");
+  });
+  return {
+    [self](credit_atom, int n) {
+      if (n <= 0)
+        return;  // nothing granted
+      self->state.credit += static_cast<uint64_t>(n);
+      guarded_void(self, [&] { pump(self); });
+    },
+    [self](send_atom, message& msg) {
+      return guarded<caf::ok_atom>(self, [&] { return send_now(self, msg); });
+    },
+    [self](send_atom, message& msg, caf::timespan timeout) {
+      return guarded<caf::ok_atom>(self, [&] { return send_waiting(self, msg, timeout); });
+    },
+    [self](request_atom, message& msg, caf::timespan timeout, int attempts) {
+      return guarded<message>(self, [&] { return start_request(self, msg, timeout, attempts); });
+    },
+    [self](bind_atom, const std::string& endpoint) {
+      return guarded<std::string>(self, [&]() -> caf::result<std::string> {
+        self->state.sock->bind(endpoint);
+        return self->state.sock->last_endpoint();
+      });
+    },
+    [self](caf::connect_atom, const std::string& endpoint) {
+      return guarded<caf::ok_atom>(self, [&]() -> caf::result<caf::ok_atom> {
+        self->state.sock->connect(endpoint);
+        pump(self);  // a SUB's subscriptions, waiting sends: the new peer may take them
+        return caf::ok_atom::value;
+      });
+    },
+    [self](caf::subscribe_atom, const std::string& prefix) {
+      return guarded<caf::ok_atom>(self, [&]() -> caf::result<caf::ok_atom> {
+        self->state.sock->subscribe(prefix);
+        return caf::ok_atom::value;
+      });
+    },
+    [self](caf::unsubscribe_atom, const std::string& prefix) {
+      return guarded<caf::ok_atom>(self, [&]() -> caf::result<caf::ok_atom> {
+        self->state.sock->unsubscribe(prefix);
+        return caf::ok_atom::value;
+      });
+    },
+    [self](caf::close_atom) -> caf::result<uint64_t> {
+      return close_and_quit(self, "closed");
+    },
+    [self](wake_atom) {
+      self->state.wake_pending->store(false, std::memory_order_release);
+      guarded_void(self, [&] { pump(self); });
+    },
+    [self](expire_atom, uint64_t id) {
+      guarded_void(self, [&] {
+        if (expire_send(self, id) || expire_request(self, id))
+          pump(self);
+      });
+    },
+  };
+}
+
+} // namespace
+
+} // namespace actors::face
+
+socket_actor actor_socket::spawn(caf::local_actor* owner, context& ctx, socket_type type,
+                                 socket_options options, actor_socket_options face) {
+  if (owner == nullptr)
+    throw error{errc::invalid_argument, "actor_socket::spawn: the owner is null"};
+  if (face.batch_max == 0)
+    throw error{errc::invalid_argument, "actor_socket::spawn: batch_max must be at least 1"};
+  if (type == socket_type::req) {
+    options.req_relaxed = true;  // a retry sends again before the reply came
+    options.req_correlate = true;  // and a late reply to an earlier try is dropped
+  }
+  options.validate();
+  auto handle = owner->system().spawn<caf::detached>(actors::face::run, &ctx, type,
+                                                      std::move(options), std::move(face),
+                                                      caf::actor_cast<caf::actor>(owner));
+  return handle;
+}
+
+} // namespace cafmq

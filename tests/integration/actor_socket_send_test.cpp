@@ -1,0 +1,101 @@
+// The actor face's sends (runtime/actor_socket.hpp): acknowledged when queued, would_block when
+// the socket cannot queue now, a waiting send that completes once room comes (in order), and a
+// bounded number of waiting sends: beyond max_waiting they are refused, and they time out.
+#include "support/actor_face.hpp"
+#include "support/deadline.hpp"
+#include "support/messages.hpp"
+
+#include <gtest/gtest.h>
+
+namespace cafmq {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct push_face {
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg.set("scheduler.max-threads", 2)};
+  context ctx{system};
+  socket pull{ctx, socket_type::pull, test::no_linger()};
+  caf::scoped_actor self{system};
+  socket_actor push;
+  explicit push_face(size_t max_waiting = 64) {
+    pull.bind("tcp://127.0.0.1:*");
+    actor_socket_options face;
+    face.max_waiting = max_waiting;
+    push = actor_socket::spawn(self.ptr(), ctx, socket_type::push, test::no_linger(), face);
+  }
+  caf::expected<caf::ok_atom> connect() {
+    return test::ask<caf::ok_atom>(self, push, caf::connect_atom::value, pull.last_endpoint());
+  }
+};
+
+TEST(ActorSocketSend, WouldBlockWithoutAPeerThenAcknowledged) {
+  push_face f;
+  auto early = test::ask<caf::ok_atom>(f.self, f.push, send_atom::value, message{"early"});
+  ASSERT_FALSE(early) << "a PUSH without a peer cannot queue";
+  EXPECT_TRUE(is_error(early.error(), actor_errc::would_block)) << actor_error_text(early.error());
+  ASSERT_TRUE(f.connect());
+  // The connection may take a moment: a waiting send covers it.
+  auto sent = test::ask<caf::ok_atom>(f.self, f.push, send_atom::value, message{"m0"},
+                                      caf::timespan{5s});
+  ASSERT_TRUE(sent) << actor_error_text(sent.error());
+  for (int i = 1; i < 20; ++i) {
+    auto ok = test::ask<caf::ok_atom>(f.self, f.push, send_atom::value,
+                                      message{"m" + std::to_string(i)});
+    ASSERT_TRUE(ok) << i << ": " << actor_error_text(ok.error());
+  }
+  for (int i = 0; i < 20; ++i) {
+    auto m = f.pull.recv(5000ms);
+    ASSERT_TRUE(m) << "message " << i;
+    EXPECT_EQ((*m)[0].to_string(), "m" + std::to_string(i));
+  }
+}
+
+TEST(ActorSocketSend, WaitingSendsCompleteInOrderOnceRoomComes) {
+  push_face f;
+  using handle = decltype(f.self->request(f.push, std::chrono::seconds(10), send_atom::value,
+                                         message{}, caf::timespan{}));
+  std::vector<handle> pending;
+  for (int i = 0; i < 5; ++i)
+    pending.push_back(f.self->request(f.push, std::chrono::seconds(10), send_atom::value,
+                                      message{"w" + std::to_string(i)}, caf::timespan{8s}));
+  ASSERT_TRUE(f.connect());  // queued behind the waiting sends: they are still waiting then
+  int acked = 0;
+  for (auto& h : pending)
+    h.receive([&](caf::ok_atom) { ++acked; },
+                         [&](caf::error& e) { ADD_FAILURE() << actor_error_text(e); });
+  EXPECT_EQ(acked, 5);
+  for (int i = 0; i < 5; ++i) {
+    auto m = f.pull.recv(5000ms);
+    ASSERT_TRUE(m);
+    EXPECT_EQ((*m)[0].to_string(), "w" + std::to_string(i)) << "waiting sends out of order";
+  }
+}
+
+TEST(ActorSocketSend, WaitingSendsAreBoundedAndTimeOut) {
+  push_face f{2};
+  auto first = f.self->request(f.push, std::chrono::seconds(10), send_atom::value,
+                               message{"a"}, caf::timespan{300ms});
+  auto second = f.self->request(f.push, std::chrono::seconds(10), send_atom::value,
+                                message{"b"}, caf::timespan{300ms});
+  auto t0 = test::clock::now();
+  auto third = test::ask<caf::ok_atom>(f.self, f.push, send_atom::value, message{"c"},
+                                       caf::timespan{300ms});
+  ASSERT_FALSE(third);
+  EXPECT_TRUE(is_error(third.error(), actor_errc::too_many_waiting))
+    << actor_error_text(third.error());
+  EXPECT_LT(test::elapsed_ms(t0), 250) << "the refusal must not wait";
+  int timed_out = 0;
+  for (auto* h : {&first, &second})
+    h->receive([](caf::ok_atom) { ADD_FAILURE() << "sent without a peer"; },
+                          [&](caf::error& e) {
+                            timed_out += is_error(e, actor_errc::timed_out) ? 1 : 0;
+                          });
+  EXPECT_EQ(timed_out, 2);
+  EXPECT_GE(test::elapsed_ms(t0), 250);
+  EXPECT_LT(test::elapsed_ms(t0), 5000);
+}
+
+} // namespace
+} // namespace cafmq
