@@ -115,10 +115,10 @@ uint64_t close_and_quit(pointer self, const char* why) {
   return discarded;
 }
 
-void open_socket(pointer self, context* ctx, socket_options options) {
+void open_socket(pointer self, const std::shared_ptr<control>& plane, socket_options options) {
   auto& st = self->state;
   try {
-    st.sock = std::make_unique<socket>(*ctx, st.type, std::move(options));
+    st.sock = std::make_unique<socket>(plane, st.type, std::move(options));
     auto flag = st.wake_pending;
     caf::actor_addr me = self->address();
     // On an I/O thread: one wake_atom in the mailbox at most, to a handle that never keeps
@@ -131,11 +131,13 @@ void open_socket(pointer self, context* ctx, socket_options options) {
     });
   } catch (const error& e) {
     st.sock.reset();
-    self->quit(to_caf_error(e));
+    // A context already gone is `closed`, as when it goes later; anything else is the socket's.
+    self->quit(e.code() == errc::socket_closed ? make_error(actor_errc::closed, e.what())
+                                               : to_caf_error(e));
   }
 }
 
-impl_actor::behavior_type run(pointer self, context* ctx, socket_type type,
+impl_actor::behavior_type run(pointer self, std::shared_ptr<control> plane, socket_type type,
                               socket_options options, actor_socket_options face,
                               const caf::actor& owner) {
   auto& st = self->state;
@@ -143,7 +145,7 @@ impl_actor::behavior_type run(pointer self, context* ctx, socket_type type,
   st.owner = owner.address();
   st.receiver = face.receiver ? face.receiver : owner;
   st.face = std::move(face);
-  open_socket(self, ctx, std::move(options));
+  open_socket(self, plane, std::move(options));
   self->monitor(owner);
   self->set_down_handler([self](caf::down_msg& dm) {
     if (dm.source == self->state.owner)
@@ -221,7 +223,7 @@ socket_actor actor_socket::spawn(caf::local_actor* owner, context& ctx, socket_t
     options.req_correlate = true;  // and a late reply to an earlier try is dropped
   }
   options.validate();
-  auto handle = owner->system().spawn<caf::detached>(actors::face::run, &ctx, type,
+  auto handle = owner->system().spawn<caf::detached>(actors::face::run, ctx.control(), type,
                                                       std::move(options), std::move(face),
                                                       caf::actor_cast<caf::actor>(owner));
   return handle;

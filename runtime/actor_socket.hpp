@@ -106,8 +106,8 @@ namespace actor_socket {
 /// scoped_actor's `self.ptr()`), on a thread of its own (caf::detached), so that its blocking
 /// calls (bind, connect, close with linger) never hold a scheduler thread. It monitors the
 /// owner and closes the socket with its linger when the owner terminates. `ctx` may run on
-/// this system or its own, and must outlive the actor's start: wait for the answer to a first
-/// call (bind, connect) before destroying it; destroyed later, the actor quits with `closed`.
+/// this system or its own, and may be destroyed at any time, even before the actor first runs:
+/// the actor then quits with `closed` (it holds the context's control plane, not the context).
 /// A REQ socket gets req_relaxed and req_correlate (request_atom's retries need them). Throws
 /// cafmq::error for invalid `options` (they are checked here); a socket that fails to open
 /// makes the actor quit with that error.

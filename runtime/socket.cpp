@@ -46,7 +46,10 @@ constexpr auto drop_event_period = std::chrono::milliseconds(100);
 } // namespace
 
 socket::socket(context& ctx, socket_type type, socket_options options)
-  : control_(ctx.control()), type_(type), options_(std::move(options)),
+  : socket(ctx.control(), type, std::move(options)) {}
+
+socket::socket(std::shared_ptr<actors::control> control, socket_type type, socket_options options)
+  : control_(std::move(control)), type_(type), options_(std::move(options)),
     state_(std::make_unique<state>(options_)) {
   options_.validate();
   security::validate_security_options(options_);

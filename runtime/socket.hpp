@@ -46,6 +46,9 @@ class socket {
 public:
   /// Creates a socket of `type` with `options` (validated; throws cafmq::error if invalid).
   socket(context& ctx, socket_type type, socket_options options = {});
+  /// Internal (the faces): the same, from the context's control plane (context::control()),
+  /// which outlives the context; a terminated one throws errc::socket_closed.
+  socket(std::shared_ptr<actors::control> control, socket_type type, socket_options options);
   /// Closes (with linger) if still open.
   ~socket();
   socket(const socket&) = delete;

@@ -97,6 +97,21 @@ TEST(ActorSocketShutdown, ContextDestructionEndsTheActorWithClosed) {
   EXPECT_LT(test::elapsed_ms(t0), 5000);
 }
 
+TEST(ActorSocketShutdown, AContextDestroyedRightAfterSpawnEndsTheActorWithClosed) {
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg.set("scheduler.max-threads", 2)};
+  caf::scoped_actor self{system};
+  socket_actor sock;
+  {
+    context ctx{system};
+    sock = actor_socket::spawn(self.ptr(), ctx, socket_type::dealer, test::no_linger());
+    self->monitor(sock);
+  }  // destroyed before the actor may have run: it holds the control plane, not the context
+  auto reason = down_of(self, sock);
+  ASSERT_TRUE(reason) << "the socket actor outlived its context";
+  EXPECT_TRUE(is_error(*reason, actor_errc::closed)) << actor_error_text(*reason);
+}
+
 TEST(ActorSocketShutdown, AnActorSystemWithSocketActorsShutsDown) {
   auto t0 = test::clock::now();
   {
