@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the benchmarks in an optimized tree (build-bench/, Release) and runs one of them:
-#   bench/run.sh [push_pull|req_rep|pub_sub|all] [arguments for that benchmark]
+#   bench/run.sh [push_pull|req_rep|pub_sub|asio_round_trip|all] [arguments for that benchmark]
 # push_pull (the default) takes e.g. --runs 5 --small-count 5000000; see each one's --help.
 # bench/report.py runs them all with --json and draws docs/performance.md.
 # Installs nothing: run scripts/install-deps.sh first on a fresh machine.
@@ -9,12 +9,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 which=push_pull
 case "${1:-}" in
-  push_pull|req_rep|pub_sub|all) which=$1; shift ;;
+  push_pull|req_rep|pub_sub|asio_round_trip|all) which=$1; shift ;;
 esac
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCAFMQ_BUILD_TESTS=OFF -DCAFMQ_BUILD_BENCH=ON >/dev/null
-cmake --build build-bench -j"$(nproc)" --target bench_push_pull bench_req_rep bench_pub_sub >&2  # stdout: figures only
+cmake --build build-bench -j"$(nproc)" --target bench_push_pull bench_req_rep bench_pub_sub \
+  bench_asio_round_trip >&2  # stdout: figures only
 if [ "$which" = all ]; then
-  for b in push_pull req_rep pub_sub; do build-bench/bench/bench_$b "$@"; done
+  for b in push_pull req_rep pub_sub asio_round_trip; do build-bench/bench/bench_$b "$@"; done
 else
   exec "build-bench/bench/bench_$which" "$@"
 fi
