@@ -63,7 +63,7 @@ double coroutine_round_trips(const std::string& endpoint, size_t size, size_t co
   clock_type::time_point t0, t1;
   std::exception_ptr failure;
   boost::asio::co_spawn(io, ask(req, size, count, t0, t1),
-                        [&](std::exception_ptr e) { failure = e; });
+                        [&](std::exception_ptr e) { failure = std::move(e); });
   io.run();
   if (failure)
     std::rethrow_exception(failure);

@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -69,9 +70,8 @@ awaitable<void> ask(cafmq::asio::async_socket& dealer, int& done, bool& wrong) {
   ++done;
 }
 
-} // namespace
-
-int main() {
+// Returns the exit status.
+int run() {
   boost::asio::io_context io;
   cafmq::context ctx;
   cafmq::asio::async_socket router{io, ctx, cafmq::socket_type::router, no_linger()};
@@ -111,4 +111,15 @@ int main() {
   std::printf("%d clients x %d round trips through a coroutine ROUTER server: all answers right\n",
               clients, rounds);
   return 0;
+}
+
+} // namespace
+
+int main() {
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    std::printf("FAILED: %s\n", e.what());
+    return 1;
+  }
 }

@@ -3,6 +3,15 @@
 // operations when the io_context is destroyed, and the state of one async_socket. Not API.
 #pragma once
 
+// Asio 1.74 looks for clang's coroutines in <experimental/coroutine>, which libstdc++ does not
+// have: clang with libstdc++'s <coroutine> (C++20) gets co_await too. Effective only when this
+// header comes before Boost.Asio's.
+#if defined(__clang__) && !defined(BOOST_ASIO_HAS_CO_AWAIT) && !defined(BOOST_ASIO_DISABLE_CO_AWAIT)
+#if __cplusplus >= 202002L && defined(__cpp_impl_coroutine) && __has_include(<coroutine>)
+#define BOOST_ASIO_HAS_CO_AWAIT 1
+#endif
+#endif
+
 #include "../core/thread_check.hpp"
 #include "../socket.hpp"
 #include "error.hpp"
@@ -122,7 +131,8 @@ private:
 /// called, as Asio does with its own) when the context shuts down.
 class registry final : public boost::asio::execution_context::service {
 public:
-  static inline boost::asio::execution_context::id id;
+  // Asio's key for the service: its constructor does nothing, and cannot throw.
+  static inline boost::asio::execution_context::id id;  // NOLINT(cert-err58-cpp)
   explicit registry(boost::asio::execution_context& ctx) : service(ctx) {}
   void add(const std::shared_ptr<socket_impl>& s) {
     std::lock_guard<std::mutex> lock{mutex_};
