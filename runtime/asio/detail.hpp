@@ -186,6 +186,7 @@ public:
           return;
         }
       } catch (const error& e) {
+        rethrow_misuse(e);
         complete_receive<Handler, WithPeer>(handler, e.code());
         return;
       }
@@ -208,6 +209,7 @@ public:
           return;
         }
       } catch (const error& e) {
+        rethrow_misuse(e);
         post_completion(ex_, std::move(handler), error_code{e.code()});
         return;
       }
@@ -262,6 +264,13 @@ public:
   }
 
 private:
+  // A socket used from two threads at once is a bug of the program, not an outcome: it throws
+  // (out of the initiating function, or out of io_context::run for a wake-up).
+  static void rethrow_misuse(const error& e) {
+    if (e.code() == errc::concurrent_use)
+      throw e;
+  }
+
   template <class Handler, bool WithPeer>
   void complete_receive(Handler& handler, error_code ec, message m = {}) {
     if constexpr (WithPeer) {
@@ -291,6 +300,7 @@ private:
         if (!socket_.send(message(op.msg), std::chrono::milliseconds(0)))
           return;  // full: the callback tells when there is room
       } catch (const error& e) {
+        rethrow_misuse(e);
         if (e.code() == errc::socket_closed) {
           abort_all();
           return;
@@ -313,6 +323,7 @@ private:
           return;  // nothing yet: the callback tells when a message comes
         m = std::move(*got);
       } catch (const error& e) {
+        rethrow_misuse(e);
         if (e.code() == errc::socket_closed) {
           abort_all();
           return;

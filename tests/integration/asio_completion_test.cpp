@@ -14,6 +14,7 @@
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <optional>
 #include <system_error>
@@ -171,6 +172,37 @@ TEST(AsioCompletion, AsyncSocketOnASocketWithACallbackIsRefused) {
     EXPECT_EQ(e.code(), errc::wrong_state);
   }
 }
+
+#ifdef CAFMQ_THREAD_CHECKS
+TEST(AsioCompletion, StartingAnOperationWhileAnotherThreadUsesTheSocketThrows) {
+  boost::asio::io_context io;
+  context ctx;
+  asio::async_socket pull{io, ctx, socket_type::pull, test::no_linger()};
+  std::atomic<bool> stop{false};
+  std::thread intruder([&] {  // breaks the thread rule: holds the socket in a blocking recv
+    while (!stop) {
+      try {
+        pull.native().recv(20ms);
+      } catch (const error&) {
+        // the main thread held it at that instant
+      }
+    }
+  });
+  bool detected = test::eventually([&] {
+    try {
+      asio::async_receive(pull, [](error_code, message) {});
+    } catch (const error& e) {
+      return e.code() == errc::concurrent_use;
+    }
+    pull.cancel();  // so that the next one tries the socket at once again
+    return false;
+  }, 5000ms);
+  stop = true;
+  intruder.join();
+  EXPECT_TRUE(detected) << "a socket used from two threads at once went unnoticed";
+  io.run_for(20ms);  // the cancelled receives
+}
+#endif
 
 } // namespace
 } // namespace cafmq
