@@ -10,6 +10,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
@@ -126,6 +127,37 @@ TEST(AsioCompletion, UseAwaitableInACoroutine) {
   }, boost::asio::detached);
   ASSERT_TRUE(test::run_until(s.io, [&] { return server_done && client_done; }, 20000ms));
   EXPECT_EQ(answered, rounds);
+}
+
+TEST(AsioCompletion, ThreadsOfOneIoContextShareASocketThroughAStrand) {
+  boost::asio::io_context io{2};
+  context ctx;
+  auto strand = boost::asio::make_strand(io);
+  // Both sockets on one strand: whichever of the two threads runs a handler, one at a time.
+  asio::async_socket rep{strand, ctx, socket_type::rep, test::no_linger()};
+  asio::async_socket req{strand, ctx, socket_type::req, test::no_linger()};
+  rep.native().bind("tcp://127.0.0.1:*");
+  req.native().connect(rep.native().last_endpoint());
+  constexpr uint64_t rounds = 200;
+  std::atomic<uint64_t> answered{0};
+  boost::asio::co_spawn(strand, [&]() -> boost::asio::awaitable<void> {
+    for (uint64_t i = 0; i < rounds; ++i) {
+      message request = co_await asio::async_receive(rep, boost::asio::use_awaitable);
+      co_await asio::async_send(rep, std::move(request), boost::asio::use_awaitable);
+    }
+  }, boost::asio::detached);
+  boost::asio::co_spawn(strand, [&]() -> boost::asio::awaitable<void> {
+    for (uint64_t i = 0; i < rounds; ++i) {
+      co_await asio::async_send(req, test::sequenced(i), boost::asio::use_awaitable);
+      message reply = co_await asio::async_receive(req, boost::asio::use_awaitable);
+      if (test::sequence_of(reply) == i)
+        ++answered;
+    }
+  }, boost::asio::detached);
+  std::thread second([&] { io.run_for(20s); });
+  io.run_for(20s);  // returns when both coroutines are done: nothing is pending then
+  second.join();
+  EXPECT_EQ(answered.load(), rounds);
 }
 
 TEST(AsioCompletion, ReceiveWithPeerGivesTheSendersProperties) {
