@@ -20,6 +20,11 @@ install(FILES
   runtime/core/socket_type.hpp
   runtime/core/supervision.hpp runtime/core/user_executor.hpp runtime/core/zmtp_command.hpp
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq/core)
+# The Asio face (opt-in: <cafmq/asio.hpp> includes Boost.Asio) and what it includes.
+install(FILES runtime/asio.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq)
+install(FILES runtime/asio/detail.hpp runtime/asio/error.hpp
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq/asio)
+install(FILES runtime/core/thread_check.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq/core)
 
 install(TARGETS cafmq EXPORT cafmqTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -15,10 +15,14 @@ does not render it):
   -->
   <!-- docs-test: skip REASON -->     not compiled; REASON says why (required)
 
+A program or a one-line fragment marker may end with the option c++20 (`<!-- docs-test: program
+c++20 -->` on one line): the block is compiled as C++20 (coroutines), the rest as C++17.
+
 Usage: extract_doc_blocks.py --root SRC --out DIR [--unchecked FILE]... FILE.md...
 Writes DIR/<name>.cpp for each program and fragment, and DIR/blocks.cmake, which calls
 cafmq_doc_program(NAME DOC SOURCE), cafmq_doc_fragment(NAME DOC SOURCE) and
-cafmq_doc_problem(NAME DOC TEXT) (an unmarked block, a bad marker) for the CMake side. FILEs
+cafmq_doc_problem(NAME DOC TEXT) (an unmarked block, a bad marker) for the CMake side; a c++20
+block's call ends with the standard (20). FILEs
 given with --unchecked are not yet marked: their unmarked blocks are reported but not failed.
 A source file is rewritten only when its text changes, so unchanged blocks are not rebuilt.
 """
@@ -43,6 +47,7 @@ class Block:
         self.setup = []               # fragment setup lines
         self.setup_line = 0           # 1-based line of the first setup line
         self.problem = None           # what is wrong with the marker
+        self.standard = None          # the C++ standard, when the marker asks for one (20)
 
     @property
     def name(self):
@@ -126,8 +131,11 @@ def parse(root, doc):
                 b.problem = f"unknown docs-test kind '{kind}' (program, fragment or skip)"
             elif kind == "skip" and not argument:
                 b.problem = "'docs-test: skip' needs a reason"
+            elif kind != "skip" and argument == "c++20" and not setup:
+                b.standard = 20
             elif kind != "skip" and argument and not setup:
-                b.problem = f"unexpected '{argument}' after 'docs-test: {kind}'"
+                b.problem = (f"unexpected '{argument}' after 'docs-test: {kind}' (the only option "
+                             "is c++20)")
         blocks.append(b)
     return blocks
 
@@ -207,7 +215,8 @@ def main():
             make = program_source if b.kind == "program" else fragment_source
             write_if_changed(source, make(b, path))
             written.add(b.name + ".cpp")
-            calls.append(f"cafmq_doc_{b.kind}({b.name} {doc_arg} {cmake_string(source)})")
+            standard = f" {b.standard}" if b.standard else ""
+            calls.append(f"cafmq_doc_{b.kind}({b.name} {doc_arg} {cmake_string(source)}{standard})")
     for stale in set(os.listdir(args.out)) - written:
         if stale.startswith("doc_") and stale.endswith(".cpp"):
             os.remove(os.path.join(args.out, stale))

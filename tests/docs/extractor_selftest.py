@@ -58,6 +58,16 @@ int misspelt = 0;
 ```cpp
 int no_setup = 0;
 ```
+
+<!-- docs-test: program c++20 -->
+```cpp
+int main() {}
+```
+
+<!-- docs-test: program c++23 -->
+```cpp
+int main() {}
+```
 """
 
 
@@ -97,10 +107,15 @@ def main():
                           (32, "not C++"), (43, "unknown docs-test kind 'exmaple'")]:
             check(any(f'"page.md:{line}"' in p and why in p for p in problems),
                   f"line {line} is reported: {why}")
-        check(len(problems) == 4, f"exactly four problems, not {len(problems)}: {problems}")
+        check('cafmq_doc_program(doc_page_md_L53 "page.md:53"' in calls
+              and calls.split('"page.md:53"')[1].split("\n")[0].endswith('.cpp" 20)'),
+              "a c++20 program passes its standard")
+        check(any('"page.md:58"' in p and "only option is c++20" in p for p in problems),
+              "an unknown option is reported")
+        check(len(problems) == 5, f"exactly five problems, not {len(problems)}: {problems}")
         check("inside_an_outer_fence" not in calls and not os.path.exists(
               os.path.join(out, "doc_page_md_L38.cpp")), "a fence inside a longer fence is text")
-        check("1 program, 2 fragment, 1 skip" in calls, "the summary counts each kind")
+        check("2 program, 2 fragment, 1 skip" in calls, "the summary counts each kind")
         with open(os.path.join(out, "doc_page_md_L48.cpp"), encoding="utf-8") as f:
             text = f.read()
         check("#line 0" not in text and f'#line 49 "{os.path.join(root, "page.md")}"' in text,
