@@ -16,8 +16,11 @@
 // - A connector that escalates (its sessions restarted too often) is given up the same way.
 // - Every restart and failure is counted (stats().supervisor_restarts, last_failure). The socket
 //   and its other endpoints carry on in every case.
+// - What the user stops (socket::unbind, socket::disconnect) is forgotten before it ends, so it
+//   is never restarted nor reported failed.
 #include "actors/describe.hpp"
 #include "actors/messages.hpp"
+#include "runtime/core/endpoint.hpp"
 #include "runtime/core/error.hpp"
 #include "runtime/core/fault_injection.hpp"
 #include "runtime/core/log.hpp"
@@ -58,6 +61,7 @@ struct child_spec {
   bool binding = false;    // listener: its bind is under way on the I/O thread
   /// listener: the user's bind() waiting for the first bind (none for a rebind)
   std::optional<caf::typed_response_promise<control_reply>> bind_reply;
+  std::string requested;   // the endpoint as the user gave it to bind or connect
 };
 
 struct socket_state {
@@ -102,7 +106,7 @@ child_spec& new_child(socket_self self, bool is_listener, std::string endpoint) 
                                   restart_intensity{static_cast<size_t>(opts.restart_intensity),
                                                     std::chrono::milliseconds(opts.restart_period_ms)},
                                   0, 0, restart_intensity::clock::now(), 0, {}, std::nullopt,
-                                  false, std::nullopt})
+                                  false, std::nullopt, {}})
               .first->second;
   return c;
 }
@@ -148,6 +152,7 @@ void drop_pipe(socket_self self, child_spec& c) {
 caf::result<control_reply> bind(socket_self self, const std::string& ep) {
   CAFMQ_FAULT_POINT(socket_actor);
   auto& c = new_child(self, true, ep);
+  c.requested = ep;
   auto reply = self->make_response_promise<control_reply>();
   c.bind_reply = reply;
   start_listener(self, self->state.last_id, c);
@@ -157,6 +162,7 @@ caf::result<control_reply> bind(socket_self self, const std::string& ep) {
 control_reply connect(socket_self self, const std::string& ep, const std::string& routing_id) {
   CAFMQ_FAULT_POINT(socket_actor);
   auto& c = new_child(self, false, ep);
+  c.requested = ep;
   try {
     c.routing_id = routing_id;
     if (!pipe_per_connection(self->state.args))
@@ -169,6 +175,97 @@ control_reply connect(socket_self self, const std::string& ep, const std::string
     self->state.children.erase(self->state.last_id);
     return failure(e);
   }
+}
+
+// The user's endpoint strings, or a refusal naming what was wrong: one that does not parse, or
+// (unbind) a wildcard port, which names no endpoint once bound (libzmq: use ZMQ_LAST_ENDPOINT).
+std::optional<control_reply> refused_endpoint(socket_self self, bool bound, const std::string& ep,
+                                              const char* call) {
+  try {
+    auto parsed = parse_endpoint(ep, bound);
+    if (!bound || !(parsed.any_port || parsed.port == 0))
+      return std::nullopt;
+    std::string real;
+    for (auto& [id, c] : self->state.children)
+      if (c.is_listener && c.requested == ep)
+        real += (real.empty() ? "" : ", ") + c.endpoint;
+    return control_reply{static_cast<int>(errc::invalid_endpoint),
+                         std::string("cannot ") + call + " " + ep + ": a wildcard port names no "
+                           "endpoint; pass the endpoint last_endpoint() reported"
+                           + (real.empty() ? std::string() : " (" + real + ")")};
+  } catch (const error& e) {
+    return control_reply{static_cast<int>(e.code()), std::string("cannot ") + call + ": " + e.what()};
+  }
+}
+
+// The listeners (`bound`) or connectors of `ep`: as bind reported it (real port) or as the
+// user gave it to bind or connect.
+std::vector<uint64_t> children_of(socket_self self, bool bound, const std::string& ep) {
+  std::vector<uint64_t> ids;
+  for (auto& [id, c] : self->state.children)
+    if (c.is_listener == bound && (c.endpoint == ep || c.requested == ep))
+      ids.push_back(id);
+  return ids;
+}
+
+// The refusal of an endpoint that is not bound (connected): libzmq's ENOENT.
+control_reply not_in_use(socket_self self, bool bound, const std::string& ep) {
+  std::string in_use;
+  for (auto& [id, c] : self->state.children)
+    if (c.is_listener == bound)
+      in_use += (in_use.empty() ? "" : ", ") + c.endpoint;
+  return {static_cast<int>(errc::invalid_endpoint),
+          std::string("cannot ") + (bound ? "unbind " : "disconnect ") + ep + ": the socket is not "
+            + (bound ? "bound to it" : "connected to it")
+            + (in_use.empty() ? " (nor to any endpoint)" : " (" + std::string(bound ? "bound" : "connected")
+                                                             + ": " + in_use + ")")};
+}
+
+// socket::unbind and socket::disconnect: forgets the children `ids` (so nothing restarts them or
+// reports them failed), detaches their pipes (what was queued for the peer is discarded, as
+// zmq_disconnect does) and stops them. Answers once each has closed its connections.
+caf::result<control_reply> stop_children(socket_self self, const std::vector<uint64_t>& ids,
+                                         const std::string& ep) {
+  auto reply = self->make_response_promise<control_reply>();
+  auto left = std::make_shared<size_t>(1);  // one for this function: none may answer before it ends
+  auto one_done = [reply, left, ep]() mutable {
+    if (--*left == 0)
+      reply.deliver(control_reply{-1, ep});
+  };
+  for (auto id : ids) {
+    auto c = std::move(self->state.children.at(id));
+    self->state.children.erase(id);
+    drop_pipe(self, c);
+    if (!c.running) {  // waiting for a restart, or binding: nothing runs to report its end
+      auto ev = event_of(event_kind::closed, c.endpoint);
+      ev.reason = c.is_listener ? "listener stopped (socket::unbind)" : "connector stopped (socket::disconnect)";
+      ev.reason_code = event_reason::local;
+      emit(self->state.args, ev);
+      continue;
+    }
+    ++*left;
+    auto on_error = [one_done](caf::error&) mutable { one_done(); };  // it died meanwhile
+    if (c.is_listener)
+      self->request(caf::actor_cast<listener_actor>(c.running), caf::infinite, unbind_atom::value)
+        .then([one_done](bool) mutable { one_done(); }, on_error);
+    else
+      self->request(caf::actor_cast<connector_actor>(c.running), caf::infinite, disconnect_atom::value)
+        .then([one_done](bool) mutable { one_done(); }, on_error);
+  }
+  one_done();
+  return reply;
+}
+
+// The user's unbind (bound) or disconnect of `ep`.
+caf::result<control_reply> stop_endpoint(socket_self self, bool bound, const std::string& ep) {
+  const char* call = bound ? "unbind" : "disconnect";
+  if (auto refused = refused_endpoint(self, bound, ep, call))
+    return *refused;
+  auto ids = children_of(self, bound, ep);
+  if (ids.empty())
+    return not_in_use(self, bound, ep);
+  log::write(log::level::info, "socket", ep + ": " + call + " (socket::" + call + ")");
+  return stop_children(self, ids, ep);
 }
 
 // Records a failure the socket's supervisors handled, for stats().
@@ -355,6 +452,16 @@ socket_actor::behavior_type socket_behavior(socket_self self, socket_args args, 
     },
     [=](connect_atom, const std::string& ep, const std::string& routing_id) -> control_reply {
       return connect(self, ep, routing_id);
+    },
+    [=](unbind_atom, const std::string& ep) -> caf::result<control_reply> {
+      return stop_endpoint(self, true, ep);
+    },
+    [=](disconnect_atom, const std::string& ep) -> caf::result<control_reply> {
+      return stop_endpoint(self, false, ep);
+    },
+    [=](options_atom, socket_options& o) -> control_reply {
+      self->state.args.options = std::move(o);  // validated by the socket; for later binds and connects
+      return {-1, {}};
     },
     [=](rebind_atom, const std::string&, uint64_t id) { restart(self, id); },
     [=](escalate_atom, const std::string&, event_reason code, const std::string& why) {
