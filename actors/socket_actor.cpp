@@ -70,7 +70,10 @@ struct socket_state {
   std::map<uint64_t, child_spec> children;  // by id, in creation order
   uint64_t last_id = 0;
   std::vector<supervision_node> given_up;  // endpoints given up on, for describe()
+  std::vector<describable> stopping;  // unbound or disconnected, not yet done closing
   ~socket_state() {
+    for (auto& a : stopping)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     for (auto& [id, c] : children) {
       if (c.running)
         caf::anon_send_exit(c.running, caf::exit_reason::user_shutdown);
@@ -228,7 +231,10 @@ caf::result<control_reply> stop_children(socket_self self, const std::vector<uin
                                          const std::string& ep) {
   auto reply = self->make_response_promise<control_reply>();
   auto left = std::make_shared<size_t>(1);  // one for this function: none may answer before it ends
-  auto one_done = [reply, left, ep]() mutable {
+  auto one_done = [self, reply, left, ep](const caf::actor_addr& stopped) mutable {
+    auto& v = self->state.stopping;
+    v.erase(std::remove_if(v.begin(), v.end(), [&](const describable& a) { return a.address() == stopped; }),
+            v.end());
     if (--*left == 0)
       reply.deliver(control_reply{-1, ep});
   };
@@ -244,15 +250,18 @@ caf::result<control_reply> stop_children(socket_self self, const std::vector<uin
       continue;
     }
     ++*left;
-    auto on_error = [one_done](caf::error&) mutable { one_done(); };  // it died meanwhile
+    self->state.stopping.push_back(c.running);  // ended with the socket if it closes meanwhile
+    auto addr = c.running.address();
+    auto done = [one_done, addr](bool) mutable { one_done(addr); };
+    auto on_error = [one_done, addr](caf::error&) mutable { one_done(addr); };  // it died meanwhile
     if (c.is_listener)
       self->request(caf::actor_cast<listener_actor>(c.running), caf::infinite, unbind_atom::value)
-        .then([one_done](bool) mutable { one_done(); }, on_error);
+        .then(done, on_error);
     else
       self->request(caf::actor_cast<connector_actor>(c.running), caf::infinite, disconnect_atom::value)
-        .then([one_done](bool) mutable { one_done(); }, on_error);
+        .then(done, on_error);
   }
-  one_done();
+  one_done(caf::actor_addr{});
   return reply;
 }
 

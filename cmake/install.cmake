@@ -18,6 +18,7 @@ install(FILES
   runtime/core/options.hpp runtime/core/peer_properties.hpp runtime/core/poll_flags.hpp
   runtime/core/socket_type.hpp
   runtime/core/supervision.hpp runtime/core/user_executor.hpp runtime/core/zmtp_command.hpp
+  runtime/core/option_keys.hpp
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq/core)
 
 install(TARGETS cafmq EXPORT cafmqTargets

@@ -20,6 +20,6 @@ fi
 if [ "$which" = tsan ] || [ "$which" = all ]; then
   cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAFMQ_TSAN=ON -DCAFMQ_BUILD_BENCH=OFF
   cmake --build build-tsan -j"$(nproc)" --target cafmq_unit_tests cafmq_integration_tests
-  tsan_tests='SpscRing|Signaler|Rfc30|Rfc23|DirectWrites|Rfc28|PubSub|Rfc29|Heartbeat|Curve|Plain|MessageProperties|ZapHandler|Reconnect|ContextShutdown|Linger|SlowConsumer|SendBudget|ByteLimits|AuthenticatorActor|MaxPendingHandshakes|Cve2020_15166|Cve2021_20234|kick_queue|FastSendPath|FastRecvPath|ReadBursts|AsyncWriteAll|LogSink|Log\.|AsyncAuthentication|ConnectionEndCodes|EngineFaultIsolation|EventCallbackThread|IoPool|IoThreads|MonitorHubCallbacks|SupervisionFaults|TcpTransport|UserActorSystem|UserExecutor'
+  tsan_tests='SpscRing|Signaler|Rfc30|Rfc23|DirectWrites|Rfc28|PubSub|Rfc29|Heartbeat|Curve|Plain|MessageProperties|ZapHandler|Reconnect|ContextShutdown|Linger|SlowConsumer|SendBudget|ByteLimits|AuthenticatorActor|MaxPendingHandshakes|Cve2020_15166|Cve2021_20234|kick_queue|FastSendPath|FastRecvPath|ReadBursts|AsyncWriteAll|LogSink|Log\.|AsyncAuthentication|ConnectionEndCodes|EngineFaultIsolation|EventCallbackThread|IoPool|IoThreads|MonitorHubCallbacks|SupervisionFaults|TcpTransport|UserActorSystem|UserExecutor|Unbind|Disconnect|LiveOptions'
   ctest --test-dir build-tsan --output-on-failure -j2 --timeout 600 -R "$tsan_tests"
 fi
