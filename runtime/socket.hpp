@@ -76,7 +76,7 @@ public:
   /// made afterwards (as libzmq); creation_only throws errc::wrong_state naming the option. An
   /// invalid value throws errc::invalid_argument and changes nothing.
   template <class T>
-  void set(const option_key<T>& key, T value) {
+  void set(const option_key<T>& key, typename option_key<T>::value_type value) {
     set_option(key.name, key.scope, [&](socket_options& o) { o.*(key.field) = std::move(value); });
   }
   /// The option's current value.

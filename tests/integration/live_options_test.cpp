@@ -74,6 +74,28 @@ TEST(LiveOptions, RouterMandatoryTurnsSilentDropsIntoErrors) {
   }
 }
 
+TEST(LiveOptions, ReqRelaxedLetsTheNextRequestGoBeforeTheReply) {
+  context ctx;
+  socket req{ctx, socket_type::req, test::no_linger()};
+  req.connect(test::local_endpoint(test::free_tcp_port()));  // queues; nobody answers
+  ASSERT_TRUE(req.send(message{"first"}, 0ms));
+  EXPECT_THROW(req.send(message{"second"}, 0ms), error);  // strict REQ: the reply comes first
+  req.set(opt::req_relaxed, true);
+  EXPECT_TRUE(req.send(message{"second"}, 0ms)) << "req_relaxed set on the open socket had no effect";
+}
+
+TEST(LiveOptions, SndhwmAppliesToLaterConnects) {
+  context ctx;
+  socket push{ctx, socket_type::push, test::no_linger()};
+  push.set(opt::sndhwm, 5);
+  EXPECT_EQ(push.get(opt::sndhwm), 5u);
+  push.connect(test::local_endpoint(test::free_tcp_port()));  // nobody listens: nothing drains
+  size_t queued = 0;
+  while (queued < 100 && push.send(test::sequenced(queued), 0ms))
+    ++queued;
+  EXPECT_EQ(queued, 5u) << "the connection made after set() did not get the new sndhwm";
+}
+
 TEST(LiveOptions, ReconnectIvlAppliesToLaterConnects) {
   context ctx;
   socket dealer{ctx, socket_type::dealer, test::no_linger()};

@@ -5,6 +5,7 @@
 #include "support/events.hpp"
 #include "support/messages.hpp"
 #include "support/ports.hpp"
+#include "support/raw_tcp.hpp"
 
 #include "runtime/cafmq.hpp"
 
@@ -79,6 +80,26 @@ TEST(Unbind, ClosesTheAcceptedConnectionsAndThePeerSeesIt) {
   ASSERT_TRUE(closed) << test::describe(ours);
   EXPECT_EQ(closed->endpoint, ep);
   EXPECT_EQ(closed->reason_code, event_reason::local) << closed->reason;
+}
+
+TEST(Unbind, ClosesAConnectionStillInItsHandshake) {
+  context ctx;
+  socket pull{ctx, socket_type::pull, test::no_linger()};
+  auto events = pull.monitor();
+  pull.bind("tcp://127.0.0.1:*");
+  auto ep = pull.last_endpoint();
+  auto silent = test::raw_client::connect(ep, 5000ms);  // never sends a greeting
+  std::vector<monitor_event> seen;
+  ASSERT_TRUE(test::next_event(events, event_kind::accepted, 5000ms, &seen)) << test::describe(seen);
+  ASSERT_TRUE(test::eventually([&] { return pull.stats().pending_handshakes == 1; }, 5000ms));
+
+  pull.unbind(ep);
+
+  EXPECT_TRUE(silent.wait_closed(5000ms)) << "the half-open connection was left open";
+  auto failed = test::next_event(events, event_kind::handshake_failed, 5000ms, &seen);
+  ASSERT_TRUE(failed) << test::describe(seen);
+  EXPECT_EQ(failed->reason_code, event_reason::local) << failed->reason;
+  EXPECT_EQ(pull.stats().pending_handshakes, 0u);
 }
 
 TEST(Unbind, MessagesAlreadyReceivedStayReceivable) {
