@@ -79,6 +79,9 @@ TEST(Disconnect, ClosesTheConnectionThePeerSeesItAndOtherEndpointsCarryOn) {
   EXPECT_EQ(closed->endpoint, first.last_endpoint());
   EXPECT_EQ(closed->reason_code, event_reason::local) << closed->reason;
   EXPECT_EQ(connectors_in(push.describe()), 1u);
+  auto st = push.stats();
+  EXPECT_TRUE(st.failed_endpoints.empty()) << "the disconnected endpoint was recorded as failed";
+  EXPECT_EQ(st.supervisor_restarts, 0u);
 
   // Every message now goes to the endpoint still connected.
   for (uint64_t i = 0; i < 4; ++i)
