@@ -17,10 +17,10 @@
 // - Every restart and failure is counted (stats().supervisor_restarts, last_failure). The socket
 //   and its other endpoints carry on in every case.
 // - What the user stops (socket::unbind, socket::disconnect) is forgotten before it ends, so it
-//   is never restarted nor reported failed.
+//   is never restarted nor reported failed (actors/socket_endpoints.cpp).
 #include "actors/describe.hpp"
 #include "actors/messages.hpp"
-#include "runtime/core/endpoint.hpp"
+#include "actors/socket_children.hpp"
 #include "runtime/core/error.hpp"
 #include "runtime/core/fault_injection.hpp"
 #include "runtime/core/log.hpp"
@@ -42,50 +42,6 @@ constexpr auto stable_after = std::chrono::seconds(10);  // up this long: the ba
 // port still taken tries again this often, this many times, before it counts as a failure.
 constexpr auto rebind_poll = std::chrono::milliseconds(20);
 constexpr uint32_t rebind_polls = 25;
-
-// What the socket actor needs to restart one listener or connector.
-struct child_spec {
-  bool is_listener = false;
-  std::string endpoint;    // listener: the bound endpoint (real port); connector: the target
-  std::string routing_id;  // connector: the connect routing id
-  pipe_ptr pipe;           // connector: the endpoint's pipe (none with a pipe per connection)
-  describable running;     // null while waiting for a restart
-  caf::actor_addr addr;
-  restart_intensity intensity;
-  uint32_t restarts = 0;   // in total
-  uint32_t consecutive = 0;  // restarts since it last stayed up for stable_after (backoff, logs)
-  restart_intensity::clock::time_point started{};  // when it was last (re)started
-  uint32_t rebind_polls = 0;  // listener: rebinds of this restart that found the port taken
-  std::string last_failure;
-  std::optional<event_reason> escalated;  // the connector gave up (why): do not restart it
-  bool binding = false;    // listener: its bind is under way on the I/O thread
-  /// listener: the user's bind() waiting for the first bind (none for a rebind)
-  std::optional<caf::typed_response_promise<control_reply>> bind_reply;
-  std::string requested;   // the endpoint as the user gave it to bind or connect
-};
-
-struct socket_state {
-  socket_args args;
-  net::io_loop* loop = nullptr;
-  std::map<uint64_t, child_spec> children;  // by id, in creation order
-  uint64_t last_id = 0;
-  std::vector<supervision_node> given_up;  // endpoints given up on, for describe()
-  std::vector<describable> stopping;  // unbound or disconnected, not yet done closing
-  ~socket_state() {
-    for (auto& a : stopping)
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    for (auto& [id, c] : children) {
-      if (c.running)
-        caf::anon_send_exit(c.running, caf::exit_reason::user_shutdown);
-      if (c.pipe)
-        c.pipe->detach();
-    }
-    if (args.hub)
-      args.hub->poke();
-  }
-};
-
-using socket_self = socket_actor::stateful_pointer<socket_state>;
 
 session_args session_template(socket_self self, const child_spec& c) {
   session_args a;
@@ -142,14 +98,6 @@ void start_connector(socket_self self, child_spec& c) {
     self->state.args.hub->attach(c.pipe);
 }
 
-// Detaches the pipe of `c`, if any: nobody will serve it again, so it must not take a share of
-// the round-robin.
-void drop_pipe(socket_self self, child_spec& c) {
-  if (!c.pipe)
-    return;
-  c.pipe->detach();
-  self->state.args.hub->poke();
-}
 
 // The user's bind: answered once the transport has bound (or failed to).
 caf::result<control_reply> bind(socket_self self, const std::string& ep) {
@@ -178,103 +126,6 @@ control_reply connect(socket_self self, const std::string& ep, const std::string
     self->state.children.erase(self->state.last_id);
     return failure(e);
   }
-}
-
-// The user's endpoint strings, or a refusal naming what was wrong: one that does not parse, or
-// (unbind) a wildcard port, which names no endpoint once bound (libzmq: use ZMQ_LAST_ENDPOINT).
-std::optional<control_reply> refused_endpoint(socket_self self, bool bound, const std::string& ep,
-                                              const char* call) {
-  try {
-    auto parsed = parse_endpoint(ep, bound);
-    if (!bound || !(parsed.any_port || parsed.port == 0))
-      return std::nullopt;
-    std::string real;
-    for (auto& [id, c] : self->state.children)
-      if (c.is_listener && c.requested == ep)
-        real += (real.empty() ? "" : ", ") + c.endpoint;
-    return control_reply{static_cast<int>(errc::invalid_endpoint),
-                         std::string("cannot ") + call + " " + ep + ": a wildcard port names no "
-                           "endpoint; pass the endpoint last_endpoint() reported"
-                           + (real.empty() ? std::string() : " (" + real + ")")};
-  } catch (const error& e) {
-    return control_reply{static_cast<int>(e.code()), std::string("cannot ") + call + ": " + e.what()};
-  }
-}
-
-// The listeners (`bound`) or connectors of `ep`: as bind reported it (real port) or as the
-// user gave it to bind or connect.
-std::vector<uint64_t> children_of(socket_self self, bool bound, const std::string& ep) {
-  std::vector<uint64_t> ids;
-  for (auto& [id, c] : self->state.children)
-    if (c.is_listener == bound && (c.endpoint == ep || c.requested == ep))
-      ids.push_back(id);
-  return ids;
-}
-
-// The refusal of an endpoint that is not bound (connected): libzmq's ENOENT.
-control_reply not_in_use(socket_self self, bool bound, const std::string& ep) {
-  std::string in_use;
-  for (auto& [id, c] : self->state.children)
-    if (c.is_listener == bound)
-      in_use += (in_use.empty() ? "" : ", ") + c.endpoint;
-  return {static_cast<int>(errc::invalid_endpoint),
-          std::string("cannot ") + (bound ? "unbind " : "disconnect ") + ep + ": the socket is not "
-            + (bound ? "bound to it" : "connected to it")
-            + (in_use.empty() ? " (nor to any endpoint)" : " (" + std::string(bound ? "bound" : "connected")
-                                                             + ": " + in_use + ")")};
-}
-
-// socket::unbind and socket::disconnect: forgets the children `ids` (so nothing restarts them or
-// reports them failed), detaches their pipes (what was queued for the peer is discarded, as
-// zmq_disconnect does) and stops them. Answers once each has closed its connections.
-caf::result<control_reply> stop_children(socket_self self, const std::vector<uint64_t>& ids,
-                                         const std::string& ep) {
-  auto reply = self->make_response_promise<control_reply>();
-  auto left = std::make_shared<size_t>(1);  // one for this function: none may answer before it ends
-  auto one_done = [self, reply, left, ep](const caf::actor_addr& stopped) mutable {
-    auto& v = self->state.stopping;
-    v.erase(std::remove_if(v.begin(), v.end(), [&](const describable& a) { return a.address() == stopped; }),
-            v.end());
-    if (--*left == 0)
-      reply.deliver(control_reply{-1, ep});
-  };
-  for (auto id : ids) {
-    auto c = std::move(self->state.children.at(id));
-    self->state.children.erase(id);
-    drop_pipe(self, c);
-    if (!c.running) {  // waiting for a restart, or binding: nothing runs to report its end
-      auto ev = event_of(event_kind::closed, c.endpoint);
-      ev.reason = c.is_listener ? "listener stopped (socket::unbind)" : "connector stopped (socket::disconnect)";
-      ev.reason_code = event_reason::local;
-      emit(self->state.args, ev);
-      continue;
-    }
-    ++*left;
-    self->state.stopping.push_back(c.running);  // ended with the socket if it closes meanwhile
-    auto addr = c.running.address();
-    auto done = [one_done, addr](bool) mutable { one_done(addr); };
-    auto on_error = [one_done, addr](caf::error&) mutable { one_done(addr); };  // it died meanwhile
-    if (c.is_listener)
-      self->request(caf::actor_cast<listener_actor>(c.running), caf::infinite, unbind_atom::value)
-        .then(done, on_error);
-    else
-      self->request(caf::actor_cast<connector_actor>(c.running), caf::infinite, disconnect_atom::value)
-        .then(done, on_error);
-  }
-  one_done(caf::actor_addr{});
-  return reply;
-}
-
-// The user's unbind (bound) or disconnect of `ep`.
-caf::result<control_reply> stop_endpoint(socket_self self, bool bound, const std::string& ep) {
-  const char* call = bound ? "unbind" : "disconnect";
-  if (auto refused = refused_endpoint(self, bound, ep, call))
-    return *refused;
-  auto ids = children_of(self, bound, ep);
-  if (ids.empty())
-    return not_in_use(self, bound, ep);
-  log::write(log::level::info, "socket", ep + ": " + call + " (socket::" + call + ")");
-  return stop_children(self, ids, ep);
 }
 
 // Records a failure the socket's supervisors handled, for stats().
