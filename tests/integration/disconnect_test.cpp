@@ -152,6 +152,39 @@ TEST(Disconnect, DiscardsWhatWasQueuedForThatPeer) {
   EXPECT_FALSE(peer.recv(100ms).has_value());
 }
 
+// A ROUTER's connection has a pipe of its own (routed by the peer's id): once disconnect()
+// returns, the peer is no longer routable.
+TEST(Disconnect, ARoutersPeerIsNoLongerRoutableOnceItReturns) {
+  context ctx;
+  auto peer_options = test::no_linger();
+  peer_options.routing_id = "peer";
+  socket peer{ctx, socket_type::dealer, peer_options};
+  auto peer_events = peer.monitor();
+  peer.bind("tcp://127.0.0.1:*");
+  auto ep = peer.last_endpoint();
+  socket router{ctx, socket_type::router, fast_reconnect()};
+  auto events = router.monitor();
+  router.connect(ep);
+  std::vector<monitor_event> seen;
+  ASSERT_TRUE(test::next_event(events, event_kind::handshake_succeeded, 5000ms, &seen))
+    << test::describe(seen);  // the peer's pipe is attached before this event
+  router.set(opt::router_mandatory, true);
+  ASSERT_TRUE(router.send(message{"peer", "hello"}, 5000ms));
+  auto m = peer.recv(5000ms);
+  ASSERT_TRUE(m.has_value());
+
+  router.disconnect(ep);
+
+  try {
+    router.send(message{"peer", "after"}, 0ms);
+    FAIL() << "the disconnected peer was still routable";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), errc::host_unreachable) << e.what();
+  }
+  EXPECT_TRUE(test::next_event(peer_events, event_kind::disconnected, 5000ms, &seen))
+    << "the peer never saw the connection close:\n" << test::describe(seen);
+}
+
 TEST(Disconnect, AnEndpointNotConnectedIsRefusedNamingIt) {
   context ctx;
   socket s{ctx, socket_type::dealer, test::no_linger()};
