@@ -17,6 +17,11 @@
 // abnormally (an exception in one of its handlers, a kill) reports `closed` with code `internal`
 // and leaves its pipe attached for the socket actor, which restarts it on that pipe; one that
 // stops normally (its socket closes) detaches the pipe and reports `closed` with code `local`.
+//
+// socket::disconnect (libzmq's zmq_disconnect): the connector stops dialling, its session closes
+// the connection (reported `disconnected` with code `local`), it answers and quits; its pipe is
+// detached, discarding what was queued for the peer. Its socket actor has forgotten it by then:
+// it is not restarted.
 #include "actors/describe.hpp"
 #include "actors/messages.hpp"
 #include "runtime/core/endpoint.hpp"
@@ -50,6 +55,10 @@ struct connector_state {
   // Set once it stopped reconnecting (it said `closed` then). Shared with report_end, which runs
   // after this state is gone.
   std::shared_ptr<std::atomic<bool>> stopped = std::make_shared<std::atomic<bool>>(false);
+  // Set by socket::disconnect, read by report_end.
+  std::shared_ptr<std::atomic<bool>> disconnected = std::make_shared<std::atomic<bool>>(false);
+  // socket::disconnect: the answer, given once the session is gone.
+  std::optional<caf::typed_response_promise<bool>> disconnect_reply;
   ~connector_state() {
     if (cancel_dial)
       cancel_dial();
@@ -61,7 +70,8 @@ struct connector_state {
 // Reports how the connector of `args` ended, from its real exit `reason` (runs as it terminates).
 // An abnormal end leaves the pipe attached: the socket actor restarts the connector on it (or
 // detaches it when it gives up). A normal one (the socket closed it) detaches the pipe.
-void report_end(const session_args& args, const std::atomic<bool>& stopped, const caf::error& reason) {
+void report_end(const session_args& args, const std::atomic<bool>& stopped, bool disconnected,
+                const caf::error& reason) {
   auto ev = event_of(event_kind::closed, args.endpoint);
   if (abnormal(reason)) {
     ev.reason = "connector died: " + failure_text(reason);
@@ -75,7 +85,7 @@ void report_end(const session_args& args, const std::atomic<bool>& stopped, cons
   }
   if (stopped.load(std::memory_order_acquire))
     return;  // a stopped connector said `closed` already
-  ev.reason = "connector stopped (socket closed)";
+  ev.reason = disconnected ? "connector stopped (socket::disconnect)" : "connector stopped (socket closed)";
   ev.reason_code = event_reason::local;
   emit(args.socket, ev);
 }
@@ -231,6 +241,26 @@ supervision_node describe(connector_self self) {
   return n;
 }
 
+// socket::disconnect: no more dials; the session (if any) closes the connection, and the
+// answer waits for it to be gone.
+caf::result<bool> disconnect(connector_self self) {
+  auto& st = self->state;
+  st.disconnected->store(true, std::memory_order_release);
+  ++st.generation;  // pending dial results, timeouts and redial ticks are ignored
+  if (st.cancel_dial) {
+    st.cancel_dial();
+    st.cancel_dial = nullptr;
+  }
+  if (!st.session) {
+    self->quit();
+    return true;
+  }
+  self->send(st.session, stop_atom::value,
+             permanent_end(event_reason::local, "disconnected (socket::disconnect)"));
+  st.disconnect_reply = self->make_response_promise<bool>();
+  return *st.disconnect_reply;
+}
+
 // A dial ended: start the session, or handle the failure.
 void on_dial_result(connector_self self, net::stream_ptr s, const connection_end& end) {
   self->state.cancel_dial = nullptr;
@@ -245,8 +275,9 @@ connector_actor::behavior_type connector(connector_self self, session_args args,
   st.args = std::move(args);
   st.owner = std::move(owner);
   guard_handlers(self, "connector", [](const std::string&) {});  // report_end says why
-  self->attach_functor([args = st.args, stopped = st.stopped](const caf::error& reason) {
-    report_end(args, *stopped, reason);
+  self->attach_functor([args = st.args, stopped = st.stopped,
+                        disconnected = st.disconnected](const caf::error& reason) {
+    report_end(args, *stopped, disconnected->load(std::memory_order_acquire), reason);
   });
   st.target = std::move(target);
   st.policy.emplace(st.args.socket.options, std::random_device{}());
@@ -254,10 +285,18 @@ connector_actor::behavior_type connector(connector_self self, session_args args,
                       std::chrono::milliseconds(st.args.socket.options.restart_period_ms));
   dial(self);
   self->set_down_handler([=](caf::down_msg& dm) {
-    if (dm.source == self->state.session.address())
-      on_session_down(self, dm);
+    auto& st = self->state;
+    if (dm.source != st.session.address())
+      return;
+    if (!st.disconnect_reply)
+      return on_session_down(self, dm);
+    st.session = session_actor{};
+    st.disconnect_reply->deliver(true);
+    st.disconnect_reply.reset();
+    self->quit();
   });
   return {
+    [=](disconnect_atom) -> caf::result<bool> { return disconnect(self); },
     [=](dialed_atom, uint64_t gen, net::stream_ptr s, const connection_end& end) {
       CAFMQ_FAULT_POINT(connector);
       if (gen == self->state.generation)

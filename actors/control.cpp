@@ -319,6 +319,18 @@ void control::connect(uint64_t socket, const std::string& endpoint,
   throw_if_error(r);
 }
 
+void control::unbind(uint64_t socket, const std::string& endpoint) {
+  throw_if_error(impl_->ask(impl_->socket(socket), unbind_atom::value, endpoint));
+}
+
+void control::disconnect(uint64_t socket, const std::string& endpoint) {
+  throw_if_error(impl_->ask(impl_->socket(socket), disconnect_atom::value, endpoint));
+}
+
+void control::set_options(uint64_t socket, const socket_options& options) {
+  throw_if_error(impl_->ask(impl_->socket(socket), options_atom::value, options));
+}
+
 namespace {
 
 // Waits (from a user thread) for an actor's snapshot.

@@ -154,6 +154,16 @@ public:
   /// Starts connecting (and reconnecting); a non-empty `routing_id` names the peer on a ROUTER.
   /// Throws cafmq::error for a bad endpoint.
   void connect(uint64_t socket, const std::string& endpoint, const std::string& routing_id = {});
+  /// Stops the listener of `endpoint` (as bind() returned it, or as given to bind() without a
+  /// wildcard port) and closes its connections; returns once the port is free. Throws
+  /// errc::invalid_endpoint naming it if the socket is not bound there.
+  void unbind(uint64_t socket, const std::string& endpoint);
+  /// Stops the connectors of `endpoint` and closes their connections, discarding what was
+  /// queued for them; returns once they are closed. Throws errc::invalid_endpoint naming it if
+  /// the socket is not connected there.
+  void disconnect(uint64_t socket, const std::string& endpoint);
+  /// Replaces the options the socket's later binds and connects use (already validated).
+  void set_options(uint64_t socket, const socket_options& options);
   /// A snapshot of the socket's actors and their states. Throws errc::socket_closed.
   supervision_node describe(uint64_t socket);
   /// A snapshot of every socket's actors, under a context node.

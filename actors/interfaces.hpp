@@ -45,17 +45,25 @@ using session_ended_atom = caf::atom_constant<caf::atom("sessionend")>;
 using rebind_atom = caf::atom_constant<caf::atom("rebind")>;
 using escalate_atom = caf::atom_constant<caf::atom("escalate")>;
 using bound_atom = caf::atom_constant<caf::atom("bound")>;
+using unbind_atom = caf::atom_constant<caf::atom("unbind")>;
+using unbound_atom = caf::atom_constant<caf::atom("unbound")>;
+using disconnect_atom = caf::atom_constant<caf::atom("disconnect")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using options_atom = caf::atom_constant<caf::atom("options")>;
 
 /// What every actor answers: a snapshot of itself and its children (actors/describe.hpp).
 using describable = caf::typed_actor<caf::replies_to<describe_atom>::with<supervision_node>>;
 
 /// One connection. The engine observer (the I/O bridge) sends `ready` (ZMTP minor, the peer's
 /// Identity, its authenticated user id) and `closed` (how the connection ended); the listener
-/// sends `evict` (reason) to its oldest pending handshake.
+/// sends `evict` (reason) to its oldest pending handshake; its parent sends `stop` (how the
+/// connection ends: the user unbound or disconnected its endpoint), after which it reports the
+/// end as its own and quits.
 using session_actor = caf::typed_actor<
   caf::reacts_to<ready_atom, int, std::string, std::string>,
   caf::reacts_to<closed_atom, connection_end>,
   caf::reacts_to<evict_atom, std::string>,
+  caf::reacts_to<stop_atom, connection_end>,
   caf::replies_to<describe_atom>::with<supervision_node>>;
 
 /// What a session's parent hears from it: how it ended (the end, whether its handshake was
@@ -65,8 +73,12 @@ using session_parent = caf::typed_actor<
   caf::reacts_to<session_ended_atom, session_actor, connection_end, bool>>;
 
 /// One bound endpoint: accepts connections (from the I/O thread: a stream, or why accept
-/// failed), supervises their sessions.
+/// failed), supervises their sessions. `unbind` (the user's socket::unbind) closes the acceptor
+/// and the accepted connections; the answer comes once the port is free and the sessions are
+/// gone (`unbound` is the I/O thread's word that the acceptor closed), then the listener quits.
 using listener_actor = caf::typed_actor<
+  caf::replies_to<unbind_atom>::with<bool>,
+  caf::reacts_to<unbound_atom>,
   caf::reacts_to<accepted_atom, net::stream_ptr>,
   caf::reacts_to<accept_failed_atom, connection_end>,
   caf::reacts_to<handshake_done_atom, session_actor>,
@@ -74,8 +86,11 @@ using listener_actor = caf::typed_actor<
   caf::replies_to<describe_atom>::with<supervision_node>>;
 
 /// One connect endpoint: dials (results tagged with a generation, stale ones ignored), redials,
-/// supervises the session of its connection.
+/// supervises the session of its connection. `disconnect` (the user's socket::disconnect) stops
+/// dialling and closes the connection; the answer comes once its session is gone, then the
+/// connector quits.
 using connector_actor = caf::typed_actor<
+  caf::replies_to<disconnect_atom>::with<bool>,
   caf::reacts_to<dialed_atom, uint64_t, net::stream_ptr, connection_end>,
   caf::reacts_to<dial_timeout_atom, uint64_t>,
   caf::reacts_to<redial_atom, uint64_t>,
@@ -85,9 +100,14 @@ using connector_actor = caf::typed_actor<
 /// One socket: the user's control calls (bind endpoint; connect endpoint, routing id), the
 /// restart tick of a listener or connector that died (its endpoint, its child id), and a
 /// connector's escalation (its endpoint, the code and text of why it gave up) before it quits.
+/// `unbind` and `disconnect` stop the listener or connectors of an endpoint for good (never
+/// restarted); `options` replaces the options later binds and connects use.
 using socket_actor = caf::typed_actor<
   caf::replies_to<bind_atom, std::string>::with<control_reply>,
   caf::replies_to<connect_atom, std::string, std::string>::with<control_reply>,
+  caf::replies_to<unbind_atom, std::string>::with<control_reply>,
+  caf::replies_to<disconnect_atom, std::string>::with<control_reply>,
+  caf::replies_to<options_atom, socket_options>::with<control_reply>,
   caf::reacts_to<bound_atom, uint64_t, net::listener_ptr, net::bind_failure>,
   caf::reacts_to<rebind_atom, std::string, uint64_t>,
   caf::reacts_to<escalate_atom, std::string, event_reason, std::string>,
@@ -109,3 +129,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::event_reason)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::supervision_node)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::actors::socket_args)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::actors::control_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(cafmq::socket_options)

@@ -12,13 +12,21 @@
 // It also bounds the connections still in their handshake (max_pending_handshakes): one more
 // closes the oldest of them, so half-open connections cost bounded memory and can never lock
 // legitimate peers out (CVE-2020-15166).
+//
+// socket::unbind (libzmq's zmq_unbind): the acceptor closes and every accepted connection is
+// closed (each session reports `disconnected`, or `handshake_failed`, with code `local`); the
+// listener answers once the port is free and its sessions are gone, then quits, reported as
+// `closed` with code `local`. Its socket actor has forgotten it by then: it is not restarted.
 #include "actors/describe.hpp"
 #include "actors/messages.hpp"
 #include "runtime/core/fault_injection.hpp"
 #include "runtime/core/log.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
+#include <memory>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -33,6 +41,11 @@ struct listener_state {
   std::deque<session_actor> pending;    // sessions still in their handshake, oldest first
   std::set<caf::actor_addr> reported;   // sessions that said how they ended
   uint64_t evicted = 0;
+  // socket::unbind: the answer, given once the acceptor is closed and no session is left.
+  std::optional<caf::typed_response_promise<bool>> unbind_reply;
+  bool acceptor_closed = false;
+  // Set by unbind, read by report_end (which runs after this state is gone).
+  std::shared_ptr<std::atomic<bool>> unbound = std::make_shared<std::atomic<bool>>(false);
   ~listener_state() {
     if (args.socket.handshakes)
       args.socket.handshakes->pending -= pending.size();
@@ -43,12 +56,20 @@ struct listener_state {
   }
 };
 
+// How the connections of an unbound endpoint end.
+connection_end unbound_end() {
+  return permanent_end(event_reason::local, "the endpoint was unbound (socket::unbind)");
+}
+
 // Reports how the listener of `args` ended, from its real exit `reason` (runs as it terminates).
-void report_end(const session_args& args, const caf::error& reason) {
+void report_end(const session_args& args, bool unbound, const caf::error& reason) {
   auto ev = event_of(event_kind::closed, args.endpoint);
   if (abnormal(reason)) {
     ev.reason = "listener died: " + failure_text(reason);
     ev.reason_code = event_reason::internal;
+  } else if (unbound) {
+    ev.reason = "listener stopped (socket::unbind)";
+    ev.reason_code = event_reason::local;
   } else {
     ev.reason = "listener stopped (socket closed)";
     ev.reason_code = event_reason::local;
@@ -113,7 +134,33 @@ void on_accepted(listener_self self, net::stream_ptr s) {
     if (auto& c = st.args.socket.handshakes)
       ++c->pending;
   }
+  if (st.unbind_reply)  // accepted just before the acceptor closed
+    self->send(session, stop_atom::value, unbound_end());
   st.sessions.push_back(std::move(session));
+}
+
+// Answers the unbind once the port is free and every session is gone, then quits.
+void finish_unbind(listener_self self) {
+  auto& st = self->state;
+  if (!st.unbind_reply || !st.acceptor_closed || !st.sessions.empty())
+    return;
+  st.unbind_reply->deliver(true);
+  st.unbind_reply.reset();
+  self->quit();
+}
+
+// socket::unbind: closes the acceptor (the I/O thread says `unbound` when the port is free) and
+// every accepted connection.
+caf::result<bool> unbind(listener_self self) {
+  auto& st = self->state;
+  st.unbound->store(true, std::memory_order_release);
+  listener_actor me{self};
+  auto l = std::move(st.listener);  // closed here, not again by the destructor
+  l->close_then([me] { caf::anon_send(me, unbound_atom::value); });
+  for (auto& s : st.sessions)
+    self->send(s, stop_atom::value, unbound_end());
+  st.unbind_reply = self->make_response_promise<bool>();
+  return *st.unbind_reply;
 }
 
 // A session is gone. One that did not say how it ended was killed: report it as internal.
@@ -123,13 +170,14 @@ void on_session_down(listener_self self, const caf::down_msg& dm) {
   auto& v = st.sessions;
   v.erase(std::remove_if(v.begin(), v.end(), [&](const session_actor& s) { return s.address() == dm.source; }),
           v.end());
-  if (st.reported.erase(dm.source) > 0)
-    return;
-  auto ev = event_of(event_kind::disconnected, st.args.endpoint);
-  ev.reason = "session died: " + failure_text(dm.reason);
-  ev.reason_code = event_reason::internal;
-  log::write(log::level::error, "listener", st.args.endpoint + ": " + ev.reason);
-  emit(st.args.socket, ev);
+  if (st.reported.erase(dm.source) == 0) {
+    auto ev = event_of(event_kind::disconnected, st.args.endpoint);
+    ev.reason = "session died: " + failure_text(dm.reason);
+    ev.reason_code = event_reason::internal;
+    log::write(log::level::error, "listener", st.args.endpoint + ": " + ev.reason);
+    emit(st.args.socket, ev);
+  }
+  finish_unbind(self);
 }
 
 // Starts accepting on the bound listener: each connection (or failure) becomes a message.
@@ -158,10 +206,17 @@ listener_actor::behavior_type listener(listener_self self, session_args args,
   self->state.args = std::move(args);
   self->state.listener = l;
   guard_handlers(self, "listener", [](const std::string&) {});  // report_end says why
-  self->attach_functor([args = self->state.args](const caf::error& reason) { report_end(args, reason); });
+  self->attach_functor([args = self->state.args, unbound = self->state.unbound](const caf::error& reason) {
+    report_end(args, unbound->load(std::memory_order_acquire), reason);
+  });
   start_accepting(self, l);
   self->set_down_handler([=](caf::down_msg& dm) { on_session_down(self, dm); });
   return {
+    [=](unbind_atom) -> caf::result<bool> { return unbind(self); },
+    [=](unbound_atom) {
+      self->state.acceptor_closed = true;
+      finish_unbind(self);
+    },
     [=](accepted_atom, net::stream_ptr s) {
       CAFMQ_FAULT_POINT(listener);
       on_accepted(self, std::move(s));

@@ -242,6 +242,13 @@ session_actor::behavior_type session(session_self self, session_args args, net::
         self->state.engine->close(transient_end(event_reason::resource, reason));
       }
     },
+    [=](stop_atom, const connection_end& end) {
+      // The user unbound or disconnected the endpoint: this end is reported, then the
+      // destructor closes the connection.
+      if (!self->state.ended)
+        report_end(self, end);
+      self->quit();
+    },
     [=](describe_atom) { return describe(self); },
   };
 }

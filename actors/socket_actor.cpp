@@ -16,8 +16,11 @@
 // - A connector that escalates (its sessions restarted too often) is given up the same way.
 // - Every restart and failure is counted (stats().supervisor_restarts, last_failure). The socket
 //   and its other endpoints carry on in every case.
+// - What the user stops (socket::unbind, socket::disconnect) is forgotten before it ends, so it
+//   is never restarted nor reported failed (actors/socket_endpoints.cpp).
 #include "actors/describe.hpp"
 #include "actors/messages.hpp"
+#include "actors/socket_children.hpp"
 #include "runtime/core/error.hpp"
 #include "runtime/core/fault_injection.hpp"
 #include "runtime/core/log.hpp"
@@ -39,46 +42,6 @@ constexpr auto stable_after = std::chrono::seconds(10);  // up this long: the ba
 // port still taken tries again this often, this many times, before it counts as a failure.
 constexpr auto rebind_poll = std::chrono::milliseconds(20);
 constexpr uint32_t rebind_polls = 25;
-
-// What the socket actor needs to restart one listener or connector.
-struct child_spec {
-  bool is_listener = false;
-  std::string endpoint;    // listener: the bound endpoint (real port); connector: the target
-  std::string routing_id;  // connector: the connect routing id
-  pipe_ptr pipe;           // connector: the endpoint's pipe (none with a pipe per connection)
-  describable running;     // null while waiting for a restart
-  caf::actor_addr addr;
-  restart_intensity intensity;
-  uint32_t restarts = 0;   // in total
-  uint32_t consecutive = 0;  // restarts since it last stayed up for stable_after (backoff, logs)
-  restart_intensity::clock::time_point started{};  // when it was last (re)started
-  uint32_t rebind_polls = 0;  // listener: rebinds of this restart that found the port taken
-  std::string last_failure;
-  std::optional<event_reason> escalated;  // the connector gave up (why): do not restart it
-  bool binding = false;    // listener: its bind is under way on the I/O thread
-  /// listener: the user's bind() waiting for the first bind (none for a rebind)
-  std::optional<caf::typed_response_promise<control_reply>> bind_reply;
-};
-
-struct socket_state {
-  socket_args args;
-  net::io_loop* loop = nullptr;
-  std::map<uint64_t, child_spec> children;  // by id, in creation order
-  uint64_t last_id = 0;
-  std::vector<supervision_node> given_up;  // endpoints given up on, for describe()
-  ~socket_state() {
-    for (auto& [id, c] : children) {
-      if (c.running)
-        caf::anon_send_exit(c.running, caf::exit_reason::user_shutdown);
-      if (c.pipe)
-        c.pipe->detach();
-    }
-    if (args.hub)
-      args.hub->poke();
-  }
-};
-
-using socket_self = socket_actor::stateful_pointer<socket_state>;
 
 session_args session_template(socket_self self, const child_spec& c) {
   session_args a;
@@ -102,7 +65,7 @@ child_spec& new_child(socket_self self, bool is_listener, std::string endpoint) 
                                   restart_intensity{static_cast<size_t>(opts.restart_intensity),
                                                     std::chrono::milliseconds(opts.restart_period_ms)},
                                   0, 0, restart_intensity::clock::now(), 0, {}, std::nullopt,
-                                  false, std::nullopt})
+                                  false, std::nullopt, {}})
               .first->second;
   return c;
 }
@@ -135,19 +98,12 @@ void start_connector(socket_self self, child_spec& c) {
     self->state.args.hub->attach(c.pipe);
 }
 
-// Detaches the pipe of `c`, if any: nobody will serve it again, so it must not take a share of
-// the round-robin.
-void drop_pipe(socket_self self, child_spec& c) {
-  if (!c.pipe)
-    return;
-  c.pipe->detach();
-  self->state.args.hub->poke();
-}
 
 // The user's bind: answered once the transport has bound (or failed to).
 caf::result<control_reply> bind(socket_self self, const std::string& ep) {
   CAFMQ_FAULT_POINT(socket_actor);
   auto& c = new_child(self, true, ep);
+  c.requested = ep;
   auto reply = self->make_response_promise<control_reply>();
   c.bind_reply = reply;
   start_listener(self, self->state.last_id, c);
@@ -157,6 +113,7 @@ caf::result<control_reply> bind(socket_self self, const std::string& ep) {
 control_reply connect(socket_self self, const std::string& ep, const std::string& routing_id) {
   CAFMQ_FAULT_POINT(socket_actor);
   auto& c = new_child(self, false, ep);
+  c.requested = ep;
   try {
     c.routing_id = routing_id;
     if (!pipe_per_connection(self->state.args))
@@ -355,6 +312,16 @@ socket_actor::behavior_type socket_behavior(socket_self self, socket_args args, 
     },
     [=](connect_atom, const std::string& ep, const std::string& routing_id) -> control_reply {
       return connect(self, ep, routing_id);
+    },
+    [=](unbind_atom, const std::string& ep) -> caf::result<control_reply> {
+      return stop_endpoint(self, true, ep);
+    },
+    [=](disconnect_atom, const std::string& ep) -> caf::result<control_reply> {
+      return stop_endpoint(self, false, ep);
+    },
+    [=](options_atom, socket_options& o) -> control_reply {
+      self->state.args.options = std::move(o);  // validated by the socket; for later binds and connects
+      return {-1, {}};
     },
     [=](rebind_atom, const std::string&, uint64_t id) { restart(self, id); },
     [=](escalate_atom, const std::string&, event_reason code, const std::string& why) {

@@ -19,6 +19,7 @@ install(FILES
   runtime/core/options.hpp runtime/core/peer_properties.hpp runtime/core/poll_flags.hpp
   runtime/core/socket_type.hpp
   runtime/core/supervision.hpp runtime/core/user_executor.hpp runtime/core/zmtp_command.hpp
+  runtime/core/option_keys.hpp
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq/core)
 # The Asio face (opt-in: <cafmq/asio.hpp> includes Boost.Asio) and what it includes.
 install(FILES runtime/asio.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq)

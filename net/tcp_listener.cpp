@@ -40,11 +40,17 @@ public:
   }
 
   void close() override {
+    close_then(nullptr);
+  }
+
+  void close_then(std::function<void()> closed) override {
     auto self = shared_from_this();
-    asio::post(acceptor_.get_executor(), [self] {
+    asio::post(acceptor_.get_executor(), [self, closed = std::move(closed)] {
       boost::system::error_code ec;
       self->acceptor_.close(ec);
       self->on_accept_ = nullptr;
+      if (closed)
+        closed();
     });
   }
 

@@ -39,6 +39,9 @@ public:
   virtual void start(accept_fn on_accept) = 0;
   /// Stops accepting and closes (any thread, idempotent).
   virtual void close() = 0;
+  /// close(), then calls `closed` on the I/O thread once the port is free again (a new bind to
+  /// it succeeds). Any thread; `closed` never runs if the I/O loop stops first.
+  virtual void close_then(std::function<void()> closed) = 0;
 };
 
 using listener_ptr = std::shared_ptr<listener>;

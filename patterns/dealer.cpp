@@ -24,6 +24,7 @@ public:
     if (probe_)
       send_probe(*p);
   }
+  void apply_live_options(const socket_options& o) override { probe_ = o.probe_router; }
   send_result try_send(message& m) override { return lb_.try_send(m); }
   bool try_recv(message& out) override { return fq_.try_recv(out); }
   const pipe* last_source() const noexcept override { return fq_.last_from(); }

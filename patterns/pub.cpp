@@ -29,6 +29,11 @@ public:
               || o.full_policy == full_policy::error,
             o.full_policy == full_policy::drop_oldest) {}
 
+  void apply_live_options(const socket_options& o) override {
+    verbose_ = o.xpub_verbose || o.xpub_verboser;
+    verboser_ = o.xpub_verboser;
+  }
+
   void attach(pipe_ptr p) override {
     if (welcome_ && xpub_) {
       message hello{*welcome_};

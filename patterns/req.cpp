@@ -25,6 +25,11 @@ public:
       send_probe(*p);
     lb_.attach(std::move(p));
   }
+  void apply_live_options(const socket_options& o) override {
+    relaxed_ = o.req_relaxed;
+    correlate_ = o.req_correlate;
+    probe_ = o.probe_router;
+  }
   void reconnected(const pipe_ptr& p) override {
     if (probe_)
       send_probe(*p);

@@ -23,11 +23,21 @@ uint32_t random_seed() {
 class router_pattern final : public socket_pattern {
 public:
   explicit router_pattern(const socket_options& o)
-    : table_(o.router_handover, random_seed()), mandatory_(o.router_mandatory),
-      probe_(o.probe_router),
-      drop_when_full_(!o.router_mandatory && (o.full_policy == full_policy::automatic
-                                              || o.full_policy == full_policy::drop_newest)),
-      drop_oldest_(!o.router_mandatory && o.full_policy == full_policy::drop_oldest) {}
+    : table_(o.router_handover, random_seed()) {
+    take_options(o);
+  }
+
+  void apply_live_options(const socket_options& o) override { take_options(o); }
+
+  // The options that may change on a live socket.
+  void take_options(const socket_options& o) {
+    table_.set_handover(o.router_handover);
+    mandatory_ = o.router_mandatory;
+    probe_ = o.probe_router;
+    drop_when_full_ = !o.router_mandatory && (o.full_policy == full_policy::automatic
+                                              || o.full_policy == full_policy::drop_newest);
+    drop_oldest_ = !o.router_mandatory && o.full_policy == full_policy::drop_oldest;
+  }
 
   void attach(pipe_ptr p) override {
     auto* raw = p.get();
@@ -87,10 +97,10 @@ public:
 
 private:
   router_table table_;
-  bool mandatory_;
-  bool probe_;
-  bool drop_when_full_;
-  bool drop_oldest_;
+  bool mandatory_ = false;
+  bool probe_ = false;
+  bool drop_when_full_ = false;
+  bool drop_oldest_ = false;
   pipe_ptr blocked_;  // the full peer a mandatory send waits for
   drop_counts drops_;
 };

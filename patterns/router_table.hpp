@@ -32,6 +32,8 @@ public:
   /// `handover`: ZMQ_ROUTER_HANDOVER; `first_generated`: the counter of the first generated id.
   explicit router_table(bool handover, uint32_t first_generated = 0)
     : handover_(handover), next_generated_(first_generated) {}
+  /// Changes ZMQ_ROUTER_HANDOVER for the peers that arrive from now on.
+  void set_handover(bool handover) noexcept { handover_ = handover; }
 
   /// Adds a peer under its routing id (see the file comment).
   admission attach(pipe_ptr p);

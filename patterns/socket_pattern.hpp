@@ -63,6 +63,10 @@ public:
   /// Messages the pattern dropped since the socket opened, by cause. Per peer, the drops for a
   /// full queue are also counted in pipe::dropped.
   virtual drop_counts drops() const noexcept { return {}; }
+  /// Takes the options libzmq lets change on a live socket (router_mandatory, router_handover,
+  /// probe_router, req_relaxed, req_correlate, xpub_verbose, xpub_verboser) from `o`; each type
+  /// reads those that apply to it.
+  virtual void apply_live_options(const socket_options& o) { static_cast<void>(o); }
   /// The routing id stats() shows for `p` (ROUTER: also the ids it generated).
   virtual std::string peer_id(const pipe& p) const { return p.routing_id; }
   /// All messages the pattern dropped.

@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "core/message.hpp"
 #include "core/monitor_hub.hpp"
+#include "core/option_keys.hpp"
 #include "core/options.hpp"
 #include "core/peer_properties.hpp"
 #include "core/poll_flags.hpp"
@@ -67,6 +68,32 @@ public:
   void set_connect_routing_id(std::string id);
   /// The endpoint of the last bind, with the real port ("tcp://127.0.0.1:41234").
   const std::string& last_endpoint() const noexcept { return last_endpoint_; }
+
+  // -- unbind, disconnect and live options (runtime/socket_endpoints.cpp, docs/socket-options.md) --
+  /// Stops listening on `endpoint` (zmq_unbind): as last_endpoint() reported it, or as given to
+  /// bind() when that named no wildcard port. Closes the connections accepted on it (each
+  /// reported `disconnected`, the listener `closed`, code local); returns once the port is free
+  /// for a new bind. Messages already received stay receivable. Throws errc::invalid_endpoint
+  /// naming the endpoint if the socket is not bound to it.
+  void unbind(const std::string& endpoint);
+  /// Stops connecting to `endpoint` (zmq_disconnect): no reconnect; its connection is closed
+  /// (`disconnected`, then `closed`, code local) and what was queued for that peer and not yet
+  /// written is discarded; returns once it is closed. Throws errc::invalid_endpoint naming the
+  /// endpoint if the socket is not connected to it.
+  void disconnect(const std::string& endpoint);
+  /// Changes an option of the open socket (keys in cafmq::opt, runtime/core/option_keys.hpp).
+  /// option_scope::immediate takes effect at once; later_endpoints for the binds and connects
+  /// made afterwards (as libzmq); creation_only throws errc::wrong_state naming the option. An
+  /// invalid value throws errc::invalid_argument and changes nothing.
+  template <class T>
+  void set(const option_key<T>& key, typename option_key<T>::value_type value) {
+    set_option(key.name, key.scope, [&](socket_options& o) { o.*(key.field) = std::move(value); });
+  }
+  /// The option's current value.
+  template <class T>
+  T get(const option_key<T>& key) const {
+    return options_.*(key.field);
+  }
 
   /// Sends, waiting up to sndtimeo (-1: forever). False if it would block / timed out. What
   /// "full" means and does is the full_policy: block (this), drop_newest (true, counted in
@@ -166,7 +193,7 @@ public:
   /// Thread-safe and async-signal-safe (an atomic store and a futex wake): callable from any
   /// thread or a signal handler while the socket object exists, also during close().
   void abort_linger() noexcept;
-  /// The options the socket was created with.
+  /// The socket's options: as created, with the changes set() made.
   const socket_options& options() const noexcept { return options_; }
   /// The socket type.
   socket_type type() const noexcept { return type_; }
@@ -188,6 +215,7 @@ private:
   readiness_hook& hook();
   poll_flags refresh_readiness();
   void report_drops(bool now);
+  void set_option(const char* name, option_scope scope, const std::function<void(socket_options&)>& change);
 
   // Moved by the move constructor (defaulted) and the move assignment (socket.cpp): a member
   // added here is added there too. A moved-from socket has no state_.
