@@ -101,8 +101,8 @@ struct lazy_pirate {
   cafmq::context& ctx;
   std::string endpoint;
   cafmq::socket& news;
-  cafmq::poller poller;
   cafmq::socket client;
+  cafmq::poller poller;  // after the sockets it watches: destroyed before them
   int resends = 0;
 
   lazy_pirate(cafmq::context& c, std::string server, cafmq::socket& announcements)

@@ -32,6 +32,7 @@ public:
 
   const pipe* last_source() const noexcept override { return fq_.last_from(); }
   bool send_allowed() const noexcept override { return source_ != nullptr; }
+  bool recv_allowed() const noexcept override { return source_ == nullptr; }
 
   send_result try_send(message& m) override {
     if (!source_)

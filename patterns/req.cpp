@@ -54,6 +54,7 @@ public:
   }
 
   bool send_allowed() const noexcept override { return !target_ || relaxed_; }
+  bool recv_allowed() const noexcept override { return target_ != nullptr; }
 
   bool try_recv(message& out) override {
     if (!target_)

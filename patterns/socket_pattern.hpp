@@ -41,6 +41,9 @@ public:
   /// Whether the pattern's state lets the user send now (REQ: no reply awaited; REP: a request
   /// awaits its reply). A type that cannot send at all is the socket descriptor's business.
   virtual bool send_allowed() const noexcept { return true; }
+  /// The same for receiving (REQ: a reply is awaited; REP: no request awaits its reply): when
+  /// false, try_recv throws wrong_state.
+  virtual bool recv_allowed() const noexcept { return true; }
   /// Before sleeping in send: false if sending may already succeed.
   virtual bool prepare_wait_send() = 0;
   /// Before sleeping in recv (or waiting for subscribers): false if something may already be

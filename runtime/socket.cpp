@@ -232,11 +232,14 @@ std::optional<message> socket::request(const message& request, std::chrono::mill
 
 uint64_t socket::messages_dropped() const {
   auto& st = live("messages_dropped");
+  thread_check::scope one{st.one_thread, "messages_dropped"};
   return st.pattern->dropped() + st.dropped_hwm + st.dropped_budget;
 }
 
 peer_properties_ptr socket::last_peer() const {
-  return live("last_peer").last_peer.peer;
+  auto& st = live("last_peer");
+  thread_check::scope one{st.one_thread, "last_peer"};
+  return st.last_peer.peer;
 }
 
 socket_stats socket::stats() {

@@ -42,7 +42,8 @@ struct supervision_record;
 /// recv blocked at that moment included; destroying the socket afterwards is safe.
 /// Movable: the socket (its connections, queues, readiness descriptor) goes to the new object;
 /// the moved-from one throws errc::socket_closed on every call and its destructor does nothing.
-/// A socket registered in a cafmq::poller must be removed from it before it is moved.
+/// A socket registered in a cafmq::poller must be removed from it before it is moved, and a
+/// socket a face refers to (an async_socket that does not own it) must not be moved at all.
 class socket {
 public:
   /// Creates a socket of `type` with `options` (validated; throws cafmq::error if invalid).
@@ -145,7 +146,10 @@ public:
   /// closed or read by the user. Readiness is re-evaluated by the socket's own calls (recv,
   /// send, events): after a wake-up, receive until recv(0) returns nullopt, or call events().
   /// A closed socket or terminated context leaves it readable (the next call throws). A later
-  /// call changes the interest and returns the same descriptor.
+  /// call changes the interest and returns the same descriptor. It may also turn readable on a
+  /// change that does not make the socket ready for `interest` (room to send when only poll_in
+  /// is asked for): the next events() lowers it again, so confirm with events() (the poller
+  /// does) rather than take readability for readiness.
   int readiness_fd(poll_flags interest = poll_in);
   /// Calls `fn` whenever the readiness may have changed after a call of this socket found it
   /// not ready (or after close), on the thread that changed it: often an I/O thread, so `fn`

@@ -20,6 +20,12 @@ constexpr int prefetch_rounds = 64;
 
 std::optional<message> socket::take_prefetched() {
   auto& st = *state_;
+  message newer;
+  if (options_.conflate && st.pattern->try_recv(newer)) {
+    // CONFLATE keeps only the newest: one that came after the prefetch replaces it.
+    st.prefetched_peer.update(st.pattern->last_source());
+    st.prefetched = std::move(newer);
+  }
   message out = std::move(*st.prefetched);
   st.prefetched.reset();
   ++st.received;
@@ -28,13 +34,14 @@ std::optional<message> socket::take_prefetched() {
 }
 
 // Takes the next message ahead for recv(). False when there is none now, having armed the
-// wake-up for the next one (so a hook hears of it).
+// wake-up for the next one (so a hook hears of it), or having woken the hook itself when it
+// stopped discarding before the rings were empty: either way a hook hears of what comes next.
 bool socket::prefetch() {
   auto& st = *state_;
   if (st.prefetched)
     return true;
-  if (!descriptor_of(type_).receives)
-    return false;
+  if (!descriptor_of(type_).receives || !st.pattern->recv_allowed())
+    return false;  // REQ before a request, REP before its reply: not the time to receive
   message out;
   for (int round = 0; round < prefetch_rounds; ++round) {
     try {
@@ -45,13 +52,14 @@ bool socket::prefetch() {
       }
     } catch (const error& e) {
       if (e.code() == errc::wrong_state)
-        return false;  // REQ before a request, REP before its reply: not the time to receive
+        return false;  // as recv_allowed() says; kept for a pattern that only says it here
       throw;
     }
     if (st.pattern->prepare_wait_recv())
       return false;  // armed, and nothing arrived meanwhile
   }
-  return true;  // still busy discarding: report readiness, the next look continues
+  st.hub->user_waker()->wake();  // more to discard: not ready yet, but look again soon
+  return false;
 }
 
 // Whether send(0) would queue now (or let its full_policy take the message); arms the wake-up
@@ -125,7 +133,9 @@ size_t socket::recv_batch(std::vector<message>& out, size_t max,
                           std::vector<peer_properties_ptr>* peers) {
   thread_check::scope one{live("recv_batch").one_thread, "recv_batch"};
   size_t taken = 0;
-  while (taken < max) {
+  // After the first, a REQ's reply or a REP's request ends the batch: the next is the user's
+  // turn to send (the first, like recv(), throws wrong_state when it is not the time).
+  while (taken < max && (taken == 0 || state_->pattern->recv_allowed() || state_->prefetched)) {
     auto m = recv_until(0);
     if (!m)
       break;
@@ -159,6 +169,7 @@ void socket::set_readiness_callback(std::function<void()> fn) {
   if (!hook().set_callback(std::move(fn)))
     throw error{errc::wrong_state, "set_readiness_callback: the socket has a readiness callback "
                                    "already (one per socket)"};
+  refresh_readiness();  // arms the wake-ups, so the callback hears of what comes from now on
 }
 
 } // namespace cafmq

@@ -101,6 +101,50 @@ TEST(Readiness, ReqTurnShowsInPollOut) {
   EXPECT_NE(req.events() & poll_out, 0u);
 }
 
+TEST(Readiness, RecvBatchStopsAtRepsTurnToReply) {
+  context ctx;
+  socket rep{ctx, socket_type::rep, test::no_linger()};
+  socket req1{ctx, socket_type::req, test::no_linger()};
+  socket req2{ctx, socket_type::req, test::no_linger()};
+  rep.bind("tcp://127.0.0.1:*");
+  req1.connect(rep.last_endpoint());
+  req2.connect(rep.last_endpoint());
+  ASSERT_TRUE(req1.send(message{"one"}));
+  ASSERT_TRUE(req2.send(message{"two"}));
+  std::vector<message> got;
+  ASSERT_TRUE(test::eventually([&] { return rep.recv_batch(got, 10) > 0; }, 5000ms));
+  EXPECT_EQ(got.size(), 1u);  // one request, then the turn to reply: no throw, no second one
+  ASSERT_TRUE(rep.send(message{"reply"}));
+  ASSERT_TRUE(test::eventually([&] { return rep.recv_batch(got, 10) > 0; }, 5000ms));
+  EXPECT_EQ(got.size(), 2u);
+}
+
+TEST(Readiness, ConflateGivesTheNewestEvenAfterEventsTookOneAhead) {
+  context ctx;
+  socket_options o = test::no_linger();
+  o.conflate = true;
+  socket pull{ctx, socket_type::pull, o};
+  socket push{ctx, socket_type::push, test::no_linger()};
+  pull.bind("tcp://127.0.0.1:*");
+  push.connect(pull.last_endpoint());
+  ASSERT_TRUE(push.send(test::sequenced(1)));
+  ASSERT_TRUE(test::eventually([&] { return (pull.events() & poll_in) != 0; }, 5000ms));
+  ASSERT_TRUE(push.send(test::sequenced(2)));
+  // Once 2 has arrived, recv returns it alone: 1, taken ahead by events(), is not the newest.
+  std::optional<message> newest;
+  ASSERT_TRUE(test::eventually([&] {
+    auto stats = pull.stats();
+    size_t queued = 0;
+    for (auto& p : stats.peers)
+      queued += p.queued_in;
+    return queued > 0;
+  }, 5000ms));
+  newest = pull.recv(0ms);
+  ASSERT_TRUE(newest);
+  EXPECT_EQ(*newest, test::sequenced(2));
+  EXPECT_FALSE(pull.recv(0ms));
+}
+
 TEST(Readiness, CallbackFiresOnArrivalAndOnlyOnce) {
   push_pull s;
   std::atomic<int> calls{0};
