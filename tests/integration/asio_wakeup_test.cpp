@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 using boost::system::error_code;
 
 constexpr int iterations = 200;
-constexpr int receives_each = 5;
+constexpr int receives_each = 50;
 
 TEST(AsioWakeup, ReceivesOnFreshAsyncSocketsWhileThePeerStreamsNeverHang) {
   context ctx;
@@ -29,9 +29,14 @@ TEST(AsioWakeup, ReceivesOnFreshAsyncSocketsWhileThePeerStreamsNeverHang) {
   std::atomic<bool> stop{false};
   std::thread streamer([&] {  // sends for as long as the test runs, to whichever PULL is there
     uint64_t seq = 0;
-    while (!stop)
+    while (!stop) {
       if (push.send(test::sequenced(seq), 10ms))
         ++seq;
+      // About as fast as the receiver: each receive races a message that is just arriving.
+      for (auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(20);
+           std::chrono::steady_clock::now() < until;) {
+      }
+    }
   });
   struct stop_at_exit {
     std::atomic<bool>& stop;
