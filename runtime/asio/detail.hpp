@@ -338,8 +338,10 @@ private:
 
   // The directions with an operation that may go now: what a wake-up would complete.
   poll_flags wanted() const {
+    if (sends_.empty() && receives_.empty())
+      return 0;
     if (lockstep_)
-      return sends_.empty() && receives_.empty() ? 0 : front_is_send() ? poll_out : poll_in;
+      return front_is_send() ? poll_out : poll_in;
     return (sends_.empty() ? 0 : poll_out) | (receives_.empty() ? 0 : poll_in);
   }
 
