@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 namespace cafmq {
@@ -19,7 +20,7 @@ using namespace std::chrono_literals;
 using boost::system::error_code;
 
 constexpr int iterations = 200;
-constexpr int receives_each = 50;
+constexpr int receives_each = 20;
 
 TEST(AsioWakeup, ReceivesOnFreshAsyncSocketsWhileThePeerStreamsNeverHang) {
   context ctx;
