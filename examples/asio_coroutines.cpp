@@ -25,6 +25,8 @@ using boost::asio::use_awaitable;
 constexpr int clients = 3;
 constexpr int rounds = 1000;
 
+// Closing waits up to the linger on the io_context's thread (libzmq's default, -1: until every
+// queued message went, forever if the peer is gone): 0 discards them and never blocks it.
 cafmq::socket_options no_linger() {
   cafmq::socket_options o;
   o.linger_ms = 0;

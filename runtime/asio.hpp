@@ -7,7 +7,10 @@
 //   its message under the HWM (a full peer makes it wait; the message waits in the operation,
 //   one per send, never in an extra queue).
 // - Many operations may be pending on one socket; each direction completes in the order its
-//   operations were started (FIFO).
+//   operations were started (FIFO); REQ and REP complete them in the order they were started
+//   across both directions (their lockstep: a REQ's receive waits for the send before it).
+// - At most max_pending_sends() sends wait (64 by default); one more completes with
+//   errc::queue_full. Receives hold no message.
 // - close(), cancel() and the async_socket's destruction complete the pending operations with
 //   boost::asio::error::operation_aborted, as does the socket's close or its context's
 //   destruction; errors of the socket (errc::wrong_state, ...) complete an operation with
@@ -61,6 +64,12 @@ public:
   const executor_type& get_executor() const noexcept { return impl_->get_executor(); }
   /// The socket, for bind, connect, options and stats: on the executor's thread only.
   socket& native() noexcept { return impl_->native(); }
+
+  /// How many async_sends may wait for room at once (default 64). One more completes at once
+  /// with errc::queue_full, its message not sent: the face never holds more than this many
+  /// messages beside the socket's HWM. 0: a send that cannot go at once is refused.
+  size_t max_pending_sends() const noexcept { return impl_->max_pending_sends(); }
+  void set_max_pending_sends(size_t n) { impl_->set_max_pending_sends(n); }
 
   /// Completes every pending operation with operation_aborted; the socket stays open.
   void cancel() { impl_->cancel(); }

@@ -28,6 +28,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -40,6 +41,9 @@ namespace cafmq::asio::detail {
 
 using error_code = boost::system::error_code;
 using executor = boost::asio::any_io_executor;
+
+/// How many async_sends may wait on one socket unless set otherwise (as the actor face's).
+constexpr size_t default_max_pending_sends = 64;
 
 /// A handler with its arguments, run as a nullary function object. Unlike Asio's own binders it
 /// moves the arguments into the handler (a message is never copied); it keeps the handler's
@@ -65,6 +69,7 @@ class receive_op {
 public:
   virtual ~receive_op() = default;
   virtual void complete(const executor& ex, error_code ec, message m, peer_properties_ptr peer) = 0;
+  uint64_t order = 0;  // when it was started, among both directions' operations
 };
 
 template <class Handler, bool WithPeer>
@@ -89,6 +94,7 @@ public:
   virtual ~send_op() = default;
   virtual void complete(const executor& ex, error_code ec) = 0;
   message msg;
+  uint64_t order = 0;  // when it was started, among both directions' operations
 };
 
 template <class Handler>
@@ -154,7 +160,8 @@ private:
 class socket_impl : public std::enable_shared_from_this<socket_impl> {
 public:
   socket_impl(executor ex, cafmq::socket& s, std::unique_ptr<cafmq::socket> owned)
-    : ex_(std::move(ex)), socket_(s), owned_(std::move(owned)) {}
+    : ex_(std::move(ex)), socket_(s), owned_(std::move(owned)),
+      lockstep_(s.type() == socket_type::req || s.type() == socket_type::rep) {}
   socket_impl(const socket_impl&) = delete;
   socket_impl& operator=(const socket_impl&) = delete;
   ~socket_impl() { detach(); }
@@ -171,6 +178,11 @@ public:
 
   const executor& get_executor() const noexcept { return ex_; }
   cafmq::socket& native() noexcept { return socket_; }
+  size_t max_pending_sends() const noexcept { return max_pending_sends_; }
+  void set_max_pending_sends(size_t n) {
+    thread_check::scope one{one_thread_, "set_max_pending_sends"};
+    max_pending_sends_ = n;
+  }
 
   template <class Handler, bool WithPeer>
   void start_receive(Handler handler) {
@@ -179,7 +191,7 @@ public:
       complete_receive<Handler, WithPeer>(handler, errc::socket_closed);
       return;
     }
-    if (receives_.empty()) {  // nothing ahead of it: try at once (FIFO otherwise)
+    if (nothing_ahead(receives_)) {  // try at once (FIFO otherwise)
       try {
         if (auto m = socket_.recv(std::chrono::milliseconds(0))) {
           complete_receive<Handler, WithPeer>(handler, {}, std::move(*m));
@@ -192,7 +204,9 @@ public:
       }
     }
     receives_.push_back(std::make_unique<receive_op_for<Handler, WithPeer>>(std::move(handler)));
+    receives_.back()->order = next_order_++;
     update_work();
+    wake_if_ready();
   }
 
   template <class Handler>
@@ -202,7 +216,7 @@ public:
       post_completion(ex_, std::move(handler), error_code{errc::socket_closed});
       return;
     }
-    if (sends_.empty()) {
+    if (nothing_ahead(sends_)) {
       try {
         if (socket_.send(message(m), std::chrono::milliseconds(0))) {
           post_completion(ex_, std::move(handler), error_code{});
@@ -214,8 +228,14 @@ public:
         return;
       }
     }
+    if (sends_.size() >= max_pending_sends_) {  // bounded: no queue of its own past the HWM
+      post_completion(ex_, std::move(handler), error_code{errc::queue_full});
+      return;
+    }
     sends_.push_back(std::make_unique<send_op_for<Handler>>(std::move(m), std::move(handler)));
+    sends_.back()->order = next_order_++;
     update_work();
+    wake_if_ready();
   }
 
   /// Completes every pending operation with operation_aborted.
@@ -238,9 +258,9 @@ public:
     if (closed_ || gone_)
       return;
     thread_check::scope one{one_thread_, "async_socket wake-up"};
-    progress_sends();
-    progress_receives();
+    progress();
     update_work();
+    wake_if_ready();
   }
 
   /// The async_socket goes away: pending operations complete with operation_aborted.
@@ -291,49 +311,100 @@ private:
     work_.reset();
   }
 
-  // The front send goes first; the others wait behind it (FIFO).
-  void progress_sends() {
-    while (!sends_.empty()) {
-      auto& op = *sends_.front();
-      error_code ec;
-      try {
-        if (!socket_.send(message(op.msg), std::chrono::milliseconds(0)))
-          return;  // full: the callback tells when there is room
-      } catch (const error& e) {
-        rethrow_misuse(e);
-        if (e.code() == errc::socket_closed) {
-          abort_all();
-          return;
-        }
-        ec = e.code();
-      }
-      auto done = std::move(sends_.front());
-      sends_.pop_front();
-      done->complete(ex_, ec);
+  // Whether an operation of this direction may try the socket at once: none of its direction
+  // waits, nor (REQ, REP) one of the other direction, whose turn comes first.
+  template <class Queue>
+  bool nothing_ahead(const Queue& own) const {
+    return own.empty() && (!lockstep_ || (sends_.empty() && receives_.empty()));
+  }
+
+  // Completes what it can, in order: each direction FIFO; REQ and REP in the order the
+  // operations were started across both directions, as their lockstep wants.
+  void progress() {
+    if (!lockstep_) {
+      while (!sends_.empty() && step_send()) {}
+      while (!receives_.empty() && step_receive()) {}
+      return;
+    }
+    while (!sends_.empty() || !receives_.empty()) {
+      if (!(front_is_send() ? step_send() : step_receive()))
+        return;
     }
   }
 
-  void progress_receives() {
-    while (!receives_.empty()) {
-      error_code ec;
-      message m;
-      try {
-        auto got = socket_.recv(std::chrono::milliseconds(0));
-        if (!got)
-          return;  // nothing yet: the callback tells when a message comes
-        m = std::move(*got);
-      } catch (const error& e) {
-        rethrow_misuse(e);
-        if (e.code() == errc::socket_closed) {
-          abort_all();
-          return;
-        }
-        ec = e.code();
-      }
-      auto done = std::move(receives_.front());
-      receives_.pop_front();
-      done->complete(ex_, ec, std::move(m), ec ? peer_properties_ptr{} : socket_.last_peer());
+  bool front_is_send() const {
+    return !sends_.empty() && (receives_.empty() || sends_.front()->order < receives_.front()->order);
+  }
+
+  // The directions with an operation that may go now: what a wake-up would complete.
+  poll_flags wanted() const {
+    if (sends_.empty() && receives_.empty())
+      return 0;
+    if (lockstep_)
+      return front_is_send() ? poll_out : poll_in;
+    return (sends_.empty() ? 0 : poll_out) | (receives_.empty() ? 0 : poll_in);
+  }
+
+  // After queueing or progressing, with operations waiting: the socket armed its wake-up, unless
+  // it is ready already (a message taken ahead by the last call, room that came meanwhile), in
+  // which case no callback comes: wake up now.
+  void wake_if_ready() {
+    poll_flags want = wanted();
+    if (want == 0 || closed_ || gone_)
+      return;
+    try {
+      if ((socket_.events() & want) != 0)
+        notifier_->wake();
+    } catch (const error& e) {
+      rethrow_misuse(e);
+      if (e.code() == errc::socket_closed)
+        abort_all();
+      // otherwise the next socket call tells the waiting operation
     }
+  }
+
+  // Tries the front send: true if it completed (queued, or refused with an error).
+  bool step_send() {
+    auto& op = *sends_.front();
+    error_code ec;
+    try {
+      if (!socket_.send(message(op.msg), std::chrono::milliseconds(0)))
+        return false;  // full: the callback tells when there is room
+    } catch (const error& e) {
+      rethrow_misuse(e);
+      if (e.code() == errc::socket_closed) {
+        abort_all();
+        return false;
+      }
+      ec = e.code();
+    }
+    auto done = std::move(sends_.front());
+    sends_.pop_front();
+    done->complete(ex_, ec);
+    return true;
+  }
+
+  // Tries the front receive: true if it completed (a message, or refused with an error).
+  bool step_receive() {
+    error_code ec;
+    message m;
+    try {
+      auto got = socket_.recv(std::chrono::milliseconds(0));
+      if (!got)
+        return false;  // nothing yet: the callback tells when a message comes
+      m = std::move(*got);
+    } catch (const error& e) {
+      rethrow_misuse(e);
+      if (e.code() == errc::socket_closed) {
+        abort_all();
+        return false;
+      }
+      ec = e.code();
+    }
+    auto done = std::move(receives_.front());
+    receives_.pop_front();
+    done->complete(ex_, ec, std::move(m), ec ? peer_properties_ptr{} : socket_.last_peer());
+    return true;
   }
 
   void abort_all() {
@@ -366,6 +437,9 @@ private:
   std::deque<std::unique_ptr<send_op>> sends_;
   std::optional<executor> work_;
   thread_check one_thread_;
+  uint64_t next_order_ = 0;
+  size_t max_pending_sends_ = default_max_pending_sends;
+  bool lockstep_;        // REQ, REP: sends and receives take turns
   bool closed_ = false;  // by close()
   bool gone_ = false;    // detached from the executor: the async_socket or its context is gone
 };

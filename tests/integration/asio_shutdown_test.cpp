@@ -149,7 +149,7 @@ TEST(AsioShutdown, DestroyingTheIoContextDestroysWaitingCoroutines) {
   auto sentinel = std::make_shared<int>(0);
   std::weak_ptr<int> alive = sentinel;
   context ctx;
-  bool resumed = false;
+  bool waiting = false, resumed = false;
   {
     boost::asio::io_context io;
     // The coroutine owns the async_socket; only the pending receive refers to the coroutine.
@@ -159,10 +159,13 @@ TEST(AsioShutdown, DestroyingTheIoContextDestroysWaitingCoroutines) {
       auto executor = co_await boost::asio::this_coro::executor;
       asio::async_socket pull{executor, ctx, socket_type::pull, test::no_linger()};
       pull.native().bind("tcp://127.0.0.1:*");
+      waiting = true;
       co_await asio::async_receive(pull, boost::asio::use_awaitable);
       resumed = true;
     }, boost::asio::detached);
-    io.run_for(50ms);
+    ASSERT_TRUE(test::run_until(io, [&] { return waiting; }, 5000ms))
+      << "the coroutine never reached its receive";
+    io.run_for(20ms);
     ASSERT_FALSE(alive.expired());
   }
   EXPECT_TRUE(alive.expired()) << "the coroutine's frame leaked";
