@@ -2,6 +2,9 @@
 // moves what the socket allows each time the readiness callback or a message wakes it.
 #include "actors/socket_face.hpp"
 
+#include "runtime/core/log.hpp"
+
+#include <string>
 #include <utility>
 
 namespace cafmq {
@@ -153,8 +156,12 @@ impl_actor::behavior_type run(pointer self, std::shared_ptr<control> plane, sock
   });
   return {
     [self](credit_atom, int n) {
-      if (n <= 0)
-        return;  // nothing granted
+      if (n <= 0) {  // a bug of the receiver's: no answer to send it, so it is logged
+        log::write(log::level::warn, "actor_socket",
+                   "credit_atom grants nothing: the credit must be positive, not "
+                     + std::to_string(n) + " (ignored)");
+        return;
+      }
       self->state.credit += static_cast<uint64_t>(n);
       guarded_void(self, [&] { pump(self); });
     },
@@ -199,12 +206,7 @@ impl_actor::behavior_type run(pointer self, std::shared_ptr<control> plane, sock
       self->state.wake_pending->store(false, std::memory_order_release);
       guarded_void(self, [&] { pump(self); });
     },
-    [self](expire_atom, uint64_t id) {
-      guarded_void(self, [&] {
-        if (expire_send(self, id) || expire_request(self, id))
-          pump(self);
-      });
-    },
+    [self](expire_atom, uint64_t id) { guarded_void(self, [&] { on_tick(self, id); }); },
   };
 }
 
