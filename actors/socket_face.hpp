@@ -18,10 +18,14 @@ using wake_atom = caf::atom_constant<caf::atom("zmqwake")>;
 /// request attempts.
 using expire_atom = caf::atom_constant<caf::atom("zmqexpire")>;
 
+/// Ends the actor with the given reason, once the messages ahead of it were answered.
+using end_atom = caf::atom_constant<caf::atom("zmqend")>;
+
 using deadline_clock = std::chrono::steady_clock;
 
 using impl_actor =
-  socket_actor::extend<caf::reacts_to<wake_atom>, caf::reacts_to<expire_atom, uint64_t>>;
+  socket_actor::extend<caf::reacts_to<wake_atom>, caf::reacts_to<expire_atom, uint64_t>,
+                       caf::reacts_to<end_atom, caf::error>>;
 
 struct waiting_send {
   deadline_clock::time_point deadline;
@@ -46,6 +50,8 @@ struct state {
   caf::actor receiver;
   caf::actor_addr owner;
   actor_socket_options face;
+  bool ending = false;                 // closed or failed: calls answer `refusal`
+  caf::error refusal;
   uint64_t credit = 0;                 // messages the receiver may still be sent
   std::deque<received> stash;          // DEALER: received while matching replies, not yet granted
   std::deque<waiting_send> sends;      // in order; only the head is tried
