@@ -59,8 +59,11 @@ void pump(pointer self) {
     if (!moved)
       break;
   }
-  poll_flags ready = st.sock->events();  // arms the callback for what is not ready
-  bool more_in = (ready & poll_in) != 0 && (st.credit > 0 || awaiting_reply(st));
+  // Acts on what events() finds: a socket that is ready arms nothing, so no callback would
+  // come for it; one that is not arms the callback.
+  poll_flags ready = st.sock->events();
+  bool req_busy = st.type == socket_type::req && !st.requests.empty();  // replies are its own
+  bool more_in = (ready & poll_in) != 0 && ((st.credit > 0 && !req_busy) || awaiting_reply(st));
   bool more_out = (ready & poll_out) != 0 && (!st.sends.empty() || unsent_request(st));
   if (more_in || more_out)
     wake(self);
