@@ -1,11 +1,16 @@
 // The actor face's sends (runtime/actor_socket.hpp): acknowledged when queued, would_block when
 // the socket cannot queue now, a waiting send that completes once room comes (in order), and a
-// bounded number of waiting sends: beyond max_waiting they are refused, and they time out.
+// bounded number of waiting sends: beyond max_waiting they are refused, and they time out (a
+// shorter deadline behind a longer one on time); waiting sends never miss room that came.
 #include "support/actor_face.hpp"
 #include "support/deadline.hpp"
 #include "support/messages.hpp"
 
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
 
 namespace cafmq {
 namespace {
@@ -125,6 +130,45 @@ TEST(ActorSocketSend, AShorterTimeoutBehindALongerOneExpiresOnTime) {
   auto m = f.pull.recv(5000ms);
   ASSERT_TRUE(m);
   EXPECT_EQ((*m)[0].to_string(), "slow");
+}
+
+TEST(ActorSocketSend, WaitingSendsNeverMissTheRoomThatCame) {
+  // HWMs of 1 while a reader drains: the room for each waiting send comes while the face looks,
+  // often between its failed send and its readiness check. A wake-up missed there leaves the
+  // send waiting for its timeout (timed_out); each must complete with ok, long before it.
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg.set("scheduler.max-threads", 2)};
+  context ctx{system};
+  socket_options o = test::no_linger();
+  o.sndhwm = 1;
+  o.rcvhwm = 1;
+  socket pull{ctx, socket_type::pull, o};
+  pull.bind("tcp://127.0.0.1:*");
+  caf::scoped_actor self{system};
+  auto push = actor_socket::spawn(self.ptr(), ctx, socket_type::push, o);
+  ASSERT_TRUE(test::ask<caf::ok_atom>(self, push, caf::connect_atom::value, pull.last_endpoint()));
+  constexpr int n = 300;
+  const std::string big(64 * 1024, 'x');  // fills the TCP buffers: most sends must wait
+  std::atomic<int> read{0};
+  std::thread reader([&] {
+    test::deadline d{30000ms};
+    while (read < n && !d.expired())
+      if (pull.recv(100ms))
+        ++read;
+  });
+  int acked = 0;
+  for (int i = 0; i < n; ++i) {
+    auto ok = test::ask<caf::ok_atom>(self, push, send_atom::value, message{big},
+                                      caf::timespan{8s});
+    if (!ok) {
+      ADD_FAILURE() << "send " << i << ": " << actor_error_text(ok.error());
+      break;
+    }
+    ++acked;
+  }
+  reader.join();
+  EXPECT_EQ(acked, n);
+  EXPECT_EQ(read.load(), acked);
 }
 
 } // namespace
