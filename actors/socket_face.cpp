@@ -160,8 +160,8 @@ void open_socket(pointer self, const std::shared_ptr<control>& plane, socket_opt
   }
 }
 
-impl_actor::behavior_type run(pointer self, std::shared_ptr<control> plane, socket_type type,
-                              socket_options options, actor_socket_options face,
+impl_actor::behavior_type run(pointer self, const std::shared_ptr<control>& plane,
+                              socket_type type, socket_options options, actor_socket_options face,
                               const caf::actor& owner) {
   auto& st = self->state;
   st.type = type;
