@@ -2,6 +2,9 @@
 // moves what the socket allows each time the readiness callback or a message wakes it.
 #include "actors/socket_face.hpp"
 
+#include "runtime/core/log.hpp"
+
+#include <string>
 #include <utility>
 
 namespace cafmq {
@@ -56,8 +59,11 @@ void pump(pointer self) {
     if (!moved)
       break;
   }
-  poll_flags ready = st.sock->events();  // arms the callback for what is not ready
-  bool more_in = (ready & poll_in) != 0 && (st.credit > 0 || awaiting_reply(st));
+  // Acts on what events() finds: a socket that is ready arms nothing, so no callback would
+  // come for it; one that is not arms the callback.
+  poll_flags ready = st.sock->events();
+  bool req_busy = st.type == socket_type::req && !st.requests.empty();  // replies are its own
+  bool more_in = (ready & poll_in) != 0 && ((st.credit > 0 && !req_busy) || awaiting_reply(st));
   bool more_out = (ready & poll_out) != 0 && (!st.sends.empty() || unsent_request(st));
   if (more_in || more_out)
     wake(self);
@@ -65,19 +71,32 @@ void pump(pointer self) {
 
 namespace {
 
+// Ends the actor after the messages already in its mailbox: they are answered with `refusal`
+// (a quit now would bounce them with CAF's request_receiver_down). What waits fails now.
+void end_after_mailbox(pointer self, const caf::error& refusal, const caf::error& reason) {
+  auto& st = self->state;
+  fail_all(st, refusal);
+  if (st.ending)
+    return;
+  st.ending = true;
+  st.refusal = refusal;
+  self->send(self, end_atom::value, reason);
+}
+
 // The socket is gone (its context destroyed, or it failed): everything waiting fails, the actor
-// quits with `closed`.
+// ends with `closed`.
 caf::error on_failure(pointer self, const error& e) {
   if (e.code() != errc::socket_closed && e.code() != errc::internal)
     return to_caf_error(e);  // the call was refused; the socket goes on
   auto why = make_error(actor_errc::closed, e.what());
-  fail_all(self->state, why);
-  self->quit(why);
+  end_after_mailbox(self, why, why);
   return why;
 }
 
 template <class T, class F>
 caf::result<T> guarded(pointer self, F&& fn) {
+  if (self->state.ending)
+    return self->state.refusal;
   if (!self->state.sock)
     return make_error(actor_errc::closed, "the socket did not open");
   try {
@@ -89,7 +108,7 @@ caf::result<T> guarded(pointer self, F&& fn) {
 
 template <class F>
 void guarded_void(pointer self, F&& fn) {
-  if (!self->state.sock)
+  if (self->state.ending || !self->state.sock)
     return;
   try {
     fn();
@@ -99,10 +118,13 @@ void guarded_void(pointer self, F&& fn) {
 }
 
 // Owner gone or close_atom: waiting calls fail, the socket closes with its linger on this
-// actor's own thread (never a scheduler thread), and the actor quits normally.
-uint64_t close_and_quit(pointer self, const char* why) {
+// actor's own thread (never a scheduler thread), and the actor ends normally.
+caf::result<uint64_t> close_and_end(pointer self, const char* why) {
   auto& st = self->state;
-  fail_all(st, make_error(actor_errc::closed, why));
+  if (st.ending)
+    return st.refusal;
+  auto refusal = make_error(actor_errc::closed, why);
+  fail_all(st, refusal);
   uint64_t discarded = 0;
   if (st.sock) {
     try {
@@ -111,7 +133,7 @@ uint64_t close_and_quit(pointer self, const char* why) {
       // Closing only fails once the context is gone: nothing is left to linger for.
     }
   }
-  self->quit();
+  end_after_mailbox(self, refusal, caf::error{});
   return discarded;
 }
 
@@ -132,13 +154,14 @@ void open_socket(pointer self, const std::shared_ptr<control>& plane, socket_opt
   } catch (const error& e) {
     st.sock.reset();
     // A context already gone is `closed`, as when it goes later; anything else is the socket's.
-    self->quit(e.code() == errc::socket_closed ? make_error(actor_errc::closed, e.what())
-                                               : to_caf_error(e));
+    auto why = e.code() == errc::socket_closed ? make_error(actor_errc::closed, e.what())
+                                               : to_caf_error(e);
+    end_after_mailbox(self, why, why);
   }
 }
 
-impl_actor::behavior_type run(pointer self, std::shared_ptr<control> plane, socket_type type,
-                              socket_options options, actor_socket_options face,
+impl_actor::behavior_type run(pointer self, const std::shared_ptr<control>& plane,
+                              socket_type type, socket_options options, actor_socket_options face,
                               const caf::actor& owner) {
   auto& st = self->state;
   st.type = type;
@@ -149,12 +172,16 @@ impl_actor::behavior_type run(pointer self, std::shared_ptr<control> plane, sock
   self->monitor(owner);
   self->set_down_handler([self](caf::down_msg& dm) {
     if (dm.source == self->state.owner)
-      close_and_quit(self, "the owner terminated");
+      close_and_end(self, "the owner terminated");
   });
   return {
     [self](credit_atom, int n) {
-      if (n <= 0)
-        return;  // nothing granted
+      if (n <= 0) {  // a bug of the receiver's: no answer to send it, so it is logged
+        log::write(log::level::warn, "actor_socket",
+                   "credit_atom grants nothing: the credit must be positive, not "
+                     + std::to_string(n) + " (ignored)");
+        return;
+      }
       self->state.credit += static_cast<uint64_t>(n);
       guarded_void(self, [&] { pump(self); });
     },
@@ -192,19 +219,13 @@ impl_actor::behavior_type run(pointer self, std::shared_ptr<control> plane, sock
         return caf::ok_atom::value;
       });
     },
-    [self](caf::close_atom) -> caf::result<uint64_t> {
-      return close_and_quit(self, "closed");
-    },
+    [self](caf::close_atom) { return close_and_end(self, "closed"); },
     [self](wake_atom) {
       self->state.wake_pending->store(false, std::memory_order_release);
       guarded_void(self, [&] { pump(self); });
     },
-    [self](expire_atom, uint64_t id) {
-      guarded_void(self, [&] {
-        if (expire_send(self, id) || expire_request(self, id))
-          pump(self);
-      });
-    },
+    [self](expire_atom, uint64_t id) { guarded_void(self, [&] { on_tick(self, id); }); },
+    [self](end_atom, const caf::error& reason) { self->quit(reason); },
   };
 }
 

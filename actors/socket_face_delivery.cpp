@@ -11,8 +11,6 @@
 
 namespace cafmq::actors::face {
 
-namespace {
-
 bool read_for_replies(pointer self) {
   auto& st = self->state;
   bool moved = false;
@@ -26,8 +24,6 @@ bool read_for_replies(pointer self) {
   }
   return moved;
 }
-
-} // namespace
 
 bool deliver(pointer self) {
   auto& st = self->state;

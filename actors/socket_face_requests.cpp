@@ -28,15 +28,16 @@ message with_envelope(uint32_t id, const message& body) {
 void start_attempt(pointer self, pending_request& r) {
   auto& st = self->state;
   --r.attempts_left;
-  r.timer = ++st.next_timer;
+  r.started = true;
+  r.deadline = deadline_clock::now() + r.timeout;
   r.sent = st.sock->send(r.msg, no_wait);
-  self->delayed_send(self, r.timeout, expire_atom::value, r.timer);
+  arm_timer(self);
 }
 
 // REQ: the next request's turn, once the head is done.
 void start_next(pointer self) {
   auto& st = self->state;
-  if (st.type == socket_type::req && !st.requests.empty() && st.requests.front().timer == 0)
+  if (st.type == socket_type::req && !st.requests.empty() && !st.requests.front().started)
     start_attempt(self, st.requests.front());
 }
 
@@ -74,7 +75,7 @@ bool flush_requests(pointer self) {
   auto& st = self->state;
   bool moved = false;
   for (auto& r : st.requests) {
-    if (r.timer == 0 || r.sent)
+    if (!r.started || r.sent)
       continue;
     r.sent = st.sock->send(r.msg, no_wait);
     if (!r.sent)
@@ -84,20 +85,33 @@ bool flush_requests(pointer self) {
   return moved;
 }
 
-bool expire_request(pointer self, uint64_t id) {
+bool expire_requests(pointer self, deadline_clock::time_point now) {
   auto& st = self->state;
-  auto i = std::find_if(st.requests.begin(), st.requests.end(),
-                        [id](const pending_request& r) { return r.timer == id; });
-  if (i == st.requests.end())
-    return false;  // answered already, or a later attempt runs
-  if (i->attempts_left > 0) {
-    start_attempt(self, *i);
-    return true;
+  // What came in time is taken first: a retry would make the socket drop that reply.
+  take_reply(self);
+  if (st.type == socket_type::dealer && !st.requests.empty())
+    read_for_replies(self);
+  bool expired = false;
+  for (auto i = st.requests.begin(); i != st.requests.end();) {
+    if (!i->started || i->deadline > now) {
+      ++i;
+      continue;
+    }
+    expired = true;
+    if (i->attempts_left > 0) {
+      start_attempt(self, *i);
+      ++i;
+      continue;
+    }
+    std::string why = "no reply in time";
+    if (st.type == socket_type::dealer && st.stash.size() >= st.face.batch_max)
+      why += " (" + std::to_string(st.stash.size())
+             + " other messages wait for credit, and the reply may be behind them: grant credit)";
+    i->promise.deliver(make_error(actor_errc::timed_out, why));
+    i = st.requests.erase(i);
   }
-  i->promise.deliver(make_error(actor_errc::timed_out, "no reply in time"));
-  st.requests.erase(i);
   start_next(self);
-  return true;
+  return expired;
 }
 
 bool answer_request(pointer self, message& m) {
@@ -107,7 +121,7 @@ bool answer_request(pointer self, message& m) {
   uint32_t id = 0;
   std::memcpy(&id, m[0].data(), sizeof id);
   auto i = std::find_if(st.requests.begin(), st.requests.end(),
-                        [id](const pending_request& r) { return r.id == id && r.timer != 0; });
+                        [id](const pending_request& r) { return r.id == id && r.started; });
   if (i == st.requests.end())
     return false;
   message body;
@@ -141,7 +155,7 @@ bool awaiting_reply(const state& st) {
 
 bool unsent_request(const state& st) {
   return std::any_of(st.requests.begin(), st.requests.end(),
-                     [](const pending_request& r) { return r.timer != 0 && !r.sent; });
+                     [](const pending_request& r) { return r.started && !r.sent; });
 }
 
 } // namespace cafmq::actors::face

@@ -12,8 +12,6 @@ caf::result<caf::ok_atom> send_now(pointer self, message& msg) {
   // A send may not overtake the ones already waiting: it would block behind them.
   if (st.sends.empty() && st.sock->send(std::move(msg), std::chrono::milliseconds(0)))
     return caf::ok_atom::value;
-  if (st.sends.empty())
-    st.sock->events();  // arm the callback: the room this send did not find may come
   return make_error(actor_errc::would_block, "the socket cannot queue the message now");
 }
 
@@ -26,11 +24,10 @@ caf::result<caf::ok_atom> send_waiting(pointer self, message& msg, caf::timespan
   if (st.sends.size() >= st.face.max_waiting)
     return make_error(actor_errc::too_many_waiting,
                       std::to_string(st.sends.size()) + " sends wait already (max_waiting)");
-  auto id = ++st.next_timer;
   auto promise = self->make_response_promise<caf::ok_atom>();
-  st.sends.push_back(waiting_send{id, std::move(msg), promise});
-  self->delayed_send(self, timeout, expire_atom::value, id);
-  st.sock->events();  // arm the callback for room
+  st.sends.push_back(waiting_send{deadline_clock::now() + timeout, std::move(msg), promise});
+  arm_timer(self);
+  pump(self);  // room may have come since: sends now, or arms the callback for it
   return promise;
 }
 
@@ -48,15 +45,18 @@ bool flush_sends(pointer self) {
   return moved;
 }
 
-bool expire_send(pointer self, uint64_t id) {
+bool expire_sends(pointer self, deadline_clock::time_point now) {
   auto& st = self->state;
-  auto i = std::find_if(st.sends.begin(), st.sends.end(),
-                        [id](const waiting_send& s) { return s.id == id; });
-  if (i == st.sends.end())
-    return false;  // sent already
-  i->promise.deliver(make_error(actor_errc::timed_out, "no room for the message in time"));
-  st.sends.erase(i);
-  return true;
+  auto due = [now](const waiting_send& s) { return s.deadline <= now; };
+  bool expired = false;
+  for (auto& s : st.sends) {
+    if (due(s)) {
+      s.promise.deliver(make_error(actor_errc::timed_out, "no room for the message in time"));
+      expired = true;
+    }
+  }
+  st.sends.erase(std::remove_if(st.sends.begin(), st.sends.end(), due), st.sends.end());
+  return expired;
 }
 
 } // namespace cafmq::actors::face

@@ -28,6 +28,14 @@ constexpr int clients = 4;
 constexpr int requests_per_client = 25;
 constexpr const char* crash_body = "boom";  // the first worker to get it throws (once)
 
+// A socket actor closes with its linger when its owner ends. The default (-1) waits forever for
+// a peer that may never come back, holding up the actor system's shutdown: bound it.
+cafmq::socket_options bounded_linger() {
+  cafmq::socket_options o;
+  o.linger_ms = 1000;
+  return o;
+}
+
 // -- workers and their supervisor ------------------------------------------------------------
 
 caf::behavior worker(caf::event_based_actor* self,
@@ -122,7 +130,8 @@ void dispatch(caf::event_based_actor* self, const cafmq::socket_actor& router,
 
 caf::behavior front_end(caf::event_based_actor* self, cafmq::context* ctx,
                         const caf::actor& pool, const caf::actor& report) {
-  auto router = cafmq::actor_socket::spawn(self, *ctx, cafmq::socket_type::router);
+  auto router = cafmq::actor_socket::spawn(self, *ctx, cafmq::socket_type::router,
+                                           bounded_linger());
   self->request(router, std::chrono::seconds(5), cafmq::bind_atom::value,
                 std::string{"tcp://127.0.0.1:*"})
     .then([=](std::string& endpoint) { self->send(report, endpoint); },
@@ -153,7 +162,7 @@ struct client_state {
 caf::behavior client(caf::stateful_actor<client_state>* self, cafmq::context* ctx,
                      cafmq::socket_type type, const std::string& endpoint, int id,
                      const caf::actor& report) {
-  auto sock = cafmq::actor_socket::spawn(self, *ctx, type);
+  auto sock = cafmq::actor_socket::spawn(self, *ctx, type, bounded_linger());
   auto ask = [=](const std::string& body) {
     self->request(sock, std::chrono::seconds(20), cafmq::request_atom::value,
                   cafmq::message{body}, caf::timespan{3s}, 2)

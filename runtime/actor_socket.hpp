@@ -69,6 +69,7 @@ namespace cafmq {
 /// The socket actor's interface. Every call may also answer with an error (actor_errc).
 using socket_actor = caf::typed_actor<
   /// Grants `n` (> 0) more messages to the receiver; the face never sends more than granted.
+  /// `n <= 0` grants nothing and is logged (warn, component "actor_socket").
   caf::reacts_to<credit_atom, int>,
   /// Queues `msg` now, or answers would_block (and keeps nothing).
   caf::replies_to<send_atom, message>::with<caf::ok_atom>,
@@ -85,8 +86,9 @@ using socket_actor = caf::typed_actor<
   /// SUB: subscribes to / unsubscribes from a prefix.
   caf::replies_to<caf::subscribe_atom, std::string>::with<caf::ok_atom>,
   caf::replies_to<caf::unsubscribe_atom, std::string>::with<caf::ok_atom>,
-  /// Closes with the socket's linger, then the actor quits (normally). Answers how many queued
-  /// messages were discarded.
+  /// Closes with the socket's linger (-1, the default: until every queued message is sent,
+  /// however long a gone peer takes), then the actor quits (normally). Answers how many queued
+  /// messages were discarded. Calls already in its mailbox are answered `closed`.
   caf::replies_to<caf::close_atom>::with<uint64_t>>;
 
 /// How the face runs (the socket's own options are socket_options).
@@ -105,7 +107,8 @@ namespace actor_socket {
 /// Spawns a socket actor owned by `owner` (any actor of the system: `self`, or a
 /// scoped_actor's `self.ptr()`), on a thread of its own (caf::detached), so that its blocking
 /// calls (bind, connect, close with linger) never hold a scheduler thread. It monitors the
-/// owner and closes the socket with its linger when the owner terminates. `ctx` may run on
+/// owner and closes the socket with its linger when the owner terminates (linger -1 waits for
+/// peers forever and holds up the actor system's shutdown: set a finite linger_ms). `ctx` may run on
 /// this system or its own, and may be destroyed at any time, even before the actor first runs:
 /// the actor then quits with `closed` (it holds the context's control plane, not the context).
 /// A REQ socket gets req_relaxed and req_correlate (request_atom's retries need them). Throws

@@ -7,9 +7,12 @@
 #include "support/rss.hpp"
 #include "support/sanitizers.hpp"
 
+#include "runtime/core/log.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 namespace cafmq {
@@ -110,6 +113,42 @@ TEST(ActorSocketDelivery, ASlowActorKeepsMemoryBoundedAndLosesNothing) {
     ASSERT_TRUE(test::pattern_intact(got.items[i].msg)) << "payload " << i << " corrupted";
   }
   ASSERT_TRUE(push.send(test::sequenced(sent, size), 5000ms)) << "the pusher flows again";
+}
+
+TEST(ActorSocketDelivery, ANonPositiveCreditIsLoggedAndGrantsNothing) {
+  std::mutex lock;
+  std::vector<std::string> lines;
+  struct sink_guard {
+    ~sink_guard() { log::set_sink(nullptr); }  // however the test ends
+  } restore;
+  log::set_sink([&](log::level l, std::string_view component, std::string_view text) {
+    if (l <= log::level::warn && component == "actor_socket") {
+      std::lock_guard<std::mutex> g{lock};
+      lines.emplace_back(text);
+    }
+  });
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg.set("scheduler.max-threads", 2)};
+  context ctx{system};
+  socket push{ctx, socket_type::push, test::no_linger()};
+  caf::scoped_actor self{system};
+  auto pull = actor_socket::spawn(self.ptr(), ctx, socket_type::pull, test::no_linger());
+  auto ep = test::ask<std::string>(self, pull, bind_atom::value, std::string{"tcp://127.0.0.1:*"});
+  ASSERT_TRUE(ep) << actor_error_text(ep.error());
+  push.connect(*ep);
+  ASSERT_TRUE(push.send(test::sequenced(0), 5000ms));
+  self->send(pull, credit_atom::value, 0);
+  self->send(pull, credit_atom::value, -5);
+  // Same sender, so handled in order: once this answers, both grants were seen.
+  ASSERT_TRUE(test::ask<std::string>(self, pull, bind_atom::value,
+                                     std::string{"tcp://127.0.0.1:*"}));
+  test::collected got;
+  test::collect(self, got, 1, 200ms);
+  EXPECT_EQ(got.items.size(), 0u) << "a non-positive credit granted something";
+  std::lock_guard<std::mutex> g{lock};
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[0].find("must be positive, not 0"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("must be positive, not -5"), std::string::npos) << lines[1];
 }
 
 } // namespace

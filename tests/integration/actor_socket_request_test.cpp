@@ -1,6 +1,7 @@
 // The actor face's requests onto CAF's request(...).then(...) (runtime/actor_socket.hpp): REQ to
 // a REP, REQ's retry after a lost request and its timeout (the socket can ask again after it),
-// DEALER with many requests in flight matched by their envelope, and a DEALER timeout.
+// DEALER with many requests in flight matched by their envelope, a DEALER timeout, and a DEALER
+// reply stuck behind a full stash of unrequested messages (timed_out says to grant credit).
 #include "support/actor_face.hpp"
 #include "support/deadline.hpp"
 #include "support/messages.hpp"
@@ -48,6 +49,7 @@ std::vector<outcome> answers(caf::scoped_actor& self, size_t n, std::chrono::mil
 // that start with "drop" the first time it sees them.
 class echo_router {
 public:
+  static constexpr int flood_size = 10;
   explicit echo_router(context& ctx) : router_{ctx, socket_type::router, test::no_linger()} {
     router_.bind("tcp://127.0.0.1:*");
     endpoint_ = router_.last_endpoint();
@@ -76,6 +78,13 @@ private:
       }
       if (body.rfind("never", 0) == 0)
         continue;
+      if (body.rfind("flood", 0) == 0)  // unrequested messages ahead of the reply
+        for (int i = 0; i < flood_size; ++i) {
+          message noise;
+          noise.add((*m)[0]);  // the routing id
+          noise.add(frame{"noise" + std::to_string(i)});
+          router_.send(std::move(noise), 1000ms);
+        }
       message reply;
       for (size_t i = 0; i + 1 < m->size(); ++i)
         reply.add((*m)[i]);
@@ -98,8 +107,8 @@ struct client {
   caf::scoped_actor self{system};
   socket_actor sock;
   caf::actor ask;
-  client(socket_type type, caf::timespan timeout, int attempts) {
-    sock = actor_socket::spawn(self.ptr(), ctx, type, test::no_linger());
+  client(socket_type type, caf::timespan timeout, int attempts, actor_socket_options face = {}) {
+    sock = actor_socket::spawn(self.ptr(), ctx, type, test::no_linger(), face);
     auto ok = test::ask<caf::ok_atom>(self, sock, caf::connect_atom::value, server.endpoint());
     EXPECT_TRUE(ok);
     ask = system.spawn(asker, sock, caf::actor_cast<caf::actor>(self), timeout, attempts);
@@ -170,6 +179,35 @@ TEST(ActorSocketRequest, DealerRetriesAndTimesOut) {
     by_ok[o.ok] = o.text;
   EXPECT_EQ(by_ok[true], "re:drop-this");
   EXPECT_EQ(by_ok[false].rfind("timed_out", 0), 0u) << by_ok[false];
+}
+
+TEST(ActorSocketRequest, DealerReplyBehindAFullStashTimesOutSayingWhy) {
+  actor_socket_options face;
+  face.batch_max = 4;  // the stash: unrequested messages held without credit
+  client c{socket_type::dealer, caf::timespan{1s}, 1, face};  // ample time for the noise to come
+  c.self->send(c.ask, ask_atom::value, std::string{"flood"});
+  auto got = answers(c.self, 1, 10000ms);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_FALSE(got[0].ok) << "the reply was read past the stash: " << got[0].text;
+  EXPECT_EQ(got[0].text.rfind("timed_out", 0), 0u) << got[0].text;
+  EXPECT_NE(got[0].text.find("grant credit"), std::string::npos) << got[0].text;
+
+  // Credit lets everything through, in order: the noise, then the late (unmatched) reply.
+  constexpr size_t total = echo_router::flood_size + 1;
+  c.self->send(c.sock, credit_atom::value, 100);
+  test::collected all;
+  test::collect(c.self, all, total, 5000ms);
+  ASSERT_EQ(all.items.size(), total);
+  for (size_t i = 0; i + 1 < total; ++i)
+    EXPECT_EQ(all.items[i].msg[0].to_string(), "noise" + std::to_string(i));
+  auto& late = all.items.back().msg;
+  EXPECT_EQ(late[late.size() - 1].to_string(), "re:flood");
+
+  c.self->send(c.ask, ask_atom::value, std::string{"after"});  // with credit: answered
+  got = answers(c.self, 1, 10000ms);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_TRUE(got[0].ok) << got[0].text;
+  EXPECT_EQ(got[0].text, "re:after");
 }
 
 TEST(ActorSocketRequest, RefusedOnOtherSocketTypes) {

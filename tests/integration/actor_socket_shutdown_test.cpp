@@ -90,7 +90,7 @@ TEST(ActorSocketShutdown, ContextDestructionEndsTheActorWithClosed) {
   ctx.reset();
   std::string why;
   pending.receive([](const message&) {}, [&](caf::error& e) { why = actor_error_text(e); });
-  EXPECT_EQ(why.rfind("closed", 0), 0u) << "the pending request: " << why;
+  EXPECT_EQ(why.rfind("closed", 0), 0u) << "the pending request: [" << why << "]";
   auto reason = down_of(self, sock);
   ASSERT_TRUE(reason) << "the socket actor outlived its context";
   EXPECT_TRUE(is_error(*reason, actor_errc::closed)) << actor_error_text(*reason);
