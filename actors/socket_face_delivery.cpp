@@ -3,6 +3,7 @@
 // RCVHWM and TCP pushes back on the peer. A DEALER with requests in flight reads for their
 // replies and keeps the other messages in a stash of at most batch_max until credit comes.
 #include "actors/socket_face.hpp"
+#include "runtime/core/tsan_handoff.hpp"
 
 #include "runtime/core/socket_descriptor.hpp"
 
@@ -59,6 +60,7 @@ bool deliver(pointer self) {
   if (batch.empty())
     return moved;
   st.credit -= batch.size();
+  tsan::release(&tsan::actor_face_handoff);
   caf::unsafe_send_as(self, st.receiver, std::move(batch));  // the sender is this socket actor
   return true;
 }

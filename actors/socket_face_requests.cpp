@@ -5,6 +5,7 @@
 // a deadline; a timed-out attempt is sent again while attempts remain (REQ: relaxed and
 // correlated, so a late reply to an earlier attempt is dropped by the socket).
 #include "actors/socket_face.hpp"
+#include "runtime/core/tsan_handoff.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -127,6 +128,7 @@ bool answer_request(pointer self, message& m) {
   message body;
   for (size_t k = 2; k < m.size(); ++k)
     body.add(m[k]);
+  tsan::release(&tsan::actor_face_handoff);
   i->promise.deliver(std::move(body));
   st.requests.erase(i);
   return true;
@@ -139,6 +141,7 @@ bool take_reply(pointer self) {
   auto reply = st.sock->recv(no_wait);
   if (!reply)
     return false;
+  tsan::release(&tsan::actor_face_handoff);
   st.requests.front().promise.deliver(std::move(*reply));
   st.requests.pop_front();
   start_next(self);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "runtime/actor_socket.hpp"
+#include "runtime/core/tsan_handoff.hpp"
 
 #include <chrono>
 #include <vector>
@@ -15,6 +16,7 @@ caf::expected<T> ask(caf::scoped_actor& self, const socket_actor& s, Ts&&... xs)
   caf::expected<T> out{caf::sec::request_timeout};
   self->request(s, std::chrono::seconds(10), std::forward<Ts>(xs)...)
     .receive([&](T& v) { out = std::move(v); }, [&](caf::error& e) { out = std::move(e); });
+  tsan::acquire(&tsan::actor_face_handoff);  // read here, outside CAF's handlers
   return out;
 }
 
@@ -41,6 +43,7 @@ inline void collect(caf::scoped_actor& self, collected& into, size_t n,
           into.items.push_back(std::move(r));
       },
       caf::after(left) >> [&] { timed_out = true; });
+    tsan::acquire(&tsan::actor_face_handoff);  // read after, outside CAF's handlers
   }
 }
 
