@@ -98,9 +98,10 @@ TEST(AsioBackpressure, ASlowCoroutineKeepsMemoryBoundedAndThePusherBlocks) {
   size_t bound = (2u << 20) / big + test::max_tcp_buffering() / big + 4;
   EXPECT_LE(sent.load(), bound) << "more accepted than the HWMs and TCP buffers hold";
   RecordProperty("rss_growth_kib", static_cast<int>((rss_after - rss_before) >> 10));
-  if (test::rss_is_meaningful)  // sanitizers' shadow memory and quarantine grow it regardless
+  if (test::rss_is_meaningful) {  // sanitizers' shadow memory and quarantine grow it regardless
     EXPECT_LT(rss_after, rss_before + (48u << 20))
       << "RSS grew by " << ((rss_after - rss_before) >> 20) << " MiB";
+  }
   EXPECT_EQ(received, 0u);
 
   go.cancel();
