@@ -5,10 +5,9 @@
 //   bench_actor_round_trip [--count N] [--size B] [--runs R] [--stealing] [--json]
 #include "bench_util.hpp"
 #include "json_line.hpp"
+#include "round_trip_peers.hpp"
 
 #include "runtime/actor_socket.hpp"
-
-#include <zmq.h>
 
 #include <algorithm>
 #include <chrono>
@@ -20,75 +19,11 @@
 namespace {
 
 using clock_type = std::chrono::steady_clock;
-constexpr size_t warm_up = 1000;
+constexpr size_t warm_up = bench::round_trip_warm_up;  // as the peers count it
 
 double micros_since(clock_type::time_point t0, size_t count) {
   return std::chrono::duration<double, std::micro>(clock_type::now() - t0).count()
          / static_cast<double>(count);
-}
-
-double cafmq_echo(const std::string& ep, size_t count) {
-  cafmq::context ctx;
-  cafmq::socket rep{ctx, cafmq::socket_type::rep};
-  rep.bind(ep);
-  for (size_t i = 0; i < count + warm_up; ++i) {
-    auto m = rep.recv(std::chrono::seconds(30));
-    if (!m)
-      throw std::runtime_error("cafmq REP: no request");
-    rep.send(std::move(*m));
-  }
-  rep.close();
-  return 1;
-}
-
-double zmq_echo(const std::string& ep, size_t size, size_t count) {
-  void* ctx = zmq_ctx_new();
-  void* rep = zmq_socket(ctx, ZMQ_REP);
-  zmq_bind(rep, ep.c_str());
-  std::vector<char> buf(size + 1);
-  for (size_t i = 0; i < count + warm_up; ++i) {
-    int n = zmq_recv(rep, buf.data(), buf.size(), 0);
-    if (n < 0 || zmq_send(rep, buf.data(), static_cast<size_t>(n), 0) < 0)
-      throw std::runtime_error("libzmq REP failed");
-  }
-  zmq_close(rep);
-  zmq_ctx_term(ctx);
-  return 1;
-}
-
-double blocking_rounds(const std::string& ep, size_t size, size_t count) {
-  cafmq::context ctx;
-  cafmq::socket req{ctx, cafmq::socket_type::req};
-  req.connect(ep);
-  cafmq::message m{cafmq::frame{std::string(size, 'x')}};
-  clock_type::time_point t0;
-  for (size_t i = 0; i < count + warm_up; ++i) {
-    if (i == warm_up)
-      t0 = clock_type::now();
-    req.send(m);
-    if (!req.recv(std::chrono::seconds(30)))
-      throw std::runtime_error("cafmq REQ: no reply");
-  }
-  return micros_since(t0, count);
-}
-
-double zmq_rounds(const std::string& ep, size_t size, size_t count) {
-  void* ctx = zmq_ctx_new();
-  void* req = zmq_socket(ctx, ZMQ_REQ);
-  zmq_connect(req, ep.c_str());
-  std::vector<char> payload(size, 'x'), buf(size + 1);
-  clock_type::time_point t0;
-  for (size_t i = 0; i < count + warm_up; ++i) {
-    if (i == warm_up)
-      t0 = clock_type::now();
-    if (zmq_send(req, payload.data(), payload.size(), 0) < 0
-        || zmq_recv(req, buf.data(), buf.size(), 0) < 0)
-      throw std::runtime_error("libzmq REQ failed");
-  }
-  double us = micros_since(t0, count);
-  zmq_close(req);
-  zmq_ctx_term(ctx);
-  return us;
 }
 
 struct asker_state {
@@ -148,11 +83,11 @@ double one_run(face f, size_t size, size_t count) {
   auto ep = bench::free_endpoint();
   double us = 0;
   double ok = bench::fork_and_measure(
-    [&] { return f == face::libzmq ? zmq_echo(ep, size, count) : cafmq_echo(ep, count); },
+    [&] { return f == face::libzmq ? bench::zmq_echo(ep, size, count) : bench::cafmq_echo(ep, count); },
     [&] {
       us = f == face::actor      ? actor_rounds(ep, size, count)
-           : f == face::blocking ? blocking_rounds(ep, size, count)
-                                 : zmq_rounds(ep, size, count);
+           : f == face::blocking ? bench::cafmq_round_trips(ep, size, count)
+                                 : bench::zmq_round_trips(ep, size, count);
     });
   return ok > 0 && us > 0 ? us : 0;
 }

@@ -6,10 +6,9 @@
 // usual report on stderr.
 #include "bench_util.hpp"
 #include "json_line.hpp"
+#include "round_trip_peers.hpp"
 
 #include "runtime/cafmq.hpp"
-
-#include <zmq.h>
 
 #include <algorithm>
 #include <chrono>
@@ -20,89 +19,15 @@
 
 namespace {
 
-using clock_type = std::chrono::steady_clock;
-constexpr size_t warm_up = 1000;
-
-double cafmq_echo(const std::string& ep, size_t count) {
-  cafmq::context ctx;
-  cafmq::socket rep{ctx, cafmq::socket_type::rep};
-  rep.bind(ep);
-  for (size_t i = 0; i < count + warm_up; ++i) {
-    auto m = rep.recv(std::chrono::seconds(30));
-    if (!m)
-      throw std::runtime_error("cafmq REP: no request");
-    rep.send(std::move(*m));
-  }
-  rep.close();
-  return 1;
-}
-
-// Microseconds per round trip.
-double cafmq_rounds(const std::string& ep, size_t size, size_t count) {
-  cafmq::context ctx;
-  cafmq::socket req{ctx, cafmq::socket_type::req};
-  req.connect(ep);
-  std::string payload(size, 'x');
-  clock_type::time_point t0;
-  for (size_t i = 0; i < count + warm_up; ++i) {
-    if (i == warm_up)
-      t0 = clock_type::now();
-    req.send(cafmq::message{cafmq::frame{payload.data(), payload.size()}});
-    if (!req.recv(std::chrono::seconds(30)))
-      throw std::runtime_error("cafmq REQ: no reply");
-  }
-  return std::chrono::duration<double, std::micro>(clock_type::now() - t0).count()
-         / static_cast<double>(count);
-}
-
-void check(int rc, const char* what) {
-  if (rc < 0)
-    throw std::runtime_error(std::string(what) + ": " + zmq_strerror(zmq_errno()));
-}
-
-double zmq_echo(const std::string& ep, size_t size, size_t count) {
-  void* ctx = zmq_ctx_new();
-  void* rep = zmq_socket(ctx, ZMQ_REP);
-  check(zmq_bind(rep, ep.c_str()), "zmq_bind");
-  std::vector<char> buf(size + 1);
-  for (size_t i = 0; i < count + warm_up; ++i) {
-    int n = zmq_recv(rep, buf.data(), buf.size(), 0);
-    check(n, "zmq_recv");
-    check(zmq_send(rep, buf.data(), static_cast<size_t>(n), 0), "zmq_send");
-  }
-  zmq_close(rep);
-  zmq_ctx_term(ctx);
-  return 1;
-}
-
-double zmq_rounds(const std::string& ep, size_t size, size_t count) {
-  void* ctx = zmq_ctx_new();
-  void* req = zmq_socket(ctx, ZMQ_REQ);
-  check(zmq_connect(req, ep.c_str()), "zmq_connect");
-  std::vector<char> payload(size, 'x'), buf(size + 1);
-  clock_type::time_point t0;
-  for (size_t i = 0; i < count + warm_up; ++i) {
-    if (i == warm_up)
-      t0 = clock_type::now();
-    check(zmq_send(req, payload.data(), payload.size(), 0), "zmq_send");
-    check(zmq_recv(req, buf.data(), buf.size(), 0), "zmq_recv");
-  }
-  double us = std::chrono::duration<double, std::micro>(clock_type::now() - t0).count()
-              / static_cast<double>(count);
-  int linger = 0;
-  zmq_setsockopt(req, ZMQ_LINGER, &linger, sizeof linger);
-  zmq_close(req);
-  zmq_ctx_term(ctx);
-  return us;
-}
-
 // The mean round trip of one run in microseconds, 0 if the run failed.
 double one_run(bool cafmq, size_t size, size_t count) {
   auto ep = bench::free_endpoint();
   double us = 0;
   double ok = bench::fork_and_measure(
-    [&] { return cafmq ? cafmq_echo(ep, count) : zmq_echo(ep, size, count); },
-    [&] { us = cafmq ? cafmq_rounds(ep, size, count) : zmq_rounds(ep, size, count); });
+    [&] { return cafmq ? bench::cafmq_echo(ep, count) : bench::zmq_echo(ep, size, count); },
+    [&] {
+      us = cafmq ? bench::cafmq_round_trips(ep, size, count) : bench::zmq_round_trips(ep, size, count);
+    });
   return ok > 0 && us > 0 ? us : 0;
 }
 
