@@ -185,13 +185,18 @@ impl_actor::behavior_type run(pointer self, const std::shared_ptr<control>& plan
       self->state.credit += static_cast<uint64_t>(n);
       guarded_void(self, [&] { pump(self); });
     },
+    // A message's frames come through CAF's mailbox, which TSan cannot see: acquire what the
+    // sender released (tsan_handoff.hpp), since an I/O thread reads large frames in place.
     [self](send_atom, message& msg) {
+      tsan::acquire(&tsan::actor_face_handoff);
       return guarded<caf::ok_atom>(self, [&] { return send_now(self, msg); });
     },
     [self](send_atom, message& msg, caf::timespan timeout) {
+      tsan::acquire(&tsan::actor_face_handoff);
       return guarded<caf::ok_atom>(self, [&] { return send_waiting(self, msg, timeout); });
     },
     [self](request_atom, message& msg, caf::timespan timeout, int attempts) {
+      tsan::acquire(&tsan::actor_face_handoff);
       return guarded<message>(self, [&] { return start_request(self, msg, timeout, attempts); });
     },
     [self](bind_atom, const std::string& endpoint) {

@@ -20,7 +20,8 @@ extern "C" void __tsan_release(void* addr);  // NOLINT(bugprone-reserved-identif
 namespace cafmq::tsan {
 
 /// The address the actor face releases before each message it sends out of its socket actor
-/// (batches, replies): a reader outside CAF handlers acquires it after receiving.
+/// (batches, replies), and acquires when a message to send comes in: a peer outside CAF
+/// handlers (a test's scoped_actor) does the reverse.
 inline char actor_face_handoff = 0;
 
 /// Before handing `addr`'s data over: everything this thread did so far happens before what the

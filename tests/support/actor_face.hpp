@@ -14,6 +14,7 @@ namespace cafmq::test {
 template <class T, class... Ts>
 caf::expected<T> ask(caf::scoped_actor& self, const socket_actor& s, Ts&&... xs) {
   caf::expected<T> out{caf::sec::request_timeout};
+  tsan::release(&tsan::actor_face_handoff);  // what we built, the socket actor may hand on
   self->request(s, std::chrono::seconds(10), std::forward<Ts>(xs)...)
     .receive([&](T& v) { out = std::move(v); }, [&](caf::error& e) { out = std::move(e); });
   tsan::acquire(&tsan::actor_face_handoff);  // read here, outside CAF's handlers
