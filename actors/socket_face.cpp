@@ -1,6 +1,7 @@
 // The socket actor of runtime/actor_socket.hpp: spawning it, its handlers, and the pump that
 // moves what the socket allows each time the readiness callback or a message wakes it.
 #include "actors/socket_face.hpp"
+#include "runtime/core/tsan_handoff.hpp"
 
 #include "runtime/core/log.hpp"
 
