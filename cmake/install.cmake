@@ -23,7 +23,7 @@ install(FILES
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq/core)
 # The Asio face (opt-in: <cafmq/asio.hpp> includes Boost.Asio) and what it includes.
 install(FILES runtime/asio.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq)
-install(FILES runtime/asio/detail.hpp runtime/asio/error.hpp
+install(FILES runtime/asio/detail.hpp runtime/asio/error.hpp runtime/asio/io_thread.hpp
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq/asio)
 install(FILES runtime/core/thread_check.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq/core)
 

@@ -23,6 +23,7 @@
 
 #include "asio/detail.hpp"
 #include "asio/error.hpp"
+#include "asio/io_thread.hpp"
 #include "context.hpp"
 #include "socket.hpp"
 
