@@ -28,19 +28,10 @@ using namespace std::chrono_literals;
 
 constexpr size_t big = 64 * 1024;
 
-socket_options byte_bounded() {
-  socket_options o = test::no_linger();
-  o.sndhwm = 100'000;  // the message HWMs alone would allow gigabytes of 64 KiB messages
-  o.rcvhwm = 100'000;
-  o.sndhwm_bytes = 1 << 20;
-  o.rcvhwm_bytes = 1 << 20;
-  return o;
-}
-
 TEST(AsioBackpressure, ASlowCoroutineKeepsMemoryBoundedAndThePusherBlocks) {
   boost::asio::io_context io;
   context ctx;
-  asio::async_socket pull{io, ctx, socket_type::pull, byte_bounded()};
+  asio::async_socket pull{io, ctx, socket_type::pull, test::byte_bounded()};
   pull.native().bind("tcp://127.0.0.1:*");
   auto rss_before = test::resident_bytes();
 
@@ -50,7 +41,7 @@ TEST(AsioBackpressure, ASlowCoroutineKeepsMemoryBoundedAndThePusherBlocks) {
   std::string endpoint = pull.native().last_endpoint();
   std::thread pusher([&] {
     context push_ctx;
-    socket push{push_ctx, socket_type::push, byte_bounded()};
+    socket push{push_ctx, socket_type::push, test::byte_bounded()};
     push.connect(endpoint);
     int misses = 0;
     test::deadline d{30000ms};

@@ -17,20 +17,11 @@ using namespace std::chrono_literals;
 
 constexpr size_t big = 64 * 1024;
 
-socket_options byte_bounded() {
-  socket_options o = test::no_linger();
-  o.sndhwm = 100'000;  // the message HWMs alone would allow gigabytes of 64 KiB messages
-  o.rcvhwm = 100'000;
-  o.sndhwm_bytes = 1 << 20;
-  o.rcvhwm_bytes = 1 << 20;
-  return o;
-}
-
 TEST(SlowConsumer, PubNeverBlocksDropsForTheSlowSubscriberCountsExactlyAndStaysBounded) {
   context ctx;
-  socket pub{ctx, socket_type::pub, byte_bounded()};
+  socket pub{ctx, socket_type::pub, test::byte_bounded()};
   pub.bind("tcp://127.0.0.1:*");
-  socket sub{ctx, socket_type::sub, byte_bounded()};
+  socket sub{ctx, socket_type::sub, test::byte_bounded()};
   sub.connect(pub.last_endpoint());
   sub.subscribe("");
   ASSERT_TRUE(pub.wait_subscribers(1, 5000ms));
@@ -71,9 +62,9 @@ TEST(SlowConsumer, PubNeverBlocksDropsForTheSlowSubscriberCountsExactlyAndStaysB
 
 TEST(SlowConsumer, PushBlocksWithinItsByteLimitsAndTheBacklogArrivesWhole) {
   context ctx;
-  socket pull{ctx, socket_type::pull, byte_bounded()};
+  socket pull{ctx, socket_type::pull, test::byte_bounded()};
   pull.bind("tcp://127.0.0.1:*");
-  socket push{ctx, socket_type::push, byte_bounded()};
+  socket push{ctx, socket_type::push, test::byte_bounded()};
   push.connect(pull.last_endpoint());
   ASSERT_TRUE(push.send(test::sequenced(0, big), 5000ms));
   ASSERT_TRUE(pull.recv(5000ms).has_value());

@@ -64,4 +64,15 @@ inline socket_options no_linger(socket_options o = {}) {
   return o;
 }
 
+/// No linger, and queues bounded by bytes (1 MiB each way) rather than by count: the message
+/// HWMs alone would allow gigabytes of 64 KiB messages.
+inline socket_options byte_bounded() {
+  socket_options o = no_linger();
+  o.sndhwm = 100'000;
+  o.rcvhwm = 100'000;
+  o.sndhwm_bytes = 1 << 20;
+  o.rcvhwm_bytes = 1 << 20;
+  return o;
+}
+
 } // namespace cafmq::test
