@@ -24,6 +24,7 @@
 // it is not restarted.
 #include "actors/describe.hpp"
 #include "actors/messages.hpp"
+#include "net/transport.hpp"
 #include "runtime/core/endpoint.hpp"
 #include "runtime/core/fault_injection.hpp"
 #include "runtime/core/log.hpp"
@@ -337,6 +338,10 @@ connector_actor::behavior_type connector(connector_self self, session_args args,
 connector_actor spawn_connector(caf::local_actor* parent, session_args args,
                                 const std::string& ep) {
   auto parsed = parse_endpoint(ep, false);
+  if (!net::find_transport(parsed.transport))
+    throw error{errc::unsupported, "cannot connect to " + ep + ": unsupported transport '"
+                                     + parsed.transport + "' (supported: "
+                                     + net::transport_schemes() + ")"};
   auto owner = caf::actor_cast<socket_actor>(parent);  // the socket actor spawns connectors
   auto census = args.socket.census;
   return counted(census, parent->spawn<caf::monitored>(connector, std::move(args), std::move(parsed),

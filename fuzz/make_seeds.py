@@ -180,6 +180,10 @@ SEEDS = {
         "port_0": b"tcp://localhost:0",
         "ipc": b"ipc:///tmp/cafmq",
         "no_port": b"tcp://host",
+        "source": b"tcp://127.0.0.1:0;127.0.0.1:5555",
+        "ipc_abstract": b"ipc://@cafmq",
+        "ipc_any": b"ipc://*",
+        "inproc": b"inproc://zeromq.zap.01",
         "nested_brackets": b"tcp://[[]]:0",  # a crash fuzz_endpoint found (EndpointFuzzRegression)
     },
     "subscription": {

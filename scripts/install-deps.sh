@@ -9,6 +9,7 @@ packages=(
   libcaf-dev libboost-dev libsodium-dev # the library: CAF 0.17, Boost.Asio, libsodium
   libgtest-dev                          # unit and integration tests
   libzmq3-dev python3 python3-zmq       # interop tests and benchmarks: libzmq and pyzmq peers
+  default-jdk-headless libjeromq-java   # interop tests with a ZMTP 2.0 peer: JeroMQ 0.3.6
   iproute2                              # fault injection: network namespaces, veth, tc qdiscs
   clang libclang-rt-14-dev llvm         # fuzzing: clang, libFuzzer + sanitizer runtimes, symbolizer
   clang-tidy cppcheck                   # static analysis (scripts/static-analysis.sh)
