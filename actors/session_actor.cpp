@@ -101,6 +101,11 @@ net::engine_settings settings_of(const socket_args& sock) {
     s.subscription_rules = opts.authorization;
     s.refused_subscriptions = sock.refused_subscriptions;
   }
+  if (descriptor_of(sock.type).sends_identity)
+    s.legacy.identity = opts.routing_id;
+  s.legacy.socket_type = static_cast<uint8_t>(sock.type);
+  s.legacy.validate = patterns::socket_type_validator(sock.type);
+  s.legacy.zap_domain = !opts.zap_domain.empty();
   return s;
 }
 

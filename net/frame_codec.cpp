@@ -40,6 +40,21 @@ size_t write_frame_header(uint8_t* out, uint8_t flags, uint64_t size) noexcept {
   return 9;
 }
 
+size_t write_zmtp1_header(uint8_t* out, uint8_t flags, uint64_t size) noexcept {
+  flags &= flag::more;
+  uint64_t length = size + 1;
+  if (length < 0xFF) {
+    out[0] = static_cast<uint8_t>(length);
+    out[1] = flags;
+    return 2;
+  }
+  out[0] = 0xFF;
+  for (int i = 0; i < 8; ++i)
+    out[1 + i] = static_cast<uint8_t>(length >> (56 - 8 * i));
+  out[9] = flags;
+  return 10;
+}
+
 bool frame_decoder::reject_size(uint64_t n) {
   if ((n >> 63) != 0)
     error_ = "frame size exceeds 2^63-1";
@@ -74,6 +89,8 @@ frame_decoder::result frame_decoder::next(const uint8_t*& p, const uint8_t* end,
           return result::need_more;
         auto avail = static_cast<size_t>(end - p);
         uint8_t raw = p[0];
+        if ((raw & reserved_) != 0)
+          return reject_flags(raw);
         size_t header = (raw & flag::long_size) ? 9 : 2;
         if (avail < header) {  // header split across reads: collect the size bytes one by one
           flags_ = raw;
@@ -129,13 +146,71 @@ frame_decoder::result frame_decoder::next(const uint8_t*& p, const uint8_t* end,
         flags = clean_flags(flags_);
         body = std::move(body_);
         body_ = frame{};
-        state_ = state::flags;
+        state_ = header_state_;
         return result::frame;
+      }
+      case state::zmtp1_header: {
+        auto r = next_zmtp1_header(p, end);
+        if (r != result::frame)
+          return r;
+        if (!begin_body(body_size_))
+          return result::error;
+        continue;
       }
       case state::failed:
         return result::error;
     }
   }
+}
+
+void frame_decoder::set_framing(framing f) noexcept {
+  reserved_ = f == framing::zmtp3 ? 0 : static_cast<uint8_t>(~(f == framing::zmtp2
+                                                                 ? (flag::more | flag::long_size)
+                                                                 : flag::more));
+  header_state_ = f == framing::zmtp1 ? state::zmtp1_header : state::flags;
+  if (state_ == state::flags || state_ == state::zmtp1_header) {
+    state_ = header_state_;
+    size_need_ = size_have_ = 0;
+  }
+}
+
+frame_decoder::result frame_decoder::reject_flags(uint8_t raw) {
+  static const char* hex = "0123456789ABCDEF";
+  error_ = std::string("reserved flag bits set (flags 0x") + hex[raw >> 4] + hex[raw & 0xF] + ")";
+  state_ = state::failed;
+  return result::error;
+}
+
+// RFC 13: a length of 1 byte, or 0xFF and 8 bytes, counting the flags byte that follows it.
+// Collects the header in size_bytes_ (length bytes) and flags_; a complete header leaves the
+// body's size in body_size_ and returns frame.
+frame_decoder::result frame_decoder::next_zmtp1_header(const uint8_t*& p, const uint8_t* end) {
+  while (p != end) {
+    uint8_t b = *p++;
+    if (size_need_ == 0) {  // the first length byte: the length itself, or 0xFF (8 follow)
+      size_need_ = b == 0xFF ? 8 : 1;
+      size_have_ = b == 0xFF ? 0 : 1;
+      size_bytes_[0] = b;
+    } else if (size_have_ < size_need_) {
+      size_bytes_[size_have_++] = b;
+    } else {  // the flags byte ends the header
+      uint64_t length = size_need_ == 1 ? size_bytes_[0] : read_be64(size_bytes_);
+      size_have_ = size_need_ = 0;
+      if ((b & reserved_) != 0)
+        return reject_flags(b);
+      if (length == 0) {
+        error_ = "ZMTP 1.0 frame of length 0 (the length counts the flags byte)";
+        state_ = state::failed;
+        return result::error;
+      }
+      if (!accept_size(length - 1))
+        return result::error;
+      flags_ = b;
+      body_size_ = length - 1;
+      return result::frame;
+    }
+  }
+  return result::need_more;
 }
 
 std::pair<uint8_t*, size_t> frame_decoder::direct_target() noexcept {

@@ -21,10 +21,21 @@ constexpr uint8_t command = 0x04;
 
 /// Largest header: flags + 8-byte size.
 constexpr size_t max_frame_header = 9;
+/// Largest ZMTP 1.0 header: 0xFF + 8-byte length + flags.
+constexpr size_t max_zmtp1_header = 10;
 
 /// Writes a header for a body of `size` bytes into `out`; picks the long form only above 255
 /// bytes. `flags` holds more/command bits. Returns 2 or 9.
 size_t write_frame_header(uint8_t* out, uint8_t flags, uint64_t size) noexcept;
+
+/// The framing a peer speaks: ZMTP 3.x (RFC 23), 2.0 (RFC 15: no COMMAND bit, other bits
+/// reserved) or 1.0 (RFC 13: length first, counting the flags byte, then flags with MORE only).
+enum class framing : uint8_t { zmtp3, zmtp2, zmtp1 };
+
+/// Writes a ZMTP 1.0 header (RFC 13) for a body of `size` bytes: the length (size + 1, counting
+/// the flags byte) in 1 byte below 255, else 0xFF and 8 bytes; then the flags (MORE only).
+/// Returns 2 or 10.
+size_t write_zmtp1_header(uint8_t* out, uint8_t flags, uint64_t size) noexcept;
 
 /// Incremental frame decoder: bytes in, whole frames out.
 class frame_decoder {
@@ -35,6 +46,9 @@ public:
   explicit frame_decoder(uint64_t max_frame_size) : max_(max_frame_size) {}
   /// Changes the limit, e.g. from the pre-handshake cap to maxmsgsize.
   void set_max_frame_size(uint64_t n) noexcept { max_ = n; }
+  /// Switches to a legacy peer's framing (between frames only): reserved flag bits are then
+  /// refused, and 1.0 headers put the length first.
+  void set_framing(framing f) noexcept;
 
   /// Consumes bytes from `p` (advancing it) until one frame is complete (returns frame; `flags`
   /// holds the more/command bits and `body` the bytes), the input runs out (need_more), or the
@@ -65,12 +79,16 @@ private:
   }
   bool reject_size(uint64_t n);
   bool begin_body(uint64_t n);
+  result reject_flags(uint8_t raw);
+  result next_zmtp1_header(const uint8_t*& p, const uint8_t* end);
 
   uint64_t max_;
   std::string error_;
   event_reason error_code_ = event_reason::protocol;
   // parsing state: implementation-defined
-  enum class state { flags, size, body, failed } state_ = state::flags;
+  enum class state { flags, size, body, zmtp1_header, failed } state_ = state::flags;
+  state header_state_ = state::flags;  // where a frame starts: flags (3.x, 2.0) or zmtp1_header
+  uint8_t reserved_ = 0;               // flag bits refused (2.0, 1.0); none on 3.x (lenient)
   uint8_t flags_ = 0;
   uint8_t size_bytes_[8] = {};
   size_t size_have_ = 0;

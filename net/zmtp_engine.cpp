@@ -51,8 +51,18 @@ void zmtp_engine_impl::begin() {
   stream_->socket.non_blocking(true, nb);  // do_read's own reads must never block the thread
   if (nb)
     return shut(stream_end(nb, "cannot make the socket non-blocking"));
-  auto greeting = make_greeting(mech_->name(), mech_->as_server());
-  out_.add_raw(greeting.data(), greeting.size());  // all 64 bytes at once, without waiting
+  greeting_plan plan;
+  plan.mechanism = std::string(mech_->name());
+  plan.as_server = mech_->as_server();
+  if (plan.mechanism != "NULL")
+    plan.no_downgrade_because = "this socket uses " + plan.mechanism;
+  else if (cfg_.legacy.zap_domain)
+    plan.no_downgrade_because = "this socket has a ZAP domain (a legacy peer cannot be "
+                                "authenticated)";
+  plan.identity = cfg_.legacy.identity;
+  plan.socket_type = cfg_.legacy.socket_type;
+  greeting_.emplace(std::move(plan));
+  queue_greeting();  // NULL: the signature; else all 64 bytes at once, without waiting
   if (cfg_.handshake_ivl_ms > 0)
     arm_deadline(cfg_.handshake_ivl_ms);
   do_write();
@@ -239,6 +249,63 @@ bool zmtp_engine_impl::subscription_allowed(const uint8_t* sub, size_t size) {
   return false;
 }
 
+// The greeting settled on ZMTP 2.0 or 1.0: no mechanism, no commands. The peer's socket type
+// (from its greeting) is judged now; its identity frame, the first it sends, ends the handshake.
+bool zmtp_engine_impl::start_legacy() {
+  const auto& r = greeting_->result();
+  legacy_ = greeting_->frame_format();
+  minor_ = 0;  // no PING/PONG, subscriptions as messages
+  phase_ = phase::handshake;
+  const char* version = r.version == zmtp_version::v2 ? "ZMTP 2.0" : "ZMTP 1.0";
+  log::write(log::level::info, "engine", peer_name_ + ": peer speaks " + version
+                                            + ": downgraded (NULL mechanism)");
+  if (r.peer_socket_type >= 0) {
+    auto name = legacy_socket_type_name(r.peer_socket_type);
+    if (name.empty()) {
+      shut(permanent_end(event_reason::incompatible_socket_type,
+                         "handshake failed: peer announces socket type "
+                           + std::to_string(r.peer_socket_type) + ", which " + version
+                           + " does not define"));
+      return false;
+    }
+    legacy_peer_.add("Socket-Type", std::string(name));
+    if (cfg_.legacy.validate) {
+      if (auto refused = cfg_.legacy.validate(legacy_peer_)) {
+        shut(permanent_end(refused->code, "handshake failed: " + refused->detail));
+        return false;
+      }
+    }
+  }
+  decoder_.set_framing(legacy_);
+  decoder_.set_max_frame_size(255);  // the identity frame: at most 255 bytes
+  if (r.version != zmtp_version::v1_unversioned)
+    return true;
+  // An unversioned peer's greeting bytes are the start of its identity frame.
+  const auto& head = greeting_->peer_bytes();
+  const uint8_t* p = head.data();
+  uint8_t flags = 0;
+  frame body;
+  auto res = decoder_.next(p, head.data() + head.size(), flags, body);
+  if (res == frame_decoder::result::error) {
+    shut(permanent_end(decoder_.error_code(),
+                       "protocol error: identity frame: " + decoder_.error_text()));
+    return false;
+  }
+  return res != frame_decoder::result::frame || take_legacy_identity(flags, body);
+}
+
+// A legacy peer's first frame is its identity (libzmq's routing id message); then data flows.
+bool zmtp_engine_impl::take_legacy_identity(uint8_t flags, const frame& body) {
+  if ((flags & flag::more) != 0) {
+    shut(permanent_end(event_reason::protocol,
+                       "protocol error: the peer's identity frame has the MORE flag"));
+    return false;
+  }
+  legacy_peer_.add("Identity", body.to_string());
+  become_ready();
+  return phase_ == phase::ready;
+}
+
 void zmtp_engine_impl::become_ready() {
   phase_ = phase::ready;
   timer_.cancel();
@@ -262,7 +329,7 @@ void zmtp_engine_impl::become_ready() {
       self->on_user_flush();
   });
   peer_info info;
-  info.properties = mech_->peer_metadata();
+  info.properties = legacy_ != framing::zmtp3 ? legacy_peer_ : mech_->peer_metadata();
   info.user_id = user_id_;
   info.public_key = mech_->peer_public_key();
   boost::system::error_code ec;

@@ -27,6 +27,15 @@ namespace cafmq::net {
 /// peers); a publisher's incoming SUBSCRIBE/CANCEL commands become subscription messages.
 using cafmq::subscription_role;
 
+/// What a ZMTP 2.0/1.0 peer is told and judged by (RFC 15, RFC 13). Such peers are served only
+/// with the NULL mechanism and no ZAP domain (they cannot be authenticated); see legacy_greeting.
+struct legacy_settings {
+  std::string identity;        ///< our routing id, sent in our identity frame
+  uint8_t socket_type = 0;     ///< our ZMTP 2.0 socket-type byte (libzmq's ZMQ_* number)
+  peer_validator validate;     ///< judges the Socket-Type a peer's greeting announces
+  bool zap_domain = false;     ///< a ZAP domain is set: legacy peers are refused
+};
+
 /// Limits and roles of an engine.
 struct engine_settings {
   subscription_role subscriptions = subscription_role::none;
@@ -45,6 +54,7 @@ struct engine_settings {
   std::shared_ptr<const authorization> subscription_rules;
   /// Publishers: counts the subscriptions subscription_rules refused (may be null).
   std::shared_ptr<std::atomic<uint64_t>> refused_subscriptions;
+  legacy_settings legacy;  ///< ZMTP 2.0/1.0 peers
 };
 
 /// What the handshake established about the peer.
@@ -53,7 +63,7 @@ struct peer_info {
   std::string user_id;     ///< the authenticated identity (see mechanism::user_id)
   std::string public_key;  ///< CURVE: the peer's permanent public key (32 bytes)
   std::string address;     ///< the peer's IP address
-  uint8_t zmtp_minor = 1;  ///< ZMTP 3.x minor version
+  uint8_t zmtp_minor = 1;  ///< ZMTP 3.x minor version (0 for a ZMTP 2.0/1.0 peer too)
 };
 
 /// Lifecycle events of an engine, delivered on the I/O thread (the actors forward them).

@@ -16,6 +16,7 @@
 #include "net/frame_codec.hpp"
 #include "net/engine_boundary.hpp"
 #include "net/greeting.hpp"
+#include "net/legacy_greeting.hpp"
 #include "net/write_batch.hpp"
 #include "net/zmtp_engine.hpp"
 #include "runtime/core/zmtp_command.hpp"
@@ -73,6 +74,8 @@ private:
   bool must_publish_now();
   void publish_decoded();
   bool read_greeting();
+  bool start_legacy();
+  bool take_legacy_identity(uint8_t flags, const frame& body);
   bool deliver();
 
   // -- handshake and commands (zmtp_engine.cpp) --
@@ -98,6 +101,7 @@ private:
 
   // -- writing (zmtp_engine_write.cpp) --
   void queue_command(const bytes& body);
+  void queue_greeting();
   bytes framed_command(const bytes& body);
   void add_command_out(const bytes& body);
   void take_pending_frames();
@@ -142,8 +146,9 @@ private:
   bool auth_pending_ = false;  // the authenticator has the request; its verdict is awaited
   bool auth_faulted_ = false;  // the authenticator threw: the handshake failure is `internal`
 
-  uint8_t greeting_[greeting_size] = {};
-  size_t greeting_have_ = 0;
+  std::optional<greeting_exchange> greeting_;
+  framing legacy_ = framing::zmtp3;  // zmtp2/zmtp1: a legacy peer (no commands, no heartbeats)
+  metadata legacy_peer_;             // what a legacy peer's greeting and identity frame said
   frame_decoder decoder_;
   std::vector<uint8_t> rbuf_;
   size_t rbeg_ = 0;

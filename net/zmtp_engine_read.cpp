@@ -121,16 +121,26 @@ void zmtp_engine_impl::process() {
     if (r == frame_decoder::result::need_more)
       break;
     if (r == frame_decoder::result::error)
-      return shut(permanent_end(decoder_.error_code(), "protocol error: " + decoder_.error_text()));
+      return shut(permanent_end(decoder_.error_code(),
+                                std::string("protocol error: ")
+                                  + (phase_ == phase::handshake && legacy_ != framing::zmtp3
+                                       ? "identity frame: "
+                                       : "")
+                                  + decoder_.error_text()));
     if (cipher_ && phase_ == phase::ready && !unwrap(flags, body))
       return;
     if (flags & flag::command) {
       on_command(body);
       continue;
     }
-    if (phase_ != phase::ready)
-      return shut(permanent_end(event_reason::protocol,
-                                "protocol error: message frame before the handshake completed"));
+    if (phase_ != phase::ready) {
+      if (legacy_ == framing::zmtp3)
+        return shut(permanent_end(event_reason::protocol,
+                                  "protocol error: message frame before the handshake completed"));
+      if (!take_legacy_identity(flags, body))
+        return;
+      continue;
+    }
     large_frames_ = body.size() >= direct_read_threshold;
     incoming_bytes_ += body.size();
     if (incoming_bytes_ > cfg_.max_frame_size)  // frames each within the limit, but not all
@@ -199,18 +209,26 @@ void zmtp_engine_impl::publish_decoded() {
     pipe_->inbound().flush();
 }
 
+// Feeds the greeting exchange no more than it wants (frame bytes stay in rbuf_), sends what it
+// says is due, and starts the mechanism (3.x) or the legacy handshake once it has settled.
 bool zmtp_engine_impl::read_greeting() {
-  size_t take = std::min(greeting_size - greeting_have_, rend_ - rbeg_);
-  std::memcpy(greeting_ + greeting_have_, rbuf_.data() + rbeg_, take);
-  greeting_have_ += take;
-  rbeg_ += take;
-  auto check = check_greeting(greeting_, greeting_have_, mech_->name());
+  for (size_t want = greeting_->wanted(); want > 0 && rbeg_ < rend_; want = greeting_->wanted()) {
+    size_t take = std::min(want, rend_ - rbeg_);
+    greeting_->feed(rbuf_.data() + rbeg_, take);
+    rbeg_ += take;
+  }
+  queue_greeting();
+  const auto& check = greeting_->result().check;
   if (check.state == greeting_check::status::failed) {
     shut(permanent_end(check.code, "handshake failed: " + check.error));
     return false;
   }
-  if (check.state == greeting_check::status::need_more)
+  if (check.state == greeting_check::status::need_more) {
+    do_write();
     return false;
+  }
+  if (greeting_->result().version != zmtp_version::v3)
+    return start_legacy();
   minor_ = check.minor;
   phase_ = phase::handshake;
   std::vector<bytes> cmds;

@@ -2,6 +2,7 @@
 // direct writes on the user thread after a quiet spell. See zmtp_engine_impl.hpp.
 #include "net/zmtp_engine_impl.hpp"
 
+#include "net/legacy_framing.hpp"
 #include "net/tcp_stream.hpp"
 #include "runtime/core/log.hpp"
 
@@ -44,6 +45,18 @@ void zmtp_engine_impl::queue_command(const bytes& body) {
     pending_frames_.push_back(framed_command(body));
   else
     add_command_out(body);
+}
+
+// Whatever of our greeting is due and not yet queued; before any command, so it goes first.
+void zmtp_engine_impl::queue_greeting() {
+  auto due = greeting_->take_due();
+  if (due.empty())
+    return;
+  std::lock_guard<std::mutex> guard{write_mtx_};
+  if (writing_)
+    pending_frames_.push_back(std::move(due));
+  else
+    out_.add_raw(due.data(), due.size());
 }
 
 // A whole command frame as bytes, wrapped if CURVE is on; under write_mtx_ (the nonce).
@@ -213,6 +226,8 @@ void zmtp_engine_impl::fill_from_pipe() {
         add_subscription_command(*m);
       else if (cipher_)
         out_.add_message(*m, *cipher_);
+      else if (legacy_ == framing::zmtp1)
+        add_zmtp1_message(out_, *m);
       else
         out_.add_message(*m);
       ring.pop_front();
