@@ -73,9 +73,15 @@ TEST(ConnectionEndCodes, CommandNamedHeartbeatDuringTheHandshakeIsAProtocolError
                        event_reason::protocol, "\"heartbeat\"");
 }
 
-TEST(ConnectionEndCodes, Zmtp20GreetingIsAProtocolError) {
-  expect_handshake_end(bytes{0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, 0x08, 0x00, 0x00},
-                       event_reason::protocol, "ZMTP 2.0");
+TEST(ConnectionEndCodes, Zmtp20PeerOfAnIncompatibleTypeIsSaidSo) {
+  // A NULL socket downgrades for a ZMTP 2.0 peer, and judges the socket type of its greeting.
+  expect_handshake_end(bytes{0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, 0x07, 0x00, 0x00},
+                       event_reason::incompatible_socket_type, "\"PULL\"");
+}
+
+TEST(ConnectionEndCodes, Zmtp20ReservedFlagBitsAreAProtocolError) {
+  expect_handshake_end(bytes{0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, 0x08, 0x04, 0x00},
+                       event_reason::protocol, "reserved flag bits");
 }
 
 TEST(ConnectionEndCodes, AnotherMechanismIsAMechanismMismatch) {
