@@ -107,6 +107,28 @@ SEEDS = {
         "huge_size": H("0100") + H("02fffffffffffffff0") + b"x" * 16,
         "over_limit": H("0000") + H("020000000000010001"),
     },
+    # fuzz_legacy_greeting: our side (bits 0-1 NULL / NULL+ZAP / PLAIN / CURVE, bits 2-7 identity
+    # length), a chunk seed, then the peer's bytes.
+    "legacy_greeting": {
+        "null_v2": H("0c07") + H("ff00000000000000017f0107") + frame(b""),
+        "null_v1_versioned": H("0803") + H("ff00000000000000017f0008"),
+        "null_v1_unversioned": H("0001") + H("0300") + b"id" + H("0200") + b"x",
+        "null_v1_long": H("0402") + H("ff000000000000010000") + b"i" * 255,
+        "null_v3": H("0005") + greeting(b"NULL"),
+        "plain_v2_refused": H("0209") + H("ff00000000000000017f0108"),
+        "zap_v1_refused": H("0103") + H("0100"),
+        "http": H("0004") + b"GET / HTTP/1.1\r\n",
+    },
+    # fuzz_legacy_framing: bit 0 1.0 (else 2.0), bit 1 limit 255, bit 2 direct reads; chunk seed.
+    "legacy_framing": {
+        "v2_multipart": H("0003") + frame(b"abc", more=True) + frame(b"") + frame(b"d" * 300),
+        "v2_reserved": H("0001") + H("0400"),
+        "v1_multipart": H("0105") + H("0401") + b"abc" + H("0100") + H("ff000000000000012d00")
+                        + b"z" * 300,
+        "v1_length_zero": H("0102") + H("0000"),
+        "v1_identity_over_255": H("0307") + H("ff000000000000010100") + b"i" * 256,
+        "v2_direct_big": H("0409") + frame(bytes(range(256)) * 80),
+    },
     "zmtp_command": {
         "plain_hello": PLAIN_HELLO,
         "metadata": DEALER_MD,

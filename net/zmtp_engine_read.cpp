@@ -216,11 +216,13 @@ bool zmtp_engine_impl::read_greeting() {
     size_t take = std::min(want, rend_ - rbeg_);
     greeting_->feed(rbuf_.data() + rbeg_, take);
     rbeg_ += take;
+    queue_greeting();
   }
-  queue_greeting();
   const auto& check = greeting_->result().check;
   if (check.state == greeting_check::status::failed) {
-    shut(permanent_end(check.code, "handshake failed: " + check.error));
+    // What was due goes out first, so the peer sees our whole greeting (a mismatch on both sides).
+    closing_ = permanent_end(check.code, "handshake failed: " + check.error);
+    do_write();
     return false;
   }
   if (check.state == greeting_check::status::need_more) {
