@@ -40,6 +40,11 @@ size_t write_frame_header(uint8_t* out, uint8_t flags, uint64_t size) noexcept {
   return 9;
 }
 
+std::string hex_byte(uint8_t b) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  return std::string("0x") + digits[b >> 4] + digits[b & 0xF];
+}
+
 size_t write_zmtp1_header(uint8_t* out, uint8_t flags, uint64_t size) noexcept {
   flags &= flag::more;
   uint64_t length = size + 1;
@@ -175,8 +180,7 @@ void frame_decoder::set_framing(framing f) noexcept {
 }
 
 frame_decoder::result frame_decoder::reject_flags(uint8_t raw) {
-  static const char* hex = "0123456789ABCDEF";
-  error_ = std::string("reserved flag bits set (flags 0x") + hex[raw >> 4] + hex[raw & 0xF] + ")";
+  error_ = "reserved flag bits set (flags " + hex_byte(raw) + ")";
   state_ = state::failed;
   return result::error;
 }

@@ -32,6 +32,9 @@ size_t write_frame_header(uint8_t* out, uint8_t flags, uint64_t size) noexcept;
 /// reserved) or 1.0 (RFC 13: length first, counting the flags byte, then flags with MORE only).
 enum class framing : uint8_t { zmtp3, zmtp2, zmtp1 };
 
+/// A byte as "0x4F", for error texts that quote a peer's bytes.
+std::string hex_byte(uint8_t b);
+
 /// Writes a ZMTP 1.0 header (RFC 13) for a body of `size` bytes: the length (size + 1, counting
 /// the flags byte) in 1 byte below 255, else 0xFF and 8 bytes; then the flags (MORE only).
 /// Returns 2 or 10.

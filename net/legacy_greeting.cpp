@@ -17,11 +17,6 @@ constexpr size_t revision_at = 10;
 constexpr size_t legacy_greeting_size = 12;  // signature, revision, socket type
 constexpr size_t max_identity = 255;
 
-std::string hex_byte(uint8_t b) {
-  static const char* hex = "0123456789ABCDEF";
-  return std::string("0x") + hex[b >> 4] + hex[b & 0xF];
-}
-
 } // namespace
 
 std::string_view legacy_socket_type_name(int type) noexcept {
