@@ -126,8 +126,8 @@ void zmtp_engine_impl::on_written(boost::system::error_code ec) {
     take_pending_frames();  // a PONG queued meanwhile goes next
   }
   if (ec) {
-    if (ec != asio::error::operation_aborted)
-      shut(stream_end(ec, "write failed"));
+    if (ec != asio::error::operation_aborted)  // a refusal being written keeps its own reason
+      shut(closing_ ? *closing_ : stream_end(ec, "write failed"));
     return;
   }
   do_write();
