@@ -1,6 +1,7 @@
 // ZMTP 2.0 (RFC 15) and 1.0 (RFC 13) peers on raw bytes against cafmq NULL sockets: what cafmq
 // sends at each step of the downgrade, messages both ways in the legacy framings, subscriptions
 // as messages, and the refusals (reserved flag bits, an identity over 255 bytes, maxmsgsize).
+#include "support/events.hpp"
 #include "support/guarded_pull.hpp"
 #include "support/messages.hpp"
 #include "support/raw_tcp.hpp"
@@ -141,6 +142,26 @@ TEST(LegacyPeer, MaxmsgsizeHoldsAsOnThreeX) {
   bytes big = {0x00, 0x00, 0x00, 101};
   big.resize(big.size() + 101, 'x');
   expect_dropped(big, "a 101-byte frame over 100", o);
+}
+
+// A legacy peer cannot be put to the authenticator: with a ZAP domain, NULL refuses the downgrade
+// too (as libzmq 4.3 does), sending its whole 3.x greeting at once.
+TEST(LegacyPeer, NullWithAZapDomainRefusesTheDowngrade) {
+  context ctx;
+  auto o = test::no_linger();
+  o.zap_domain = "global";
+  socket pull{ctx, socket_type::pull, o};
+  auto events = pull.monitor();
+  pull.bind("tcp://127.0.0.1:*");
+  auto c = test::raw_client::connect(pull.last_endpoint(), budget);
+  EXPECT_EQ(read_n(c, 64).size(), 64u) << "the whole greeting, without waiting";
+  c.send_all(concat({signature_v2, {0x01, 0x08, 0x00, 0x00}}));
+  EXPECT_TRUE(c.wait_closed(budget));
+  std::vector<monitor_event> seen;
+  auto failed = test::next_event(events, event_kind::handshake_failed, budget, &seen);
+  ASSERT_TRUE(failed) << test::describe(seen);
+  EXPECT_NE(failed->reason.find("CVE-2014-9721"), std::string::npos) << failed->reason;
+  EXPECT_NE(failed->reason.find("ZAP domain"), std::string::npos) << failed->reason;
 }
 
 TEST(LegacyPeer, Zmtp20PeerOfAnIncompatibleTypeIsRefused) {

@@ -102,11 +102,12 @@ greeting_case make_case(secured_by server, bad_greeting g) {
   switch (g) {
     case bad_greeting::zmtp10:  // anonymous identity frame, then a message frame "sneaky"
       return {zmtp::concat({{0x01, 0x00, 0x07, 0x00}, text("sneaky")}), event_reason::protocol,
-              "ZMTP 1.0"};
+              "ZMTP 1.0, whose downgrade is refused (CVE-2014-9721)"};
     case bad_greeting::zmtp20:  // signature, revision 1, PUSH, empty identity, then "sneaky"
       return {zmtp::concat({{0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 0x01, 0x08, 0x00, 0x00},
                             {0x00, 0x06}, text("sneaky")}),
-              event_reason::protocol, "ZMTP 2.0"};
+              event_reason::protocol,
+              "ZMTP downgrade refused (CVE-2014-9721): peer speaks ZMTP 2.0 (revision 0x01)"};
     case bad_greeting::null31:  // a downgrade to NULL, with READY and a message behind it
       return {zmtp::concat({zmtp::greeting("NULL"), zmtp::ready_socket_type("PUSH"),
                             zmtp::message_frame("sneaky")}),
