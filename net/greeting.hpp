@@ -1,5 +1,6 @@
-// ZMTP 3.x greeting (RFC 23 §Formal Grammar, RFC 37): 64 bytes, sent in full right away. Peers
-// speaking ZMTP 1.0/2.0 are detected from the first bytes and refused.
+// ZMTP 3.x greeting (RFC 23 §Formal Grammar, RFC 37): 64 bytes. check_greeting judges a 3.x peer
+// and refuses ZMTP 1.0/2.0 from the first bytes; the engine's greeting_exchange
+// (net/legacy_greeting.hpp) decides when to downgrade instead and when each byte is sent.
 #pragma once
 
 #include "runtime/core/monitor_event.hpp"
