@@ -281,6 +281,7 @@ connector_actor::behavior_type connector(connector_self self, session_args args,
     report_end(args, *stopped, disconnected->load(std::memory_order_acquire), reason);
   });
   st.target = std::move(target);
+  st.target.ipv6 = st.args.socket.options.ipv6;
   st.policy.emplace(st.args.socket.options, std::random_device{}());
   st.restarts.emplace(static_cast<size_t>(st.args.socket.options.restart_intensity),
                       std::chrono::milliseconds(st.args.socket.options.restart_period_ms));

@@ -78,7 +78,8 @@ void start_listener(socket_self self, uint64_t id, child_spec& c) {
   net::bind_endpoint(*self->state.loop, c.endpoint,
                      [me, id](net::listener_ptr l, const net::bind_failure& f) {
                        caf::anon_send(me, bound_atom::value, id, std::move(l), f);
-                     });
+                     },
+                     self->state.args.options.ipv6);
 }
 
 // Spawns the connector of `c` (on its pipe, if it has one; a fresh one if it was detached).

@@ -31,13 +31,14 @@ std::string transport_schemes() {
   return out;
 }
 
-void bind_endpoint(io_loop& home, const std::string& text, bind_fn done) {
+void bind_endpoint(io_loop& home, const std::string& text, bind_fn done, bool ipv6) {
   endpoint ep;
   try {
     ep = parse_endpoint(text, true);
   } catch (const error& e) {
     return done(nullptr, refused_endpoint(e.code(), e.what()));
   }
+  ep.ipv6 = ipv6;
   auto* t = find_transport(ep.transport);
   if (!t)
     return done(nullptr,

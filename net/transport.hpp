@@ -71,8 +71,9 @@ std::string transport_schemes();
 
 /// Parses `text` for bind and binds it on `home` through its transport; `done` gets the
 /// listener or the failure (errc::invalid_endpoint / unsupported with reason bad_endpoint when
-/// the text is refused, address_in_use, address_unavailable... when the bind is).
-void bind_endpoint(io_loop& home, const std::string& text, bind_fn done);
+/// the text is refused, address_in_use, address_unavailable... when the bind is). `ipv6` is
+/// the socket's ipv6 option (endpoint::ipv6).
+void bind_endpoint(io_loop& home, const std::string& text, bind_fn done, bool ipv6 = true);
 /// Dials `ep` through its transport; an unknown scheme fails at once with bad_endpoint.
 cancel_fn dial_endpoint(io_loop& home, const endpoint& ep, dial_fn done);
 

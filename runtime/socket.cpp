@@ -59,7 +59,7 @@ socket::socket(std::shared_ptr<actors::control> control, socket_type type, socke
   supervision_ = std::make_shared<actors::supervision_record>();
   actors::socket_args args{type_, options_, state_->hub, monitor_, nullptr, refused_subscriptions_,
                            handshakes_, nullptr, nullptr, supervision_, nullptr};
-  if (options_.plain_server || options_.curve_server)
+  if (security::asks_authenticator(options_))
     args.authenticator = security::make_socket_authenticator(options_, control_->authenticators());
   id_ = control_->open_socket(std::move(args));
 }

@@ -66,6 +66,10 @@ void validate_security_options(const socket_options& o) {
                 "(a client then uses a fresh key pair)"};
 }
 
+bool asks_authenticator(const socket_options& o) noexcept {
+  return o.plain_server || o.curve_server || (!o.secured() && !o.zap_domain.empty());
+}
+
 std::string_view mechanism_name(const socket_options& o) noexcept {
   return is_curve(o) ? "CURVE" : is_plain(o) ? "PLAIN" : "NULL";
 }
@@ -84,7 +88,7 @@ mechanism_ptr make_mechanism(const socket_options& o, metadata ours, peer_valida
   if (!o.plain_username.empty())
     return std::make_unique<plain_client>(o.plain_username, o.plain_password, std::move(ours),
                                           std::move(validate));
-  return std::make_unique<null_mechanism>(std::move(ours), std::move(validate));
+  return std::make_unique<null_mechanism>(std::move(ours), std::move(validate), o.zap_domain);
 }
 
 } // namespace cafmq::security

@@ -18,6 +18,10 @@ curve_key parse_key_option(std::string_view option, const std::string& value);
 /// Throws cafmq::error(invalid_argument) naming the option.
 void validate_security_options(const socket_options& options);
 
+/// True if connections of a socket with these options are put to an authenticator: PLAIN and
+/// CURVE servers, and NULL sockets with a zap_domain (as libzmq 4.3).
+bool asks_authenticator(const socket_options& options) noexcept;
+
 /// The mechanism name the options select ("NULL", "PLAIN" or "CURVE").
 std::string_view mechanism_name(const socket_options& options) noexcept;
 

@@ -1,10 +1,12 @@
-// The authenticator behind a PLAIN or CURVE server socket: the socket's own, else the context's
-// (looked up per request, so a handler set later still counts), else the defaults below; its
-// verdict then passes the socket's authorization rules (which identities may connect).
+// The authenticator behind a PLAIN or CURVE server socket, or a NULL one with a zap_domain: the
+// socket's own, else the context's (looked up per request, so a handler set later still
+// counts), else the defaults below; its verdict then passes the socket's authorization rules
+// (which identities may connect).
 //
 // Defaults without any authenticator (docs/security.md): a CURVE server accepts every client
-// that proves its key ("allow any", libzmq's behaviour), unless zap_enforce_domain is set; a
-// PLAIN server refuses every client (500), as libzmq does: a password needs someone to check it.
+// that proves its key ("allow any", libzmq's behaviour) and a NULL socket with a zap_domain
+// every peer, unless zap_enforce_domain is set; a PLAIN server refuses every client (500), as
+// libzmq does: a password needs someone to check it.
 #pragma once
 
 #include "runtime/core/authenticator.hpp"

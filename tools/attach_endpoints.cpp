@@ -1,9 +1,22 @@
 // Binding and connecting a command's endpoints: shared by the commands.
 #include "commands.hpp"
 
+#include "runtime/core/endpoint.hpp"
+
 #include <cstdio>
 
 namespace cafmq::cli {
+
+namespace {
+
+// tcp://host:* (or :0) and ipc://*: the address is chosen by the bind. Only bound endpoints
+// get here, so the text parsed when the bind succeeded.
+bool picked_at_bind(const std::string& address) {
+  auto ep = parse_endpoint(address, true);
+  return (ep.transport == "tcp" && ep.any_port) || (ep.transport == "ipc" && ep.path == "*");
+}
+
+} // namespace
 
 void attach_endpoints(socket& sock, const cli_args& args) {
   for (auto& ep : args.endpoints) {
@@ -12,9 +25,9 @@ void attach_endpoints(socket& sock, const cli_args& args) {
       continue;
     }
     sock.bind(ep.address);
-    // The port was picked by the OS: the caller can only learn it here. stdout is for messages.
-    bool any_port = ep.address.size() >= 2 && ep.address.compare(ep.address.size() - 2, 2, ":*") == 0;
-    if (any_port)
+    // The port or ipc path was picked here: the caller can only learn it from this line.
+    // stdout is for messages.
+    if (picked_at_bind(ep.address))
       std::fprintf(stderr, "bound %s\n", sock.last_endpoint().c_str());
   }
 }

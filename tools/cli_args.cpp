@@ -213,6 +213,9 @@ const option_spec options[] = {
    [](cli_args& a, const std::string& v) { a.plain_passwords = v; }},
   {"--zap-domain", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.options.zap_domain = v; }},
+  // -- transports --
+  {"--ipv6", false, all_cmds, [](cli_args& a, const std::string&) { a.options.ipv6 = true; }},
+  {"--no-ipv6", false, all_cmds, [](cli_args& a, const std::string&) { a.options.ipv6 = false; }},
   // -- pattern options (libzmq's names; a type they do not apply to ignores them) --
   {"--conflate", false, all_cmds, [](cli_args& a, const std::string&) { a.options.conflate = true; }},
   {"--immediate", false, all_cmds,

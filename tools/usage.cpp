@@ -7,8 +7,11 @@ namespace {
 
 constexpr const char* common_options =
   "  --type TYPE         socket type, lower case (push, pull, pub, sub, req, rep, ...)\n"
-  "  --bind EP           bind an endpoint (tcp://*:5555, tcp://127.0.0.1:*); repeatable\n"
-  "  --connect EP        connect an endpoint (tcp://127.0.0.1:5555); repeatable\n"
+  "  --bind EP           bind an endpoint (tcp://*:5555, tcp://127.0.0.1:*, tcp://lo:5555,\n"
+  "                      ipc:///path, ipc://*, inproc://name); repeatable\n"
+  "  --connect EP        connect an endpoint (tcp://127.0.0.1:5555,\n"
+  "                      tcp://SRC:PORT;HOST:PORT, ipc:///path, inproc://name); repeatable\n"
+  "  --no-ipv6           ZMQ_IPV6 off: IPv4 only (default: tcp://*:P binds IPv4 and IPv6)\n"
   "  --routing-id ID     ZMQ_ROUTING_ID sent to peers\n"
   "  --sndhwm N          ZMQ_SNDHWM (default 1000)\n"
   "  --rcvhwm N          ZMQ_RCVHWM (default 1000)\n"

@@ -26,6 +26,9 @@ struct endpoint {
   uint16_t port = 0;      ///< 0 with `any_port` means "pick an ephemeral port"
   bool any_port = false;  ///< the port was given as "*" (or 0 for bind)
   std::optional<tcp_source> source;  ///< connect only: where to connect from
+  /// Not part of the text: the socket's ipv6 option at bind/connect time. false: IPv4 only
+  /// ("*" binds 0.0.0.0, names resolve to IPv4 addresses).
+  bool ipv6 = true;
 
   // ipc and inproc
   /// ipc: a file path, "@name" (Linux abstract namespace) or "*" (bind: a fresh private path);

@@ -80,6 +80,8 @@ inline constexpr option_key<std::string> curve_publickey{"curve_publickey", &soc
 inline constexpr option_key<std::string> curve_secretkey{"curve_secretkey", &socket_options::curve_secretkey, option_scope::creation_only};
 inline constexpr option_key<std::string> zap_domain{"zap_domain", &socket_options::zap_domain, option_scope::creation_only};
 inline constexpr option_key<bool> zap_enforce_domain{"zap_enforce_domain", &socket_options::zap_enforce_domain, option_scope::creation_only};
+// -- later binds and connects (added after the lists above) --
+inline constexpr option_key<bool> ipv6{"ipv6", &socket_options::ipv6, option_scope::later_endpoints};
 } // namespace opt
 
 } // namespace cafmq

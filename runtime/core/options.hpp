@@ -131,6 +131,11 @@ struct socket_options {
                                       ///< context's, else the defaults in docs/security.md)
   std::shared_ptr<const cafmq::authorization> authorization;  ///< cafmq: rules by identity
 
+  // -- transports --
+  bool ipv6 = true;                   ///< ZMQ_IPV6: tcp may use IPv6 ("*" binds dual-stack,
+                                      ///< names resolve to IPv6 too); false: IPv4 only.
+                                      ///< libzmq's default is false (docs/transports/tcp.md)
+
   /// True if this socket authenticates with PLAIN or CURVE.
   bool secured() const noexcept {
     return plain_server || !plain_username.empty() || curve_server || !curve_serverkey.empty();
