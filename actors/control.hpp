@@ -172,6 +172,8 @@ public:
   void close_socket(uint64_t socket);
   /// The sockets opened and not closed yet (none once shut down). Any thread.
   std::vector<open_socket_info> open_sockets() const;
+  /// True while a socket of this context has bound inproc://`name`. Any thread.
+  bool inproc_bound(const std::string& name) const;
 
 private:
   void throw_if_error(const control_reply& r) const;
