@@ -272,6 +272,7 @@ void control::shutdown() {
   for (auto& [id, entry] : open)
     entry.hub->user_waker()->wake();  // a blocked send/recv sees the context is gone
   drain_callbacks(*impl_->event_executor);  // no monitor callback runs after close returns
+  inproc_zap_->set(nullptr);  // its socket keeps this control alive
 }
 
 uint64_t control::open_socket(socket_args args) {
