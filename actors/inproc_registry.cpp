@@ -16,6 +16,13 @@ namespace cafmq::actors {
 
 namespace {
 
+constexpr std::string_view scheme = "inproc://";
+
+// The name in `endpoint` ("inproc://name" or just "name").
+std::string name_in(const std::string& endpoint) {
+  return endpoint.rfind(scheme, 0) == 0 ? endpoint.substr(scheme.size()) : endpoint;
+}
+
 // inproc connection ids stay clear of those the socket's tcp sessions number from 1.
 constexpr uint64_t first_connection_id = uint64_t{1} << 40;
 
@@ -75,7 +82,7 @@ std::string incompatible(const inproc_socket& a, const inproc_socket& b) {
 } // namespace
 
 bool is_inproc(const std::string& endpoint) noexcept {
-  return endpoint.rfind("inproc://", 0) == 0;
+  return endpoint.rfind(scheme, 0) == 0;
 }
 
 std::string inproc_registry::bind(const inproc_socket& s, const std::string& endpoint) {
@@ -187,7 +194,7 @@ void inproc_registry::unpair(link& l, bool connector_stays, const std::string& w
 
 void inproc_registry::unbind(uint64_t socket, const std::string& endpoint) {
   std::lock_guard<std::mutex> guard{mtx_};
-  std::string name = is_inproc(endpoint) ? endpoint.substr(9) : endpoint;
+  std::string name = name_in(endpoint);
   auto b = bound_.find(name);
   if (b == bound_.end() || b->second.sock->id != socket)
     throw error{errc::invalid_endpoint, "cannot unbind " + endpoint + ": the socket is not bound to it"};
@@ -203,7 +210,7 @@ void inproc_registry::unbind(uint64_t socket, const std::string& endpoint) {
 
 void inproc_registry::disconnect(uint64_t socket, const std::string& endpoint) {
   std::lock_guard<std::mutex> guard{mtx_};
-  std::string name = is_inproc(endpoint) ? endpoint.substr(9) : endpoint;
+  std::string name = name_in(endpoint);
   auto mine = [&](const link& l) { return l.sock->id == socket && l.name == name; };
   if (std::none_of(links_.begin(), links_.end(), mine))
     throw error{errc::invalid_endpoint, "cannot disconnect " + endpoint + ": the socket is not connected to it"};
