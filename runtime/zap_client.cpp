@@ -135,8 +135,8 @@ zap_client::~zap_client() {
 }
 
 authenticator_ptr context_zap_handler(const std::shared_ptr<actors::control>& control) {
-  static const std::string name{security::zap_endpoint.substr(std::string_view("inproc://").size())};
-  if (control->terminated() || !control->inproc_bound(name))
+  constexpr std::string_view name = security::zap_endpoint.substr(std::string_view("inproc://").size());
+  if (control->terminated() || !control->inproc_bound(std::string(name)))
     return nullptr;
   static std::mutex making;  // one client per context, even if two servers ask at once
   std::lock_guard<std::mutex> guard{making};
