@@ -83,7 +83,7 @@ double median(std::vector<double> v) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
   if (bench::wants_help(argc, argv)) {
     std::puts("usage: bench_inproc_round_trip [--count N] [--runs R] [--size B]");
     return 0;
@@ -114,4 +114,13 @@ int main(int argc, char** argv) {
               *std::min_element(ours.begin(), ours.end()),
               *std::min_element(theirs.begin(), theirs.end()), median(ratios));
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", "bench_inproc_round_trip", e.what());
+    return 2;
+  }
 }

@@ -79,7 +79,7 @@ double median(std::vector<double> v) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
   if (bench::wants_help(argc, argv)) {
     std::puts("usage: bench_inproc_throughput [--count N] [--runs R] [--size B]");
     return 0;
@@ -110,4 +110,13 @@ int main(int argc, char** argv) {
               *std::max_element(ours.begin(), ours.end()) / 1e6,
               *std::max_element(theirs.begin(), theirs.end()) / 1e6, median(ratios));
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", "bench_inproc_throughput", e.what());
+    return 2;
+  }
 }
