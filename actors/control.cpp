@@ -3,6 +3,7 @@
 #include "actors/control.hpp"
 
 #include "actors/describe.hpp"
+#include "actors/inproc_registry.hpp"
 #include "actors/messages.hpp"
 #include "net/io_pool.hpp"
 #include "runtime/core/error.hpp"
@@ -171,8 +172,11 @@ struct control::impl {
     pipe_hub_ptr hub;  // to wake a user thread blocked in send/recv at shutdown
     socket_type type;
     std::shared_ptr<supervision_record> record;
+    std::shared_ptr<inproc_socket> inproc;  // what an inproc bind or connect uses (options)
   };
   std::map<uint64_t, open_socket_entry> sockets;
+  // inproc:// binds and connects, handled here on the user's thread: no actor, no I/O thread.
+  inproc_registry inproc;
   uint64_t last_id = 0;
 
   open_socket_entry socket(uint64_t id) {
@@ -182,6 +186,13 @@ struct control::impl {
       throw error{errc::socket_closed, "the socket is closed"};
     throw_if_failed(*i->second.record);
     return i->second;
+  }
+
+  // A copy of what an inproc bind or connect of socket `id` uses (its options as they are now).
+  inproc_socket inproc_socket_of(uint64_t id) {
+    auto entry = socket(id);  // throws for a closed socket
+    std::lock_guard<std::mutex> guard{mtx};
+    return *entry.inproc;
   }
 
   // Waits for this control's actors to end: all of the system's when it owns it (no timeout:
@@ -256,10 +267,12 @@ void control::shutdown() {
                "its scheduler blocked, e.g. by a cafmq call from one of its actors?); the context's "
                "control state is leaked so that they can never touch freed memory");
   }
+  impl_->inproc.clear();
   impl_->pool.stop();
   for (auto& [id, entry] : open)
     entry.hub->user_waker()->wake();  // a blocked send/recv sees the context is gone
   drain_callbacks(*impl_->event_executor);  // no monitor callback runs after close returns
+  inproc_zap_->set(nullptr);  // its socket keeps this control alive
 }
 
 uint64_t control::open_socket(socket_args args) {
@@ -274,6 +287,11 @@ uint64_t control::open_socket(socket_args args) {
   auto hub = args.hub;
   auto type = args.type;
   auto record = args.supervision;
+  auto inproc = std::make_shared<inproc_socket>();
+  inproc->type = args.type;
+  inproc->options = args.options;
+  inproc->hub = args.hub;
+  inproc->monitor = args.monitor;
   args.auth_executor = impl_->auth_executor;
   args.event_executor = impl_->event_executor;
   args.census = impl_->census;
@@ -294,8 +312,9 @@ uint64_t control::open_socket(socket_args args) {
   std::lock_guard<std::mutex> guard{impl_->mtx};
   if (terminated())  // shut down while we spawned: the actor is gone already
     throw error{errc::socket_closed, terminated_text};
-  impl_->sockets.emplace(++impl_->last_id,
-                         impl::open_socket_entry{s, std::move(hub), type, std::move(record)});
+  inproc->id = ++impl_->last_id;
+  impl_->sockets.emplace(impl_->last_id, impl::open_socket_entry{s, std::move(hub), type, std::move(record),
+                                                                 std::move(inproc)});
   return impl_->last_id;
 }
 
@@ -308,6 +327,8 @@ void control::throw_if_error(const control_reply& r) const {
 }
 
 std::string control::bind(uint64_t socket, const std::string& endpoint) {
+  if (is_inproc(endpoint))
+    return impl_->inproc.bind(impl_->inproc_socket_of(socket), endpoint);
   auto r = impl_->ask(impl_->socket(socket), bind_atom::value, endpoint);
   throw_if_error(r);
   return r.text;
@@ -315,19 +336,30 @@ std::string control::bind(uint64_t socket, const std::string& endpoint) {
 
 void control::connect(uint64_t socket, const std::string& endpoint,
                       const std::string& routing_id) {
+  if (is_inproc(endpoint))
+    return impl_->inproc.connect(impl_->inproc_socket_of(socket), endpoint, routing_id);
   auto r = impl_->ask(impl_->socket(socket), connect_atom::value, endpoint, routing_id);
   throw_if_error(r);
 }
 
 void control::unbind(uint64_t socket, const std::string& endpoint) {
+  if (is_inproc(endpoint))
+    return impl_->inproc.unbind(impl_->socket(socket).inproc->id, endpoint);
   throw_if_error(impl_->ask(impl_->socket(socket), unbind_atom::value, endpoint));
 }
 
 void control::disconnect(uint64_t socket, const std::string& endpoint) {
+  if (is_inproc(endpoint))
+    return impl_->inproc.disconnect(impl_->socket(socket).inproc->id, endpoint);
   throw_if_error(impl_->ask(impl_->socket(socket), disconnect_atom::value, endpoint));
 }
 
 void control::set_options(uint64_t socket, const socket_options& options) {
+  {
+    std::lock_guard<std::mutex> guard{impl_->mtx};
+    if (auto i = impl_->sockets.find(socket); i != impl_->sockets.end())
+      i->second.inproc->options = options;
+  }
   throw_if_error(impl_->ask(impl_->socket(socket), options_atom::value, options));
 }
 
@@ -351,6 +383,8 @@ supervision_node control::describe(uint64_t socket) {
   auto s = impl_->socket(socket);
   auto n = ask_describe(impl_->system, s.actor);
   throw_if_failed(*s.record);
+  for (auto& child : impl_->inproc.describe(socket))
+    n.children.push_back(std::move(child));
   if (n.state == node_state::unresponsive && terminated())
     throw error{errc::socket_closed, "the socket's context is terminated"};
   return n;
@@ -365,6 +399,10 @@ supervision_node control::supervision_tree() {
   if (!root)
     return {};  // terminated: an empty context
   return ask_describe(impl_->system, root);
+}
+
+bool control::inproc_bound(const std::string& name) const {
+  return impl_->inproc.bound(name);
 }
 
 std::vector<open_socket_info> control::open_sockets() const {
@@ -385,6 +423,7 @@ void control::close_socket(uint64_t socket) {
     s = std::move(i->second.actor);
     impl_->sockets.erase(i);
   }
+  impl_->inproc.close_socket(socket);
   caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
 }
 

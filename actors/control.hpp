@@ -172,12 +172,18 @@ public:
   void close_socket(uint64_t socket);
   /// The sockets opened and not closed yet (none once shut down). Any thread.
   std::vector<open_socket_info> open_sockets() const;
+  /// True while a socket of this context has bound inproc://`name`. Any thread.
+  bool inproc_bound(const std::string& name) const;
+  /// Holds the context's client of the ZAP handler bound at inproc://zeromq.zap.01, once a
+  /// server socket needed it (runtime/zap_client.hpp); emptied by shutdown().
+  const std::shared_ptr<authenticator_slot>& inproc_zap() const noexcept { return inproc_zap_; }
 
 private:
   void throw_if_error(const control_reply& r) const;
   struct impl;
   std::unique_ptr<impl> impl_;
   std::shared_ptr<authenticator_slot> auth_ = std::make_shared<authenticator_slot>();
+  std::shared_ptr<authenticator_slot> inproc_zap_ = std::make_shared<authenticator_slot>();
   std::atomic<bool> terminated_{false};
   bool leaked_ = false;  // shutdown() gave up waiting for actors on a user's system: keep impl_
 };

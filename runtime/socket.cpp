@@ -9,6 +9,7 @@
 #include "runtime/core/pipe_hub.hpp"
 #include "runtime/core/socket_descriptor.hpp"
 #include "runtime/socket_state.hpp"
+#include "runtime/zap_client.hpp"
 #include "security/mechanism_factory.hpp"
 #include "security/socket_authenticator.hpp"
 
@@ -60,7 +61,12 @@ socket::socket(std::shared_ptr<actors::control> control, socket_type type, socke
   actors::socket_args args{type_, options_, state_->hub, monitor_, nullptr, refused_subscriptions_,
                            handshakes_, nullptr, nullptr, supervision_, nullptr};
   if (security::asks_authenticator(options_))
-    args.authenticator = security::make_socket_authenticator(options_, control_->authenticators());
+    args.authenticator = security::make_socket_authenticator(
+      options_, control_->authenticators(),
+      [weak = std::weak_ptr<actors::control>(control_)]() -> authenticator_ptr {
+        auto c = weak.lock();
+        return c ? context_zap_handler(c) : nullptr;
+      });
   id_ = control_->open_socket(std::move(args));
 }
 

@@ -3,6 +3,7 @@
 // promptly (the socket is not thread-safe, so only this thread may send).
 #include "runtime/zap_client.hpp"
 
+#include "actors/control.hpp"
 #include "runtime/core/log.hpp"
 #include "runtime/socket.hpp"
 #include "security/zap_codec.hpp"
@@ -98,10 +99,15 @@ struct zap_client::state {
 
 zap_client::zap_client(context& ctx, const std::string& endpoint,
                        std::chrono::milliseconds timeout)
+  : zap_client(ctx.control(), endpoint, timeout) {
+}
+
+zap_client::zap_client(std::shared_ptr<actors::control> control, const std::string& endpoint,
+                       std::chrono::milliseconds timeout)
   : st_(std::make_shared<state>()) {
   socket_options o;
   o.linger_ms = 0;
-  auto dealer = std::make_shared<socket>(ctx, socket_type::dealer, o);
+  auto dealer = std::make_shared<socket>(std::move(control), socket_type::dealer, o);
   dealer->connect(endpoint);
   st_->worker = std::thread([st = st_, dealer, timeout] {
     try {
@@ -126,6 +132,26 @@ zap_client::~zap_client() {
   st_->worker.join();
   for (auto& [request, done] : st_->queue)
     done({500, "the ZAP client stopped", {}});
+}
+
+authenticator_ptr context_zap_handler(const std::shared_ptr<actors::control>& control) {
+  constexpr std::string_view name = security::zap_endpoint.substr(std::string_view("inproc://").size());
+  if (control->terminated() || !control->inproc_bound(std::string(name)))
+    return nullptr;
+  static std::mutex making;  // one client per context, even if two servers ask at once
+  std::lock_guard<std::mutex> guard{making};
+  auto& slot = *control->inproc_zap();
+  if (auto made = slot.get())
+    return made;
+  try {
+    auto made = std::make_shared<zap_client>(control, std::string(security::zap_endpoint),
+                                             std::chrono::milliseconds(5000));
+    slot.set(made);
+    return made;
+  } catch (const error& e) {  // the context is ending
+    log::write(log::level::info, "zap", std::string("no ZAP client: ") + e.what());
+    return nullptr;
+  }
 }
 
 void zap_client::authenticate(const auth_request& request,

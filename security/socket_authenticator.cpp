@@ -11,13 +11,16 @@ namespace {
 
 class socket_authenticator final : public authenticator {
 public:
-  socket_authenticator(const socket_options& o, std::shared_ptr<authenticator_slot> slot)
-    : own_(o.authenticator), slot_(std::move(slot)), rules_(o.authorization),
-      enforce_domain_(o.zap_enforce_domain) {}
+  socket_authenticator(const socket_options& o, std::shared_ptr<authenticator_slot> slot,
+                       zap_handler_lookup zap_handler)
+    : own_(o.authenticator), slot_(std::move(slot)), zap_handler_(std::move(zap_handler)),
+      rules_(o.authorization), enforce_domain_(o.zap_enforce_domain) {}
 
   void authenticate(const auth_request& request,
                     std::function<void(const auth_reply&)> done) override {
     auto judge = own_ ? own_ : slot_ ? slot_->get() : nullptr;
+    if (!judge && zap_handler_)
+      judge = zap_handler_();
     auto check = [rules = rules_, request, done = std::move(done)](const auth_reply& reply) {
       if (reply.status_code != 200 || !rules)
         return done(reply);
@@ -45,6 +48,7 @@ private:
 
   authenticator_ptr own_;
   std::shared_ptr<authenticator_slot> slot_;
+  zap_handler_lookup zap_handler_;
   std::shared_ptr<const authorization> rules_;
   bool enforce_domain_;
 };
@@ -52,8 +56,10 @@ private:
 } // namespace
 
 authenticator_ptr make_socket_authenticator(const socket_options& options,
-                                            std::shared_ptr<authenticator_slot> context_slot) {
-  return std::make_shared<socket_authenticator>(options, std::move(context_slot));
+                                            std::shared_ptr<authenticator_slot> context_slot,
+                                            zap_handler_lookup zap_handler) {
+  return std::make_shared<socket_authenticator>(options, std::move(context_slot),
+                                                std::move(zap_handler));
 }
 
 std::string authenticated_identity(const auth_request& request, const auth_reply& reply) {

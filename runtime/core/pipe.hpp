@@ -1,5 +1,8 @@
 // A pipe joins a socket (user thread) to one peer's I/O engine (I/O thread): two SPSC rings, one
 // each way. Lives as long as either side holds it; a connector's pipe survives reconnects.
+// inproc: two sockets' user threads share one pair of rings; the connector's pipe owns them and
+// the binder's pipe is its mirror (its outbound is the owner's inbound and the reverse), so the
+// binder's user thread plays the engine's part (runtime/core/inproc_link.hpp).
 #pragma once
 
 #include "options.hpp"
@@ -11,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace cafmq {
@@ -30,20 +34,35 @@ public:
        std::shared_ptr<byte_budget> send_budget, std::shared_ptr<recv_budget> recv_budget = nullptr)
     : io_(std::make_shared<io_waker>()),
       io_out_(std::make_shared<io_waker>()),
-      outbound_(effective_hwm(limits.sndhwm), io_out_, user, limits.sndhwm_bytes,
-                std::move(send_budget)),
-      inbound_(effective_hwm(limits.rcvhwm), user, io_, limits.rcvhwm_bytes),
+      own_out_(std::in_place, effective_hwm(limits.sndhwm), io_out_, user, limits.sndhwm_bytes,
+               std::move(send_budget)),
+      own_in_(std::in_place, effective_hwm(limits.rcvhwm), user, io_, limits.rcvhwm_bytes),
+      outbound_(&*own_out_),
+      inbound_(&*own_in_),
       id_(id) {
     if (limits.discard_oldest)
-      outbound_.allow_discard();
+      outbound_->allow_discard();
     if (recv_budget)
-      inbound_.gate_on(std::move(recv_budget));
+      inbound_->gate_on(std::move(recv_budget));
+  }
+  /// inproc: the far end of `owner`, for the socket at the other side: reads what `owner`'s
+  /// socket sends and the reverse. Keeps `owner` (and so the rings) alive. The rings wake this
+  /// side through `owner->io()` and `owner->io_out()`; this pipe's own io() is woken only by
+  /// close_by_user().
+  pipe(std::shared_ptr<pipe> owner, uint64_t id)
+    : io_(std::make_shared<io_waker>()),
+      io_out_(std::make_shared<io_waker>()),
+      outbound_(owner->inbound_),
+      inbound_(owner->outbound_),
+      id_(id),
+      ring_owner_(std::move(owner)) {
+    mark_inproc();
   }
 
   /// User -> peer messages (the user writes, the engine reads).
-  spsc_ring& outbound() noexcept { return outbound_; }
+  spsc_ring& outbound() noexcept { return *outbound_; }
   /// Peer -> user messages (the engine writes, the user reads).
-  spsc_ring& inbound() noexcept { return inbound_; }
+  spsc_ring& inbound() noexcept { return *inbound_; }
   /// Kicks the engine currently serving this pipe (room in inbound(), close_by_user()).
   io_waker& io() noexcept { return *io_; }
   /// Runs when outbound() gets a message while its engine sleeps, on the user thread inside its
@@ -106,7 +125,7 @@ public:
   /// outbound ring's, plus one while the engine holds some. The ring is read first: a message
   /// seen gone from it is then seen in io_writing.
   size_t unsent() const noexcept {
-    size_t queued = outbound_.size();
+    size_t queued = outbound_->size();
     return queued + (io_writing.load(std::memory_order_acquire) ? 1 : 0);
   }
 
@@ -121,7 +140,16 @@ public:
   /// and mark_greeting_queued()) left out.
   size_t unsent_user_messages() const noexcept { return without_control(unsent()); }
   /// The user's messages in outbound(): what a close that gives up discards.
-  size_t queued_user_messages() const noexcept { return without_control(outbound_.size()); }
+  size_t queued_user_messages() const noexcept {
+    return delivered_on_close() ? 0 : without_control(outbound_->size());
+  }
+
+  /// inproc: set before the pipe is shared. See delivered_on_close().
+  void mark_inproc() noexcept { inproc_ = true; }
+  /// An inproc pipe paired with its peer: its outbound ring is the peer's inbound queue, so what
+  /// is queued there is delivered even after this socket closes, whatever its linger (libzmq's
+  /// rule: the peer reads an inproc pipe up to its end).
+  bool delivered_on_close() const noexcept { return inproc_ && connected(); }
 
   /// Messages a lingering close waits for (libzmq's rule): what the pattern would deliver to a
   /// live or returning peer, never control traffic that the close makes moot. So: nothing for a
@@ -129,9 +157,11 @@ public:
   /// subscriptions: the connection they are for ends with the close, and a stalled publisher
   /// must not hold it); everything unsent while a connection is up (it drains in moments); else
   /// only the user's messages (a connector's peer may still come, and libzmq lingers for them
-  /// too), never XPUB's welcome message to a peer that never connected.
+  /// too), never XPUB's welcome message to a peer that never connected. A paired inproc pipe
+  /// waits for nothing (see delivered_on_close()).
   size_t lingering() const noexcept {
-    if (detached() || closed_by_user() || control_only_.load(std::memory_order_relaxed))
+    if (detached() || closed_by_user() || control_only_.load(std::memory_order_relaxed)
+        || delivered_on_close())
       return 0;
     return connected() ? unsent() : unsent_user_messages();
   }
@@ -154,9 +184,13 @@ private:
 
   std::shared_ptr<io_waker> io_;
   std::shared_ptr<io_waker> io_out_;
-  spsc_ring outbound_;
-  spsc_ring inbound_;
+  std::optional<spsc_ring> own_out_;  // empty in an inproc mirror
+  std::optional<spsc_ring> own_in_;
+  spsc_ring* outbound_;
+  spsc_ring* inbound_;
   uint64_t id_;
+  std::shared_ptr<pipe> ring_owner_;  // inproc mirror: the pipe whose rings these are
+  bool inproc_ = false;
   std::atomic<bool> detached_{false};
   std::atomic<bool> closed_by_user_{false};
   std::atomic<bool> connected_{false};

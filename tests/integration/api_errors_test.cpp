@@ -54,7 +54,7 @@ INSTANTIATE_TEST_SUITE_P(
                     bad_endpoint{"tcp://", errc::invalid_endpoint, false},
                     bad_endpoint{"udp://x:1", errc::unsupported, true},
                     bad_endpoint{"udp://x:1", errc::unsupported, false},
-                    bad_endpoint{"inproc://name", errc::unsupported, false},
+                    bad_endpoint{"inproc://", errc::invalid_endpoint, false},
                     bad_endpoint{"tcp://host:99999", errc::invalid_endpoint, true},
                     bad_endpoint{"tcp://host:99999", errc::invalid_endpoint, false},
                     bad_endpoint{"tcp://*:1", errc::invalid_endpoint, false},
