@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cafmq {
 
@@ -130,6 +131,14 @@ struct socket_options {
   authenticator_ptr authenticator;    ///< cafmq: decides this server's clients (else the
                                       ///< context's, else the defaults in docs/security.md)
   std::shared_ptr<const cafmq::authorization> authorization;  ///< cafmq: rules by identity
+
+  // -- ipc peer-credential filters (libzmq's ZMQ_IPC_FILTER_*; SO_PEERCRED) --
+  // A bound ipc endpoint with any of them set accepts only a process whose uid, gid or pid is
+  // listed (a gid also admits the members of that group); others are closed at once with an
+  // accept_failed event. Empty lists: everyone (the file's permissions still apply).
+  std::vector<uint32_t> ipc_filter_uid;  ///< ZMQ_IPC_FILTER_UID: user ids admitted
+  std::vector<uint32_t> ipc_filter_gid;  ///< ZMQ_IPC_FILTER_GID: group ids admitted
+  std::vector<int32_t> ipc_filter_pid;   ///< ZMQ_IPC_FILTER_PID: process ids admitted
 
   /// True if this socket authenticates with PLAIN or CURVE.
   bool secured() const noexcept {
