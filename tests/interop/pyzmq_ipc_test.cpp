@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 namespace cafmq {
 namespace {
@@ -117,6 +118,7 @@ TEST_P(PyzmqIpc, EveryPatternBothDirectionsBothBindSides) {
       auto n = std::to_string(cases.size());
       cases.push_back({c, "ipc://" + dir_ + "/case-" + n, dir_ + "/flag-" + n});
     }
+  ASSERT_EQ(cases.size(), 16u) << "4 pairs x cafmq on either side x either side binding";
   std::string json = "[";
   for (auto& k : cases) {
     char theirs = k.c.cafmq_is_a ? 'b' : 'a';
@@ -133,12 +135,17 @@ TEST_P(PyzmqIpc, EveryPatternBothDirectionsBothBindSides) {
 
   context ctx;
   test::child_process python{{CAFMQ_PYTHON, ipc_peer_script(), json}};
+  std::vector<std::unique_ptr<secured_end>> ends;
   for (auto& k : cases) {
     SCOPED_TRACE(test::pair_case_name(k.c.types, k.c.cafmq_is_a, k.c.a_binds, "Pyzmq"));
     char mine = k.c.cafmq_is_a ? 'a' : 'b';
     auto my_type = k.c.cafmq_is_a ? k.c.types.a : k.c.types.b;
     bool i_bind = (mine == 'a') == k.c.a_binds;
-    secured_end me{ctx, my_type, cafmq_options(my_type, mine, i_bind, curve)};
+    // Every end stays open until python is done: a last send of a case may still be queued
+    // while python finishes the case before.
+    ends.push_back(std::make_unique<secured_end>(ctx, my_type,
+                                                 cafmq_options(my_type, mine, i_bind, curve)));
+    auto& me = *ends.back();
     if (my_type == socket_type::sub)
       me.subscribe(test::sub_prefix);
     if (i_bind)
