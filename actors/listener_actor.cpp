@@ -19,6 +19,7 @@
 // `closed` with code `local`. Its socket actor has forgotten it by then: it is not restarted.
 #include "actors/describe.hpp"
 #include "actors/messages.hpp"
+#include "net/ipc_filter.hpp"
 #include "runtime/core/fault_injection.hpp"
 #include "runtime/core/log.hpp"
 
@@ -113,6 +114,15 @@ void evict_oldest(listener_self self) {
 
 void on_accepted(listener_self self, net::stream_ptr s) {
   auto& st = self->state;
+  if (auto why = net::ipc_filter_refusal(*s, st.args.socket.options)) {  // s closes on return
+    log::write(log::level::warn, "listener", st.args.endpoint + ": refused: " + *why);
+    auto ev = event_of(event_kind::accept_failed, st.args.endpoint);
+    ev.remote_endpoint = net::remote_name(*s);
+    ev.reason = *why;
+    ev.reason_code = event_reason::auth;
+    emit(st.args.socket, ev);
+    return;
+  }
   bool track = !descriptor_of(st.args.socket.type).raw;  // STREAM: no handshake
   if (track && st.pending.size() >= static_cast<size_t>(st.args.socket.options.max_pending_handshakes))
     evict_oldest(self);

@@ -20,7 +20,9 @@ std::optional<control_reply> refused_endpoint(socket_self self, bool bound, cons
                                               const char* call) {
   try {
     auto parsed = parse_endpoint(ep, bound);
-    if (!bound || !(parsed.any_port || parsed.port == 0))
+    bool wildcard = parsed.transport == "tcp" ? parsed.any_port || parsed.port == 0
+                                              : parsed.transport == "ipc" && parsed.path == "*";
+    if (!bound || !wildcard)
       return std::nullopt;
     std::string real;
     for (auto& [id, c] : self->state.children)

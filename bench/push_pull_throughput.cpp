@@ -1,17 +1,20 @@
-// PUSH -> PULL throughput over TCP between two processes, cafmq next to libzmq (and raw TCP for
-// large messages) in the same run. Prints each figure and the ratios.
+// PUSH -> PULL throughput over TCP (or ipc) between two processes, cafmq next to libzmq (and raw
+// TCP for large messages) in the same run. Prints each figure and the ratios.
 //   bench_push_pull [--small-count N] [--large-count N] [--runs R] [--only cafmq|libzmq|raw]
-//                   [--curve] [--sizes 16,256,4K,...] [--json]
+//                   [--curve] [--ipc] [--sizes 16,256,4K,...] [--json]
 // By default 16 B (cafmq, libzmq) and 64 KiB (and raw TCP). --sizes measures each size, with
 // counts interpolated on a log scale between --small-count at 16 B and --large-count at 64 KiB;
 // raw TCP from 1 KiB up (below, its one write per message only measures system calls).
 // --only runs one implementation (for profiling); ratios need all three. --curve encrypts both
-// cafmq and libzmq (CURVE); raw TCP is then left out. --json prints one JSON object per figure
+// cafmq and libzmq (CURVE); raw TCP is then left out. --ipc runs both over ipc:// (a Unix-domain
+// socket in /tmp) instead of TCP loopback; raw TCP is left out too. --json prints one JSON object per figure
 // on stdout and the usual report on stderr.
 #include "bench_util.hpp"
 #include "core_latency.hpp"
 #include "json_line.hpp"
 #include "peers.hpp"
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -25,6 +28,15 @@
 namespace {
 
 FILE* out = stdout;  // the human-readable report
+bool over_ipc = false;  // --ipc: ipc:// endpoints instead of tcp://
+
+// A fresh endpoint for one measurement.
+std::string fresh_endpoint() {
+  if (!over_ipc)
+    return bench::free_endpoint();
+  static int n = 0;
+  return "ipc:///tmp/cafmq-bench-" + std::to_string(::getpid()) + "-" + std::to_string(++n);
+}
 
 struct figure {
   double rate = 0;         // messages per second, the best run
@@ -34,7 +46,7 @@ struct figure {
 // Runs the receiver in a child process and the sender here; returns messages per second and
 // stores the CPU time both spent per message (set-up included: negligible at these counts).
 double measure(bench::impl which, size_t size, size_t count, double& cpu_per_msg) {
-  auto ep = bench::free_endpoint();
+  auto ep = fresh_endpoint();
   double cpu = 0;
   double dt = bench::fork_and_measure([&] { return bench::receive(which, ep, size, count); },
                                       [&] { bench::send(which, ep, size, count); }, &cpu);
@@ -176,6 +188,7 @@ void print_json(const rounds& r, size_t i, const plan& p, int runs, bool curve) 
   bench::json_line("push_pull")
     .field("impl", bench::name(r.impls[i]))
     .field("curve", curve)
+    .field("transport", over_ipc ? "ipc" : "tcp")
     .field("size", p.size)
     .field("count", p.count)
     .field("runs", runs)
@@ -198,7 +211,7 @@ void report_sweep_ratios(const rounds& r, size_t size) {
 int main(int argc, char** argv) {
   if (bench::wants_help(argc, argv)) {
     std::puts("usage: bench_push_pull [--small-count N] [--large-count N] [--runs R] "
-              "[--only cafmq|libzmq|raw] [--curve] [--sizes 16,256,4K,...] [--json]");
+              "[--only cafmq|libzmq|raw] [--curve] [--ipc] [--sizes 16,256,4K,...] [--json]");
     return 0;
   }
   size_t small_count = bench::size_arg(argc, argv, "--small-count", 10'000'000);
@@ -207,12 +220,13 @@ int main(int argc, char** argv) {
   std::string only = bench::text_arg(argc, argv, "--only", "");
   bool curve = bench::has_flag(argc, argv, "--curve");
   bool json = bench::has_flag(argc, argv, "--json");
+  over_ipc = bench::has_flag(argc, argv, "--ipc");
   out = bench::human_output(json);
   bench::use_curve(curve);
   std::vector<bench::impl> wanted;
   for (auto which : {bench::impl::cafmq, bench::impl::libzmq, bench::impl::raw_tcp}) {
     std::string n = which == bench::impl::raw_tcp ? "raw" : bench::name(which);  // --only's name
-    if ((only.empty() || only == n) && !(curve && which == bench::impl::raw_tcp))
+    if ((only.empty() || only == n) && !((curve || over_ipc) && which == bench::impl::raw_tcp))
       wanted.push_back(which);
   }
   std::vector<plan> plans;
@@ -225,9 +239,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_push_pull: %s\n", e.what());
     return 2;
   }
-  std::fprintf(out, "PUSH/PULL throughput over TCP loopback%s, two processes, best of %d rounds "
+  std::fprintf(out, "PUSH/PULL throughput over %s%s, two processes, best of %d rounds "
                     "(each round runs every implementation once, in rotating order)\n",
-               curve ? " with CURVE" : "", runs);
+               over_ipc ? "ipc (Unix-domain sockets)" : "TCP loopback", curve ? " with CURVE" : "",
+               runs);
   double trip_before = bench::core_round_trip_ns();
   std::vector<rounds> results;
   for (const auto& p : plans) {
@@ -265,9 +280,10 @@ int main(int argc, char** argv) {
   double z64 = best_of(large, bench::impl::libzmq).rate;
   double c64 = best_of(large, bench::impl::cafmq).rate;
   auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
-  if (curve) {
-    std::fprintf(out, "ratios (CURVE), best of each: 16 B cafmq/libzmq = %.2fx; 64 KiB "
-                      "cafmq/libzmq = %.2fx\n", ratio(c16, z16), ratio(c64, z64));
+  if (curve || over_ipc) {
+    std::fprintf(out, "ratios (%s), best of each: 16 B cafmq/libzmq = %.2fx; 64 KiB "
+                      "cafmq/libzmq = %.2fx\n", curve ? "CURVE" : "ipc", ratio(c16, z16),
+                 ratio(c64, z64));
     same_round_ratios(small, bench::impl::cafmq, bench::impl::libzmq, "16 B cafmq/libzmq");
     same_round_ratios(large, bench::impl::cafmq, bench::impl::libzmq, "64 KiB cafmq/libzmq");
     return c16 > 0 && c64 > 0 ? 0 : 1;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmarks in an optimized tree (build-bench/, Release) and runs one of them:
 #   bench/run.sh [push_pull|req_rep|pub_sub|all|actor_throughput|actor_round_trip|asio_round_trip|
-#                 inproc_throughput|inproc_round_trip] [arguments]
+#                 inproc_throughput|inproc_round_trip|ipc_throughput] [arguments]
 # push_pull (the default) takes e.g. --runs 5 --small-count 5000000; see each one's --help.
 # bench/report.py runs them all with --json and draws docs/performance.md.
 # Installs nothing: run scripts/install-deps.sh first on a fresh machine.
@@ -14,6 +14,7 @@ case "${1:-}" in
   actor_throughput|actor_round_trip) which=$1; shift ;;  # the actor face (docs/actors.md)
   asio_round_trip) which=$1; shift ;;  # the Asio face (docs/async.md)
   inproc_throughput|inproc_round_trip) which=$1; shift ;;  # inproc:// (docs/transports.md)
+  ipc_throughput) which=push_pull; shift; set -- --ipc "$@" ;;  # push_pull over ipc://
 esac
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCAFMQ_BUILD_TESTS=OFF -DCAFMQ_BUILD_BENCH=ON >/dev/null
 cmake --build build-bench -j"$(nproc)" --target bench_push_pull bench_req_rep bench_pub_sub \

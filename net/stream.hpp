@@ -1,9 +1,12 @@
-// A connected byte stream (TCP now; IPC later) handed from a listener or dialer to an engine.
+// A connected byte stream (TCP or Unix-domain) handed from a listener or dialer to an engine.
 // Opaque outside net/: the actors pass it along without seeing Asio. Each one lives on one
 // io_loop, where its engine runs.
 #pragma once
 
+#include "runtime/core/process_credentials.hpp"
+
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace cafmq::net {
@@ -15,10 +18,13 @@ using stream_ptr = std::shared_ptr<stream>;
 /// The I/O loop the stream lives on: its engine must run there (session_args::loop).
 io_loop& loop_of(const stream& s) noexcept;
 
-/// "tcp://a.b.c.d:port" of the remote side, for logs and events.
+/// "tcp://a.b.c.d:port" of the remote side, for logs and events; "ipc://path" (the bound path,
+/// on both sides, as libzmq) for ipc.
 std::string remote_name(const stream& s);
-/// "tcp://a.b.c.d:port" of the local side.
+/// "tcp://a.b.c.d:port" of the local side; "ipc://path" for ipc.
 std::string local_name(const stream& s);
+/// ipc: the peer process (SO_PEERCRED); empty for tcp or when the kernel does not say.
+std::optional<process_credentials> peer_process(const stream& s);
 
 /// TCP keepalive as libzmq's ZMQ_TCP_KEEPALIVE* options: -1 leaves the OS setting.
 struct tcp_keepalive {

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 namespace cafmq::net {
 
@@ -35,16 +36,64 @@ std::error_code os_error(const boost::system::error_code& ec) {
   return static_cast<std::error_code>(ec);  // Boost's own wrapper: reason_of() says io
 }
 
-std::string remote_name(const stream& s) {
+namespace {
+
+// A generic endpoint of the IPv4 or IPv6 family as a tcp endpoint.
+std::optional<boost::asio::ip::tcp::endpoint>
+tcp_endpoint_of(const boost::asio::generic::stream_protocol::endpoint& ep) {
+  boost::asio::ip::tcp::endpoint out;
+  if (ep.size() > out.capacity())
+    return std::nullopt;
+  std::memcpy(out.data(), ep.data(), ep.size());
+  out.resize(ep.size());
+  return out;
+}
+
+template <typename Get>
+std::string name_of(const stream& s, Get get) {
+  if (!s.ipc_name().empty())
+    return s.ipc_name();
   boost::system::error_code ec;
-  auto ep = s.socket.remote_endpoint(ec);
-  return ec ? std::string("tcp://?") : format_endpoint(ep);
+  auto ep = get(ec);
+  auto tcp_ep = ec ? std::nullopt : tcp_endpoint_of(ep);
+  return tcp_ep ? format_endpoint(*tcp_ep) : std::string("tcp://?");
+}
+
+} // namespace
+
+std::string remote_name(const stream& s) {
+  return name_of(s, [&](boost::system::error_code& ec) { return s.socket.remote_endpoint(ec); });
 }
 
 std::string local_name(const stream& s) {
-  boost::system::error_code ec;
-  auto ep = s.socket.local_endpoint(ec);
-  return ec ? std::string("tcp://?") : format_endpoint(ep);
+  return name_of(s, [&](boost::system::error_code& ec) { return s.socket.local_endpoint(ec); });
+}
+
+std::optional<process_credentials> stream::read_peer_process(int fd) {
+  ucred cred{};
+  socklen_t size = sizeof cred;
+  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &size) != 0)
+    return std::nullopt;
+  return process_credentials{cred.uid, cred.gid, cred.pid};
+}
+
+std::optional<process_credentials> peer_process(const stream& s) {
+  return s.peer();
+}
+
+std::string peer_address(const stream& s) {
+  if (s.ipc_name().empty()) {
+    boost::system::error_code ec;
+    auto ep = s.socket.remote_endpoint(ec);
+    auto tcp_ep = ec ? std::nullopt : tcp_endpoint_of(ep);
+    return tcp_ep ? address_text(tcp_ep->address()) : std::string();
+  }
+  // As libzmq: getnameinfo(NI_NUMERICHOST) names a local peer "localhost", then SO_PEERCRED.
+  std::string out = "localhost";
+  if (auto p = peer_process(s))
+    out += ":" + std::to_string(p->uid) + ":" + std::to_string(p->gid) + ":"
+           + std::to_string(p->pid);
+  return out;
 }
 
 namespace {

@@ -1,12 +1,16 @@
-// Private to net/: the Asio socket behind a stream.
+// Private to net/: the Asio socket behind a stream. One socket type serves every family (TCP,
+// Unix-domain), so the engines have one code path; what differs (names, options) branches on
+// the family outside the hot path.
 #pragma once
 
 #include "net/io_loop.hpp"
 #include "net/stream.hpp"
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -15,20 +19,36 @@ namespace cafmq::net {
 
 class stream {
 public:
-  /// `s` lives on `loop` (its io_context): the stream counts as one of the loop's connections.
-  stream(boost::asio::ip::tcp::socket s, io_loop& loop) : socket(std::move(s)), loop_(loop) {
+  using socket_type = boost::asio::generic::stream_protocol::socket;
+
+  /// `s` (a tcp or local socket, moved in) lives on `loop` (its io_context): the stream counts
+  /// as one of the loop's connections. `name` is the ipc endpoint both sides report
+  /// ("ipc:///path", as libzmq); empty for TCP, whose names come from the socket.
+  template <typename Socket>
+  stream(Socket s, io_loop& loop, std::string name = {})
+    : socket(std::move(s)), loop_(loop), name_(std::move(name)) {
     loop_.count_connection(true);
+    if (!name_.empty())
+      peer_ = read_peer_process(socket.native_handle());
   }
   ~stream() { loop_.count_connection(false); }
   stream(const stream&) = delete;
   stream& operator=(const stream&) = delete;
 
-  boost::asio::ip::tcp::socket socket;
+  socket_type socket;
   /// The loop whose thread runs this stream's handlers.
   io_loop& loop() const noexcept { return loop_; }
+  /// The ipc endpoint ("ipc:///path"), empty for TCP.
+  const std::string& ipc_name() const noexcept { return name_; }
+  /// ipc: the peer process as the kernel recorded it at connect time.
+  const std::optional<process_credentials>& peer() const noexcept { return peer_; }
 
 private:
+  static std::optional<process_credentials> read_peer_process(int fd);
+
   io_loop& loop_;
+  std::string name_;
+  std::optional<process_credentials> peer_;
 };
 
 /// The OS error in an Asio error code, as a std::error_code whose category reason_of()
@@ -93,6 +113,10 @@ void async_write_all(Stream& s, std::vector<boost::asio::const_buffer>& pieces, 
 
 /// Formats an Asio endpoint as "tcp://host:port".
 std::string format_endpoint(const boost::asio::ip::tcp::endpoint& ep);
+
+/// The address text of `s`'s peer as ZAP, rules and peer_info take it: "a.b.c.d" (see
+/// address_text) for TCP, empty for ipc (libzmq gives ZAP no address for ipc peers).
+std::string peer_address(const stream& s);
 
 /// A peer's address as text, as address rules, ZAP and monitor events compare it: an IPv4 peer of
 /// a dual-stack listener (`tcp://*:P`, `[::]`) arrives as the IPv4-mapped `::ffff:a.b.c.d` and is

@@ -1,6 +1,7 @@
 // The transport table and the calls that go through it.
 #include "net/transport.hpp"
 
+#include "net/ipc_transport.hpp"
 #include "net/tcp_transport.hpp"
 
 #include <array>
@@ -9,7 +10,7 @@ namespace cafmq::net {
 
 namespace {
 
-const std::array<const transport*, 1> transports{&tcp_transport};
+const std::array<const transport*, 2> transports{&tcp_transport, &ipc_transport};
 
 bind_failure refused_endpoint(errc code, std::string detail) {
   return {code, event_reason::bad_endpoint, std::move(detail)};

@@ -171,10 +171,8 @@ void zmtp_engine_impl::ask_authenticator() {
   auto request = mech_->take_auth_request();
   if (!request)
     return;
-  boost::system::error_code ec;
-  auto remote = stream_->socket.remote_endpoint(ec);
-  if (!ec)
-    request->address = address_text(remote.address());
+  request->address = peer_address(*stream_);
+  request->peer_process = peer_process(*stream_);
   auth_pending_ = true;
   if (!cfg_.authenticator)
     return on_auth_reply({500, "no authenticator configured", {}});
@@ -332,10 +330,7 @@ void zmtp_engine_impl::become_ready() {
   info.properties = legacy_ != framing::zmtp3 ? legacy_peer_ : mech_->peer_metadata();
   info.user_id = user_id_;
   info.public_key = mech_->peer_public_key();
-  boost::system::error_code ec;
-  auto remote = stream_->socket.remote_endpoint(ec);
-  if (!ec)
-    info.address = address_text(remote.address());
+  info.address = peer_address(*stream_);
   info.zmtp_minor = minor_;
   observer_->on_ready(info);
   if (pipe_->closed_by_user())

@@ -4,6 +4,7 @@
 
 #include "connection_end.hpp"
 #include "frame.hpp"
+#include "process_credentials.hpp"
 #include "zmtp_command.hpp"
 
 #include <functional>
@@ -50,6 +51,9 @@ struct auth_request {
   std::string routing_id;                ///< the client's Identity property, if known
   std::string mechanism;                 ///< "NULL", "PLAIN" or "CURVE"
   std::vector<std::string> credentials;  ///< PLAIN: user name, password; CURVE: public key
+  /// ipc: the client process's uid, gid and pid (SO_PEERCRED); absent for tcp. `address` is then
+  /// "localhost:uid:gid:pid", as libzmq puts it in a ZAP request.
+  std::optional<process_credentials> peer_process;
 };
 
 /// The authenticator's answer (a ZAP reply, RFC 27).

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace cafmq {
 
@@ -63,6 +64,9 @@ inline constexpr option_key<int> tcp_keepalive{"tcp_keepalive", &socket_options:
 inline constexpr option_key<int> tcp_keepalive_idle{"tcp_keepalive_idle", &socket_options::tcp_keepalive_idle, option_scope::later_endpoints};
 inline constexpr option_key<int> tcp_keepalive_cnt{"tcp_keepalive_cnt", &socket_options::tcp_keepalive_cnt, option_scope::later_endpoints};
 inline constexpr option_key<int> tcp_keepalive_intvl{"tcp_keepalive_intvl", &socket_options::tcp_keepalive_intvl, option_scope::later_endpoints};
+inline constexpr option_key<std::vector<uint32_t>> ipc_filter_uid{"ipc_filter_uid", &socket_options::ipc_filter_uid, option_scope::later_endpoints};
+inline constexpr option_key<std::vector<uint32_t>> ipc_filter_gid{"ipc_filter_gid", &socket_options::ipc_filter_gid, option_scope::later_endpoints};
+inline constexpr option_key<std::vector<int32_t>> ipc_filter_pid{"ipc_filter_pid", &socket_options::ipc_filter_pid, option_scope::later_endpoints};
 // -- creation only: readable with get(), refused by set() on an open socket --
 inline constexpr option_key<size_t> send_budget_bytes{"send_budget_bytes", &socket_options::send_budget_bytes, option_scope::creation_only};
 inline constexpr option_key<size_t> recv_budget_bytes{"recv_budget_bytes", &socket_options::recv_budget_bytes, option_scope::creation_only};

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cafmq {
 
@@ -135,6 +136,13 @@ struct socket_options {
   bool ipv6 = true;                   ///< ZMQ_IPV6: tcp may use IPv6 ("*" binds dual-stack,
                                       ///< names resolve to IPv6 too); false: IPv4 only.
                                       ///< libzmq's default is false (docs/transports/tcp.md)
+  // -- ipc peer-credential filters (libzmq's ZMQ_IPC_FILTER_*; SO_PEERCRED) --
+  // A bound ipc endpoint with any of them set accepts only a process whose uid, gid or pid is
+  // listed (a gid also admits the members of that group); others are closed at once with an
+  // accept_failed event. Empty lists: everyone (the file's permissions still apply).
+  std::vector<uint32_t> ipc_filter_uid;  ///< ZMQ_IPC_FILTER_UID: user ids admitted
+  std::vector<uint32_t> ipc_filter_gid;  ///< ZMQ_IPC_FILTER_GID: group ids admitted
+  std::vector<int32_t> ipc_filter_pid;   ///< ZMQ_IPC_FILTER_PID: process ids admitted
 
   /// True if this socket authenticates with PLAIN or CURVE.
   bool secured() const noexcept {

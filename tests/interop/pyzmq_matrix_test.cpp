@@ -2,6 +2,7 @@
 // pair of socket types, cafmq on either side, either side binding, playing the same conversations
 // as the libzmq matrix (scenarios.hpp). The python side is tests/interop/pyzmq_scenario_peer.py.
 #include "interop/scenario_ends.hpp"
+#include "interop/scenario_json.hpp"
 #include "support/child_process.hpp"
 #include "support/ports.hpp"
 
@@ -18,37 +19,6 @@ using namespace std::chrono_literals;
 constexpr auto process_budget = 30000ms;
 
 using test::matrix_case;
-
-// A scenario's steps as the JSON the python peer reads; frames as latin-1 code points.
-std::string to_json(const std::vector<test::step>& steps) {
-  auto str = [](const std::string& f) {
-    std::string out = "\"";
-    for (unsigned char c : f) {
-      char buf[8];
-      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        out += buf;
-      } else {
-        out += static_cast<char>(c);
-      }
-    }
-    return out + "\"";
-  };
-  auto list = [&](const test::frames& fs) {
-    std::string out = "[";
-    for (size_t i = 0; i < fs.size(); ++i)
-      out += (i ? "," : "") + str(fs[i]);
-    return out + "]";
-  };
-  const char* kinds[] = {"send", "recv", "send_until", "recv_first", "recv_skip", "recv_pumping"};
-  std::string out = "[";
-  for (size_t i = 0; i < steps.size(); ++i) {
-    auto& s = steps[i];
-    out += (i ? "," : "") + std::string("[\"") + s.side + "\",\"" + kinds[static_cast<int>(s.kind)]
-           + "\"," + list(s.message) + "," + list(s.skip) + "]";
-  }
-  return out + "]";
-}
 
 // A file the receiving side of a send_until creates; gone before and after the test.
 class flag_file {
@@ -87,7 +57,7 @@ TEST_P(PyzmqMatrix, ConversationWithMultipartMessages) {
     me.bind(ep);
   test::child_process python{{CAFMQ_PYTHON, CAFMQ_PYZMQ_PEER, std::string(cli_name(their_type)),
                               std::string(1, theirs), i_bind ? "connect" : "bind", ep,
-                              flag.path(), to_json(steps)}};
+                              flag.path(), test::steps_json(steps)}};
   if (!i_bind)
     me.connect(ep);  // works before the python side has bound
 
