@@ -272,7 +272,20 @@ void control::shutdown() {
   for (auto& [id, entry] : open)
     entry.hub->user_waker()->wake();  // a blocked send/recv sees the context is gone
   drain_callbacks(*impl_->event_executor);  // no monitor callback runs after close returns
-  inproc_zap_->set(nullptr);  // its socket keeps this control alive
+  authenticator_ptr zap;  // its socket keeps this control alive: released outside the lock
+  {
+    std::lock_guard<std::mutex> guard{inproc_zap_mtx_};
+    zap = std::move(inproc_zap_);
+  }
+}
+
+authenticator_ptr control::inproc_zap(const std::function<authenticator_ptr()>& make) {
+  std::lock_guard<std::mutex> guard{inproc_zap_mtx_};
+  if (terminated())
+    return nullptr;
+  if (!inproc_zap_)
+    inproc_zap_ = make();
+  return inproc_zap_;
 }
 
 uint64_t control::open_socket(socket_args args) {

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -174,16 +175,19 @@ public:
   std::vector<open_socket_info> open_sockets() const;
   /// True while a socket of this context has bound inproc://`name`. Any thread.
   bool inproc_bound(const std::string& name) const;
-  /// Holds the context's client of the ZAP handler bound at inproc://zeromq.zap.01, once a
-  /// server socket needed it (runtime/zap_client.hpp); emptied by shutdown().
-  const std::shared_ptr<authenticator_slot>& inproc_zap() const noexcept { return inproc_zap_; }
+  /// The context's client of the ZAP handler bound at inproc://zeromq.zap.01
+  /// (runtime/zap_client.hpp): the one made before, else the one `make` returns, kept until
+  /// shutdown(); null once shutdown() began. `make` runs under a lock, so two servers asking at
+  /// once make one client, and shutdown() never misses one made while it runs. Any thread.
+  authenticator_ptr inproc_zap(const std::function<authenticator_ptr()>& make);
 
 private:
   void throw_if_error(const control_reply& r) const;
   struct impl;
   std::unique_ptr<impl> impl_;
   std::shared_ptr<authenticator_slot> auth_ = std::make_shared<authenticator_slot>();
-  std::shared_ptr<authenticator_slot> inproc_zap_ = std::make_shared<authenticator_slot>();
+  std::mutex inproc_zap_mtx_;
+  authenticator_ptr inproc_zap_;  // guarded by inproc_zap_mtx_
   std::atomic<bool> terminated_{false};
   bool leaked_ = false;  // shutdown() gave up waiting for actors on a user's system: keep impl_
 };

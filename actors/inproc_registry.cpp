@@ -129,7 +129,7 @@ void inproc_registry::connect(const inproc_socket& s, const std::string& endpoin
 void inproc_registry::fresh_pipe(link& l, const socket_options* binder) {
   auto& s = *l.sock;
   l.pipe = inproc::make_owner(s.options.limits(), binder, s.hub->user_waker(), s.hub->next_pipe_id(),
-                              s.hub->send_budget(), s.hub->receive_budget());
+                              s.hub->send_budget());
   if (!pipe_per_connection(s))
     s.hub->attach(l.pipe);
 }

@@ -1,4 +1,4 @@
-// The context's inproc names (docs/transports/inproc.md): which socket bound each name, and every
+// The context's inproc names (docs/transports.md): which socket bound each name, and every
 // inproc connect, paired with the binder of its name or waiting for one. Control calls only; the
 // messages flow through the pipes the registry pairs, never through it.
 #pragma once

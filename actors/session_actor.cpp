@@ -103,6 +103,8 @@ net::engine_settings settings_of(const socket_args& sock) {
   }
   if (descriptor_of(sock.type).sends_identity)
     s.legacy.identity = opts.routing_id;
+  // ZMTP 2.0's socket-type byte is libzmq's ZMQ_* number, which socket_type's values are.
+  static_assert(static_cast<int>(socket_type::pair) == 0 && static_cast<int>(socket_type::xsub) == 10);
   s.legacy.socket_type = static_cast<uint8_t>(sock.type);
   s.legacy.validate = patterns::socket_type_validator(sock.type);
   s.legacy.zap_domain = !opts.zap_domain.empty();

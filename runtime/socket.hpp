@@ -152,7 +152,8 @@ public:
   /// does) rather than take readability for readiness.
   int readiness_fd(poll_flags interest = poll_in);
   /// Calls `fn` whenever the readiness may have changed after a call of this socket found it
-  /// not ready (or after close), on the thread that changed it: often an I/O thread, so `fn`
+  /// not ready (or after close), on the thread that changed it: an I/O thread, or an inproc
+  /// peer's user thread inside its send or recv, so `fn`
   /// must be quick, must not block and must not call the socket (it posts or sends a message;
   /// exceptions are swallowed). Once per socket: a second call throws errc::wrong_state. For
   /// faces on event loops (cafmq/asio.hpp, cafmq/actor_socket.hpp).

@@ -129,7 +129,12 @@ zap_client::~zap_client() {
     st_->stop = true;
   }
   st_->wake.notify_one();
-  st_->worker.join();
+  // The worker holds the last reference to the context's control when the context died under
+  // it; the control's end then destroys this client on the worker itself, which must not join.
+  if (st_->worker.get_id() == std::this_thread::get_id())
+    st_->worker.detach();
+  else
+    st_->worker.join();
   for (auto& [request, done] : st_->queue)
     done({500, "the ZAP client stopped", {}});
 }
@@ -138,20 +143,15 @@ authenticator_ptr context_zap_handler(const std::shared_ptr<actors::control>& co
   constexpr std::string_view name = security::zap_endpoint.substr(std::string_view("inproc://").size());
   if (control->terminated() || !control->inproc_bound(std::string(name)))
     return nullptr;
-  static std::mutex making;  // one client per context, even if two servers ask at once
-  std::lock_guard<std::mutex> guard{making};
-  auto& slot = *control->inproc_zap();
-  if (auto made = slot.get())
-    return made;
-  try {
-    auto made = std::make_shared<zap_client>(control, std::string(security::zap_endpoint),
-                                             std::chrono::milliseconds(5000));
-    slot.set(made);
-    return made;
-  } catch (const error& e) {  // the context is ending
-    log::write(log::level::info, "zap", std::string("no ZAP client: ") + e.what());
-    return nullptr;
-  }
+  return control->inproc_zap([&control]() -> authenticator_ptr {
+    try {
+      return std::make_shared<zap_client>(control, std::string(security::zap_endpoint),
+                                          std::chrono::milliseconds(5000));
+    } catch (const error& e) {  // the context is ending
+      log::write(log::level::info, "zap", std::string("no ZAP client: ") + e.what());
+      return nullptr;
+    }
+  });
 }
 
 void zap_client::authenticate(const auth_request& request,

@@ -27,14 +27,15 @@ inline size_t joined_hwm(size_t snd, size_t rcv) {
 /// reads as an engine does (spsc_ring::allow_discard).
 inline pipe_ptr make_owner(queue_limits limits, const socket_options* binder,
                            const std::shared_ptr<signaler>& user, uint64_t id,
-                           std::shared_ptr<byte_budget> send_budget,
-                           std::shared_ptr<recv_budget> receive_budget) {
+                           std::shared_ptr<byte_budget> send_budget) {
   if (binder != nullptr) {
     limits.sndhwm = joined_hwm(limits.sndhwm, static_cast<size_t>(binder->rcvhwm));
     limits.rcvhwm = joined_hwm(limits.rcvhwm, static_cast<size_t>(binder->sndhwm));
   }
   limits.discard_oldest = false;
-  auto p = std::make_shared<pipe>(limits, user, id, std::move(send_budget), std::move(receive_budget));
+  // No receive budget: a recv_budget has one writer per socket (its I/O thread), and here the
+  // peer's user thread writes the inbound ring (docs/transports.md).
+  auto p = std::make_shared<pipe>(limits, user, id, std::move(send_budget));
   p->mark_inproc();
   return p;
 }

@@ -135,7 +135,7 @@ struct socket_options {
   // -- transports --
   bool ipv6 = true;                   ///< ZMQ_IPV6: tcp may use IPv6 ("*" binds dual-stack,
                                       ///< names resolve to IPv6 too); false: IPv4 only.
-                                      ///< libzmq's default is false (docs/transports/tcp.md)
+                                      ///< libzmq's default is false (docs/transports.md)
   // -- ipc peer-credential filters (libzmq's ZMQ_IPC_FILTER_*; SO_PEERCRED) --
   // A bound ipc endpoint with any of them set accepts only a process whose uid, gid or pid is
   // listed (a gid also admits the members of that group); others are closed at once with an

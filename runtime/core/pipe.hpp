@@ -149,7 +149,7 @@ public:
   /// An inproc pipe paired with its peer: its outbound ring is the peer's inbound queue, so what
   /// is queued there is delivered even after this socket closes, whatever its linger (libzmq's
   /// rule: the peer reads an inproc pipe up to its end).
-  bool delivered_on_close() const noexcept { return inproc_ && connected(); }
+  bool delivered_on_close() const noexcept { return inproc_ && connected() && !detached(); }
 
   /// Messages a lingering close waits for (libzmq's rule): what the pattern would deliver to a
   /// live or returning peer, never control traffic that the close makes moot. So: nothing for a

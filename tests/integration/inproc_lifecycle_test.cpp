@@ -1,4 +1,4 @@
-// inproc:// lifecycle (libzmq 4.x semantics, docs/transports/inproc.md): connect before bind,
+// inproc:// lifecycle (libzmq 4.x semantics, docs/transports.md): connect before bind,
 // HWMs of both sides, close with and without linger, unbind and rebind, a name bound twice,
 // name limits, monitor events, describe(), and readiness through a poller.
 #include "support/events.hpp"
@@ -93,7 +93,7 @@ TEST(InprocLifecycle, MessagesQueuedBeforeCloseAreStillDelivered) {
         ASSERT_TRUE(push.send(test::sequenced(i), budget));
       auto start = std::chrono::steady_clock::now();
       EXPECT_EQ(push.close(), 0u) << "nothing is discarded: the messages are in the peer's queue";
-      EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms) << "close waits for nothing";
+      EXPECT_LT(std::chrono::steady_clock::now() - start, 2s) << "close waits for nothing";
     }
     for (uint64_t i = 0; i < 5; ++i) {
       auto m = pull.recv(budget);

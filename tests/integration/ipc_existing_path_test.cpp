@@ -1,4 +1,4 @@
-// ipc:// and a path that already exists (docs/transports/ipc.md): a live endpoint is never
+// ipc:// and a path that already exists (docs/transports.md): a live endpoint is never
 // taken over (libzmq silently steals it), a stale socket file is replaced, a file that is not a
 // socket is never removed, and closing removes the socket file only while it is still ours.
 #include "integration/ipc_test_paths.hpp"

@@ -2,6 +2,7 @@
 // last_endpoint says so; the ipv6 option off keeps everything IPv4; interface names
 // ("tcp://lo:P") bind that interface's address; unknown names fail with a clear error.
 #include "support/deadline.hpp"
+#include "support/resolver.hpp"
 #include "support/messages.hpp"
 
 #include "runtime/cafmq.hpp"
@@ -132,6 +133,8 @@ TEST(TcpBind, InterfaceNameBindsThatInterfacesAddress) {
 }
 
 TEST(TcpBind, ANameThatIsNeitherAnInterfaceNorResolvesIsAClearError) {
+  if (!test::resolver_fails_fast())
+    GTEST_SKIP() << "this machine's resolver takes over 1 s to refuse a .invalid name";
   context ctx;
   socket pull{ctx, socket_type::pull, test::no_linger()};
   try {
@@ -141,7 +144,7 @@ TEST(TcpBind, ANameThatIsNeitherAnInterfaceNorResolvesIsAClearError) {
     std::string what = e.what();
     EXPECT_EQ(e.code(), errc::address_unavailable);
     EXPECT_NE(what.find("neither a network interface"), std::string::npos) << what;
-    EXPECT_NE(what.find("lo"), std::string::npos) << "the interfaces there are: " << what;
+    EXPECT_NE(what.find("(there are: lo"), std::string::npos) << "the interfaces there are: " << what;
   }
 }
 
