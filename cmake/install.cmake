@@ -17,6 +17,7 @@ install(FILES
   runtime/core/error.hpp runtime/core/frame.hpp runtime/core/log.hpp runtime/core/mechanism.hpp
   runtime/core/message.hpp runtime/core/monitor_event.hpp runtime/core/monitor_hub.hpp
   runtime/core/options.hpp runtime/core/peer_properties.hpp runtime/core/poll_flags.hpp
+  runtime/core/process_credentials.hpp
   runtime/core/socket_type.hpp
   runtime/core/supervision.hpp runtime/core/user_executor.hpp runtime/core/zmtp_command.hpp
   runtime/core/option_keys.hpp
