@@ -41,6 +41,9 @@ def greeting(mechanism, as_server=False, minor=1):
     g[32] = 1 if as_server else 0
     return bytes(g)
 
+def mdp(*frames):
+    return b"".join(frame(f, more=(i + 1 < len(frames))) for i, f in enumerate(frames))
+
 H = bytes.fromhex
 DEALER_MD = metadata((b"Socket-Type", b"DEALER"), (b"Identity", b""))
 ROUTER_MD = metadata((b"Socket-Type", b"ROUTER"), (b"Identity", b""))
@@ -232,6 +235,17 @@ SEEDS = {
         "pub_subscribe": bytes([10]) + cmd_frame(b"SUBSCRIBE", b"legit") + frame(b"\x01news")
                          + cmd_frame(b"CANCEL", b"legit") + frame(b"not a subscription"),
         "zmtp_2_0": bytes([2]) + H("ff00000000000000017f0100"),
+    },
+    # fuzz_mdp_codec: one message, each frame as a ZMTP frame (the MORE flag is ignored).
+    "mdp_codec": {
+        "client_request": mdp(b"C1", b"", b"MDPC01", b"echo", b"hello"),
+        "proxied_request": mdp(b"P", b"C1", b"", b"MDPC01", b"echo", b"a", b"", b"b"),
+        "ready": mdp(b"W", b"", b"MDPW01", b"\x01", b"echo"),
+        "reply": mdp(b"W", b"", b"MDPW01", b"\x03", b"C1", b"", b"done"),
+        "heartbeat": mdp(b"W", b"", b"MDPW01", b"\x04"),
+        "to_worker": mdp(b"", b"MDPW01", b"\x02", b"C1", b"", b"work"),
+        "to_client": mdp(b"", b"MDPC01", b"echo", b"done"),
+        "bad_command": mdp(b"W", b"", b"MDPW01", b"\x09"),
     },
     "zcert": {
         "public": zcert(secret=False),
