@@ -23,7 +23,7 @@ namespace {
 constexpr int updates = 100;       // what the client waits for
 constexpr int first_zip = 10000;   // zip codes 10000..10099: one update in 100 is the client's
 constexpr int zip_codes = 100;
-const std::string client_zip = "10042";
+constexpr const char* client_zip = "10042";
 
 // wuserver: random updates until `stop`, a short pause after each batch so it does not spin.
 void publish(cafmq::socket publisher, const std::atomic<bool>& stop) {
@@ -51,7 +51,7 @@ int main() {
 
   // wuclient
   cafmq::socket subscriber{ctx, cafmq::socket_type::sub};
-  subscriber.subscribe(client_zip + " ");
+  subscriber.subscribe(std::string{client_zip} + " ");
   subscriber.connect(publisher.last_endpoint());
 
   // The slow joiner: a PUB sends only to the subscriptions it has heard of, and a subscriber
