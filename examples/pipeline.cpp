@@ -34,7 +34,7 @@ int work(cafmq::socket receiver, cafmq::socket sender, cafmq::socket controller,
   poller.add(receiver, cafmq::poll_in);
   poller.add(controller, cafmq::poll_in);
   int done = 0;
-  auto deadline = std::chrono::steady_clock::now() + 20s;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{20};
   while (std::chrono::steady_clock::now() < deadline) {
     for (auto& ready : poller.wait(1s)) {
       if (ready.sock == &controller)
