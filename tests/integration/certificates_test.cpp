@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -92,6 +94,22 @@ TEST(Certificates, StoreAuthenticatorAllowsOnlyKeysInTheDirectory) {
   EXPECT_EQ(allowed.status_code, 200) << allowed.status_text;
   EXPECT_EQ(allowed.user_id, known.public_key);
   EXPECT_EQ(ask(*auth, unknown.public_key).status_code, 400);
+}
+
+TEST(Certificates, StoreAuthenticatorAdmitsACertificateAddedLater) {
+  temp_dir dir;
+  auto later = cafmq::new_curve_certificate();
+  auto auth = cafmq::certificate_store_authenticator(dir.path().string());
+  EXPECT_EQ(ask(*auth, later.public_key).status_code, 400);
+
+  cafmq::save_certificate({later.public_key, ""}, dir.file("later.cert"));
+  // The directory is looked at again at most once a second: ask until it was, or 5 s passed.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
+  int status = 0;
+  while ((status = ask(*auth, later.public_key).status_code) != 200 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  EXPECT_EQ(status, 200);
 }
 
 TEST(Certificates, StoreAuthenticatorNeedsADirectory) {
