@@ -7,7 +7,7 @@ include(CMakePackageConfigHelpers)
 # internal. scripts/test-install.sh compiles each installed header alone, so a public header
 # that starts including one missing here fails there.
 install(FILES
-  runtime/actor_api.hpp runtime/cafmq.hpp runtime/context.hpp runtime/socket.hpp
+  runtime/actor_api.hpp runtime/cafmq.hpp runtime/certificates.hpp runtime/context.hpp runtime/socket.hpp
   runtime/socket_stats.hpp runtime/version.hpp runtime/zap_client.hpp
   runtime/poller.hpp
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq)

@@ -2,6 +2,7 @@
 // adds cafmq with add_subdirectory). The CAF face is opt-in: <cafmq/actor_api.hpp>.
 #pragma once
 
+#include "certificates.hpp"
 #include "context.hpp"
 #include "core/endpoint.hpp"
 #include "core/error.hpp"
