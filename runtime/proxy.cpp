@@ -222,7 +222,13 @@ void check_proxy_arguments(socket& frontend, socket& backend, socket* capture, s
 }
 
 proxy_result proxy(socket& frontend, socket& backend, socket* capture, socket* control) {
-  check_proxy_arguments(frontend, backend, capture, control);
+  try {
+    check_proxy_arguments(frontend, backend, capture, control);
+  } catch (const error& e) {
+    if (e.code() != errc::socket_closed)
+      throw;
+    return {};  // closed already: the same end as closed a moment later
+  }
   proxy_loop loop{frontend, backend, capture, control};
   return loop.run();
 }

@@ -64,12 +64,14 @@ inline constexpr size_t proxy_batch = 256;
 ///
 /// Throws cafmq::error (errc::invalid_argument) for the same socket twice, a pair of types with
 /// no direction to forward (PUSH and PULL as frontend and backend, two PULLs...), a capture
-/// that cannot send or a control that cannot receive; and errc::socket_closed for a socket
-/// already closed when called. A socket must not be in a cafmq::poller meanwhile.
+/// that cannot send or a control that cannot receive. A socket already closed (or its context
+/// terminated) when called returns socket_closed at once. A socket must not be in a
+/// cafmq::poller meanwhile.
 proxy_result proxy(socket& frontend, socket& backend, socket* capture = nullptr,
                    socket* control = nullptr);
 
-/// Throws what proxy() throws for these arguments, without running anything.
+/// Throws what proxy() throws for these arguments, without running anything, and
+/// errc::socket_closed for a socket already closed.
 void check_proxy_arguments(socket& frontend, socket& backend, socket* capture = nullptr,
                            socket* control = nullptr);
 

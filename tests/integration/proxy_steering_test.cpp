@@ -145,6 +145,7 @@ TEST(ProxySteering, BadArgumentsAreRefusedWithTheReason) {
   socket pull{ctx, socket_type::pull, no_linger()};
   socket pull2{ctx, socket_type::pull, no_linger()};
   socket push{ctx, socket_type::push, no_linger()};
+  socket pub{ctx, socket_type::pub, no_linger()};
   auto refused = [](auto&& call, const std::string& needle) {
     try {
       call();
@@ -157,13 +158,14 @@ TEST(ProxySteering, BadArgumentsAreRefusedWithTheReason) {
   };
   refused([&] { proxy(router, router); }, "same socket");
   refused([&] { proxy(pull, pull2); }, "nothing to forward between a PULL frontend and a PULL backend");
-  refused([&] { proxy(push, pull); }, "nothing to forward");
+  refused([&] { proxy(push, pub); }, "nothing to forward between a PUSH frontend and a PUB backend");
   refused([&] { proxy(router, dealer, &pull); }, "capture socket must be able to send");
   refused([&] { proxy(router, dealer, nullptr, &push); }, "control socket must be able to receive");
   refused([&] { proxy(router, dealer, &dealer); }, "also the frontend or the backend");
   dealer.close();
+  EXPECT_EQ(proxy(router, dealer).end, proxy_end::socket_closed);  // as if closed a moment later
   try {
-    proxy(router, dealer);
+    check_proxy_arguments(router, dealer);
     ADD_FAILURE() << "a closed backend was accepted";
   } catch (const error& e) {
     EXPECT_EQ(e.code(), errc::socket_closed);
