@@ -9,7 +9,7 @@ include(CMakePackageConfigHelpers)
 install(FILES
   runtime/actor_api.hpp runtime/cafmq.hpp runtime/certificates.hpp runtime/context.hpp runtime/socket.hpp
   runtime/socket_stats.hpp runtime/version.hpp runtime/zap_client.hpp
-  runtime/poller.hpp
+  runtime/poller.hpp runtime/proxy.hpp
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq)
 install(FILES
   runtime/core/authenticator.hpp runtime/core/authorization.hpp runtime/core/connection_end.hpp
@@ -59,3 +59,5 @@ install(FILES ${PROJECT_BINARY_DIR}/cafmq.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}
 
 # The CAF actor face (opt-in, includes CAF 0.17): docs/actors.md.
 install(FILES runtime/actor_socket.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq)
+# The supervised proxy actor (opt-in, includes CAF 0.17): docs/proxy.md.
+install(FILES runtime/proxy_actor.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq)

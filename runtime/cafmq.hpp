@@ -14,6 +14,7 @@
 #include "core/socket_type.hpp"
 #include "core/supervision.hpp"
 #include "poller.hpp"
+#include "proxy.hpp"
 #include "socket.hpp"
 #include "version.hpp"
 #include "zap_client.hpp"

@@ -112,6 +112,11 @@ public:
   /// faces that drain after a wake-up: the readiness is re-evaluated once per batch.
   size_t recv_batch(std::vector<message>& out, size_t max,
                     std::vector<peer_properties_ptr>* peers = nullptr);
+  /// Sends msgs[first], msgs[first + 1], ... without waiting, stopping at the first that
+  /// would block; returns how many were sent (each as send() with a timeout of 0 would: the
+  /// full_policy applies). The sent ones are moved from, the unsent ones untouched, to send
+  /// later (a proxy holds them instead of losing them). The readiness is re-evaluated once.
+  size_t send_batch(std::vector<message>& msgs, size_t first = 0);
 
   /// The properties of the peer that sent the message the last recv() returned (libzmq's
   /// zmq_msg_gets): Socket-Type, Identity, User-Id, Peer-Address, Curve-Public-Key. Null if the

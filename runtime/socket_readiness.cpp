@@ -149,6 +149,18 @@ size_t socket::recv_batch(std::vector<message>& out, size_t max,
   return taken;
 }
 
+size_t socket::send_batch(std::vector<message>& msgs, size_t first) {
+  thread_check::scope one{live("send_batch").one_thread, "send_batch"};
+  size_t sent = 0;
+  for (size_t i = first; i < msgs.size() && send_until(msgs[i], 0); ++i)
+    ++sent;
+  if (monitor_->active())
+    report_drops(false);
+  if (state_->hook != nullptr)
+    refresh_readiness();
+  return sent;
+}
+
 int socket::readiness_fd(poll_flags interest) {
   thread_check::scope one{live("readiness_fd").one_thread, "readiness_fd"};
   if ((interest & ~(poll_in | poll_out)) != 0 || interest == 0)

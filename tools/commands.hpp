@@ -5,6 +5,9 @@
 
 #include "runtime/socket.hpp"
 
+#include <string>
+#include <vector>
+
 namespace cafmq::cli {
 
 /// `cafmq send`: exit 0 once every message was written, 1 if some were discarded or timed out.
@@ -18,6 +21,9 @@ int run_request(const cli_args& args);
 /// `cafmq keygen [--cert FILE]`: prints a CURVE key pair or writes it as zcert files; `args`
 /// are the words after "keygen". Throws usage_error for bad arguments.
 int run_keygen(const std::vector<std::string>& args);
+/// `cafmq proxy --frontend TYPE,EP --backend TYPE,EP [--capture EP]`: forwards until SIGINT or
+/// SIGTERM, then prints the statistics; `words` are the words after "proxy".
+int run_proxy(const std::vector<std::string>& words);
 /// Binds and connects `args.endpoints` in order; reports wildcard-port binds on stderr.
 void attach_endpoints(socket& sock, const cli_args& args);
 

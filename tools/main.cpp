@@ -38,10 +38,14 @@ int dispatch(int argc, char** argv) {
     help_hint = "cafmq keygen --help";
     return run_keygen(std::vector<std::string>(argv + 2, argv + argc));
   }
+  if (first == "proxy") {
+    help_hint = "cafmq proxy --help";
+    return run_proxy(std::vector<std::string>(argv + 2, argv + argc));
+  }
   auto cmd = parse_command(first);
   if (!cmd)
     throw usage_error{"unknown command '" + first
-                      + "' (expected send, recv, echo, request or keygen)"};
+                      + "' (expected send, recv, echo, request, keygen or proxy)"};
   help_hint = std::string("cafmq ") + command_name(*cmd) + " --help";
   auto args = parse_args(*cmd, std::vector<std::string>(argv + 2, argv + argc));
   if (args.help) {

@@ -118,13 +118,14 @@ constexpr const char* request_usage =
 } // namespace
 
 void print_usage(std::FILE* out) {
-  std::fputs("usage: cafmq send|recv|echo|request|keygen [options]   (cafmq COMMAND --help)\n"
+  std::fputs("usage: cafmq send|recv|echo|request|keygen|proxy [options]   (cafmq COMMAND --help)\n"
              "  cafmq send --type push --connect tcp://127.0.0.1:5555 hello world\n"
              "  cafmq recv --type pull --bind tcp://*:5555 --count 1\n"
              "  cafmq recv --type sub --connect tcp://127.0.0.1:5556 --subscribe weather.\n"
              "  cafmq echo --type rep --bind tcp://*:5557\n"
              "  cafmq request --type req --connect tcp://127.0.0.1:5557 ping\n"
              "  cafmq keygen --cert server.cert   (CURVE key pair; without --cert: printed)\n"
+             "  cafmq proxy --frontend router,bind:tcp://*:5559 --backend dealer,bind:tcp://*:5560\n"
              "  cafmq --version                   (the library's version)\n",
              out);
 }
@@ -139,6 +140,27 @@ void print_command_usage(command cmd, std::FILE* out) {
   }
   std::fputs(text, out);
   std::fputs(common_options, out);
+}
+
+void print_proxy_usage(std::FILE* out) {
+  std::fputs(
+    "usage: cafmq proxy --frontend TYPE,EP[,EP...] --backend TYPE,EP[,EP...] [--capture EP[,EP...]]\n"
+    "                   [--events] [--frontend-FLAG ...] [--backend-FLAG ...]\n"
+    "Forwards messages between the two sockets (zmq_proxy) until SIGINT or SIGTERM, then prints\n"
+    "the statistics as one JSON line on stdout and exits 0 (1 if a socket failed first).\n"
+    "  TYPE       router/dealer (request-reply queue), xsub/xpub (pub-sub forwarder),\n"
+    "             pull/push (pipeline streamer), or any pair of types with a direction\n"
+    "  EP         bind:ADDR or @ADDR binds, connect:ADDR or >ADDR connects (tcp://*:5555,\n"
+    "             ipc://..., tcp://127.0.0.1:*: a picked port is printed on stderr as 'bound ...')\n"
+    "  --capture EP   a PUB socket that gets a copy of every message, both ways\n"
+    "  --events       both sides' monitor events on stderr (JSON lines)\n"
+    "  --frontend-FLAG VALUE, --backend-FLAG VALUE\n"
+    "             any socket flag of send/recv for that side only (cafmq recv --help), e.g.\n"
+    "             --frontend-curve-server-secret-file server.key --frontend-sndhwm 100\n"
+    "example: a CURVE front end for plain workers:\n"
+    "  cafmq proxy --frontend router,bind:tcp://*:5559 --frontend-curve-server-secret-env KEY \\\n"
+    "              --backend dealer,bind:tcp://127.0.0.1:5560\n",
+    out);
 }
 
 } // namespace cafmq::cli

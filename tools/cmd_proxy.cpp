@@ -1,0 +1,90 @@
+// `cafmq proxy`: runs cafmq::proxy between a frontend and a backend socket (and a PUB capture)
+// until SIGINT/SIGTERM, then prints the statistics as a JSON line on stdout and exits 0. The
+// proxy runs on a thread of its own, steered over an inproc PAIR control socket.
+#include "cli_security.hpp"
+#include "commands.hpp"
+#include "event_printer.hpp"
+#include "proxy_args.hpp"
+#include "stop_signal.hpp"
+#include "usage.hpp"
+
+#include "runtime/cafmq.hpp"
+#include "runtime/proxy.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <thread>
+
+namespace cafmq::cli {
+namespace {
+
+void print_summary(const proxy_statistics& s) {
+  std::printf("{\"event\":\"proxy-summary\",\"frontend_messages_in\":%llu,\"frontend_bytes_in\":%llu,"
+              "\"frontend_messages_out\":%llu,\"frontend_bytes_out\":%llu,"
+              "\"backend_messages_in\":%llu,\"backend_bytes_in\":%llu,"
+              "\"backend_messages_out\":%llu,\"backend_bytes_out\":%llu,\"capture_dropped\":%llu}\n",
+              static_cast<unsigned long long>(s.frontend_messages_in),
+              static_cast<unsigned long long>(s.frontend_bytes_in),
+              static_cast<unsigned long long>(s.frontend_messages_out),
+              static_cast<unsigned long long>(s.frontend_bytes_out),
+              static_cast<unsigned long long>(s.backend_messages_in),
+              static_cast<unsigned long long>(s.backend_bytes_in),
+              static_cast<unsigned long long>(s.backend_messages_out),
+              static_cast<unsigned long long>(s.backend_bytes_out),
+              static_cast<unsigned long long>(s.capture_dropped));
+  std::fflush(stdout);
+}
+
+} // namespace
+
+int run_proxy(const std::vector<std::string>& words) {
+  auto args = parse_proxy_args(words);
+  if (args.help) {
+    print_proxy_usage(stdout);
+    return 0;
+  }
+  attach_authenticator(args.frontend);
+  attach_authenticator(args.backend);
+  stop_signal stop;  // first: the context's threads must inherit the blocked signals
+  context ctx;
+  socket frontend{ctx, args.frontend.type, args.frontend.options};
+  event_printer frontend_events{frontend, args.frontend};
+  socket backend{ctx, args.backend.type, args.backend.options};
+  event_printer backend_events{backend, args.backend};
+  std::optional<socket> capture;
+  if (args.capture) {
+    capture.emplace(ctx, socket_type::pub, args.capture->options);
+    attach_endpoints(*capture, *args.capture);
+  }
+  socket control{ctx, socket_type::pair};
+  socket steer{ctx, socket_type::pair};
+  control.bind("inproc://cafmq-cli-proxy-control");
+  steer.connect("inproc://cafmq-cli-proxy-control");
+  attach_endpoints(frontend, args.frontend);
+  attach_endpoints(backend, args.backend);
+
+  proxy_result result;
+  std::exception_ptr failure;
+  std::atomic<bool> done{false};
+  std::thread loop([&] {
+    try {
+      result = proxy(frontend, backend, capture ? &*capture : nullptr, &control);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    done = true;
+  });
+  while (!done && !stop.requested())
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a signal is only a flag
+  if (!done)
+    steer.send(message{"TERMINATE"});
+  loop.join();
+  if (failure)
+    std::rethrow_exception(failure);
+  print_summary(result.statistics);
+  return result.end == proxy_end::terminate_command ? 0 : 1;
+}
+
+} // namespace cafmq::cli
