@@ -90,8 +90,8 @@ void queue::impl::expire(pp::time_point now) {
 
 void queue::impl::heartbeat_idle_workers() {
   for (auto& id : registry.idle()) {
-    backend.send(pp::prepend(frame{id}, pp::make_heartbeat()), std::chrono::milliseconds{0});
     bump(stats.hb_sent);
+    backend.send(pp::prepend(frame{id}, pp::make_heartbeat()), std::chrono::milliseconds{0});
   }
 }
 
@@ -114,8 +114,8 @@ void queue::impl::from_backend(message m, pp::time_point now) {
     case pp::kind::reply:
       if (!registry.reply(id, now))
         bump(stats.unknown);
+      bump(stats.replies);  // counted first: a reader who sees the reply sees it counted
       frontend.send(std::move(rest), std::chrono::milliseconds{0});
-      bump(stats.replies);
       break;
     default:
       bump(stats.malformed);
@@ -132,8 +132,8 @@ void queue::impl::from_frontend(message m, pp::time_point now) {
   auto worker = registry.take(now);
   if (!worker)
     return;  // not reached: the frontend is read only while a worker is idle
+  bump(stats.requests);  // counted first: a worker that has it sees it counted
   backend.send(pp::prepend(frame{*worker}, m), std::chrono::milliseconds{0});
-  bump(stats.requests);
 }
 
 void queue::impl::loop() {

@@ -100,9 +100,9 @@ void worker::impl::disconnect() {
 
 void worker::impl::send(message m, std::atomic<uint64_t>& counter, pp::time_point now) {
   // Never blocks: a full queue to a lost peer drops it (the liveness decides what follows).
+  bump(counter);  // counted first: a peer that has it sees it counted
   dealer->send(std::move(m), std::chrono::milliseconds{0});
   heartbeat.sent(now);
-  bump(counter);
 }
 
 // Heartbeats when due; when the queue is lost, closes the socket and schedules the reconnect;
