@@ -1,5 +1,6 @@
 // Paranoid Pirate (RFC 6) through cafmq alone: requests served by queue + workers, dead workers
 // detected and never given requests, a restarted queue rejoined with READY, bad arguments.
+#include "support/ports.hpp"
 #include "support/ppp.hpp"
 
 #include <gtest/gtest.h>
@@ -93,10 +94,10 @@ TEST(PppQueue, SilentAndClosedWorkersAreRemovedAndGetNoRequests) {
 
 TEST(PppQueue, WorkerRejoinsARestartedQueueWithReady) {
   context ctx;
-  auto first = std::make_unique<ppp::queue>(ctx, "tcp://127.0.0.1:*", "tcp://127.0.0.1:*",
-                                            test::fast_queue());
+  // A port below the ephemeral range: a reconnecting peer can never connect to itself on it.
+  std::string backend = test::local_endpoint(test::free_tcp_port());
+  auto first = std::make_unique<ppp::queue>(ctx, "tcp://127.0.0.1:*", backend, test::fast_queue());
   first->start();
-  std::string backend = first->backend_endpoint();
   ppp::worker w{ctx, backend, test::fast_worker()};
   w.start(test::echo);
   EXPECT_EQ(test::call(ctx, first->frontend_endpoint(), "before", 5000ms), "echo:before");
