@@ -56,7 +56,7 @@ public:
   /// Binds both sides now (last_endpoint() resolves wildcard ports). Throws cafmq::error:
   /// errc::invalid_argument naming the bad option, or the bind's error naming the side.
   queue(context& ctx, const std::string& frontend, const std::string& backend,
-        queue_options options = {});
+        const queue_options& options = {});
   /// Stops (see stop()) and closes both sockets.
   ~queue();
   queue(const queue&) = delete;
@@ -122,7 +122,7 @@ public:
 
   /// Connects to `queue_endpoint` and sends READY. Throws cafmq::error: errc::invalid_argument
   /// naming the bad option, errc::invalid_endpoint for a bad endpoint.
-  worker(context& ctx, const std::string& queue_endpoint, worker_options options = {});
+  worker(context& ctx, const std::string& queue_endpoint, const worker_options& options = {});
   /// Stops (see stop()) and closes the socket.
   ~worker();
   worker(const worker&) = delete;
@@ -133,7 +133,7 @@ public:
   std::optional<request> recv(std::chrono::milliseconds timeout);
   /// Sends `body` as the reply to `to` (its envelope in front). Never blocks: with no socket
   /// connected (the queue lost) the reply is dropped and counted.
-  void reply(const request& to, message body);
+  void reply(const request& to, const message& body);
   /// Serves requests with `fn` on the calling thread until stop().
   void run(const handler& fn);
   /// Serves requests with `fn` on a thread the worker owns until stop(). errc::wrong_state if

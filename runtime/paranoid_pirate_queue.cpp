@@ -61,9 +61,9 @@ void bump(std::atomic<uint64_t>& c, uint64_t n = 1) {
 } // namespace
 
 struct queue::impl {
-  impl(context& ctx, const std::string& fe, const std::string& be, queue_options o)
-    : timing(queue_timing(o)), frontend(bound(ctx, std::move(o.frontend), fe, "frontend")),
-      backend(bound(ctx, std::move(o.backend), be, "backend")), registry(timing) {}
+  impl(context& ctx, const std::string& fe, const std::string& be, const queue_options& o)
+    : timing(queue_timing(o)), frontend(bound(ctx, o.frontend, fe, "frontend")),
+      backend(bound(ctx, o.backend, be, "backend")), registry(timing) {}
 
   pp::timing timing;
   socket frontend;
@@ -75,8 +75,8 @@ struct queue::impl {
   void loop();
   void expire(pp::time_point now);
   void heartbeat_idle_workers();
-  void from_backend(message m, pp::time_point now);
-  void from_frontend(message m, pp::time_point now);
+  void from_backend(const message& m, pp::time_point now);
+  void from_frontend(const message& m, pp::time_point now);
   void publish_sizes() {
     stats.alive.store(registry.size(), std::memory_order_relaxed);
     stats.idle.store(registry.idle_count(), std::memory_order_relaxed);
@@ -95,7 +95,7 @@ void queue::impl::heartbeat_idle_workers() {
   }
 }
 
-void queue::impl::from_backend(message m, pp::time_point now) {
+void queue::impl::from_backend(const message& m, pp::time_point now) {
   if (m.size() < 1)
     return;
   std::string id = m[0].to_string();
@@ -123,7 +123,7 @@ void queue::impl::from_backend(message m, pp::time_point now) {
   }
 }
 
-void queue::impl::from_frontend(message m, pp::time_point now) {
+void queue::impl::from_frontend(const message& m, pp::time_point now) {
   // [client id, ..., "", body...]: a request with an envelope the worker can answer to.
   if (pp::classify_from_queue(m).what != pp::kind::request) {
     bump(stats.malformed);
@@ -169,7 +169,7 @@ void queue::impl::loop() {
           got.clear();
           backend.recv_batch(got, batch);
           for (auto& m : got)
-            from_backend(std::move(m), now);
+            from_backend(m, now);
         } else if (e.sock == &frontend) {
           for (size_t n = 0; n < batch && registry.idle_count() > 0; ++n) {
             expire(now);  // never hand a request to a worker that just died
@@ -178,7 +178,7 @@ void queue::impl::loop() {
             auto m = frontend.recv(std::chrono::milliseconds{0});
             if (!m)
               break;
-            from_frontend(std::move(*m), now);
+            from_frontend(*m, now);
           }
         }
       }
@@ -196,8 +196,8 @@ void queue::impl::loop() {
 }
 
 queue::queue(context& ctx, const std::string& frontend, const std::string& backend,
-             queue_options options)
-  : impl_(std::make_unique<impl>(ctx, frontend, backend, std::move(options))) {}
+             const queue_options& options)
+  : impl_(std::make_unique<impl>(ctx, frontend, backend, options)) {}
 
 queue::~queue() {
   impl_->control.stop_quietly();

@@ -47,8 +47,8 @@ void bump(std::atomic<uint64_t>& c) {
 } // namespace
 
 struct worker::impl {
-  impl(context& c, std::string ep, worker_options o)
-    : ctx(c), endpoint(std::move(ep)), timing(worker_timing(o)), socket_options(std::move(o.socket)),
+  impl(context& c, std::string ep, const worker_options& o)
+    : ctx(c), endpoint(std::move(ep)), timing(worker_timing(o)), socket_options(o.socket),
       liveness(timing, pp::clock::now()), heartbeat(timing.interval, pp::clock::now()) {
     socket_options.linger_ms = 0;
     connect(pp::clock::now());
@@ -74,7 +74,7 @@ struct worker::impl {
   void send(message m, std::atomic<uint64_t>& counter, pp::time_point now);
   void keep_alive(pp::time_point now);
   pp::time_point next_wake() const;
-  std::optional<request> take(message m, pp::time_point now);
+  std::optional<request> take(const message& m, pp::time_point now);
 };
 
 void worker::impl::connect(pp::time_point now) {
@@ -130,7 +130,7 @@ pp::time_point worker::impl::next_wake() const {
   return std::min(heartbeat.next(), liveness.next_check());
 }
 
-std::optional<request> worker::impl::take(message m, pp::time_point now) {
+std::optional<request> worker::impl::take(const message& m, pp::time_point now) {
   auto c = pp::classify_from_queue(m);
   if (c.what == pp::kind::heartbeat) {
     liveness.heard(now);
@@ -148,8 +148,8 @@ std::optional<request> worker::impl::take(message m, pp::time_point now) {
   return r;
 }
 
-worker::worker(context& ctx, const std::string& queue_endpoint, worker_options options)
-  : impl_(std::make_unique<impl>(ctx, queue_endpoint, std::move(options))) {}
+worker::worker(context& ctx, const std::string& queue_endpoint, const worker_options& options)
+  : impl_(std::make_unique<impl>(ctx, queue_endpoint, options)) {}
 
 worker::~worker() {
   impl_->control.stop_quietly();
@@ -165,7 +165,7 @@ std::optional<request> worker::recv(std::chrono::milliseconds timeout) {
       auto m = w.dealer->recv(std::chrono::milliseconds{0});
       if (!m)
         break;
-      if (auto r = w.take(std::move(*m), now))
+      if (auto r = w.take(*m, now))
         return r;
     }
     w.keep_alive(now);
@@ -176,7 +176,7 @@ std::optional<request> worker::recv(std::chrono::milliseconds timeout) {
   return std::nullopt;
 }
 
-void worker::reply(const request& to, message body) {
+void worker::reply(const request& to, const message& body) {
   auto& w = *impl_;
   auto now = pp::clock::now();
   if (!w.dealer) {
