@@ -13,6 +13,7 @@
 #include "core/options.hpp"
 #include "core/socket_type.hpp"
 #include "core/supervision.hpp"
+#include "paranoid_pirate.hpp"
 #include "poller.hpp"
 #include "proxy.hpp"
 #include "socket.hpp"
