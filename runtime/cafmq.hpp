@@ -12,6 +12,7 @@
 #include "core/options.hpp"
 #include "core/socket_type.hpp"
 #include "core/supervision.hpp"
+#include "majordomo_broker.hpp"
 #include "poller.hpp"
 #include "socket.hpp"
 #include "version.hpp"
