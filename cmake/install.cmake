@@ -9,7 +9,7 @@ include(CMakePackageConfigHelpers)
 install(FILES
   runtime/actor_api.hpp runtime/cafmq.hpp runtime/context.hpp runtime/socket.hpp
   runtime/socket_stats.hpp runtime/version.hpp runtime/zap_client.hpp
-  runtime/poller.hpp
+  runtime/poller.hpp runtime/majordomo_broker.hpp
   runtime/majordomo.hpp
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq)
 install(FILES

@@ -13,6 +13,7 @@
 #include "core/socket_type.hpp"
 #include "core/supervision.hpp"
 #include "majordomo.hpp"
+#include "majordomo_broker.hpp"
 #include "poller.hpp"
 #include "socket.hpp"
 #include "version.hpp"
