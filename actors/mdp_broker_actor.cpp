@@ -94,8 +94,8 @@ void answer_mmi(broker_self self, const message& client, const std::string& serv
     auto i = st.services.find(name);
     code = i != st.services.end() && i->second.workers > 0 ? "200" : "404";
   }
+  bump(st.stats->mmi);  // counted before it is sent: a client that has the reply sees the count
   send_out(self, mdpc::broker_reply(client, service, message{std::string_view(code)}));
-  bump(st.stats->mmi);
 }
 
 void on_client(broker_self self, mdpc::broker_inbound& in) {
@@ -144,8 +144,8 @@ void on_reply(broker_self self, mdpc::broker_inbound& in, worker_entry& w, const
   }
   w.live->busy.store(false, std::memory_order_relaxed);
   --st.busy;
-  send_out(self, mdpc::broker_reply(in.worker.client, w.service, in.worker.body));
   bump(st.stats->answered);
+  send_out(self, mdpc::broker_reply(in.worker.client, w.service, in.worker.body));
   if (st.stopping.active) {
     ++st.stopping.summary.answered_while_draining;
     maybe_finish_stop(self);
@@ -267,8 +267,8 @@ void dispatch(broker_self self, const std::string& service, const std::string& k
   auto& w = i->second;
   w.live->busy.store(true, std::memory_order_relaxed);
   ++st.busy;
-  send_out(self, mdpc::broker_request(w.address, client, body));
   bump(st.stats->dispatched);
+  send_out(self, mdpc::broker_request(w.address, client, body));
 }
 
 void on_child_down(broker_self self, const caf::down_msg& dm) {
