@@ -78,6 +78,43 @@ private:
   std::unique_ptr<state> state_;
 };
 
+/// A reply an async_client received: the service that answered and the body.
+struct reply {
+  std::string service;
+  message body;
+};
+
+/// The zguide's mdcliapi2: send() and recv() apart, so many requests can be in flight at once,
+/// on one DEALER that is never replaced. No retries: a reply does not say which request it
+/// answers (put an id in the body), and a late reply to an abandoned request does arrive.
+class async_client {
+public:
+  /// Connects to the broker (`options` with linger 0). Throws cafmq::error for bad socket
+  /// options or a bad endpoint.
+  async_client(context& ctx, std::string broker_endpoint, socket_options options = {});
+  ~async_client();
+  async_client(const async_client&) = delete;
+  async_client& operator=(const async_client&) = delete;
+  async_client(async_client&&) noexcept;
+  async_client& operator=(async_client&&) noexcept;
+
+  /// Queues a request for `service`; false if it could not be queued within `timeout` (no
+  /// connection yet, or the send queue full). Throws errc::invalid_argument for an empty
+  /// service or a body of no frames.
+  bool send(std::string_view service, const message& body,
+            std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
+  /// The next reply, waiting up to `timeout`; nullopt on timeout. Messages that are not a
+  /// client reply of MDP/0.1 are dropped and counted in stats().discarded.
+  std::optional<reply> recv(std::chrono::milliseconds timeout);
+
+  /// requests and sent (both: requests queued), answered (replies returned), discarded.
+  const client_stats& stats() const noexcept;
+
+private:
+  struct state;
+  std::unique_ptr<state> state_;
+};
+
 /// How a worker keeps in touch with its broker. RFC 7's defaults.
 struct worker_options {
   /// A HEARTBEAT goes to the broker this often (while recv() runs).
@@ -140,7 +177,7 @@ public:
   /// `req` came on has been replaced since (its broker forgot the client: the reply could reach
   /// another client with the same address) or the send queue stayed full for a heartbeat
   /// interval. Throws errc::invalid_argument for a body of no frames.
-  bool reply(const request& req, message body);
+  bool reply(const request& req, const message& body);
   /// Serves requests with `handler` (its return value is the reply) until `stop` is set; `stop`
   /// is looked at least every 100 ms.
   void run(const std::function<message(const request&)>& handler, const std::atomic<bool>& stop);

@@ -2,14 +2,14 @@
 #include "runtime/majordomo.hpp"
 
 #include "patterns/mdp_codec.hpp"
+#include "runtime/majordomo_common.hpp"
 #include "runtime/socket.hpp"
-
-#include <algorithm>
 
 namespace cafmq::mdp {
 
 namespace codec = patterns::mdp;
-using clock = std::chrono::steady_clock;
+using detail::clock;
+using detail::until;
 using std::chrono::milliseconds;
 
 namespace {
@@ -22,18 +22,6 @@ void validate(const client_options& o) {
   if (o.retries < 0)
     throw error{errc::invalid_argument,
                 "mdp::client: retries must not be negative, not " + std::to_string(o.retries)};
-}
-
-void validate_request(std::string_view service, const message& body) {
-  if (service.empty())
-    throw error{errc::invalid_argument, "mdp::client::request: the service name is empty"};
-  if (body.empty())
-    throw error{errc::invalid_argument, "mdp::client::request: the body has no frames"};
-}
-
-milliseconds until(clock::time_point t) {
-  auto left = std::chrono::ceil<milliseconds>(t - clock::now());
-  return std::max(left, milliseconds{0});
 }
 
 } // namespace
@@ -92,7 +80,7 @@ client& client::operator=(client&&) noexcept = default;
 std::optional<message> client::request(std::string_view service, const message& body) {
   if (!state_)
     throw error{errc::socket_closed, "mdp::client::request: the client was moved from"};
-  validate_request(service, body);
+  detail::check_request("mdp::client::request", service, body);
   auto& st = *state_;
   ++st.stats.requests;
   for (int attempt = 0; attempt <= st.options.retries; ++attempt) {

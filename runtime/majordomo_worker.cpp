@@ -4,6 +4,7 @@
 #include "runtime/majordomo.hpp"
 
 #include "patterns/mdp_codec.hpp"
+#include "runtime/majordomo_common.hpp"
 #include "runtime/socket.hpp"
 
 #include <algorithm>
@@ -12,7 +13,8 @@
 namespace cafmq::mdp {
 
 namespace codec = patterns::mdp;
-using clock = std::chrono::steady_clock;
+using detail::clock;
+using detail::until;
 using std::chrono::milliseconds;
 
 namespace {
@@ -29,11 +31,6 @@ void validate(const std::string& service, const worker_options& o) {
   if (o.reconnect_delay.count() < 0)
     bad("reconnect_delay must not be negative, not " + std::to_string(o.reconnect_delay.count())
         + " ms");
-}
-
-milliseconds until(clock::time_point t) {
-  auto left = std::chrono::ceil<milliseconds>(t - clock::now());
-  return std::max(left, milliseconds{0});
 }
 
 } // namespace
@@ -142,7 +139,7 @@ struct worker::state {
     }
   }
 
-  bool reply(const request& req, message body) {
+  bool reply(const request& req, const message& body) {
     if (!sock || req.connection != connection) {
       ++stats.stale_replies;
       return false;
@@ -199,13 +196,13 @@ std::optional<request> worker::recv(milliseconds timeout) {
   return state_->recv(timeout);
 }
 
-bool worker::reply(const request& req, message body) {
+bool worker::reply(const request& req, const message& body) {
   if (!state_)
     throw error{errc::socket_closed, "mdp::worker::reply: the worker was moved from"};
   state_->require_open("reply");
   if (body.empty())
     throw error{errc::invalid_argument, "mdp::worker::reply: the body has no frames"};
-  return state_->reply(req, std::move(body));
+  return state_->reply(req, body);
 }
 
 void worker::run(const std::function<message(const request&)>& handler,
