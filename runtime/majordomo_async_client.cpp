@@ -12,11 +12,12 @@ using detail::clock;
 using detail::until;
 
 struct async_client::state {
+  std::string endpoint;
   socket sock;
   client_stats stats;
 
-  state(context& ctx, const std::string& endpoint, socket_options options)
-    : sock(ctx, socket_type::dealer, no_linger(std::move(options))) {
+  state(context& ctx, std::string broker, socket_options options)
+    : endpoint(std::move(broker)), sock(ctx, socket_type::dealer, no_linger(std::move(options))) {
     sock.connect(endpoint);
   }
 
@@ -27,7 +28,7 @@ struct async_client::state {
 };
 
 async_client::async_client(context& ctx, std::string broker_endpoint, socket_options options)
-  : state_(std::make_unique<state>(ctx, broker_endpoint, std::move(options))) {}
+  : state_(std::make_unique<state>(ctx, std::move(broker_endpoint), std::move(options))) {}
 
 async_client::~async_client() = default;
 async_client::async_client(async_client&&) noexcept = default;
