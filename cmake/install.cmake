@@ -10,7 +10,7 @@ install(FILES
   runtime/actor_api.hpp runtime/cafmq.hpp runtime/certificates.hpp runtime/context.hpp runtime/socket.hpp
   runtime/socket_stats.hpp runtime/version.hpp runtime/zap_client.hpp
   runtime/poller.hpp runtime/proxy.hpp
-  runtime/paranoid_pirate.hpp
+  runtime/paranoid_pirate.hpp runtime/majordomo_broker.hpp runtime/majordomo.hpp
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cafmq)
 install(FILES
   runtime/core/authenticator.hpp runtime/core/authorization.hpp runtime/core/connection_end.hpp

@@ -14,6 +14,8 @@
 #include "core/socket_type.hpp"
 #include "core/supervision.hpp"
 #include "paranoid_pirate.hpp"
+#include "majordomo.hpp"
+#include "majordomo_broker.hpp"
 #include "poller.hpp"
 #include "proxy.hpp"
 #include "socket.hpp"

@@ -7,16 +7,10 @@
 
 namespace cafmq::cli {
 
-namespace {
-
-// tcp://host:* (or :0) and ipc://*: the address is chosen by the bind. Only bound endpoints
-// get here, so the text parsed when the bind succeeded.
 bool picked_at_bind(const std::string& address) {
   auto ep = parse_endpoint(address, true);
   return (ep.transport == "tcp" && ep.any_port) || (ep.transport == "ipc" && ep.path == "*");
 }
-
-} // namespace
 
 void attach_endpoints(socket& sock, const cli_args& args) {
   for (auto& ep : args.endpoints) {

@@ -22,7 +22,8 @@ enum : unsigned {
   recv_cmd = 1u << static_cast<unsigned>(command::recv),
   echo_cmd = 1u << static_cast<unsigned>(command::echo),
   request_cmd = 1u << static_cast<unsigned>(command::request),
-  all_cmds = send_cmd | recv_cmd | echo_cmd | request_cmd,
+  all_cmds = send_cmd | recv_cmd | echo_cmd | request_cmd,  ///< the commands with one socket
+  broker_cmd = 1u << static_cast<unsigned>(command::broker),
 };
 
 /// One option: where it is valid and what it does with its value.
@@ -64,7 +65,7 @@ const option_spec options[] = {
                            "xsub, stream)"};
      a.type = *t;
    }},
-  {"--bind", true, all_cmds,
+  {"--bind", true, all_cmds | broker_cmd,
    [](cli_args& a, const std::string& v) { a.endpoints.push_back({true, v}); }},
   {"--connect", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.endpoints.push_back({false, v}); }},
@@ -73,7 +74,7 @@ const option_spec options[] = {
      a.count = static_cast<uint64_t>(parse_int("--count", v, 1, i64_max));
      a.count_given = true;
    }},
-  {"--linger-ms", true, all_cmds,
+  {"--linger-ms", true, all_cmds | broker_cmd,
    [](cli_args& a, const std::string& v) {
      a.options.linger_ms = static_cast<int>(parse_int("--linger-ms", v, -1, int_max));
    }},
@@ -97,11 +98,11 @@ const option_spec options[] = {
    [](cli_args& a, const std::string& v) { a.frames.push_back({frame_arg::source::text, v}); }},
   {"--routing-id", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.options.routing_id = v; }},
-  {"--sndhwm", true, all_cmds,
+  {"--sndhwm", true, all_cmds | broker_cmd,
    [](cli_args& a, const std::string& v) {
      a.options.sndhwm = static_cast<size_t>(parse_int("--sndhwm", v, 0, hwm_max));
    }},
-  {"--rcvhwm", true, all_cmds,
+  {"--rcvhwm", true, all_cmds | broker_cmd,
    [](cli_args& a, const std::string& v) {
      a.options.rcvhwm = static_cast<size_t>(parse_int("--rcvhwm", v, 0, hwm_max));
    }},
@@ -128,7 +129,7 @@ const option_spec options[] = {
    [](cli_args& a, const std::string& v) {
      a.options.connect_timeout_ms = static_cast<int>(parse_int("--connect-timeout-ms", v, 0, int_max));
    }},
-  {"--events", false, all_cmds, [](cli_args& a, const std::string&) { a.events = true; }},
+  {"--events", false, all_cmds | broker_cmd, [](cli_args& a, const std::string&) { a.events = true; }},
   // -- heartbeats (ZMTP 3.1 PING/PONG) --
   {"--heartbeat-ivl-ms", true, all_cmds,
    [](cli_args& a, const std::string& v) {
@@ -144,19 +145,19 @@ const option_spec options[] = {
      a.options.heartbeat_ttl_ms = static_cast<int>(parse_int("--heartbeat-ttl-ms", v, 0, 6553599));
    }},
   // -- security (docs/security.md); the keys are checked when the socket is made --
-  {"--curve-server", false, all_cmds,
+  {"--curve-server", false, all_cmds | broker_cmd,
    [](cli_args& a, const std::string&) { a.options.curve_server = true; }},
-  {"--curve-server-secret", true, all_cmds,
+  {"--curve-server-secret", true, all_cmds | broker_cmd,
    [](cli_args& a, const std::string& v) {
      a.options.curve_server = true;
      set_secret(a, "--curve-server-secret", v);
    }},
-  {"--curve-server-secret-file", true, all_cmds,
+  {"--curve-server-secret-file", true, all_cmds | broker_cmd,
    [](cli_args& a, const std::string& v) {
      a.options.curve_server = true;
      set_secret(a, "--curve-server-secret-file", secret_from_file("--curve-server-secret-file", v));
    }},
-  {"--curve-server-secret-env", true, all_cmds,
+  {"--curve-server-secret-env", true, all_cmds | broker_cmd,
    [](cli_args& a, const std::string& v) {
      a.options.curve_server = true;
      set_secret(a, "--curve-server-secret-env", secret_from_env("--curve-server-secret-env", v));
@@ -182,16 +183,16 @@ const option_spec options[] = {
    [](cli_args& a, const std::string& v) {
      set_secret(a, "--curve-secret-env", secret_from_env("--curve-secret-env", v));
    }},
-  {"--curve-cert", true, all_cmds,
+  {"--curve-cert", true, all_cmds | broker_cmd,
    [](cli_args& a, const std::string& v) {
      auto keys = secret_cert("--curve-cert", v);
      a.options.curve_secretkey = keys.secret_z85;
      a.cert_public = keys.public_z85;
      a.cert_given = true;
    }},
-  {"--curve-allow", true, all_cmds,
+  {"--curve-allow", true, all_cmds | broker_cmd,
    [](cli_args& a, const std::string& v) { a.curve_allow.push_back(v); }},
-  {"--curve-allow-cert", true, all_cmds,
+  {"--curve-allow-cert", true, all_cmds | broker_cmd,
    [](cli_args& a, const std::string& v) {
      a.curve_allow.push_back(public_cert("--curve-allow-cert", v));
    }},
@@ -207,15 +208,15 @@ const option_spec options[] = {
    [](cli_args& a, const std::string& v) {
      a.options.plain_password = secret_from_env("--plain-password-env", v);
    }},
-  {"--plain-server", false, all_cmds,
+  {"--plain-server", false, all_cmds | broker_cmd,
    [](cli_args& a, const std::string&) { a.options.plain_server = true; }},
-  {"--plain-passwords", true, all_cmds,
+  {"--plain-passwords", true, all_cmds | broker_cmd,
    [](cli_args& a, const std::string& v) { a.plain_passwords = v; }},
-  {"--zap-domain", true, all_cmds,
+  {"--zap-domain", true, all_cmds | broker_cmd,
    [](cli_args& a, const std::string& v) { a.options.zap_domain = v; }},
   // -- transports --
-  {"--ipv6", false, all_cmds, [](cli_args& a, const std::string&) { a.options.ipv6 = true; }},
-  {"--no-ipv6", false, all_cmds, [](cli_args& a, const std::string&) { a.options.ipv6 = false; }},
+  {"--ipv6", false, all_cmds | broker_cmd, [](cli_args& a, const std::string&) { a.options.ipv6 = true; }},
+  {"--no-ipv6", false, all_cmds | broker_cmd, [](cli_args& a, const std::string&) { a.options.ipv6 = false; }},
   // -- pattern options (libzmq's names; a type they do not apply to ignores them) --
   {"--conflate", false, all_cmds, [](cli_args& a, const std::string&) { a.options.conflate = true; }},
   {"--immediate", false, all_cmds,
@@ -240,13 +241,34 @@ const option_spec options[] = {
    [](cli_args& a, const std::string&) { a.options.xpub_nodrop = true; }},
   {"--xpub-welcome-msg", true, all_cmds,
    [](cli_args& a, const std::string& v) { a.options.xpub_welcome_msg = v; }},
-  {"--maxmsgsize", true, all_cmds,
+  {"--maxmsgsize", true, all_cmds | broker_cmd,
    [](cli_args& a, const std::string& v) {
      a.options.maxmsgsize = parse_int("--maxmsgsize", v, -1, i64_max);
    }},
-  {"--handshake-ivl-ms", true, all_cmds,
+  {"--handshake-ivl-ms", true, all_cmds | broker_cmd,
    [](cli_args& a, const std::string& v) {
      a.options.handshake_ivl_ms = static_cast<int>(parse_int("--handshake-ivl-ms", v, 0, int_max));
+   }},
+  // -- the Majordomo broker (MDP heartbeats, not ZMTP's: see `cafmq broker --help`) --
+  {"--heartbeat-ivl-ms", true, broker_cmd,
+   [](cli_args& a, const std::string& v) {
+     a.mdp_heartbeat_ivl_ms = static_cast<int>(parse_int("--heartbeat-ivl-ms", v, 1, int_max));
+   }},
+  {"--heartbeat-liveness", true, broker_cmd,
+   [](cli_args& a, const std::string& v) {
+     a.mdp_heartbeat_liveness = static_cast<int>(parse_int("--heartbeat-liveness", v, 1, 1000));
+   }},
+  {"--request-expiry-ms", true, broker_cmd,
+   [](cli_args& a, const std::string& v) {
+     a.mdp_request_expiry_ms = static_cast<int>(parse_int("--request-expiry-ms", v, 1, int_max));
+   }},
+  {"--max-queued", true, broker_cmd,
+   [](cli_args& a, const std::string& v) {
+     a.mdp_max_queued = static_cast<size_t>(parse_int("--max-queued", v, 1, int_max));
+   }},
+  {"--drain-ms", true, broker_cmd,
+   [](cli_args& a, const std::string& v) {
+     a.mdp_drain_ms = static_cast<int>(parse_int("--drain-ms", v, 0, int_max));
    }},
   {"--subscribe", true, recv_cmd,
    [](cli_args& a, const std::string& v) { a.subscriptions.push_back(v); }},
@@ -291,10 +313,13 @@ std::string take_value(const option_spec& spec, const std::string& word, size_t 
 void check_complete(cli_args& a, bool type_given) {
   if (!a.options.curve_server && a.options.curve_publickey.empty())
     a.options.curve_publickey = a.cert_public;
-  if (!type_given)
+  if (a.cmd == command::broker)
+    a.type = socket_type::router;  // a broker is a ROUTER: no --type
+  else if (!type_given)
     throw usage_error{"missing --type (e.g. --type push)"};
   if (a.endpoints.empty())
-    throw usage_error{"no endpoint: give at least one --bind or --connect"};
+    throw usage_error{a.cmd == command::broker ? "no endpoint: give at least one --bind"
+                                               : "no endpoint: give at least one --bind or --connect"};
   if (takes_frames(a.cmd) && a.frames.empty())
     throw usage_error{std::string(command_name(a.cmd)) + " needs at least one FRAME argument"};
   using st = socket_type;
@@ -346,7 +371,7 @@ void check_complete(cli_args& a, bool type_given) {
 } // namespace
 
 std::optional<command> parse_command(const std::string& name) {
-  for (auto c : {command::send, command::recv, command::echo, command::request})
+  for (auto c : {command::send, command::recv, command::echo, command::request, command::broker})
     if (name == command_name(c))
       return c;
   return std::nullopt;
@@ -358,6 +383,7 @@ const char* command_name(command cmd) {
     case command::recv: return "recv";
     case command::echo: return "echo";
     case command::request: return "request";
+    case command::broker: return "broker";
   }
   return "?";
 }

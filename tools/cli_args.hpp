@@ -24,7 +24,7 @@ public:
 };
 
 /// The sub-commands.
-enum class command { send, recv, echo, request };
+enum class command { send, recv, echo, request, broker };
 
 /// One --bind or --connect, in command-line order.
 struct endpoint_arg {
@@ -56,11 +56,17 @@ struct cli_args {
   std::string cert_public;                   ///< --curve-cert: our public key (clients use it)
   bool cert_given = false;                   ///< --curve-cert given
   std::string_view explicit_key_flag;        ///< the last flag that gave a CURVE key of ours
+  // `cafmq broker` (MDP/0.1): its --heartbeat-ivl-ms is the MDP heartbeat, not ZMTP's
+  int mdp_heartbeat_ivl_ms = 2500;           ///< broker --heartbeat-ivl-ms
+  int mdp_heartbeat_liveness = 3;            ///< broker --heartbeat-liveness
+  int mdp_request_expiry_ms = 10000;         ///< broker --request-expiry-ms
+  size_t mdp_max_queued = 10000;             ///< broker --max-queued (per service)
+  int mdp_drain_ms = 1000;                   ///< broker --drain-ms: the stop's drain time
 };
 
 /// Parses `args` (the words after the command name) for `cmd`; throws usage_error.
 cli_args parse_args(command cmd, const std::vector<std::string>& args);
-/// Parses a command name ("send", "recv", "echo", "request"); nullopt if unknown.
+/// Parses a command name ("send", "recv", "echo", "request", "broker"); nullopt if unknown.
 std::optional<command> parse_command(const std::string& name);
 /// The command's name as typed.
 const char* command_name(command cmd);

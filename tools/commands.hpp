@@ -18,12 +18,17 @@ int run_recv(const cli_args& args);
 int run_echo(const cli_args& args);
 /// `cafmq request`: sends the message and prints each reply, --count times; 1 on timeout.
 int run_request(const cli_args& args);
+/// `cafmq broker`: a Majordomo broker until SIGINT/SIGTERM; exit 0 after a clean stop.
+int run_broker(const cli_args& args);
 /// `cafmq keygen [--cert FILE]`: prints a CURVE key pair or writes it as zcert files; `args`
 /// are the words after "keygen". Throws usage_error for bad arguments.
 int run_keygen(const std::vector<std::string>& args);
 /// `cafmq proxy --frontend TYPE,EP --backend TYPE,EP [--capture EP]`: forwards until SIGINT or
 /// SIGTERM, then prints the statistics; `words` are the words after "proxy".
 int run_proxy(const std::vector<std::string>& words);
+/// tcp://host:* (or :0) and ipc://*: the address is chosen by the bind, so the command reports
+/// it ("bound EP" on stderr). `address` must have bound successfully (it parses).
+bool picked_at_bind(const std::string& address);
 /// Binds and connects `args.endpoints` in order; reports wildcard-port binds on stderr.
 void attach_endpoints(socket& sock, const cli_args& args);
 

@@ -45,7 +45,7 @@ int dispatch(int argc, char** argv) {
   auto cmd = parse_command(first);
   if (!cmd)
     throw usage_error{"unknown command '" + first
-                      + "' (expected send, recv, echo, request, keygen or proxy)"};
+                      + "' (expected send, recv, echo, request, broker, proxy or keygen)"};
   help_hint = std::string("cafmq ") + command_name(*cmd) + " --help";
   auto args = parse_args(*cmd, std::vector<std::string>(argv + 2, argv + argc));
   if (args.help) {
@@ -58,6 +58,7 @@ int dispatch(int argc, char** argv) {
     case command::recv: return run_recv(args);
     case command::echo: return run_echo(args);
     case command::request: return run_request(args);
+    case command::broker: return run_broker(args);
   }
   return 2;
 }

@@ -115,15 +115,42 @@ constexpr const char* request_usage =
   "  --linger-ms MS      on close, wait at most MS for queued messages (default 0)\n"
   "  --                  end of options: the rest are frames even if they start with --\n";
 
+constexpr const char* broker_usage =
+  "usage: cafmq broker --bind EP... [options]\n"
+  "A Majordomo broker (MDP/0.1, ZeroMQ RFC 7, with RFC 8's mmi.service) on a ROUTER socket:\n"
+  "clients (MDPC01) and workers (MDPW01) connect to it. Runs until SIGINT/SIGTERM, then stops\n"
+  "taking requests, waits up to --drain-ms for the replies in flight (forwarding them),\n"
+  "discards the queued ones, sends DISCONNECT to every worker, prints a one-line summary on\n"
+  "stdout (\"stopped: ...\") and exits. A wildcard bind prints \"bound EP\" on stderr.\n"
+  "Exit status: 0 stopped by a signal, 1 error (e.g. bind failed), 2 usage.\n"
+  "\n"
+  "options:\n"
+  "  --bind EP                  where clients and workers connect (repeatable)\n"
+  "  --heartbeat-ivl-ms MS      MDP HEARTBEAT interval, both ways (default 2500, RFC 7).\n"
+  "                             Not ZMTP's PING (which the broker leaves off)\n"
+  "  --heartbeat-liveness N     heartbeats a worker may miss before removal (default 3)\n"
+  "  --request-expiry-ms MS     a request waiting for a worker is dropped after MS\n"
+  "                             (default 10000)\n"
+  "  --max-queued N             requests one service may hold waiting (default 10000)\n"
+  "  --drain-ms MS              on SIGINT/SIGTERM, wait up to MS for replies (default 1000)\n"
+  "  --events                   print the ROUTER's monitor events on stderr as JSON lines\n"
+  "  --sndhwm N, --rcvhwm N, --linger-ms MS, --maxmsgsize N, --handshake-ivl-ms MS,\n"
+  "  --ipv6, --no-ipv6          the ROUTER's options, as for the other commands\n"
+  "security (default NULL): --curve-server, --curve-server-secret[-file|-env] Z85,\n"
+  "  --curve-cert FILE, --curve-allow Z85, --curve-allow-cert FILE, --plain-server,\n"
+  "  --plain-passwords FILE, --zap-domain D (as for the other commands: cafmq recv --help)\n"
+  "  -h, --help          this help\n";
+
 } // namespace
 
 void print_usage(std::FILE* out) {
-  std::fputs("usage: cafmq send|recv|echo|request|keygen|proxy [options]   (cafmq COMMAND --help)\n"
+  std::fputs("usage: cafmq send|recv|echo|request|broker|proxy|keygen [options]   (cafmq COMMAND --help)\n"
              "  cafmq send --type push --connect tcp://127.0.0.1:5555 hello world\n"
              "  cafmq recv --type pull --bind tcp://*:5555 --count 1\n"
              "  cafmq recv --type sub --connect tcp://127.0.0.1:5556 --subscribe weather.\n"
              "  cafmq echo --type rep --bind tcp://*:5557\n"
              "  cafmq request --type req --connect tcp://127.0.0.1:5557 ping\n"
+             "  cafmq broker --bind tcp://*:5555   (a Majordomo broker, RFC 7)\n"
              "  cafmq keygen --cert server.cert   (CURVE key pair; without --cert: printed)\n"
              "  cafmq proxy --frontend router,bind:tcp://*:5559 --backend dealer,bind:tcp://*:5560\n"
              "  cafmq --version                   (the library's version)\n",
@@ -137,6 +164,7 @@ void print_command_usage(command cmd, std::FILE* out) {
     case command::recv: text = recv_usage; break;
     case command::echo: text = echo_usage; break;
     case command::request: text = request_usage; break;
+    case command::broker: std::fputs(broker_usage, out); return;
   }
   std::fputs(text, out);
   std::fputs(common_options, out);

@@ -10,6 +10,9 @@ const char* to_string(node_role role) noexcept {
     case node_role::listener: return "listener";
     case node_role::connector: return "connector";
     case node_role::session: return "session";
+    case node_role::broker: return "broker";
+    case node_role::service: return "service";
+    case node_role::worker: return "worker";
   }
   return "unknown";
 }

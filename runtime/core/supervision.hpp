@@ -10,7 +10,10 @@
 namespace cafmq {
 
 /// Which actor a node describes.
-enum class node_role : uint8_t { context, socket, listener, connector, session };
+enum class node_role : uint8_t {
+  context, socket, listener, connector, session,
+  broker, service, worker,  ///< a Majordomo broker (runtime/majordomo_broker.hpp) and its children
+};
 
 /// What the actor is doing.
 enum class node_state : uint8_t {

@@ -6,6 +6,7 @@
 // Skipped, with the reason printed, where the machine forbids namespaces (not root, no iproute2).
 // Kernels without sch_netem (some containers) get the `blackhole` qdisc instead, which drops
 // every packet just the same; the test prints which one it used.
+#include "interop/netns_pair.hpp"
 #include "support/child_process.hpp"
 #include "support/deadline.hpp"
 
@@ -20,117 +21,11 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::child_process;
+using test::netns_pair;
 
 const std::string cli = CAFMQ_CLI_PATH;
 constexpr int ivl_ms = 100;
 constexpr int timeout_ms = 500;
-
-std::string find_binary(const std::string& name) {
-  for (const char* dir : {"/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"}) {
-    std::string path = dir + name;
-    if (::access(path.c_str(), X_OK) == 0)
-      return path;
-  }
-  return {};
-}
-
-// Two namespaces A (10.77.5.1) and B (10.77.5.2) joined by a veth pair; removed on destruction.
-class netns_pair {
-public:
-  netns_pair() : ip_(find_binary("ip")), tc_(find_binary("tc")) {
-    auto tag = std::to_string(::getpid());
-    a = "cafmq_hb_a" + tag;
-    b = "cafmq_hb_b" + tag;
-    va_ = "cfa" + tag;
-    vb_ = "cfb" + tag;
-  }
-  ~netns_pair() {
-    if (created_a_)
-      run({ip_, "netns", "del", a});
-    if (created_b_)
-      run({ip_, "netns", "del", b});  // deleting a namespace deletes its veth end
-  }
-
-  /// Empty when the pair is up; else why the machine cannot run the test.
-  std::string setup() {
-    if (::geteuid() != 0)
-      return "needs root (CAP_NET_ADMIN) to create network namespaces";
-    if (ip_.empty() || tc_.empty())
-      return "needs the ip and tc binaries (iproute2; see scripts/install-deps.sh)";
-    if (auto e = run({ip_, "netns", "add", a}); !e.empty())
-      return "cannot create a network namespace: " + e;
-    created_a_ = true;
-    if (auto e = run({ip_, "netns", "add", b}); !e.empty())
-      return "cannot create a network namespace: " + e;
-    created_b_ = true;
-    const std::vector<std::vector<std::string>> steps = {
-      {ip_, "link", "add", va_, "type", "veth", "peer", "name", vb_},
-      {ip_, "link", "set", va_, "netns", a},
-      {ip_, "link", "set", vb_, "netns", b},
-      {ip_, "-n", a, "addr", "add", "10.77.5.1/24", "dev", va_},
-      {ip_, "-n", b, "addr", "add", "10.77.5.2/24", "dev", vb_},
-      {ip_, "-n", a, "link", "set", va_, "up"},
-      {ip_, "-n", b, "link", "set", vb_, "up"},
-      {ip_, "-n", a, "link", "set", "lo", "up"},
-      {ip_, "-n", b, "link", "set", "lo", "up"},
-    };
-    for (auto& s : steps)
-      if (auto e = run(s); !e.empty())
-        return "cannot set up the veth pair: " + e;
-    return {};
-  }
-
-  /// Drops every packet leaving either end; empty on success, else why not.
-  std::string partition() {
-    for (auto qdisc : {std::vector<std::string>{"netem", "loss", "100%"},
-                       std::vector<std::string>{"blackhole"}}) {
-      auto e = drop_on(a, va_, qdisc);
-      if (e.empty() && (e = drop_on(b, vb_, qdisc)).empty()) {
-        std::printf("partition: tc qdisc %s on both veth ends\n", qdisc[0].c_str());
-        return {};
-      }
-      heal();
-      if (e.find("unknown") == std::string::npos)
-        return e;  // another failure than a missing qdisc kind
-      std::printf("tc qdisc %s is unavailable (%s); trying the next\n", qdisc[0].c_str(),
-                  e.c_str());
-    }
-    return "neither netem nor blackhole qdiscs are available";
-  }
-
-  /// Removes the qdiscs (errors ignored: one may not exist).
-  void heal() {
-    run({ip_, "netns", "exec", a, tc_, "qdisc", "del", "dev", va_, "root"});
-    run({ip_, "netns", "exec", b, tc_, "qdisc", "del", "dev", vb_, "root"});
-  }
-
-  /// argv that runs `cmd` inside namespace `ns` with info-level logs.
-  std::vector<std::string> in(const std::string& ns, std::vector<std::string> cmd) const {
-    std::vector<std::string> argv{ip_, "netns", "exec", ns, "/usr/bin/env", "CAFMQ_LOG=info"};
-    argv.insert(argv.end(), cmd.begin(), cmd.end());
-    return argv;
-  }
-
-  std::string a, b;
-
-private:
-  std::string drop_on(const std::string& ns, const std::string& dev,
-                      const std::vector<std::string>& qdisc) {
-    std::vector<std::string> argv{ip_, "netns", "exec", ns, tc_, "qdisc", "add", "dev", dev,
-                                  "root"};
-    argv.insert(argv.end(), qdisc.begin(), qdisc.end());
-    return run(argv);
-  }
-  static std::string run(std::vector<std::string> argv) {
-    auto r = test::run_process(std::move(argv), 10000ms);
-    if (r.exit_code == 0)
-      return {};
-    return r.err.empty() ? r.describe() : r.err.substr(0, r.err.find('\n'));
-  }
-
-  std::string ip_, tc_, va_, vb_;
-  bool created_a_ = false, created_b_ = false;
-};
 
 TEST(FaultPartition, HeartbeatsDetectALossyPartitionWithinTheTimeoutAndTheStreamHealsAfter) {
   netns_pair net;

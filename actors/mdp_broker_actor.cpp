@@ -1,0 +1,354 @@
+// The Majordomo broker actor: reads the ROUTER when its readiness callback wakes it, parses each
+// message with the MDP codec and routes it: client requests to their service's actor (mmi.*
+// answered here), worker commands to the worker's bookkeeping. The only actor that uses the
+// socket: its children send what they want sent (out_atom, dispatch_atom).
+#include "actors/mdp_broker_state.hpp"
+
+#include "runtime/core/log.hpp"
+
+namespace cafmq::actors::mdp {
+
+namespace mdpc = patterns::mdp;
+
+broker_stats counters::snapshot() const {
+  auto get = [](const std::atomic<uint64_t>& c) { return c.load(std::memory_order_relaxed); };
+  broker_stats s;
+  s.services = get(services);
+  s.workers = get(workers);
+  s.requests_received = get(received);
+  s.requests_dispatched = get(dispatched);
+  s.replies_answered = get(answered);
+  s.requests_expired = get(expired);
+  s.requests_dropped = get(dropped);
+  s.mmi_answered = get(mmi);
+  s.malformed = get(malformed);
+  s.heartbeats_sent = get(heartbeats_sent);
+  s.heartbeats_received = get(heartbeats_received);
+  s.disconnects_sent = get(disconnects_sent);
+  s.workers_expired = get(workers_expired);
+  return s;
+}
+
+std::string address_key(const message& address) {
+  std::string key;
+  for (size_t i = 0; i < address.size(); ++i) {
+    auto v = address[i].view();
+    key += std::to_string(v.size());
+    key += ':';
+    key += v;
+  }
+  return key;
+}
+
+void send_out(broker_self self, message m) {
+  try {
+    self->state.sock->send(std::move(m), std::chrono::milliseconds(0));
+  } catch (const error& e) {
+    log::write(log::level::warn, "mdp.broker", std::string("send failed: ") + e.what());
+  }
+}
+
+namespace {
+
+constexpr size_t batch_max = 256;
+
+// A malformed message: counted, logged (the first few, then every thousandth), never fatal.
+void note_malformed(broker_self self, mdpc::fault f, bool from_worker) {
+  auto n = self->state.stats->malformed.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (n <= 10 || n % 1000 == 0)
+    log::write(log::level::warn, "mdp.broker",
+               std::string("malformed ") + (from_worker ? "worker" : "client") + " message #"
+                 + std::to_string(n) + " dropped: " + mdpc::fault_text(f));
+}
+
+// An invalid or out-of-order worker message: DISCONNECT, and the worker is forgotten (RFC 7).
+void reject_worker(broker_self self, const message& sender, const std::string& key) {
+  if (self->state.workers.count(key) != 0) {
+    remove_worker(self, key, true);
+    return;
+  }
+  send_out(self, mdpc::broker_signal(sender, mdpc::command::disconnect));
+  bump(self->state.stats->disconnects_sent);
+}
+
+service_entry& service_for(broker_self self, const std::string& name) {
+  auto& st = self->state;
+  auto i = st.services.find(name);
+  if (i != st.services.end())
+    return i->second;
+  service_entry e;
+  e.actor = spawn_service(self, name, st.cfg, st.stats);
+  self->monitor(e.actor);
+  st.service_names[e.actor.address()] = name;
+  bump(st.stats->services);
+  return st.services.emplace(name, std::move(e)).first->second;
+}
+
+// RFC 8: mmi.service answers 200 if the service named in the body has workers, else 404; any
+// other mmi.* 501.
+void answer_mmi(broker_self self, const message& client, const std::string& service, const message& body) {
+  auto& st = self->state;
+  std::string code = "501";
+  if (service == "mmi.service") {
+    auto name = body.empty() ? std::string() : body[0].to_string();
+    auto i = st.services.find(name);
+    code = i != st.services.end() && i->second.workers > 0 ? "200" : "404";
+  }
+  bump(st.stats->mmi);  // counted before it is sent: a client that has the reply sees the count
+  send_out(self, mdpc::broker_reply(client, service, message{std::string_view(code)}));
+}
+
+void on_client(broker_self self, mdpc::broker_inbound& in) {
+  auto& st = self->state;
+  if (st.stopping.active) {
+    bump(st.stats->dropped);
+    return;
+  }
+  bump(st.stats->received);
+  auto& service = in.client.service;
+  if (service.compare(0, 4, "mmi.") == 0) {
+    answer_mmi(self, in.sender, service, in.client.body);
+    return;
+  }
+  self->send(service_for(self, service).actor, request_atom::value, std::move(in.sender),
+             std::move(in.client.body));
+}
+
+void on_ready(broker_self self, mdpc::broker_inbound& in, const std::string& key) {
+  auto& st = self->state;
+  auto& name = in.worker.service;
+  if (st.workers.count(key) != 0 || name.compare(0, 4, "mmi.") == 0 || st.stopping.active) {
+    reject_worker(self, in.sender, key);  // READY twice, a reserved name, or stopping
+    return;
+  }
+  worker_entry w;
+  w.address = in.sender;
+  w.service = name;
+  w.live = std::make_shared<liveness>();
+  w.live->last_seen.store(now_ticks(), std::memory_order_relaxed);
+  w.actor = spawn_worker(self, w.address, w.live, st.cfg, st.stats);
+  self->monitor(w.actor);
+  st.worker_keys[w.actor.address()] = key;
+  auto& svc = service_for(self, name);
+  ++svc.workers;
+  bump(st.stats->workers);
+  self->send(svc.actor, ready_atom::value, key, w.actor);
+  st.workers.emplace(key, std::move(w));
+}
+
+void on_reply(broker_self self, mdpc::broker_inbound& in, worker_entry& w, const std::string& key) {
+  auto& st = self->state;
+  if (!w.live->busy.load(std::memory_order_relaxed)) {
+    reject_worker(self, in.sender, key);  // a REPLY to no REQUEST
+    return;
+  }
+  w.live->busy.store(false, std::memory_order_relaxed);
+  --st.busy;
+  bump(st.stats->answered);
+  send_out(self, mdpc::broker_reply(in.worker.client, w.service, in.worker.body));
+  if (st.stopping.active) {
+    ++st.stopping.summary.answered_while_draining;
+    maybe_finish_stop(self);
+    return;
+  }
+  self->send(st.services[w.service].actor, ready_atom::value, key, w.actor);
+}
+
+void on_worker(broker_self self, mdpc::broker_inbound& in) {
+  auto& st = self->state;
+  auto key = address_key(in.sender);
+  auto i = st.workers.find(key);
+  if (i != st.workers.end())
+    i->second.live->last_seen.store(now_ticks(), std::memory_order_relaxed);
+  switch (in.worker.cmd) {
+    case mdpc::command::ready:
+      on_ready(self, in, key);
+      return;
+    case mdpc::command::reply:
+      if (i == st.workers.end())
+        reject_worker(self, in.sender, key);
+      else
+        on_reply(self, in, i->second, key);
+      return;
+    case mdpc::command::heartbeat:
+      bump(st.stats->heartbeats_received);
+      if (i == st.workers.end())
+        reject_worker(self, in.sender, key);  // a HEARTBEAT before READY
+      return;
+    case mdpc::command::disconnect:
+      if (i != st.workers.end())
+        remove_worker(self, key, false);
+      return;
+    case mdpc::command::request:
+      return;  // refused by the codec (wrong_direction)
+  }
+}
+
+void handle(broker_self self, const message& m) {
+  auto& st = self->state;
+  auto f = mdpc::parse_broker_inbound(m, st.parsed);
+  if (f != mdpc::fault::none) {
+    note_malformed(self, f, st.parsed.from_worker);
+    if (st.parsed.from_worker && !st.parsed.sender.empty())
+      reject_worker(self, st.parsed.sender, address_key(st.parsed.sender));
+    return;
+  }
+  if (st.parsed.from_worker)
+    on_worker(self, st.parsed);
+  else
+    on_client(self, st.parsed);
+}
+
+} // namespace
+
+void drain_socket(broker_self self) {
+  auto& st = self->state;
+  if (!st.sock || st.stopping.done)
+    return;
+  st.batch.clear();
+  size_t n = 0;
+  try {
+    n = st.sock->recv_batch(st.batch, batch_max);
+  } catch (const error& e) {
+    log::write(log::level::error, "mdp.broker", std::string("the ROUTER failed: ") + e.what());
+    return;
+  }
+  for (auto& m : st.batch)
+    handle(self, m);
+  st.batch.clear();
+  // A full batch may have left more behind, for which no callback comes: come back after the
+  // mailbox (children's sends, timers) had its turn.
+  if (n == batch_max && !st.wake_pending->exchange(true, std::memory_order_acq_rel))
+    self->send(self, wake_atom::value);
+}
+
+void remove_worker(broker_self self, const std::string& key, bool disconnect) {
+  auto& st = self->state;
+  auto i = st.workers.find(key);
+  if (i == st.workers.end())
+    return;
+  auto w = std::move(i->second);
+  st.workers.erase(i);
+  if (disconnect) {
+    send_out(self, mdpc::broker_signal(w.address, mdpc::command::disconnect));
+    bump(st.stats->disconnects_sent);
+  }
+  if (w.live->busy.load(std::memory_order_relaxed)) {
+    --st.busy;  // its request is lost: the client retries (RFC 7)
+    if (st.stopping.active)
+      ++st.stopping.summary.unanswered;
+  }
+  st.worker_keys.erase(w.actor.address());
+  self->send(w.actor, leave_atom::value);
+  auto s = st.services.find(w.service);
+  if (s != st.services.end() && s->second.workers > 0)
+    --s->second.workers;
+  st.stats->workers.fetch_sub(1, std::memory_order_relaxed);
+  if (st.stopping.active)
+    maybe_finish_stop(self);
+}
+
+void dispatch(broker_self self, const std::string& service, const std::string& key,
+              message& client, message& body) {
+  auto& st = self->state;
+  auto i = st.workers.find(key);
+  if (st.stopping.active) {
+    ++st.stopping.summary.discarded;  // taken from the queue as the stop began
+    if (i != st.workers.end())
+      maybe_finish_stop(self);
+    return;
+  }
+  if (i == st.workers.end()) {  // the worker left meanwhile: the request goes back
+    auto s = st.services.find(service);
+    if (s != st.services.end())
+      self->send(s->second.actor, request_atom::value, std::move(client), std::move(body));
+    return;
+  }
+  auto& w = i->second;
+  w.live->busy.store(true, std::memory_order_relaxed);
+  ++st.busy;
+  bump(st.stats->dispatched);
+  send_out(self, mdpc::broker_request(w.address, client, body));
+}
+
+void on_child_down(broker_self self, const caf::down_msg& dm) {
+  auto& st = self->state;
+  auto w = st.worker_keys.find(dm.source);
+  if (w != st.worker_keys.end()) {
+    auto key = w->second;
+    if (dm.reason && dm.reason != worker_expired())
+      log::write(log::level::error, "mdp.broker", "a worker actor failed: " + caf::to_string(dm.reason));
+    remove_worker(self, key, dm.reason != worker_expired());  // a silent worker gets nothing more
+    return;
+  }
+  auto s = st.service_names.find(dm.source);
+  if (s == st.service_names.end())
+    return;
+  auto name = s->second;
+  st.service_names.erase(s);
+  st.services.erase(name);
+  st.stats->services.fetch_sub(1, std::memory_order_relaxed);
+  if (!dm.reason)
+    return;
+  // Its queue is lost; its workers are told to register again (RFC 7: they reconnect).
+  log::write(log::level::error, "mdp.broker",
+             "the actor of service '" + name + "' failed (" + caf::to_string(dm.reason)
+               + "): its queued requests are lost, its workers get DISCONNECT");
+  std::vector<std::string> keys;
+  for (auto& [key, entry] : st.workers)
+    if (entry.service == name)
+      keys.push_back(key);
+  for (auto& key : keys)
+    remove_worker(self, key, true);
+}
+
+caf::actor spawn_broker(caf::actor_system& system, broker_args args) {
+  return system.spawn([args](broker_self self) -> caf::behavior {
+    auto& st = self->state;
+    st.sock = args.sock;
+    st.cfg = args.cfg;
+    st.stats = args.stats;
+    auto flag = st.wake_pending;
+    caf::actor_addr me = self->address();
+    // On an I/O thread: one wake_atom in the mailbox at most, to a handle that never keeps the
+    // actor alive.
+    st.sock->set_readiness_callback([flag, me] {
+      if (flag->exchange(true, std::memory_order_acq_rel))
+        return;
+      if (auto strong = caf::actor_cast<caf::actor>(me))
+        caf::anon_send(strong, wake_atom::value);
+    });
+    self->set_down_handler([self](caf::down_msg& dm) { on_child_down(self, dm); });
+    self->send(self, wake_atom::value);  // what came before the callback was armed
+    return {
+      [self](wake_atom) {
+        self->state.wake_pending->store(false, std::memory_order_release);
+        drain_socket(self);
+      },
+      [self](out_atom, message& m) {
+        if (!self->state.stopping.done)
+          send_out(self, std::move(m));
+      },
+      [self](dispatch_atom, std::string& service, std::string& key, message& client, message& body) {
+        dispatch(self, service, key, client, body);
+      },
+      [self](call_atom, std::function<void(socket&)>& fn) { fn(*self->state.sock); },
+      [self](describe_atom) { return describe_tree(self); },
+      [self](stop_atom, caf::timespan drain) {
+        auto& sp = self->state.stopping;
+        if (sp.active) {
+          self->make_response_promise().deliver(sp.summary);
+          return;
+        }
+        sp.promise = self->make_response_promise();
+        begin_stop(self, std::chrono::duration_cast<std::chrono::milliseconds>(drain));
+      },
+      [self](drain_atom) {
+        self->state.stopping.drain_over = true;
+        maybe_finish_stop(self);
+      },
+    };
+  });
+}
+
+} // namespace cafmq::actors::mdp

@@ -1,0 +1,121 @@
+// A Majordomo service: one actor per service name. It holds the requests no worker took yet
+// (bounded by max_queued, dropped after request_expiry) and the workers waiting for one, least
+// recently used first; it monitors its workers, so one that ends leaves the waiting list. The
+// broker sends it requests and "worker ready"; it answers with dispatch_atom (the broker owns
+// the socket).
+#include "actors/mdp_broker.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace cafmq::actors::mdp {
+
+namespace {
+
+struct queued_request {
+  message client;
+  message body;
+  steady::time_point deadline;
+};
+
+struct waiting_worker {
+  std::string key;
+  caf::actor actor;
+};
+
+struct service_state {
+  std::deque<queued_request> queue;     // oldest first (all share one expiry: FIFO deadlines)
+  std::deque<waiting_worker> waiting;   // least recently used first
+  std::set<caf::actor_addr> monitored;  // workers seen (each monitored once)
+  bool tick_armed = false;
+  static inline const char* name = "cafmq.mdp.service";
+};
+
+using service_self = caf::stateful_actor<service_state>*;
+
+void arm_tick(service_self self) {
+  auto& st = self->state;
+  if (st.tick_armed || st.queue.empty())
+    return;
+  st.tick_armed = true;
+  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(st.queue.front().deadline - steady::now());
+  self->delayed_send(self, std::max(wait, std::chrono::milliseconds(1)), tick_atom::value);
+}
+
+void expire(service_self self, const counters_ptr& stats) {
+  auto& q = self->state.queue;
+  auto now = steady::now();
+  while (!q.empty() && q.front().deadline <= now) {
+    q.pop_front();
+    bump(stats->expired);
+  }
+}
+
+} // namespace
+
+caf::actor spawn_service(caf::event_based_actor* broker, std::string name, const tree_config& cfg,
+                         counters_ptr stats) {
+  auto parent = caf::actor_cast<caf::actor>(broker);
+  return broker->spawn([parent, name, cfg, stats](service_self self) -> caf::behavior {
+    self->set_down_handler([self](caf::down_msg& dm) {
+      auto& w = self->state.waiting;
+      w.erase(std::remove_if(w.begin(), w.end(),
+                             [&](const waiting_worker& x) { return x.actor.address() == dm.source; }),
+              w.end());
+      self->state.monitored.erase(dm.source);
+    });
+    return {
+      [=](request_atom, message& client, message& body) {
+        auto& st = self->state;
+        if (!st.waiting.empty()) {
+          auto w = std::move(st.waiting.front());
+          st.waiting.pop_front();
+          self->send(parent, dispatch_atom::value, name, std::move(w.key), std::move(client), std::move(body));
+          return;
+        }
+        if (st.queue.size() >= cfg.max_queued) {
+          bump(stats->dropped);
+          return;
+        }
+        st.queue.push_back({std::move(client), std::move(body), steady::now() + cfg.request_expiry});
+        arm_tick(self);
+      },
+      [=](ready_atom, std::string& key, caf::actor& worker) {
+        auto& st = self->state;
+        if (st.monitored.insert(worker.address()).second)
+          self->monitor(worker);
+        expire(self, stats);
+        if (!st.queue.empty()) {
+          auto r = std::move(st.queue.front());
+          st.queue.pop_front();
+          self->send(parent, dispatch_atom::value, name, std::move(key), std::move(r.client), std::move(r.body));
+          return;
+        }
+        st.waiting.push_back({std::move(key), std::move(worker)});
+      },
+      [=](tick_atom) {
+        self->state.tick_armed = false;
+        expire(self, stats);
+        arm_tick(self);
+      },
+      // Stopping: the queue is discarded; answers how many requests it held.
+      [=](stop_atom) -> uint64_t {
+        auto n = static_cast<uint64_t>(self->state.queue.size());
+        self->state.queue.clear();
+        self->state.waiting.clear();
+        return n;
+      },
+      [=](describe_atom) -> supervision_node {
+        supervision_node n;
+        n.role = node_role::service;
+        n.endpoint = name;
+        n.detail = "queued " + std::to_string(self->state.queue.size()) + ", waiting workers "
+                   + std::to_string(self->state.waiting.size());
+        return n;
+      },
+      [=](leave_atom) { self->quit(); },
+    };
+  });
+}
+
+} // namespace cafmq::actors::mdp

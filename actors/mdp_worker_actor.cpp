@@ -1,0 +1,50 @@
+// A Majordomo worker as the broker sees it: one actor per registered worker. It sends the
+// broker's HEARTBEATs every heartbeat_interval and ends with worker_expired() once the worker was
+// silent for liveness x interval while idle (a worker busy with a request is not expired, as the
+// zguide's broker). The broker and the worker's service monitor it; leave_atom ends it normally.
+#include "actors/mdp_broker.hpp"
+
+#include "patterns/mdp_codec.hpp"
+
+namespace cafmq::actors::mdp {
+
+caf::error worker_expired() {
+  return caf::make_error(caf::sec::runtime_error, "worker expired: no message within liveness x interval");
+}
+
+namespace {
+
+struct worker_state {
+  static inline const char* name = "cafmq.mdp.worker";
+};
+
+caf::behavior run_worker(caf::stateful_actor<worker_state>* self, caf::actor broker,
+                         message address, liveness_ptr live, tree_config cfg, counters_ptr stats) {
+  auto expiry = cfg.heartbeat_interval * cfg.heartbeat_liveness;
+  self->delayed_send(self, cfg.heartbeat_interval, tick_atom::value);
+  return {
+    [=](tick_atom) {
+      auto silent = steady::now() - steady::time_point(steady::duration(live->last_seen.load(std::memory_order_relaxed)));
+      if (!live->busy.load(std::memory_order_relaxed) && silent >= expiry) {
+        bump(stats->workers_expired);
+        self->quit(worker_expired());
+        return;
+      }
+      self->send(broker, out_atom::value,
+                 patterns::mdp::broker_signal(address, patterns::mdp::command::heartbeat));
+      bump(stats->heartbeats_sent);
+      self->delayed_send(self, cfg.heartbeat_interval, tick_atom::value);
+    },
+    [=](leave_atom) { self->quit(); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_worker(caf::event_based_actor* broker, message address, liveness_ptr live,
+                        const tree_config& cfg, counters_ptr stats) {
+  return broker->spawn(run_worker, caf::actor_cast<caf::actor>(broker), std::move(address),
+                       std::move(live), cfg, std::move(stats));
+}
+
+} // namespace cafmq::actors::mdp
