@@ -98,6 +98,7 @@ struct tree_config {
   int heartbeat_liveness;
   std::chrono::milliseconds request_expiry;
   size_t max_queued;
+  bool expire_busy;
 };
 
 /// Spawns a service actor for `name` (its parent: the broker).

@@ -92,7 +92,7 @@ broker::broker(context& ctx, broker_options options) : impl_(std::make_unique<im
   check(options);
   impl_->sock = std::make_shared<socket>(ctx.control(), socket_type::router, options.socket);
   tree_config cfg{options.heartbeat_interval, options.heartbeat_liveness, options.request_expiry,
-                  options.max_queued_per_service};
+                  options.max_queued_per_service, options.expire_busy_workers};
   thread_logger_release release;
   impl_->system.emplace(impl_->cfg);
   impl_->actor = spawn_broker(*impl_->system, broker_args{impl_->sock, cfg, impl_->stats});

@@ -1,7 +1,8 @@
 // A Majordomo worker as the broker sees it: one actor per registered worker. It sends the
 // broker's HEARTBEATs every heartbeat_interval and ends with worker_expired() once the worker was
-// silent for liveness x interval while idle (a worker busy with a request is not expired, as the
-// zguide's broker). The broker and the worker's service monitor it; leave_atom ends it normally.
+// silent for liveness x interval while idle (while busy with a request only with
+// expire_busy_workers; by default not, as the zguide's broker). The broker and the worker's
+// service monitor it; leave_atom ends it normally.
 #include "actors/mdp_broker.hpp"
 
 #include "patterns/mdp_codec.hpp"
@@ -25,7 +26,8 @@ caf::behavior run_worker(caf::stateful_actor<worker_state>* self, caf::actor bro
   return {
     [=](tick_atom) {
       auto silent = steady::now() - steady::time_point(steady::duration(live->last_seen.load(std::memory_order_relaxed)));
-      if (!live->busy.load(std::memory_order_relaxed) && silent >= expiry) {
+      bool exempt = live->busy.load(std::memory_order_relaxed) && !cfg.expire_busy;
+      if (!exempt && silent >= expiry) {
         bump(stats->workers_expired);
         self->quit(worker_expired());
         return;

@@ -35,6 +35,12 @@ struct broker_options {
   /// Requests one service holds waiting for a worker; beyond, new ones are dropped (counted in
   /// dropped). At least 1.
   size_t max_queued_per_service = 10000;
+  /// Whether a worker holding a request is expired too when silent for liveness x interval.
+  /// Off (the zguide's broker): a zguide worker does not heartbeat while it works, so a long
+  /// request is not taken for a dead worker, but a worker killed mid-request stays registered
+  /// (busy) until stop. On: for workers that heartbeat while busy (RFC 7 allows HEARTBEAT at any
+  /// time after READY), so a worker killed mid-request is removed after liveness x interval.
+  bool expire_busy_workers = false;
 };
 
 /// A broker's counters since it started (a snapshot).

@@ -126,3 +126,30 @@ TEST(MdpBrokerLiveness, DescribeShowsOneActorPerServiceAndWorker) {
 
 } // namespace
 } // namespace cafmq
+
+namespace cafmq {
+namespace {
+
+using namespace test::mdp_peers;
+
+// A worker gone silent while it holds a request: kept by default (a long request), removed with
+// expire_busy_workers (a worker killed mid-request).
+TEST(MdpBrokerLiveness, BusyWorkerExpiresOnlyWhenAskedTo) {
+  for (bool expire_busy : {false, true}) {
+    auto o = quick(30ms);
+    o.expire_busy_workers = expire_busy;
+    bound_broker b{o};
+    raw_worker w{b.ctx, b.endpoint, "W", "echo"};
+    ASSERT_TRUE(test::eventually([&] { return b.broker.stats().workers == 1; }, 3000ms));
+    raw_client client{b.ctx, b.endpoint};
+    client.request("echo", "slow");
+    ASSERT_TRUE(w.next());  // busy from now on, and silent
+    bool expired = test::eventually([&] { return b.broker.stats().workers_expired == 1; }, 500ms);
+    EXPECT_EQ(expired, expire_busy);
+    uint64_t left = expire_busy ? 0 : 1;
+    EXPECT_TRUE(test::eventually([&] { return b.broker.stats().workers == left; }, 1000ms));
+  }
+}
+
+} // namespace
+} // namespace cafmq
