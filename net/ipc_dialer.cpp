@@ -1,6 +1,7 @@
 // ipc:// connect over Asio's local stream sockets, on the loop the connection will live on. A
 // path nobody listens on fails as the OS says (ENOENT, ECONNREFUSED), and the connector retries
 // per the reconnect policy, as libzmq.
+#include "net/cloexec.hpp"
 #include "net/ipc_path.hpp"
 #include "net/ipc_transport.hpp"
 #include "net/tcp_listener.hpp"
@@ -64,6 +65,10 @@ cancel_fn dial_ipc(io_loop& home, const endpoint& ep, dial_fn done) {
       [&] {
         if (!st->done)
           return;
+        boost::system::error_code ec;  // a failed open fails the connect below, with its reason
+        st->socket.open(local(), ec);
+        if (!ec)
+          keep_from_children(st->socket.native_handle());
         st->socket.async_connect(local::endpoint(path), [st](boost::system::error_code ec) {
           guarded(
             "a dial handler", [&] { on_connected(st, ec); },

@@ -1,6 +1,7 @@
 // ipc:// bind/listen/accept over Asio's local stream sockets. The bind runs on the home loop;
 // each accepted connection moves to the loop io_loop::pick_for_connection chooses, as tcp's.
 // Closing removes the socket file if it is still ours, and the wildcard's directory.
+#include "net/cloexec.hpp"
 #include "net/ipc_path.hpp"
 #include "net/ipc_transport.hpp"
 #include "net/tcp_listener.hpp"
@@ -92,6 +93,7 @@ public:
     acceptor_.open(local(), ec);
     if (ec)
       return step("open");
+    keep_from_children(acceptor_.native_handle());
     acceptor_.bind(local::endpoint(sun_path_of(binding_.path)), ec);
     if (ec)
       return step("bind");

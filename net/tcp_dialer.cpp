@@ -2,6 +2,7 @@
 // will live on, from the source address if the endpoint names one ("tcp://src:port;dst:port").
 // Failures carry their code from where they happen: a name that does not resolve is
 // unreachable, an OS error maps by its errno value (refused, unreachable, timeout...).
+#include "net/cloexec.hpp"
 #include "net/tcp_interfaces.hpp"
 #include "net/tcp_listener.hpp"
 #include "net/tcp_stream.hpp"
@@ -97,6 +98,7 @@ std::string prepare_socket(const dial_state_ptr& st, const tcp::endpoint& target
   st->socket.open(target.protocol(), ec);
   if (ec)
     return "cannot open a socket: " + ec.message();
+  keep_from_children(st->socket.native_handle());
   if (!st->source)
     return {};
   auto src = source_for(*st->source, target, st->ipv6);

@@ -3,6 +3,7 @@
 // io_loop::pick_for_connection chooses.
 #include "net/tcp_listener.hpp"
 
+#include "net/cloexec.hpp"
 #include "net/tcp_interfaces.hpp"
 #include "net/tcp_stream.hpp"
 #include "runtime/core/log.hpp"
@@ -69,6 +70,7 @@ public:
     acceptor_.open(addr.protocol(), ec);
     if (ec)
       return fail("open");
+    keep_from_children(acceptor_.native_handle());
     if (addr.address().is_v6())
       acceptor_.set_option(asio::ip::v6_only(false), ec);
     acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);

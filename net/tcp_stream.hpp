@@ -3,6 +3,7 @@
 // the family outside the hot path.
 #pragma once
 
+#include "net/cloexec.hpp"
 #include "net/io_loop.hpp"
 #include "net/stream.hpp"
 
@@ -28,6 +29,7 @@ public:
   stream(Socket s, io_loop& loop, std::string name = {})
     : socket(std::move(s)), loop_(loop), name_(std::move(name)) {
     loop_.count_connection(true);
+    keep_from_children(socket.native_handle());
     if (!name_.empty())
       peer_ = read_peer_process(socket.native_handle());
   }
