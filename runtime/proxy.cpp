@@ -6,6 +6,7 @@
 #include "runtime/poller.hpp"
 #include "runtime/socket.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <string>
@@ -135,6 +136,8 @@ private:
         if (capture_ != nullptr)
           copy_to_capture(m);
       }
+      if (d.to->type() == socket_type::router)
+        drop_unroutable(d.held);
     }
     if (!d.holding())
       return;
@@ -149,6 +152,14 @@ private:
       for (size_t i = d.next; i < d.held.size(); ++i)
         bytes -= d.held[i].byte_size();
     *d.bytes_out += bytes;
+  }
+
+  // A peer of the other side may send one frame (no routing id and body): the ROUTER would
+  // refuse it, so it goes here, counted, and every other message still passes.
+  void drop_unroutable(std::vector<message>& held) {
+    auto kept = std::remove_if(held.begin(), held.end(), [](const message& m) { return m.size() < 2; });
+    result_.statistics.unroutable_dropped += static_cast<uint64_t>(held.end() - kept);
+    held.erase(kept, held.end());
   }
 
   void copy_to_capture(const message& m) {
@@ -205,6 +216,14 @@ void check_proxy_arguments(socket& frontend, socket& backend, socket* capture, s
       bad_argument("the capture or control socket is also the frontend or the backend");
   if (capture != nullptr && capture == control)
     bad_argument("the capture and the control are the same socket");
+  for (socket* s : {&frontend, &backend, capture})
+    if (s != nullptr && (s->type() == socket_type::req || s->type() == socket_type::rep))
+      bad_argument("a " + std::string(zmtp_name(s->type()))
+                   + " cannot be a proxy's frontend, backend or capture: its send/receive turns "
+                     "would stop the proxy (use ROUTER, DEALER, or the other types)");
+  if (control != nullptr && (control->type() == socket_type::req || control->type() == socket_type::router))
+    bad_argument("the control socket cannot be a " + std::string(zmtp_name(control->type()))
+                 + " (use PAIR, PULL, SUB or REP)");
   bool forward = can_receive(frontend.type()) && can_send(backend.type());
   bool backward = can_receive(backend.type()) && can_send(frontend.type());
   if (!forward && !backward)

@@ -26,6 +26,9 @@ struct proxy_statistics {
   uint64_t backend_messages_out = 0;   ///< sent by the backend socket
   uint64_t backend_bytes_out = 0;
   uint64_t capture_dropped = 0;        ///< copies the capture socket had no room for (not in the reply)
+  /// Messages of one frame bound for a ROUTER side (no routing id and a body): dropped, as
+  /// libzmq's ROUTER drops what it cannot route (not in the reply).
+  uint64_t unroutable_dropped = 0;
 };
 
 /// Why proxy() returned.
@@ -63,8 +66,9 @@ inline constexpr size_t proxy_batch = 256;
 /// other types get none.
 ///
 /// Throws cafmq::error (errc::invalid_argument) for the same socket twice, a pair of types with
-/// no direction to forward (PUSH and PULL as frontend and backend, two PULLs...), a capture
-/// that cannot send or a control that cannot receive. A socket already closed (or its context
+/// no direction to forward (a PUSH frontend with a PUB backend, two PULLs...), a REQ or REP
+/// side or capture (their strict turns would stop the proxy mid-run), a capture that cannot
+/// send, or a control that cannot receive or is a REQ or ROUTER. A socket already closed (or its context
 /// terminated) when called returns socket_closed at once. A socket must not be in a
 /// cafmq::poller meanwhile.
 proxy_result proxy(socket& frontend, socket& backend, socket* capture = nullptr,

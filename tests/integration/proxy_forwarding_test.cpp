@@ -159,3 +159,42 @@ TEST(ProxyForwarding, CaptureGetsACopyOfEachMessageSharingItsBuffers) {
 
 } // namespace
 } // namespace cafmq
+
+namespace cafmq {
+namespace {
+
+// A worker on the DEALER backend that sends one frame (no client address) must not stop the
+// proxy: the message is dropped and counted, and the next request still gets its reply.
+TEST(ProxyForwarding, AOneFrameMessageForTheRouterSideIsDroppedAndCountedNotFatal) {
+  using namespace std::chrono_literals;
+  context ctx;
+  socket frontend{ctx, socket_type::router, test::no_linger()};
+  socket backend{ctx, socket_type::dealer, test::no_linger()};
+  frontend.bind("inproc://one-frame-front");
+  backend.bind("inproc://one-frame-back");
+  test::proxy_runner running{ctx, frontend, backend};
+  socket client{ctx, socket_type::dealer, test::no_linger()};
+  socket worker{ctx, socket_type::dealer, test::no_linger()};
+  client.connect("inproc://one-frame-front");
+  worker.connect("inproc://one-frame-back");
+
+  ASSERT_TRUE(worker.send(message{"no address"}, 5s));  // one frame: nowhere to route it
+  ASSERT_TRUE(client.send(message{"request"}, 5s));
+  auto request = worker.recv(5s);  // [client id, "request"]
+  ASSERT_TRUE(request);
+  ASSERT_EQ(request->size(), 2u);
+  ASSERT_TRUE(worker.send(message{(*request)[0].view(), "reply"}, 5s));
+  auto reply = client.recv(5s);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ((*reply)[0].view(), "reply");
+  auto stats = running.statistics();
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->backend_messages_in, 2u);
+  EXPECT_EQ(stats->frontend_messages_out, 1u);
+  auto end = running.terminate();
+  EXPECT_EQ(end.end, proxy_end::terminate_command);
+  EXPECT_EQ(end.statistics.unroutable_dropped, 1u);
+}
+
+} // namespace
+} // namespace cafmq

@@ -162,6 +162,11 @@ TEST(ProxySteering, BadArgumentsAreRefusedWithTheReason) {
   refused([&] { proxy(router, dealer, &pull); }, "capture socket must be able to send");
   refused([&] { proxy(router, dealer, nullptr, &push); }, "control socket must be able to receive");
   refused([&] { proxy(router, dealer, &dealer); }, "also the frontend or the backend");
+  socket rep{ctx, socket_type::rep, no_linger()};
+  socket req{ctx, socket_type::req, no_linger()};
+  refused([&] { proxy(rep, dealer); }, "a REP cannot be a proxy's frontend, backend or capture");
+  refused([&] { proxy(router, dealer, &req); }, "a REQ cannot be a proxy's frontend, backend or capture");
+  refused([&] { proxy(router, dealer, nullptr, &req); }, "control socket cannot be a REQ");
   dealer.close();
   EXPECT_EQ(proxy(router, dealer).end, proxy_end::socket_closed);  // as if closed a moment later
   try {
