@@ -24,16 +24,42 @@ loop_control::~loop_control() {
 }
 
 void loop_control::begin_run() {
+  std::lock_guard lock{mtx_};
   if (stopping())
     throw error(errc::wrong_state, who_ + ": stopped; it does not run again");
-  if (running_.exchange(true, std::memory_order_acq_rel))
+  if (running_)
     throw error(errc::wrong_state, who_ + ": already running");
+  running_ = true;
+  runner_ = std::this_thread::get_id();
+}
+
+void loop_control::end_run() noexcept {
+  std::lock_guard lock{mtx_};
+  running_ = false;
+  ended_.notify_all();
+}
+
+void loop_control::run_here(const std::function<void()>& body) {
+  begin_run();
+  struct end_guard {
+    loop_control& c;
+    ~end_guard() { c.end_run(); }
+  } guard{*this};
+  body();
 }
 
 void loop_control::start(std::function<void()> body) {
-  begin_run();
   std::lock_guard lock{mtx_};
+  if (stopping())
+    throw error(errc::wrong_state, who_ + ": stopped; it does not run again");
+  if (running_)
+    throw error(errc::wrong_state, who_ + ": already running");
+  running_ = true;
   thread_ = std::thread([this, body = std::move(body)] {
+    {
+      std::lock_guard started{mtx_};  // start() holds it until thread_ is set
+      runner_ = std::this_thread::get_id();
+    }
     try {
       body();
     } catch (...) {
@@ -50,15 +76,19 @@ void loop_control::stop() {
   ssize_t written = ::write(wake_fd_, &one, sizeof one);  // only fails when the counter is full
   (void)written;
   std::thread owned;
+  std::exception_ptr failure;
   {
-    std::lock_guard lock{mtx_};
-    if (thread_.get_id() == std::this_thread::get_id())
+    std::unique_lock lock{mtx_};
+    if (running_ && runner_ == std::this_thread::get_id())
       return;  // stop() from the loop's own thread (a handler): it ends by itself, joined later
+    if (thread_.get_id() == std::this_thread::get_id())
+      return;
     owned = std::move(thread_);
+    if (!owned.joinable())  // run() on a caller's thread: wait until it has returned
+      ended_.wait(lock, [this] { return !running_; });
   }
   if (owned.joinable())
     owned.join();
-  std::exception_ptr failure;
   {
     std::lock_guard lock{mtx_};
     failure = std::exchange(failure_, nullptr);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -28,10 +29,15 @@ public:
   /// Marks the loop running on the caller's thread; throws errc::wrong_state if it runs
   /// already or was stopped. end_run() when it returns.
   void begin_run();
-  void end_run() noexcept { running_.store(false, std::memory_order_release); }
+  /// The loop returned: a stop() waiting for it returns.
+  void end_run() noexcept;
+  /// Runs `body` on the calling thread between begin_run() and end_run() (run()).
+  void run_here(const std::function<void()>& body);
   /// Runs `body` on an owned thread (begin_run() first), keeping what it throws for stop().
   void start(std::function<void()> body);
-  /// Sets the stop signal, joins the owned thread, rethrows its failure once.
+  /// Sets the stop signal and waits until the loop has returned (the owned thread joined, or
+  /// run() on another thread returned), then rethrows the owned thread's failure once. From the
+  /// loop's own thread (a handler) it only sets the signal.
   void stop();
   /// stop() for destructors: never throws.
   void stop_quietly() noexcept;
@@ -40,8 +46,10 @@ private:
   std::string who_;
   int wake_fd_ = -1;
   std::atomic<bool> stop_{false};
-  std::atomic<bool> running_{false};
-  std::mutex mtx_;  // thread_ and failure_
+  std::mutex mtx_;  // running_, runner_, thread_ and failure_
+  std::condition_variable ended_;
+  bool running_ = false;
+  std::thread::id runner_;  // the thread in the loop while running_
   std::thread thread_;
   std::exception_ptr failure_;
 };

@@ -216,12 +216,7 @@ void queue::start() {
 }
 
 void queue::run() {
-  impl_->control.begin_run();
-  struct end_guard {
-    loop_control& c;
-    ~end_guard() { c.end_run(); }
-  } guard{impl_->control};
-  impl_->loop();
+  impl_->control.run_here([&] { impl_->loop(); });
 }
 
 void queue::stop() {

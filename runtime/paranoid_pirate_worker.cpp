@@ -190,12 +190,7 @@ void worker::reply(const request& to, const message& body) {
 }
 
 void worker::run(const handler& fn) {
-  impl_->control.begin_run();
-  struct end_guard {
-    loop_control& c;
-    ~end_guard() { c.end_run(); }
-  } guard{impl_->control};
-  serve(fn);
+  impl_->control.run_here([&] { serve(fn); });
 }
 
 void worker::serve(const handler& fn) {

@@ -1,4 +1,5 @@
-// Paranoid Pirate tests: short timings (100 ms heartbeats, liveness 3), an echo worker handler,
+// Paranoid Pirate tests: short timings (250 ms heartbeats, liveness 3: a thread stalled for a
+// few hundred ms on a loaded machine or under TSan does not expire a worker), an echo worker handler,
 // a lazy-pirate-style client call, and binding an endpoint again after a restart.
 #pragma once
 
@@ -14,7 +15,7 @@
 
 namespace cafmq::test {
 
-constexpr milliseconds ppp_interval{100};
+constexpr milliseconds ppp_interval{250};
 constexpr int ppp_liveness = 3;
 
 inline ppp::queue_options fast_queue() {
