@@ -99,6 +99,7 @@ struct tree_config {
   std::chrono::milliseconds request_expiry;
   size_t max_queued;
   bool expire_busy;
+  size_t max_services;
 };
 
 /// Spawns a service actor for `name` (its parent: the broker).

@@ -98,6 +98,20 @@ void answer_mmi(broker_self self, const message& client, const std::string& serv
   send_out(self, mdpc::broker_reply(client, service, message{std::string_view(code)}));
 }
 
+// A new service beyond max_services: refused (the first refusal and then every 2^k-th logged).
+bool over_service_cap(broker_self self, const std::string& name, const char* what) {
+  auto& st = self->state;
+  if (st.services.size() < st.cfg.max_services || st.services.count(name) != 0)
+    return false;
+  auto n = ++st.services_refused;
+  if ((n & (n - 1)) == 0)
+    log::write(log::level::warn, "mdp.broker",
+               std::string(what) + " for a new service refused: max_services ("
+                 + std::to_string(st.cfg.max_services) + ") services exist (" + std::to_string(n)
+                 + " refused so far)");
+  return true;
+}
+
 void on_client(broker_self self, mdpc::broker_inbound& in) {
   auto& st = self->state;
   if (st.stopping.active) {
@@ -110,6 +124,10 @@ void on_client(broker_self self, mdpc::broker_inbound& in) {
     answer_mmi(self, in.sender, service, in.client.body);
     return;
   }
+  if (over_service_cap(self, service, "a request")) {
+    bump(st.stats->dropped);
+    return;
+  }
   self->send(service_for(self, service).actor, request_atom::value, std::move(in.sender),
              std::move(in.client.body));
 }
@@ -117,8 +135,9 @@ void on_client(broker_self self, mdpc::broker_inbound& in) {
 void on_ready(broker_self self, mdpc::broker_inbound& in, const std::string& key) {
   auto& st = self->state;
   auto& name = in.worker.service;
-  if (st.workers.count(key) != 0 || name.compare(0, 4, "mmi.") == 0 || st.stopping.active) {
-    reject_worker(self, in.sender, key);  // READY twice, a reserved name, or stopping
+  if (st.workers.count(key) != 0 || name.compare(0, 4, "mmi.") == 0 || st.stopping.active
+      || over_service_cap(self, name, "a READY")) {
+    reject_worker(self, in.sender, key);  // READY twice, a reserved name, stopping, or too many
     return;
   }
   worker_entry w;

@@ -31,6 +31,8 @@ void check(const broker_options& o) {
     bad("request_expiry must be at least 1 ms, got " + std::to_string(o.request_expiry.count()));
   if (o.max_queued_per_service < 1)
     bad("max_queued_per_service must be at least 1");
+  if (o.max_services < 1)
+    bad("max_services must be at least 1");
   if (!o.socket.routing_id.empty())
     bad("socket.routing_id must be empty (a broker's ROUTER is bound, never named)");
 }
@@ -92,7 +94,8 @@ broker::broker(context& ctx, broker_options options) : impl_(std::make_unique<im
   check(options);
   impl_->sock = std::make_shared<socket>(ctx.control(), socket_type::router, options.socket);
   tree_config cfg{options.heartbeat_interval, options.heartbeat_liveness, options.request_expiry,
-                  options.max_queued_per_service, options.expire_busy_workers};
+                  options.max_queued_per_service, options.expire_busy_workers,
+                  options.max_services};
   thread_logger_release release;
   impl_->system.emplace(impl_->cfg);
   impl_->actor = spawn_broker(*impl_->system, broker_args{impl_->sock, cfg, impl_->stats});

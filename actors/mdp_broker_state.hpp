@@ -41,6 +41,7 @@ struct broker_state {
   std::shared_ptr<std::atomic<bool>> wake_pending = std::make_shared<std::atomic<bool>>(false);
   std::unordered_map<std::string, worker_entry> workers;    // by address_key
   std::unordered_map<std::string, service_entry> services;  // by name
+  uint64_t services_refused = 0;                             // requests/READYs beyond max_services
   std::map<caf::actor_addr, std::string> worker_keys;       // worker actor -> address_key
   std::map<caf::actor_addr, std::string> service_names;     // service actor -> name
   std::vector<message> batch;                               // recv_batch's output, reused

@@ -35,6 +35,11 @@ struct broker_options {
   /// Requests one service holds waiting for a worker; beyond, new ones are dropped (counted in
   /// dropped). At least 1.
   size_t max_queued_per_service = 10000;
+  /// Services the broker keeps at once (each an actor with its queue; a service stays until
+  /// stop). A request naming a new service beyond it is dropped (counted in dropped, logged) and
+  /// a READY for one gets DISCONNECT, so clients naming random services cannot grow the broker
+  /// without bound. At least 1.
+  size_t max_services = 1000;
   /// Whether a worker holding a request is expired too when silent for liveness x interval.
   /// Off (the zguide's broker): a zguide worker does not heartbeat while it works, so a long
   /// request is not taken for a dead worker, but a worker killed mid-request stays registered

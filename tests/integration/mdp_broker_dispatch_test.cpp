@@ -147,6 +147,27 @@ TEST(MdpBrokerDispatch, QueueIsBoundedPerService) {
   EXPECT_EQ(b.broker.stats().requests_dropped, 1u);
 }
 
+// Clients naming ever new services cannot grow the broker: beyond max_services a request for
+// a new service is dropped (counted); the services it has keep working.
+TEST(MdpBrokerDispatch, ServicesAreBoundedByMaxServices) {
+  auto o = quick();
+  o.max_services = 2;
+  bound_broker b{o};
+  raw_client client{b.ctx, b.endpoint};
+  client.request("one", "1");
+  client.request("two", "2");
+  client.request("three", "3");
+  ASSERT_TRUE(stat_reaches(b.broker, [](const mdp::broker_stats& s) { return s.requests_dropped; }, 1));
+  EXPECT_EQ(b.broker.stats().services, 2u);
+  raw_worker w{b.ctx, b.endpoint, "W", "two"};
+  auto req = w.next();
+  ASSERT_TRUE(req);
+  EXPECT_EQ(req->body[0].to_string(), "2");
+  w.reply(*req, "ok");
+  EXPECT_EQ(client.reply(), std::make_pair(std::string("two"), std::string("ok")));
+  EXPECT_EQ(b.broker.stats().services, 2u);
+}
+
 TEST(MdpBrokerDispatch, MmiServiceLookup) {
   bound_broker b;
   raw_worker w{b.ctx, b.endpoint, "W", "echo"};
