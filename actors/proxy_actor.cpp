@@ -76,6 +76,12 @@ struct proxy_core {
   }
 
   std::optional<proxy_statistics> statistics() {
+    try {
+      while (steer.recv(std::chrono::milliseconds{0})) {
+      }  // a reply that came after an earlier call gave up: never taken for this one's
+    } catch (const error&) {
+      return std::nullopt;
+    }
     if (!command("STATISTICS"))
       return std::nullopt;
     try {

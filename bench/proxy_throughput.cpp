@@ -59,6 +59,8 @@ double run_peers(const std::string& frontend, const std::string& backend, size_t
   void* client = zmq_socket(zctx, ZMQ_DEALER);
   int linger = 0;
   zmq_setsockopt(client, ZMQ_LINGER, &linger, sizeof linger);
+  int patience_ms = 10000;  // a lost reply fails the run instead of hanging the bench
+  zmq_setsockopt(client, ZMQ_RCVTIMEO, &patience_ms, sizeof patience_ms);
   zmq_connect(client, frontend.c_str());
   std::vector<char> body(size, 'x');
   std::vector<char> in(size + 16);

@@ -66,8 +66,16 @@ public:
           serve_control();
         if (terminated_)
           break;
-        move(forward_);
-        move(backward_);
+        auto readiness = [&](const socket* s) {
+          poll_flags f = 0;
+          for (const auto& e : ready)
+            if (e.sock == s)
+              f |= e.events;
+          return f;
+        };
+        poll_flags front = readiness(&frontend_), back = readiness(&backend_);
+        move(forward_, front, back);
+        move(backward_, back, front);
       }
       result_.end = proxy_end::terminate_command;
     } catch (const error& e) {
@@ -120,9 +128,13 @@ private:
     current = want;
   }
 
-  // Reads a batch if nothing is held (and not paused), then hands on what it can.
-  void move(direction& d) {
+  // Reads a batch if nothing is held (and not paused), then hands on what it can; only when
+  // the poller found `from` readable or `to` writable (a wake-up for the other direction costs
+  // this one nothing).
+  void move(direction& d, poll_flags from_ready, poll_flags to_ready) {
     if (!d.active)
+      return;
+    if (d.holding() ? (to_ready & poll_out) == 0 : (from_ready & poll_in) == 0)
       return;
     if (!d.holding() && !paused_) {
       d.held.clear();
@@ -142,16 +154,15 @@ private:
     if (!d.holding())
       return;
     size_t first = d.next;
-    uint64_t bytes = 0;
+    uint64_t held_bytes = 0;
     for (size_t i = first; i < d.held.size(); ++i)
-      bytes += d.held[i].byte_size();  // before send_batch moves them out
+      held_bytes += d.held[i].byte_size();  // before send_batch moves them out
     size_t sent = d.to->send_batch(d.held, first);
     d.next += sent;
     *d.messages_out += sent;
-    if (d.next < d.held.size())
-      for (size_t i = d.next; i < d.held.size(); ++i)
-        bytes -= d.held[i].byte_size();
-    *d.bytes_out += bytes;
+    for (size_t i = d.next; i < d.held.size(); ++i)
+      held_bytes -= d.held[i].byte_size();  // what stays held (untouched by send_batch)
+    *d.bytes_out += held_bytes;
   }
 
   // A peer of the other side may send one frame (no routing id and body): the ROUTER would

@@ -54,16 +54,23 @@ int run_proxy(const std::vector<std::string>& words) {
   socket backend{ctx, args.backend.type, args.backend.options};
   event_printer backend_events{backend, args.backend};
   std::optional<socket> capture;
-  if (args.capture) {
+  if (args.capture)
     capture.emplace(ctx, socket_type::pub, args.capture->options);
-    attach_endpoints(*capture, *args.capture);
+  try {  // two types with nothing to forward is a bad command line: exit 2, before any bind
+    check_proxy_arguments(frontend, backend, capture ? &*capture : nullptr);
+  } catch (const error& e) {
+    if (e.code() != errc::invalid_argument)
+      throw;
+    throw usage_error{e.what()};
   }
   socket control{ctx, socket_type::pair};
   socket steer{ctx, socket_type::pair};
   control.bind("inproc://cafmq-cli-proxy-control");
   steer.connect("inproc://cafmq-cli-proxy-control");
-  attach_endpoints(frontend, args.frontend);
+  attach_endpoints(frontend, args.frontend);  // the "bound" lines: frontend, backend, capture
   attach_endpoints(backend, args.backend);
+  if (capture)
+    attach_endpoints(*capture, *args.capture);
 
   proxy_result result;
   std::exception_ptr failure;
@@ -79,7 +86,7 @@ int run_proxy(const std::vector<std::string>& words) {
   while (!done && !stop.requested())
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a signal is only a flag
   if (!done)
-    steer.send(message{"TERMINATE"});
+    steer.send(message{"TERMINATE"}, std::chrono::seconds(5));  // the loop reads it at once
   loop.join();
   if (failure)
     std::rethrow_exception(failure);

@@ -34,8 +34,11 @@ public:
   }
   ~proxy_runner() {
     if (thread_.joinable()) {
-      if (!done_)
-        steer_.send(message{"TERMINATE"}, std::chrono::seconds(5));
+      try {
+        if (!done_)
+          steer_.send(message{"TERMINATE"}, std::chrono::seconds(5));
+      } catch (const error&) {  // NOLINT(bugprone-empty-catch): the context is gone, the loop ends
+      }
       thread_.join();
     }
   }

@@ -86,7 +86,7 @@ TEST(CliProxy, BadArgumentsSayWhatWasWrong) {
   EXPECT_NE(r.err.find("needs bind: or connect:"), std::string::npos) << r.describe();
   r = test::run_process({CAFMQ_CLI_PATH, "proxy", "--frontend", "pull,bind:tcp://127.0.0.1:*",
                          "--backend", "pull,bind:tcp://127.0.0.1:*"}, 10s);
-  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  EXPECT_EQ(r.exit_code, 2) << r.describe();  // a bad command line, refused before any bind
   EXPECT_NE(r.err.find("nothing to forward"), std::string::npos) << r.describe();
   r = test::run_process({CAFMQ_CLI_PATH, "proxy", "--frontend", "router,bind:tcp://127.0.0.1:*",
                          "--backend", "dealer,bind:tcp://127.0.0.1:*", "--backend-sndhwm", "x"}, 10s);
