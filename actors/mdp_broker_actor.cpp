@@ -277,7 +277,9 @@ void dispatch(broker_self self, const std::string& service, const std::string& k
       maybe_finish_stop(self);
     return;
   }
-  if (i == st.workers.end()) {  // the worker left meanwhile: the request goes back
+  // The worker left meanwhile, or it is busy (a stale waiting entry of a worker that sent
+  // DISCONNECT and READY again under the same routing id): the request goes back.
+  if (i == st.workers.end() || i->second.live->busy.load(std::memory_order_relaxed)) {
     auto s = st.services.find(service);
     if (s != st.services.end())
       self->send(s->second.actor, request_atom::value, std::move(client), std::move(body));

@@ -77,6 +77,8 @@ struct broker::impl {
         fn(s);
       } catch (const error& e) {
         *failure = e;
+      } catch (const std::exception& e) {  // never let it end the broker actor
+        *failure = error{errc::internal, std::string("mdp::broker: ") + e.what()};
       }
     };
     caf::scoped_actor self{*system};
@@ -158,7 +160,8 @@ stop_summary broker::stop(std::chrono::milliseconds drain) {
   {
     thread_logger_release release;
     caf::scoped_actor self{*d.system};
-    self->request(d.actor, caf::infinite, stop_atom::value, caf::timespan{drain})
+    // Bounded: a broker that died meanwhile never answers (CAF 0.17 has no broken promise).
+    self->request(d.actor, drain + std::chrono::seconds(30), stop_atom::value, caf::timespan{drain})
       .receive([&](stop_summary& s) { d.summary = std::move(s); },
                [&](caf::error&) { d.summary.final_stats = d.stats->snapshot(); });
   }

@@ -57,7 +57,12 @@ caf::actor spawn_service(caf::event_based_actor* broker, std::string name, const
                          counters_ptr stats) {
   auto parent = caf::actor_cast<caf::actor>(broker);
   return broker->spawn([parent, name, cfg, stats](service_self self) -> caf::behavior {
-    self->set_down_handler([self](caf::down_msg& dm) {
+    self->monitor(parent);  // a broker that dies takes its services with it
+    self->set_down_handler([self, parent](caf::down_msg& dm) {
+      if (dm.source == parent.address()) {
+        self->quit(dm.reason);
+        return;
+      }
       auto& w = self->state.waiting;
       w.erase(std::remove_if(w.begin(), w.end(),
                              [&](const waiting_worker& x) { return x.actor.address() == dm.source; }),
@@ -91,6 +96,11 @@ caf::actor spawn_service(caf::event_based_actor* broker, std::string name, const
           self->send(parent, dispatch_atom::value, name, std::move(key), std::move(r.client), std::move(r.body));
           return;
         }
+        // One entry per routing id: a worker that left and came back under the same id replaces
+        // its stale entry (two would hand it two requests at once).
+        st.waiting.erase(std::remove_if(st.waiting.begin(), st.waiting.end(),
+                                        [&](const waiting_worker& x) { return x.key == key; }),
+                         st.waiting.end());
         st.waiting.push_back({std::move(key), std::move(worker)});
       },
       [=](tick_atom) {

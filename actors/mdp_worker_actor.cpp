@@ -22,6 +22,11 @@ struct worker_state {
 caf::behavior run_worker(caf::stateful_actor<worker_state>* self, caf::actor broker,
                          message address, liveness_ptr live, tree_config cfg, counters_ptr stats) {
   auto expiry = cfg.heartbeat_interval * cfg.heartbeat_liveness;
+  self->monitor(broker);  // a broker that dies takes its workers with it
+  self->set_down_handler([self, broker](caf::down_msg& dm) {
+    if (dm.source == broker.address())
+      self->quit(dm.reason);
+  });
   self->delayed_send(self, cfg.heartbeat_interval, tick_atom::value);
   return {
     [=](tick_atom) {

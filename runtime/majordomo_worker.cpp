@@ -124,6 +124,17 @@ struct worker::state {
         connect();
       }
       heartbeat_if_due();
+      // What already arrived counts before the broker is judged silent: after a long handler
+      // (or a stalled thread) its heartbeats are waiting here, read.
+      while (clock::now() >= broker_expiry && sock) {
+        auto m = sock->recv(milliseconds{0});
+        if (!m)
+          break;
+        if (auto req = take(*m))
+          return req;
+      }
+      if (!sock)
+        continue;  // a DISCONNECT was waiting
       if (clock::now() >= broker_expiry) {
         ++stats.expiries;
         lose_broker();

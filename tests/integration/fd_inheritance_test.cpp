@@ -11,10 +11,10 @@
 #include <chrono>
 #include <string>
 
-using namespace cafmq;
-using namespace std::chrono_literals;
-
+namespace cafmq {
 namespace {
+
+using namespace std::chrono_literals;
 
 socket_options no_linger() {
   socket_options o;
@@ -62,3 +62,4 @@ TEST(DescriptorInheritance, APortIsFreeAfterCloseWhileAChildStillRuns) {
 }
 
 } // namespace
+} // namespace cafmq
