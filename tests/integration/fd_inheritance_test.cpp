@@ -53,7 +53,10 @@ TEST(DescriptorInheritance, APortIsFreeAfterCloseWhileAChildStillRuns) {
     first.bind("tcp://127.0.0.1:*");
     tcp_ep = first.last_endpoint();
     first.bind(ipc_ep);
-    test::child_process sleeper({"/bin/sleep", "30"});  // forked while both listeners are open
+    // Forked while both listeners are open; "up" comes after the exec, which is when the
+    // close-on-exec descriptors are gone from the child (until then a fork holds every one).
+    test::child_process sleeper({"/bin/sh", "-c", "echo up; exec sleep 30"});
+    ASSERT_EQ(sleeper.wait_for_line("up", 10s, true), "up");
     first.close();
     socket second{ctx, socket_type::pull, no_linger()};
     EXPECT_NO_THROW(second.bind(tcp_ep));  // address_in_use if the child held the listener

@@ -11,14 +11,15 @@ using namespace test::mdp_peers;
 uint64_t workers(const mdp::broker_stats& s) { return s.workers; }
 
 TEST(MdpBrokerLiveness, HeartbeatsFlowBothWays) {
-  bound_broker b{quick(50ms)};
+  constexpr auto beat = 250ms;  // expiry 750 ms: a stalled thread (TSan, load) is no silence
+  bound_broker b{quick(beat)};
   raw_worker w{b.ctx, b.endpoint, "W", "echo"};
   ASSERT_TRUE(stat_reaches(b.broker, workers, 1));
-  // The worker heartbeats every 50 ms too, and counts the broker's.
-  test::deadline d{5000ms};
+  // The worker heartbeats at the broker's interval too, and counts the broker's.
+  test::deadline d{10000ms};
   while (w.heartbeats < 5 && !d.expired()) {
     w.signal(mdpc::command::heartbeat);
-    EXPECT_FALSE(w.next(50ms)) << "only heartbeats were expected";
+    EXPECT_FALSE(w.next(beat)) << "only heartbeats were expected";
   }
   EXPECT_GE(w.heartbeats, 5);
   EXPECT_GE(b.broker.stats().heartbeats_received, 4u);
@@ -136,15 +137,18 @@ using namespace test::mdp_peers;
 // expire_busy_workers (a worker killed mid-request).
 TEST(MdpBrokerLiveness, BusyWorkerExpiresOnlyWhenAskedTo) {
   for (bool expire_busy : {false, true}) {
-    auto o = quick(30ms);
+    auto o = quick(250ms);  // expiry 750 ms: the request reaches the worker well before
     o.expire_busy_workers = expire_busy;
     bound_broker b{o};
+    raw_client client{b.ctx, b.endpoint};  // connected first: the request follows READY at once
+    client.request("mmi.service", "echo");
+    ASSERT_TRUE(client.reply());
     raw_worker w{b.ctx, b.endpoint, "W", "echo"};
     ASSERT_TRUE(test::eventually([&] { return b.broker.stats().workers == 1; }, 3000ms));
-    raw_client client{b.ctx, b.endpoint};
     client.request("echo", "slow");
     ASSERT_TRUE(w.next());  // busy from now on, and silent
-    bool expired = test::eventually([&] { return b.broker.stats().workers_expired == 1; }, 500ms);
+    // Twice the expiry and more: long enough to see it expire, or to see that it does not.
+    bool expired = test::eventually([&] { return b.broker.stats().workers_expired == 1; }, 2500ms);
     EXPECT_EQ(expired, expire_busy);
     uint64_t left = expire_busy ? 0 : 1;
     EXPECT_TRUE(test::eventually([&] { return b.broker.stats().workers == left; }, 1000ms));

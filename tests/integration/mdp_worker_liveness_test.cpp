@@ -13,7 +13,7 @@ using namespace std::chrono_literals;
 using test::frames_of;
 using strings = std::vector<std::string>;
 
-constexpr auto interval = 50ms;
+constexpr auto interval = 150ms;  // expiry 450 ms: no stall of a loaded machine or TSan reaches it
 
 mdp::worker_options fast(std::chrono::milliseconds reconnect_delay = 20ms) {
   mdp::worker_options o;
@@ -56,11 +56,11 @@ TEST(MdpWorkerLiveness, HeartbeatsFlowBothWaysAtTheInterval) {
   ASSERT_TRUE(first.ready);
   message address{(*first.ready)[0]};
 
-  // 700 ms of a live broker: it heartbeats every interval; the worker's heartbeats are counted.
+  // 1.5 s of a live broker: it heartbeats every interval; the worker's heartbeats are counted.
   int sent = 0, received = 0;
   auto start = test::clock::now();
   auto next = start;
-  test::deadline d{700ms};
+  test::deadline d{1500ms};
   while (!d.expired()) {
     if (test::clock::now() >= next) {
       broker.send_signal(address, test::mdp_broker_double::command::heartbeat);

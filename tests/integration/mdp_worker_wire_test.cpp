@@ -16,7 +16,7 @@ using strings = std::vector<std::string>;
 
 mdp::worker_options fast() {
   mdp::worker_options o;
-  o.heartbeat_interval = 50ms;
+  o.heartbeat_interval = 250ms;  // expiry 750 ms: the double never heartbeats; no test lasts that long
   o.liveness = 3;
   o.reconnect_delay = 20ms;
   return o;

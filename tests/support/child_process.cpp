@@ -105,7 +105,7 @@ size_t child_process::output_size(bool on_stdout) {
 
 std::string child_process::wait_for_line(const std::string& prefix,
                                          std::chrono::milliseconds timeout, bool on_stdout,
-                                         size_t from) {
+                                         size_t from, size_t* next) {
   std::string found;
   auto has_line = [&] {
     const std::string& text = on_stdout ? result_.out : result_.err;
@@ -116,6 +116,8 @@ std::string child_process::wait_for_line(const std::string& prefix,
         return false;
       if (text.compare(start, prefix.size(), prefix) == 0) {
         found = text.substr(start, nl - start);
+        if (next != nullptr)
+          *next = nl + 1;
         return true;
       }
       start = nl + 1;

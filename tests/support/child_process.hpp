@@ -41,9 +41,10 @@ public:
   bool running();
   /// Waits until a complete line starting with `prefix` has appeared on stderr (or stdout when
   /// `on_stdout`) and returns it without the newline; empty if the child ended or `timeout`
-  /// passed first. Only lines from byte `from` on count (see output_size).
+  /// passed first. Only lines from byte `from` on count (see output_size). With `next`, the
+  /// byte after the line found goes there: the `from` that waits for the line after it.
   std::string wait_for_line(const std::string& prefix, std::chrono::milliseconds timeout,
-                            bool on_stdout = false, size_t from = 0);
+                            bool on_stdout = false, size_t from = 0, size_t* next = nullptr);
   /// Bytes of stderr (or stdout) captured so far: a `from` for wait_for_line that skips every
   /// line already seen.
   size_t output_size(bool on_stdout = false);
