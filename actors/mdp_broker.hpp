@@ -103,8 +103,8 @@ struct tree_config {
 };
 
 /// Spawns a service actor for `name` (its parent: the broker).
-caf::actor spawn_service(caf::event_based_actor* broker, std::string name, const tree_config& cfg,
-                         counters_ptr stats);
+caf::actor spawn_service(caf::event_based_actor* broker, const std::string& name,
+                         const tree_config& cfg, const counters_ptr& stats);
 /// Spawns a worker actor for the worker at `address` (its parent: the broker).
 caf::actor spawn_worker(caf::event_based_actor* broker, message address, liveness_ptr live,
                         const tree_config& cfg, counters_ptr stats);
@@ -117,6 +117,6 @@ struct broker_args {
 };
 
 /// Spawns the broker actor on `system`; it arms the socket's readiness callback.
-caf::actor spawn_broker(caf::actor_system& system, broker_args args);
+caf::actor spawn_broker(caf::actor_system& system, const broker_args& args);
 
 } // namespace cafmq::actors::mdp

@@ -323,7 +323,7 @@ void on_child_down(broker_self self, const caf::down_msg& dm) {
     remove_worker(self, key, true);
 }
 
-caf::actor spawn_broker(caf::actor_system& system, broker_args args) {
+caf::actor spawn_broker(caf::actor_system& system, const broker_args& args) {
   return system.spawn([args](broker_self self) -> caf::behavior {
     auto& st = self->state;
     st.sock = args.sock;

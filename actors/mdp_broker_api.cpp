@@ -7,6 +7,7 @@
 #include "runtime/core/error.hpp"
 
 #include <optional>
+#include <utility>
 
 namespace cafmq::mdp {
 
@@ -88,13 +89,14 @@ struct broker::impl {
     if (failed)
       throw error{errc::internal, "mdp::broker: the broker actor failed: " + caf::to_string(failed)};
     if (*failure)
-      throw **failure;
+      throw error{**failure};
   }
 };
 
 broker::broker(context& ctx, broker_options options) : impl_(std::make_unique<impl>()) {
   check(options);
-  impl_->sock = std::make_shared<socket>(ctx.control(), socket_type::router, options.socket);
+  impl_->sock =
+    std::make_shared<socket>(ctx.control(), socket_type::router, std::move(options.socket));
   tree_config cfg{options.heartbeat_interval, options.heartbeat_liveness, options.request_expiry,
                   options.max_queued_per_service, options.expire_busy_workers,
                   options.max_services};
@@ -162,7 +164,7 @@ stop_summary broker::stop(std::chrono::milliseconds drain) {
     caf::scoped_actor self{*d.system};
     // Bounded: a broker that died meanwhile never answers (CAF 0.17 has no broken promise).
     self->request(d.actor, drain + std::chrono::seconds(30), stop_atom::value, caf::timespan{drain})
-      .receive([&](stop_summary& s) { d.summary = std::move(s); },
+      .receive([&](stop_summary& s) { d.summary = s; },
                [&](caf::error&) { d.summary.final_stats = d.stats->snapshot(); });
   }
   d.stopped = true;

@@ -53,8 +53,8 @@ void expire(service_self self, const counters_ptr& stats) {
 
 } // namespace
 
-caf::actor spawn_service(caf::event_based_actor* broker, std::string name, const tree_config& cfg,
-                         counters_ptr stats) {
+caf::actor spawn_service(caf::event_based_actor* broker, const std::string& name,
+                         const tree_config& cfg, const counters_ptr& stats) {
   auto parent = caf::actor_cast<caf::actor>(broker);
   return broker->spawn([parent, name, cfg, stats](service_self self) -> caf::behavior {
     self->monitor(parent);  // a broker that dies takes its services with it

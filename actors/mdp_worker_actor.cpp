@@ -19,8 +19,9 @@ struct worker_state {
   static inline const char* name = "cafmq.mdp.worker";
 };
 
-caf::behavior run_worker(caf::stateful_actor<worker_state>* self, caf::actor broker,
-                         message address, liveness_ptr live, tree_config cfg, counters_ptr stats) {
+caf::behavior run_worker(caf::stateful_actor<worker_state>* self, const caf::actor& broker,
+                         const message& address, const liveness_ptr& live, const tree_config& cfg,
+                         const counters_ptr& stats) {
   auto expiry = cfg.heartbeat_interval * cfg.heartbeat_liveness;
   self->monitor(broker);  // a broker that dies takes its workers with it
   self->set_down_handler([self, broker](caf::down_msg& dm) {

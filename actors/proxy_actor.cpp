@@ -102,7 +102,7 @@ caf::error why_ended(const proxy_core& core) {
                     "a socket of the proxy was closed or its context terminated");
 }
 
-proxy_actor::behavior_type run(proxy_actor::pointer self, core_ptr core, const caf::actor& owner) {
+proxy_actor::behavior_type run(proxy_actor::pointer self, const core_ptr& core, const caf::actor& owner) {
   self->monitor(owner);
   auto owner_addr = owner.address();
   self->set_down_handler([self, core, owner_addr](caf::down_msg& dm) {

@@ -54,6 +54,7 @@ double run_peers(const std::string& frontend, const std::string& backend, size_t
                  size_t window) {
   void* zctx = zmq_ctx_new();
   std::vector<std::thread> pool;
+  pool.reserve(workers);
   for (int i = 0; i < workers; ++i)
     pool.emplace_back(worker, zctx, backend);
   void* client = zmq_socket(zctx, ZMQ_DEALER);

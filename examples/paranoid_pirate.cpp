@@ -49,6 +49,7 @@ void crashy_worker(cafmq::context& ctx, const std::string& backend, const std::a
   int served = 0;
   while (!stop) {
     cafmq::ppp::worker w{ctx, backend, worker_timing()};
+    bool went_down = false;
     while (!stop) {
       auto request = w.recv(100ms);
       if (!request)
@@ -56,11 +57,12 @@ void crashy_worker(cafmq::context& ctx, const std::string& backend, const std::a
       if (++served == 3 && !crashed) {
         std::cout << "W: crash with \"" << request->body[0].to_string() << "\" in hand\n";
         crashed = true;
+        went_down = true;
         break;  // the worker is destroyed: no reply, no goodbye
       }
       w.reply(*request, answer(request->body));
     }
-    if (!stop)
+    if (went_down)
       std::this_thread::sleep_for(1s);  // down for a while, then back with READY
   }
 }

@@ -56,6 +56,7 @@ int main() {
   std::atomic<bool> stop{false};
   std::vector<std::atomic<int>> served(workers);
   std::vector<std::thread> pool;
+  pool.reserve(workers);
   for (int w = 0; w < workers; ++w)
     pool.emplace_back(worker, std::ref(ctx), backend.last_endpoint(), w, std::ref(served[w]),
                       std::ref(stop));
@@ -69,6 +70,7 @@ int main() {
 
   std::atomic<int> failures{0};
   std::vector<std::thread> users;
+  users.reserve(clients);
   for (int c = 0; c < clients; ++c)
     users.emplace_back([&, c] {
       cafmq::socket req{ctx, cafmq::socket_type::req};
