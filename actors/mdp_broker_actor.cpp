@@ -324,7 +324,9 @@ void on_child_down(broker_self self, const caf::down_msg& dm) {
 }
 
 caf::actor spawn_broker(caf::actor_system& system, const broker_args& args) {
-  return system.spawn([args](broker_self self) -> caf::behavior {
+  // The state comes as a spawn argument, not a capture: CAF 0.17 dereferences a null
+  // shared_ptr<tuple<>> for a function spawned without arguments (UBSan reports it).
+  return system.spawn([](broker_self self, const broker_args& args) -> caf::behavior {
     auto& st = self->state;
     st.sock = args.sock;
     st.cfg = args.cfg;
@@ -369,7 +371,7 @@ caf::actor spawn_broker(caf::actor_system& system, const broker_args& args) {
         maybe_finish_stop(self);
       },
     };
-  });
+  }, args);
 }
 
 } // namespace cafmq::actors::mdp

@@ -56,7 +56,9 @@ void expire(service_self self, const counters_ptr& stats) {
 caf::actor spawn_service(caf::event_based_actor* broker, const std::string& name,
                          const tree_config& cfg, const counters_ptr& stats) {
   auto parent = caf::actor_cast<caf::actor>(broker);
-  return broker->spawn([parent, name, cfg, stats](service_self self) -> caf::behavior {
+  // Spawn arguments rather than captures (see spawn_broker: CAF 0.17 and argument-less spawns).
+  return broker->spawn([](service_self self, const caf::actor& parent, const std::string& name,
+                          const tree_config& cfg, const counters_ptr& stats) -> caf::behavior {
     self->monitor(parent);  // a broker that dies takes its services with it
     self->set_down_handler([self, parent](caf::down_msg& dm) {
       if (dm.source == parent.address()) {
@@ -125,7 +127,7 @@ caf::actor spawn_service(caf::event_based_actor* broker, const std::string& name
       },
       [=](leave_atom) { self->quit(); },
     };
-  });
+  }, parent, name, cfg, stats);
 }
 
 } // namespace cafmq::actors::mdp
