@@ -12,6 +12,12 @@ using clock = std::chrono::steady_clock;
 using time_point = clock::time_point;
 using std::chrono::milliseconds;
 
+/// How long from `now` until `at`, rounded up to whole milliseconds (a poller's timeout);
+/// zero once `at` has passed.
+inline milliseconds until(time_point at, time_point now) {
+  return at <= now ? milliseconds{0} : std::chrono::ceil<milliseconds>(at - now);
+}
+
 /// RFC 6's parameters (its defaults: the zguide's ppqueue/ppworker).
 struct timing {
   int liveness = 3;                     ///< heartbeats a peer may miss before it counts as lost

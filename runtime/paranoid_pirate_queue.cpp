@@ -42,12 +42,6 @@ socket bound(context& ctx, socket_options o, const std::string& endpoint, const 
   return s;
 }
 
-std::chrono::milliseconds until(pp::time_point at, pp::time_point now) {
-  if (at <= now)
-    return std::chrono::milliseconds{0};
-  return std::chrono::ceil<std::chrono::milliseconds>(at - now);
-}
-
 struct counters {
   std::atomic<size_t> alive{0}, idle{0};
   std::atomic<uint64_t> ready{0}, expired{0}, requests{0}, replies{0}, hb_sent{0}, hb_received{0},
@@ -162,7 +156,7 @@ void queue::impl::loop() {
       auto wake = heartbeat.next();
       if (auto e = registry.next_expiry())
         wake = std::min(wake, *e);
-      p.wait(ready, until(wake, now));
+      p.wait(ready, pp::until(wake, now));
       for (auto& e : ready) {
         now = pp::clock::now();
         if (e.sock == &backend) {

@@ -29,12 +29,6 @@ pp::timing worker_timing(const worker_options& o) {
   return t;
 }
 
-std::chrono::milliseconds until(pp::time_point at, pp::time_point now) {
-  if (at <= now)
-    return std::chrono::milliseconds{0};
-  return std::chrono::ceil<std::chrono::milliseconds>(at - now);
-}
-
 struct counters {
   std::atomic<uint64_t> requests{0}, replies{0}, hb_sent{0}, hb_received{0}, readies{0},
     reconnects{0}, malformed{0}, replies_dropped{0};
@@ -171,7 +165,7 @@ std::optional<request> worker::recv(std::chrono::milliseconds timeout) {
     w.keep_alive(now);
     if (now >= deadline)
       return std::nullopt;
-    w.poll.wait(w.ready, until(std::min(deadline, w.next_wake()), now));
+    w.poll.wait(w.ready, pp::until(std::min(deadline, w.next_wake()), now));
   }
   return std::nullopt;
 }
