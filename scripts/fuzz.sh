@@ -3,7 +3,7 @@
 # runs each for SECONDS on a copy of its seed corpus: fuzz/corpus/ is never written.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET (default 60)] [TARGET...]
-#   scripts/fuzz.sh 20                      # CI: every target, 20 s each (5 minutes + build)
+#   scripts/fuzz.sh 20                      # CI: every target, 20 s each, one per core
 #   scripts/fuzz.sh 3600 curve_server zap   # longer runs of some targets
 #
 # Installs nothing: clang and libclang-rt-14-dev come from `bash scripts/install-deps.sh`.
@@ -65,28 +65,30 @@ cmake --build build-fuzz -j2 --target "${targets[@]/#/fuzz_}"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
-failed=()
-printf '%-16s %10s %9s %6s %7s %8s  %s\n' target runs exec/s cov ft corpus result
-for t in "${targets[@]}"; do
-  dir=$root/build-fuzz/runs/$t
+# Runs target $1 and writes its line of the table (and, if it failed, what to look at) to
+# runs/<target>/report; leaves runs/<target>/ok when it passed.
+run_target() {
+  local t=$1 dir=$root/build-fuzz/runs/$1
   rm -rf "$dir"
   mkdir -p "$dir/corpus" "$dir/crashes"
   if [ -d "fuzz/corpus/$t" ]; then
     cp fuzz/corpus/"$t"/* "$dir/corpus/"
   fi
-  args=(-jobs=1 -max_total_time="$seconds" -max_len="$(max_len "$t")" -timeout=10
-        -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$dir/crashes/")
+  local args=(-jobs=1 -max_total_time="$seconds" -max_len="$(max_len "$t")" -timeout=10
+              -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$dir/crashes/")
+  local d
   d=$(dict "$t")
   [ -n "$d" ] && args+=(-dict="$d")
   # fuzz_socket's sockets keep the default unlimited maxmsgsize, so a declared frame size is
   # allocated as libzmq would; libFuzzer's own per-malloc cap must not call that a crash (the
   # RSS limit still holds, and absurd sizes fail to allocate and drop the connection).
   [ "$t" = socket ] && args+=(-malloc_limit_mb=1048576)
-  status=0
+  local status=0
   (cd "$dir" && "$root/build-fuzz/fuzz/fuzz_$t" "${args[@]}" corpus >parent.log 2>&1) || status=$?
-  log=$dir/fuzz-0.log
+  local log=$dir/fuzz-0.log
   [ -f "$log" ] || log=$dir/parent.log
   final_stat() { grep -m1 "^stat::$1:" "$log" | awk '{print $2}'; }
+  local last cov ft corp crashes result
   last=$(grep -E '(DONE|pulse|NEW|REDUCE|INITED) +cov:' "$log" | tail -1 || true)
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
@@ -94,21 +96,39 @@ for t in "${targets[@]}"; do
   crashes=$(find "$dir/crashes" -type f | sort)
   if [ "$status" -eq 0 ] && [ -z "$crashes" ]; then
     result=ok
+    touch "$dir/ok"
   else
     result="FAILED (exit $status)"
-    failed+=("$t")
   fi
-  printf '%-16s %10s %9s %6s %7s %8s  %s\n' "$t" "$(final_stat number_of_executed_units)" \
-    "$(final_stat average_exec_per_sec)" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result"
-  if [ "$result" != ok ]; then
-    grep -m8 -E 'ERROR:|SUMMARY:|fuzz invariant failed|runtime error|Test unit written' "$log" \
-      | sed 's/^/    /' || true
-    for c in $crashes; do
-      echo "    crash input: $c"
-      echo "    replay:      build-fuzz/fuzz/fuzz_$t $c"
-    done
-    echo "    log:         $log"
-  fi
+  {
+    printf '%-16s %10s %9s %6s %7s %8s  %s\n' "$t" "$(final_stat number_of_executed_units)" \
+      "$(final_stat average_exec_per_sec)" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result"
+    if [ "$result" != ok ]; then
+      grep -m8 -E 'ERROR:|SUMMARY:|fuzz invariant failed|runtime error|Test unit written' "$log" \
+        | sed 's/^/    /' || true
+      for c in $crashes; do
+        echo "    crash input: $c"
+        echo "    replay:      build-fuzz/fuzz/fuzz_$t $c"
+      done
+      echo "    log:         $log"
+    fi
+  } >"$dir/report"
+}
+
+# One target per core at a time (each fuzzer is single-threaded); the table is printed in order.
+parallel=$(nproc)
+for t in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$parallel" ]; do
+    wait -n || true
+  done
+  run_target "$t" &
+done
+wait
+failed=()
+printf '%-16s %10s %9s %6s %7s %8s  %s\n' target runs exec/s cov ft corpus result
+for t in "${targets[@]}"; do
+  cat "$root/build-fuzz/runs/$t/report" 2>/dev/null || echo "$t: no report"
+  [ -f "$root/build-fuzz/runs/$t/ok" ] || failed+=("$t")
 done
 
 if [ ${#failed[@]} -gt 0 ]; then

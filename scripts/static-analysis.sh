@@ -26,6 +26,8 @@ case $what in
 esac
 
 # Debian 12 ships versioned names (clang-tidy-14, run-clang-tidy-14); prefer those.
+# A unit clean once is not checked again until something it includes, its flags, .clang-tidy or
+# clang-tidy changes (scripts/tidy_cache.py; the cache is shared by every clone on the machine).
 find_tool() {
   local name
   for name in "$@"; do
@@ -60,12 +62,23 @@ if [ "$what" != cppcheck ]; then
   log=$build/clang-tidy.log
   # run-clang-tidy always colours its output: strip that for the log. Its exit status is non-zero
   # when any clang-tidy run failed, which WarningsAsErrors makes every finding do.
+  : >"$log"
   tidy_status=0
-  "$run_tidy" -clang-tidy-binary "$tidy" -p "$build" -j2 -quiet \
-    -header-filter="^$root/($dirs)/" "^$root/($dirs)/" 2>&1 \
-    | sed 's/\x1b\[[0-9;]*m//g' >"$log" || tidy_status=$?
+  # Units found clean before and unchanged since (scripts/tidy_cache.py) are not checked again.
+  state=$build/tidy-cache-state.json
+  mapfile -t changed < <(/usr/bin/python3 scripts/tidy_cache.py select "$db" "$root" \
+    "^$root/($dirs)/" "^$root/($dirs)/" "$tidy" "$state")
+  echo "static-analysis: $((units - ${#changed[@]})) unit(s) unchanged since a clean run, ${#changed[@]} to check"
+  if [ ${#changed[@]} -gt 0 ]; then
+    "$run_tidy" -clang-tidy-binary "$tidy" -p "$build" -j2 -quiet \
+      -header-filter="^$root/($dirs)/" "${changed[@]}" 2>&1 \
+      | sed 's/\x1b\[[0-9;]*m//g' >"$log" || tidy_status=$?
+  fi
   # A header's finding repeats for every unit including it: list each one once.
   findings=$(grep -E '^/.*:[0-9]+:[0-9]+: (warning|error): .*\[[^]]+\]$' "$log" | sort -u || true)
+  if [ "$tidy_status" -eq 0 ] && [ -z "$findings" ]; then
+    /usr/bin/python3 scripts/tidy_cache.py commit "$state"
+  fi
   if [ "$tidy_status" -ne 0 ] || [ -n "$findings" ]; then
     if [ -n "$findings" ]; then
       echo "$findings" | sed "s|^$root/||; s|,-warnings-as-errors\]$|]|"
