@@ -8,6 +8,7 @@
 
 #include "runtime/context.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -28,13 +29,19 @@ void subscribe_all(socket& sock, const cli_args& args) {
   }
 }
 
+/// How many messages recv may take from the socket at once: a batch, never past --count.
+size_t ahead(const cli_args& args, uint64_t received) {
+  constexpr uint64_t batch = 256;
+  return static_cast<size_t>(args.count_given ? std::min(batch, args.count - received) : batch);
+}
+
 /// Receives until done; returns the outcome that ended the loop and counts into `received`.
 outcome receive_loop(interruptible& in, const cli_args& args, uint64_t& received) {
   std::string line;
   line.reserve(4096);
   std::optional<message> msg;
   while (!args.count_given || received < args.count) {
-    auto result = in.recv(args.timeout_ms, msg);
+    auto result = in.recv(args.timeout_ms, msg, ahead(args, received));
     if (result != outcome::received)
       return result;
     ++received;

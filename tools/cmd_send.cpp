@@ -25,8 +25,11 @@ namespace {
 /// `sent` once all went out, `timed_out` (a send blocked past `timeout_ms`) or `interrupted`.
 outcome send_all(interruptible& out, const stop_signal& stop, const message& msg,
                  const cli_args& args, int timeout_ms, uint64_t& sent) {
-  for (sent = 0; sent < args.count; ++sent) {
-    if (sent > 0 && args.interval_ms > 0 && stop.wait(std::chrono::milliseconds(args.interval_ms)))
+  sent = 0;
+  if (args.interval_ms == 0)
+    return out.send_copies(timeout_ms, msg, args.count, sent);
+  for (; sent < args.count; ++sent) {
+    if (sent > 0 && stop.wait(std::chrono::milliseconds(args.interval_ms)))
       return outcome::interrupted;  // the pacing asked for, cut short by a signal
     auto result = out.send(timeout_ms, msg);
     if (result != outcome::sent)

@@ -3,6 +3,7 @@
 
 #include "output_format.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
@@ -63,10 +64,18 @@ outcome interruptible::until(poll_flags interest, int timeout_ms, outcome done, 
   }
 }
 
-outcome interruptible::recv(int timeout_ms, std::optional<message>& out) {
+outcome interruptible::recv(int timeout_ms, std::optional<message>& out, size_t ahead) {
+  if (next_taken_ < taken_.size()) {
+    out = std::move(taken_[next_taken_++]);
+    return outcome::received;
+  }
+  taken_.clear();
+  next_taken_ = 0;
   return until(poll_in, timeout_ms, outcome::received, [&] {
-    out = sock_.recv(std::chrono::milliseconds(0));
-    return out.has_value();
+    if (sock_.recv_batch(taken_, std::max<size_t>(ahead, 1)) == 0)
+      return false;
+    out = std::move(taken_[next_taken_++]);
+    return true;
   });
 }
 
@@ -74,6 +83,25 @@ outcome interruptible::send(int timeout_ms, const message& msg) {
   // A copy per try shares the frame buffers: cheap.
   return until(poll_out, timeout_ms, outcome::sent,
                [&] { return sock_.send(msg, std::chrono::milliseconds(0)); });
+}
+
+outcome interruptible::send_copies(int timeout_ms, const message& msg, uint64_t count,
+                                   uint64_t& sent) {
+  constexpr uint64_t batch = 256;
+  while (sent < count) {
+    auto want = static_cast<size_t>(std::min(batch, count - sent));
+    copies_.resize(want, msg);  // copies share the frame buffers: cheap
+    auto result = until(poll_out, timeout_ms, outcome::sent, [&] {
+      size_t k = sock_.send_batch(copies_);
+      for (size_t i = 0; i < k; ++i)
+        copies_[i] = msg;  // the sent ones were moved from
+      sent += k;
+      return k > 0;
+    });
+    if (result != outcome::sent)
+      return result;
+  }
+  return outcome::sent;
 }
 
 void print_message(std::string& line, const message& msg, output_format format) {

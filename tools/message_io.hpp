@@ -8,6 +8,7 @@
 #include "runtime/poller.hpp"
 #include "runtime/socket.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,10 +29,16 @@ public:
   interruptible(const interruptible&) = delete;
   interruptible& operator=(const interruptible&) = delete;
 
-  /// Waits for the next message into `out`, up to `timeout_ms` (-1: no limit).
-  outcome recv(int timeout_ms, std::optional<message>& out);
+  /// Waits for the next message into `out`, up to `timeout_ms` (-1: no limit). Takes up to
+  /// `ahead` messages from the socket at once (socket::recv_batch: its readiness is looked at
+  /// once per batch, not per message) and hands them out one per call, even after a stop; never
+  /// more than `ahead`, so a --count is not overrun.
+  outcome recv(int timeout_ms, std::optional<message>& out, size_t ahead = 1);
   /// Sends `msg`, waiting up to `timeout_ms` (-1: no limit) for room. `sent` on success.
   outcome send(int timeout_ms, const message& msg);
+  /// Sends copies of `msg` until `sent` reaches `count`, in batches (socket::send_batch), each
+  /// wait for room up to `timeout_ms`. `sent` once all went out.
+  outcome send_copies(int timeout_ms, const message& msg, uint64_t count, uint64_t& sent);
 
   socket& sock() noexcept { return sock_; }
 
@@ -46,6 +53,9 @@ private:
   poller poller_;
   poll_flags interest_ = 0;  // 0 until the first wait adds the socket
   std::vector<poller::event> ready_;
+  std::vector<message> taken_;  // recv's batch; taken_[next_taken_] is handed out next
+  size_t next_taken_ = 0;
+  std::vector<message> copies_;  // send_copies' batch, each a copy of the message
 };
 
 /// Prints `msg` on stdout in `format` and flushes; `line` is a reusable buffer. Throws if stdout
