@@ -9,13 +9,11 @@
 
 #include <chrono>
 #include <cstdio>
-#include <thread>
+#include <string>
 
 namespace cafmq::cli {
 
 namespace {
-
-constexpr auto signal_poll = std::chrono::milliseconds(50);
 
 mdp::broker_options options_of(const cli_args& args) {
   mdp::broker_options o;
@@ -43,12 +41,13 @@ int run_broker(const cli_args& args) {
     if (picked_at_bind(ep.address))
       std::fprintf(stderr, "bound %s\n", bound.c_str());
   }
-  while (!stop.requested())
-    std::this_thread::sleep_for(signal_poll);
+  stop.wait();
+  stop.print_summary("stopping, draining up to " + std::to_string(args.mdp_drain_ms) + " ms",
+                     false);
   auto summary = broker.stop(std::chrono::milliseconds(args.mdp_drain_ms));
   std::printf("%s\n", mdp::to_text(summary).c_str());
   std::fflush(stdout);
-  return 0;
+  return stop.status(0);
 }
 
 } // namespace cafmq::cli

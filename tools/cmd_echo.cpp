@@ -20,6 +20,8 @@ int run_echo(const cli_args& args) {
   if (!args.sndtimeo_given)
     options.sndtimeo_ms = args.timeout_ms;
   socket sock{ctx, args.type, options};
+  stop_signal::linger_guard second_signal_ends_linger{stop, sock};
+  interruptible io{sock, stop};
   event_printer events{sock, args};
   failure_watch failures{sock, args};
   attach_endpoints(sock, args);
@@ -27,10 +29,13 @@ int run_echo(const cli_args& args) {
   std::optional<message> msg;
   outcome result = outcome::received;
   while (!args.count_given || echoed < args.count) {
-    result = next_message(sock, stop, args.timeout_ms, msg);
+    result = io.recv(args.timeout_ms, msg);
     if (result != outcome::received)
       break;
-    if (!sock.send(std::move(*msg))) {
+    result = io.send(options.sndtimeo_ms, *msg);
+    if (result == outcome::interrupted)
+      break;
+    if (result != outcome::sent) {
       std::fprintf(stderr, "cafmq: error: sending reply %llu timed out after %d ms\n",
                    static_cast<unsigned long long>(echoed) + 1, args.timeout_ms);
       sock.set_linger(std::chrono::milliseconds(0));
@@ -46,13 +51,16 @@ int run_echo(const cli_args& args) {
                 + " ms (echoed " + std::to_string(n) + ")";
     std::fprintf(stderr, "cafmq: error: %s\n", failures.explain(what).c_str());
     status = 1;
-  } else if (result == outcome::interrupted && args.count_given) {
-    std::fprintf(stderr, "cafmq: error: interrupted after %llu of %llu messages\n", n,
-                 static_cast<unsigned long long>(args.count));
-    status = 1;
+  } else if (result == outcome::interrupted) {
+    // Without --count a stop is the normal end; with it, N messages were not all echoed.
+    auto what = "echoed " + std::to_string(n);
+    if (args.count_given)
+      what += " of " + std::to_string(args.count);
+    stop.print_summary(what, args.count_given);
+    status = args.count_given ? 1 : 0;
   }
   sock.close();
-  return status;
+  return stop.status(status);
 }
 
 } // namespace cafmq::cli

@@ -1,5 +1,6 @@
 // `cafmq proxy`: runs cafmq::proxy between a frontend and a backend socket (and a PUB capture)
-// until SIGINT/SIGTERM, then prints the statistics as a JSON line on stdout and exits 0. The
+// until SIGINT/SIGTERM, then prints the statistics as a JSON line on stdout (and the stop's
+// summary line on stderr) and exits 0. The
 // proxy runs on a thread of its own, steered over an inproc PAIR control socket.
 #include "cli_security.hpp"
 #include "commands.hpp"
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <string>
 #include <thread>
 
 namespace cafmq::cli {
@@ -50,12 +52,17 @@ int run_proxy(const std::vector<std::string>& words) {
   stop_signal stop;  // first: the context's threads must inherit the blocked signals
   context ctx;
   socket frontend{ctx, args.frontend.type, args.frontend.options};
+  stop_signal::linger_guard frontend_linger{stop, frontend};
   event_printer frontend_events{frontend, args.frontend};
   socket backend{ctx, args.backend.type, args.backend.options};
+  stop_signal::linger_guard backend_linger{stop, backend};
   event_printer backend_events{backend, args.backend};
   std::optional<socket> capture;
-  if (args.capture)
+  std::optional<stop_signal::linger_guard> capture_linger;
+  if (args.capture) {
     capture.emplace(ctx, socket_type::pub, args.capture->options);
+    capture_linger.emplace(stop, *capture);
+  }
   try {  // two types with nothing to forward is a bad command line: exit 2, before any bind
     check_proxy_arguments(frontend, backend, capture ? &*capture : nullptr);
   } catch (const error& e) {
@@ -82,16 +89,22 @@ int run_proxy(const std::vector<std::string>& words) {
       failure = std::current_exception();
     }
     done = true;
+    stop.wake();
   });
-  while (!done && !stop.requested())
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a signal is only a flag
+  stop.wait();  // a signal, or the loop's own end
   if (!done)
     steer.send(message{"TERMINATE"}, std::chrono::seconds(5));  // the loop reads it at once
   loop.join();
   if (failure)
     std::rethrow_exception(failure);
+  if (stop.requested()) {
+    auto& s = result.statistics;
+    stop.print_summary("forwarded " + std::to_string(s.frontend_messages_in) + " frontend and "
+                         + std::to_string(s.backend_messages_in) + " backend message(s)",
+                       false);
+  }
   print_summary(result.statistics);
-  return result.end == proxy_end::terminate_command ? 0 : 1;
+  return stop.status(result.end == proxy_end::terminate_command ? 0 : 1);
 }
 
 } // namespace cafmq::cli

@@ -30,19 +30,19 @@ int fail(const std::string& what, const cli_args& args, uint64_t done,
 }
 
 /// One request with its retries; `why` says what went wrong when the outcome is `timed_out`.
-/// Every wait is sliced, so SIGINT/SIGTERM ends it within a slice.
-outcome exchange(socket& sock, const stop_signal& stop, const cli_args& args,
-                 const message& request, std::optional<message>& reply, std::string& why) {
-  const int send_timeout_ms = sock.options().sndtimeo_ms;
+/// SIGINT/SIGTERM ends every wait at once.
+outcome exchange(interruptible& io, const cli_args& args, const message& request,
+                 std::optional<message>& reply, std::string& why) {
+  const int send_timeout_ms = io.sock().options().sndtimeo_ms;
   for (int attempt = 1; attempt <= args.attempts; ++attempt) {
-    auto result = send_message(sock, stop, send_timeout_ms, request);
+    auto result = io.send(send_timeout_ms, request);
     if (result == outcome::timed_out) {
       why = "send timed out after " + std::to_string(send_timeout_ms)
             + " ms (no peer took the request)";
       continue;
     }
     if (result == outcome::sent)
-      result = next_message(sock, stop, args.timeout_ms, reply);
+      result = io.recv(args.timeout_ms, reply);
     if (result != outcome::timed_out)
       return result;
     why = "timed out waiting for the reply";
@@ -69,6 +69,8 @@ int run_request(const cli_args& args) {
     options.req_correlate = true;
   }
   socket sock{ctx, args.type, options};
+  stop_signal::linger_guard second_signal_ends_linger{stop, sock};
+  interruptible io{sock, stop};
   event_printer events{sock, args};
   failure_watch failures{sock, args};
   attach_endpoints(sock, args);
@@ -77,11 +79,12 @@ int run_request(const cli_args& args) {
   std::optional<message> reply;
   for (uint64_t done = 0; done < args.count; ++done) {
     std::string why;
-    switch (exchange(sock, stop, args, request, reply, why)) {
+    switch (exchange(io, args, request, reply, why)) {
       case outcome::received:
       case outcome::sent: break;  // exchange ends with the reply, never after the send only
       case outcome::timed_out: return fail(why, args, done, failures);
-      case outcome::interrupted: return fail("interrupted", args, done, failures);
+      case outcome::interrupted:
+        return fail(std::string("interrupted by ") + stop.name(), args, done, failures);
     }
     if (!args.quiet)
       print_message(line, *reply, args.format);

@@ -10,7 +10,8 @@
 
 namespace cafmq::cli {
 
-/// `cafmq send`: exit 0 once every message was written, 1 if some were discarded or timed out.
+/// `cafmq send`: exit 0 once every message was written, 1 if some were discarded or timed out,
+/// or a signal stopped it first (docs/cli.md "Signals and exit codes" for every command).
 int run_send(const cli_args& args);
 /// `cafmq recv`: exit 0 after --count messages (or a signal without --count), 1 on timeout.
 int run_recv(const cli_args& args);

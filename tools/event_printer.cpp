@@ -9,64 +9,49 @@
 namespace cafmq::cli {
 
 namespace {
-
-constexpr size_t queue_capacity = 4096;
-constexpr auto poll_period = std::chrono::milliseconds(50);  // how soon the thread sees stop_
 constexpr auto final_wait = std::chrono::milliseconds(1000);
-
 } // namespace
 
-event_printer::event_printer(socket& sock, const cli_args& args) : sock_(sock), endpoints_(args.endpoints.size()) {
+event_printer::event_printer(socket& sock, const cli_args& args)
+    : sock_(sock), endpoints_(args.endpoints.size()) {
   if (!args.events)
     return;
-  stream_.emplace(sock.monitor(queue_capacity));
-  thread_ = std::thread([this] { run(); });
+  state_ = std::make_shared<state>();
+  callback_id_ = sock.add_event_callback([s = state_](const monitor_event& e) { s->print(e); });
 }
 
 event_printer::~event_printer() {
-  if (!thread_.joinable())
+  if (!state_)
     return;
-  stop_.store(true);
-  thread_.join();
   try {
     sock_.close();  // idempotent; its listeners and connectors say `closed` as they stop
   } catch (...) {
     // Only a terminated context makes close fail, and then no event is coming anyway.
   }
-  auto deadline = std::chrono::steady_clock::now() + final_wait;
-  while (closed_seen_ < endpoints_) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0)
-      break;
-    auto e = stream_->next(left);
-    if (!e)
-      break;
-    print(*e);
+  {
+    std::unique_lock<std::mutex> lock{state_->mtx};
+    state_->closed_cv.wait_for(lock, final_wait, [&] { return state_->closed_seen >= endpoints_; });
   }
-  while (auto e = stream_->next(std::chrono::milliseconds(0)))  // whatever else is queued
-    print(*e);
+  try {
+    if (auto lost = sock_.event_callback_dropped(callback_id_); lost > 0) {
+      std::string note = "{\"event\":\"events_lost\",\"dropped\":" + std::to_string(lost) + "}\n";
+      std::fputs(note.c_str(), stderr);
+    }
+    sock_.remove_event_callback(callback_id_);
+  } catch (...) {
+    // A moved-from socket: its callbacks went with it.
+  }
 }
 
-void event_printer::run() {
-  while (!stop_.load())
-    if (auto e = stream_->next(poll_period))
-      print(*e);
-}
-
-void event_printer::print(const monitor_event& e) {
-  if (e.kind == event_kind::closed)
-    ++closed_seen_;
-  auto lost = stream_->dropped();
-  if (lost > overflow_reported_) {  // the reader fell behind: say how many events were lost
-    std::string note = "{\"event\":\"events_lost\",\"dropped\":"
-                       + std::to_string(lost - overflow_reported_) + "}\n";
-    std::fputs(note.c_str(), stderr);
-    overflow_reported_ = lost;
-  }
+void event_printer::state::print(const monitor_event& e) {
   auto line = to_json(e);
   line += '\n';
   std::fputs(line.c_str(), stderr);
+  if (e.kind != event_kind::closed)
+    return;
+  std::lock_guard<std::mutex> lock{mtx};
+  ++closed_seen;
+  closed_cv.notify_all();
 }
 
 } // namespace cafmq::cli
