@@ -114,7 +114,7 @@ private:
           else
             self->deliver(std::move(s));
         },
-        [&](const connection_end& end) { self->on_accept_(nullptr, end); });
+        [&](const connection_end& end) { self->threw(end); });
       if (pause.count() == 0)
         self->accept_next();
       else
@@ -128,6 +128,14 @@ private:
     if (d.report)
       on_accept_(nullptr, accept_failure(bound_, ec, d));
     return d.pause;
+  }
+
+  // A handler threw (the connection is gone with its socket): reported as failures are, so
+  // that even a throw per connection cannot flood the listener.
+  void threw(const connection_end& end) {
+    auto d = pacing_.failed(std::make_error_code(std::errc::io_error), accept_pacing::clock::now());
+    if (d.report)
+      on_accept_(nullptr, end);
   }
 
   // Accepting resumes when the timer fires or, earlier, when a connection closes somewhere.
