@@ -21,7 +21,7 @@
 #include "actors/messages.hpp"
 #include "net/ipc_filter.hpp"
 #include "runtime/core/fault_injection.hpp"
-#include "runtime/core/log.hpp"
+#include "runtime/core/log_limit.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -106,16 +106,17 @@ void evict_oldest(listener_self self) {
   std::string reason = "evicted: " + std::to_string(cap)
                        + " handshakes pending (max_pending_handshakes), the oldest closed to admit"
                          " a new connection";
-  if ((st.evicted & (st.evicted - 1)) == 0)  // 1st, 2nd, 4th, 8th...: a flood logs little
-    log::write(log::level::warn, "listener",
-               st.args.endpoint + ": " + reason + " (" + std::to_string(st.evicted) + " so far)");
+  log::write_limited(log::level::warn, "listener", "evicted on " + st.args.endpoint,
+                     st.args.endpoint + ": " + reason + " (" + std::to_string(st.evicted)
+                       + " so far)");
   self->send(victim, evict_atom::value, std::move(reason));
 }
 
 void on_accepted(listener_self self, net::stream_ptr s) {
   auto& st = self->state;
   if (auto why = net::ipc_filter_refusal(*s, st.args.socket.options)) {  // s closes on return
-    log::write(log::level::warn, "listener", st.args.endpoint + ": refused: " + *why);
+    log::write_limited(log::level::warn, "listener", "refused on " + st.args.endpoint,
+                       st.args.endpoint + ": refused: " + *why);
     auto ev = event_of(event_kind::accept_failed, st.args.endpoint);
     ev.remote_endpoint = net::remote_name(*s);
     ev.reason = *why;
@@ -238,8 +239,11 @@ listener_actor::behavior_type listener(listener_self self, session_args args,
       self->state.reported.insert(session.address());  // it reported its own event
     },
     [=](accept_failed_atom, const connection_end& end) {
-      log::write(log::level::warn, "listener",
-                 self->state.args.endpoint + ": accept failed: " + end.detail);
+      // The accept loop reports once per episode (net/accept_pacing.hpp); the log is bounded
+      // again per endpoint, for episodes that follow each other closely.
+      auto& ep = self->state.args.endpoint;
+      log::write_limited(log::level::warn, "listener", "accept failed on " + ep,
+                         ep + ": accept failed: " + end.detail);
       auto ev = event_of(event_kind::accept_failed, self->state.args.endpoint);
       ev.reason = end.detail;
       ev.reason_code = end.code;

@@ -7,7 +7,7 @@
 #include "net/zmtp_engine.hpp"
 #include "patterns/socket_compat.hpp"
 #include "runtime/core/fault_injection.hpp"
-#include "runtime/core/log.hpp"
+#include "runtime/core/log_limit.hpp"
 #include "runtime/core/zmtp_command.hpp"
 #include "security/mechanism_factory.hpp"
 
@@ -166,9 +166,14 @@ void tell_parent(session_self self, const connection_end& end) {
 void report_end(session_self self, const connection_end& end) {
   auto& st = self->state;
   auto mechanism = st.engine ? std::string(security::mechanism_name(st.args.socket.options)) : "";
-  // Evictions are logged by the listener, rate-limited.
-  log::write(st.evicted ? log::level::info : log_level_of(end.code), "session",
-             st.peer + ": disconnected: " + end.detail);
+  // Evictions are logged by the listener; failed handshakes, rate-limited per endpoint (each
+  // one is a monitor event).
+  if (st.ready || st.evicted)
+    log::write(st.evicted ? log::level::info : log_level_of(end.code), "session",
+               st.peer + ": disconnected: " + end.detail);
+  else
+    log::write_limited(log_level_of(end.code), "session", "handshake failed on " + st.args.endpoint,
+                       st.peer + ": disconnected: " + end.detail);
   if (end.heartbeat) {  // the silent peer first, then the disconnect it caused
     auto hb = connection_event(self, event_kind::heartbeat_timeout);
     hb.mechanism = mechanism;

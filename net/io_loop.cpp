@@ -3,6 +3,7 @@
 // on (the engines have their own boundaries per connection; this one catches what they miss).
 #include "net/io_loop.hpp"
 
+#include "net/descriptor_watch.hpp"
 #include "net/io_pool.hpp"
 #include "runtime/core/log.hpp"
 
@@ -87,8 +88,10 @@ std::thread::id io_loop::thread_id() const noexcept {
 void io_loop::count_connection(bool opened) noexcept {
   if (opened)
     connections_.fetch_add(1, std::memory_order_relaxed);
-  else
+  else {
     connections_.fetch_sub(1, std::memory_order_relaxed);
+    descriptor_watch::freed();  // a listener paused for want of descriptors may accept again
+  }
 }
 
 } // namespace cafmq::net

@@ -44,7 +44,8 @@ public:
   /// The thread that runs this loop.
   std::thread::id thread_id() const noexcept;
 
-  /// For streams: counts a connection in (true) or out (false) of this loop.
+  /// For streams: counts a connection in (true) or out (false) of this loop; out also wakes the
+  /// listeners paused for want of descriptors (net/descriptor_watch.hpp).
   void count_connection(bool opened) noexcept;
 
 private:

@@ -1,11 +1,10 @@
-// TCP bind/listen/accept over Asio. The bind runs on the home loop (names resolve there,
-// asynchronously) and reports through a callback; each accepted connection moves to the loop
-// io_loop::pick_for_connection chooses.
+// TCP bind/listen over Asio: the bind runs on the home loop (names resolve there,
+// asynchronously) and reports through a callback; accepting is net/accept_loop.hpp's.
 #include "net/tcp_listener.hpp"
 
+#include "net/accept_loop.hpp"
 #include "net/cloexec.hpp"
 #include "net/tcp_interfaces.hpp"
-#include "net/tcp_stream.hpp"
 #include "runtime/core/log.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -15,8 +14,6 @@
 
 #include <optional>
 
-#include <unistd.h>
-
 namespace cafmq::net {
 
 namespace asio = boost::asio;
@@ -24,38 +21,9 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-asio::io_context& ctx_of(io_loop& loop) {
-  return *static_cast<asio::io_context*>(loop.native());
-}
-
-class tcp_listener final : public listener, public std::enable_shared_from_this<tcp_listener> {
+class tcp_listener final : public accept_loop<tcp> {
 public:
-  explicit tcp_listener(io_loop& home) : home_(home), acceptor_(ctx_of(home)) {}
-
-  const std::string& bound_endpoint() const noexcept override { return bound_; }
-
-  void start(accept_fn on_accept) override {
-    auto self = shared_from_this();
-    asio::post(acceptor_.get_executor(), [self, fn = std::move(on_accept)]() mutable {
-      self->on_accept_ = std::move(fn);
-      self->accept_next();
-    });
-  }
-
-  void close() override {
-    close_then(nullptr);
-  }
-
-  void close_then(std::function<void()> closed) override {
-    auto self = shared_from_this();
-    asio::post(acceptor_.get_executor(), [self, closed = std::move(closed)] {
-      boost::system::error_code ec;
-      self->acceptor_.close(ec);
-      self->on_accept_ = nullptr;
-      if (closed)
-        closed();
-    });
-  }
+  explicit tcp_listener(io_loop& home) : accept_loop(home) {}
 
   // Opens, binds and listens on `addr`; empty on success, else why not.
   std::optional<bind_failure> open(const endpoint& ep, const tcp::endpoint& addr) {
@@ -89,68 +57,10 @@ public:
   }
 
 private:
-  void accept_next() {
-    auto self = shared_from_this();
-    acceptor_.async_accept([self](boost::system::error_code ec, tcp::socket s) {
-      if (ec == asio::error::operation_aborted || !self->acceptor_.is_open() || !self->on_accept_)
-        return;
-      guarded(
-        "an accept handler", [&] { self->deliver(ec, std::move(s)); },
-        [&](const connection_end& end) { self->on_accept_(nullptr, end); });
-      self->accept_next();
-    });
-  }
-
-  void deliver(boost::system::error_code ec, tcp::socket s) {
-    if (ec)
-      return on_accept_(nullptr, os_end(os_error(ec), "accept on " + bound_ + " failed"));
-    s.set_option(tcp::no_delay(true), ec);
-    // The loop is picked now, with every earlier connection counted, so connections accepted
-    // one after another spread evenly (picking when the accept starts would not see them).
-    auto& target = home_.pick_for_connection();
-    if (&target == &home_)
-      return on_accept_(std::make_shared<stream>(std::move(s), home_), {});
-    // The connection's stream is made on its own loop, so everything about it happens there
-    // (and the handoff is a post, which ThreadSanitizer sees, unlike CAF's uninstrumented
-    // mailboxes).
-    // Until the stream exists (and counts itself) the target counts the connection as reserved,
-    // so the next accept, which may come before the post runs, sees it.
-    auto reserved = std::make_shared<connection_reservation>(target);
-    auto protocol = s.local_endpoint().protocol();
-    auto fd = s.release();  // no operation pending: nothing to cancel
-    asio::post(ctx_of(target), [fn = on_accept_, where = bound_, protocol, fd, &target, reserved] {
-      guarded(
-        "an accept handler", [&] { adopt(fn, where, protocol, fd, target); },
-        [&](const connection_end& end) { fn(nullptr, end); });
-    });
-  }
-
-  // A connection counted on `loop` while it lives: from the pick until the stream counts itself.
-  struct connection_reservation {
-    explicit connection_reservation(io_loop& l) : loop(l) { loop.count_connection(true); }
-    ~connection_reservation() { loop.count_connection(false); }
-    connection_reservation(const connection_reservation&) = delete;
-    connection_reservation& operator=(const connection_reservation&) = delete;
-    io_loop& loop;
-  };
-
-  // On `target`'s thread: wraps the accepted descriptor and hands the stream over.
-  static void adopt(const accept_fn& fn, const std::string& where, tcp protocol,
-                    tcp::socket::native_handle_type fd, io_loop& target) {
-    tcp::socket moved{ctx_of(target)};
+  void prepare(tcp::socket& s) override {
     boost::system::error_code ec;
-    moved.assign(protocol, fd, ec);
-    if (ec) {
-      ::close(fd);
-      return fn(nullptr, os_end(os_error(ec), "accept on " + where + " failed"));
-    }
-    fn(std::make_shared<stream>(std::move(moved), target), {});
+    s.set_option(tcp::no_delay(true), ec);
   }
-
-  io_loop& home_;
-  tcp::acceptor acceptor_;
-  std::string bound_;
-  accept_fn on_accept_;
 };
 
 // Binds `addr` and reports; on the home loop.
@@ -189,7 +99,7 @@ bind_failure internal_failure(const endpoint& ep, const connection_end& end) {
 
 // A name that is neither "*", an interface nor an address: resolved on the home loop.
 void bind_name(io_loop& home, const endpoint& ep, const bind_fn& done) {
-  auto resolver = std::make_shared<tcp::resolver>(ctx_of(home));
+  auto resolver = std::make_shared<tcp::resolver>(context_of(home));
   auto on_resolved = [&home, ep, done, resolver](boost::system::error_code rec,
                                                  const tcp::resolver::results_type& results) {
     guarded(
@@ -229,7 +139,7 @@ void bind_host(io_loop& home, const endpoint& ep, const bind_fn& done) {
 } // namespace
 
 void bind_tcp(io_loop& home, const endpoint& ep, bind_fn done) {
-  asio::post(ctx_of(home), [&home, ep, done = std::move(done)] {
+  asio::post(context_of(home), [&home, ep, done = std::move(done)] {
     guarded(
       "a bind", [&] { bind_host(home, ep, done); },
       [&](const connection_end& end) { done(nullptr, internal_failure(ep, end)); });
