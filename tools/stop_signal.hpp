@@ -49,7 +49,8 @@ public:
   void wake() noexcept;
 
   /// While the guard lives, a second signal ends `s`'s linger (socket::abort_linger). Make it
-  /// right after the socket, so it goes before the socket does.
+  /// right after the socket, so it goes before the socket does: its destructor closes the socket
+  /// (the linger happens there, still guarded), then lets it go.
   class linger_guard {
   public:
     linger_guard(stop_signal& stop, socket& s);
@@ -63,7 +64,8 @@ public:
   };
 
   /// The stop's summary line on stderr, "cafmq: interrupted by SIGTERM: <what>", after
-  /// "cafmq: error: " instead of "cafmq: " when the command fails because of the stop.
+  /// "cafmq: error: " instead of "cafmq: " when the command fails because of the stop. Always
+  /// after the signal's notice; dropped if stderr stays full for 1 s (nobody reads it).
   void print_summary(const std::string& what, bool failed) const;
 
 private:
@@ -74,6 +76,7 @@ private:
   std::atomic<bool> forced_{false};
   std::atomic<bool> shutting_down_{false};
   int fd_ = -1;
+  mutable std::mutex notice_mtx_;  // orders the notices before the summary
   std::mutex sockets_mtx_;
   std::vector<socket*> sockets_;  // the linger_guards' sockets
   std::thread waiter_;
