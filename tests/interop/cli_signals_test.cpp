@@ -285,7 +285,7 @@ TEST(CliIdle, AnIdleRecvWithManyPeersUsesNoCpuAndNeverWakesUp) {
 // backend queue is full, and a PUSH into its frontend has timed out. Prints the frontend and
 // backend ports' "stalled" once that is so.
 constexpr const char* stalled_peers = R"(
-import sys, zmq
+import sys, time, zmq
 ctx = zmq.Context()
 pull = ctx.socket(zmq.PULL)
 pull.setsockopt(zmq.RCVHWM, 1)
@@ -301,7 +301,8 @@ try:
 except zmq.Again:
     pass
 print("stalled", flush=True)
-sys.stdin.read()
+while True:  # connected and not reading, until killed
+    time.sleep(3600)
 )";
 
 TEST(CliSignals, ASecondSignalEndsTheProxyLingerAtOnce) {
