@@ -4,8 +4,9 @@
 // command's waits watch (message_io.hpp), so an idle command sleeps without periodic wake-ups.
 // The second signal ends the lingers of the sockets the command registered (their close returns
 // at once, discarding) and the command exits 1; if it has not exited 1 s later, or a third signal
-// comes, or no socket was registered, the process ends at once. docs/cli.md "Signals and exit
-// codes".
+// comes, or no socket was registered, the process ends at once. Nothing here waits for stderr:
+// each signal is acted on first, its notice dropped if stderr is full. docs/cli.md "Signals and
+// exit codes".
 #pragma once
 
 #include <atomic>
