@@ -11,6 +11,8 @@ namespace cafmq::cli {
 
 namespace {
 constexpr auto final_wait = std::chrono::milliseconds(1000);
+/// How long one event line may wait for room on stderr while lines are being written.
+constexpr auto line_wait = std::chrono::milliseconds(100);
 } // namespace
 
 event_printer::event_printer(socket& sock, const cli_args& args)
@@ -50,8 +52,11 @@ event_printer::~event_printer() {
 void event_printer::state::print(const monitor_event& e) {
   auto line = to_json(e);
   line += '\n';
-  if (!write_stderr_line(line, std::chrono::milliseconds(0)))
-    unwritten.fetch_add(1, std::memory_order_relaxed);  // stderr full: never wait for its reader
+  // A slow reader gets a moment to make room; a stalled one (a line was dropped and none written
+  // since) gets none, so the event thread is held up once, briefly.
+  stalled = !write_stderr_line(line, stalled ? std::chrono::milliseconds(0) : line_wait);
+  if (stalled)
+    unwritten.fetch_add(1, std::memory_order_relaxed);
   if (e.kind != event_kind::closed)
     return;
   std::lock_guard<std::mutex> lock{mtx};

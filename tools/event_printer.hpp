@@ -19,8 +19,9 @@ namespace cafmq::cli {
 /// Declare it right after the socket. Its destructor closes the socket (if the command has not:
 /// the socket's own destructor would, a moment later) and waits, at most 1 s, for the `closed`
 /// event of every endpoint; then it says how many events were lost if the event thread fell
-/// behind or stderr was full (`{"event":"events_lost","dropped":N}`). A line stderr has no room
-/// for is dropped, never waited for: the event thread it runs on also serves failure_watch.
+/// behind or stderr was full (`{"event":"events_lost","dropped":N}`). A line waits at most 100 ms
+/// for room on stderr, and none while stderr stays full: the event thread it runs on also serves
+/// failure_watch.
 class event_printer {
 public:
   event_printer(socket& sock, const cli_args& args);
@@ -36,6 +37,7 @@ private:
     std::condition_variable closed_cv;
     size_t closed_seen = 0;
     std::atomic<uint64_t> unwritten{0};  // lines stderr had no room for
+    bool stalled = false;                // the last line was dropped (event thread only)
   };
 
   socket& sock_;
