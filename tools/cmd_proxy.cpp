@@ -1,7 +1,8 @@
 // `cafmq proxy`: runs cafmq::proxy between a frontend and a backend socket (and a PUB capture)
 // until SIGINT/SIGTERM, then prints the statistics as a JSON line on stdout (and the stop's
-// summary line on stderr) and exits 0. The
-// proxy runs on a thread of its own, steered over an inproc PAIR control socket.
+// summary line on stderr), closes its sockets with their linger and exits 0 (1 if a second
+// signal ended a linger). The proxy runs on a thread of its own, steered over an inproc PAIR
+// control socket.
 #include "cli_security.hpp"
 #include "commands.hpp"
 #include "event_printer.hpp"
@@ -104,6 +105,11 @@ int run_proxy(const std::vector<std::string>& words) {
                        false);
   }
   print_summary(result.statistics);
+  // The closes linger for what the sides still hold; a second signal ends that and makes it 1.
+  frontend.close();
+  backend.close();
+  if (capture)
+    capture->close();
   return stop.status(result.end == proxy_end::terminate_command ? 0 : 1);
 }
 

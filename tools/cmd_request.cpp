@@ -91,7 +91,8 @@ int run_request(const cli_args& args) {
   }
   if (args.quiet)
     print_received(args.count);
-  return 0;
+  sock.close();  // lingers (--linger-ms) only if asked to
+  return stop.status(0);
 }
 
 } // namespace cafmq::cli

@@ -60,18 +60,19 @@ bool wait_for_subscribers(socket& sock, const stop_signal& stop, const cli_args&
 }
 
 /// After a signal: the summary line; exit 0 only if every message went out and none was
-/// discarded (the signal came while the close lingered, and the linger was enough).
-int report_stop(const stop_signal& stop, const cli_args& args, const socket_options& options,
-                uint64_t sent, size_t discarded) {
+/// discarded (the signal came while the close lingered, and the linger was enough). `forced`:
+/// a second signal had come when the close returned, looked at once for the line and status.
+int report_stop(const stop_signal& stop, bool forced, const cli_args& args,
+                const socket_options& options, uint64_t sent, size_t discarded) {
   auto what = "sent " + std::to_string(sent) + " of " + std::to_string(args.count) + ", discarded "
               + std::to_string(discarded);
   if (discarded > 0)
-    what += stop.forced()          ? " (a second signal ended the linger)"
+    what += forced                 ? " (a second signal ended the linger)"
             : options.linger_ms < 0 ? " (no connection left to write them)"
                                     : " (linger of " + std::to_string(options.linger_ms) + " ms expired)";
   bool failed = sent < args.count || discarded > 0;
   stop.print_summary(what, failed);
-  return failed ? 1 : 0;
+  return failed || forced ? 1 : 0;
 }
 
 /// Says on stderr why not every message went out, root cause first; returns the exit status.
@@ -130,7 +131,7 @@ int run_send(const cli_args& args) {
   // A signal stops the sending; the close still lingers for what was queued (a second ends it).
   size_t discarded = sock.close();
   if (stop.requested() && result != outcome::timed_out)
-    return stop.status(report_stop(stop, args, options, sent, discarded));
+    return report_stop(stop, stop.forced(), args, options, sent, discarded);
   return report(args, options, sent, discarded, failures);
 }
 

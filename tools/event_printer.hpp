@@ -7,6 +7,7 @@
 
 #include "runtime/socket.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -18,7 +19,9 @@ namespace cafmq::cli {
 /// Declare it right after the socket. Its destructor closes the socket (if the command has not:
 /// the socket's own destructor would, a moment later) and waits, at most 1 s, for the `closed`
 /// event of every endpoint; then it says how many events were lost if the event thread fell
-/// behind (`{"event":"events_lost","dropped":N}`).
+/// behind or stderr was full (`{"event":"events_lost","dropped":N}`). A line waits at most 100 ms
+/// for room on stderr, and none while stderr stays full: the event thread it runs on also serves
+/// failure_watch.
 class event_printer {
 public:
   event_printer(socket& sock, const cli_args& args);
@@ -33,6 +36,8 @@ private:
     std::mutex mtx;
     std::condition_variable closed_cv;
     size_t closed_seen = 0;
+    std::atomic<uint64_t> unwritten{0};  // lines stderr had no room for
+    bool stalled = false;                // the last line was dropped (event thread only)
   };
 
   socket& sock_;

@@ -1,13 +1,14 @@
 // The sigwait thread behind stop_signal, its eventfd and the second signal's end of lingers.
 #include "stop_signal.hpp"
 
+#include "stderr_line.hpp"
+
 #include "runtime/core/error.hpp"
 #include "runtime/socket.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -23,7 +24,10 @@ namespace {
 
 /// How long the command may take, after a second signal ended its lingers, to print its summary
 /// and exit by itself before the process is ended at once.
-constexpr time_t exit_grace_s = 1;
+constexpr std::chrono::seconds exit_grace{1};
+
+/// How long the summary line may wait for room on stderr before it is dropped.
+constexpr std::chrono::milliseconds summary_wait{1000};
 
 sigset_t stop_set() {
   sigset_t set;
@@ -33,20 +37,35 @@ sigset_t stop_set() {
   return set;
 }
 
-/// Written with write(2), not stderr: no stdio lock that a blocked --events printer could hold.
+/// The signal thread's notices: dropped rather than waited for when stderr is full, so a
+/// supervisor that never reads stderr cannot keep the thread from the next signal.
 void note(const std::string& line) {
-  [[maybe_unused]] auto n = ::write(STDERR_FILENO, line.data(), line.size());
+  write_stderr_line(line, std::chrono::milliseconds(0));
 }
 
-/// Ends the process (exit 1) without destructors or atexit handlers, keeping what stdout holds.
+/// Ends the process (exit 1) without destructors or atexit handlers. Nothing is flushed (a flush
+/// could block on a full pipe): every line printed on stdout was flushed as it was printed.
 [[noreturn]] void exit_at_once() {
-  // _Exit does not flush stdio. Flush unless another thread is writing stdout right now: it may
-  // be blocked on a full pipe, and the exit must not wait for that.
-  if (ftrylockfile(stdout) == 0) {
-    std::fflush(stdout);  // the lock is recursive: this thread holds it already
-    funlockfile(stdout);
-  }
   std::_Exit(1);
+}
+
+/// sigtimedwait for up to `grace`, again with the time left when SIGSTOP/SIGCONT interrupts it;
+/// true if a signal of `set` came.
+bool signal_within(const sigset_t& set, std::chrono::seconds grace) {
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      return false;
+    auto s = std::chrono::duration_cast<std::chrono::seconds>(left);
+    timespec wait{static_cast<time_t>(s.count()), static_cast<long>((left - s).count())};
+    siginfo_t info{};
+    if (sigtimedwait(&set, &info, &wait) > 0)
+      return true;
+    if (errno != EINTR)
+      return false;
+  }
 }
 
 } // namespace
@@ -68,9 +87,7 @@ stop_signal::stop_signal() : fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
       return;
     on_second();
     // The command now closes without lingering and exits; give it a moment, no more.
-    timespec grace{exit_grace_s, 0};
-    siginfo_t info{};
-    if (sigtimedwait(&set, &info, &grace) > 0 && shutting_down_.load())
+    if (signal_within(set, exit_grace) && shutting_down_.load())
       return;
     exit_at_once();  // a third signal, or the command did not get out in time
   });
@@ -85,22 +102,31 @@ stop_signal::~stop_signal() {
   ::close(fd_);
 }
 
+// The stop is acted on first, the notice written after: a full stderr delays nothing. The
+// command's summary line still comes after the notice, as it first takes the notices' lock.
 void stop_signal::on_first(int sig) {
-  // The notice first: the command's summary line, which the wake-up leads to, comes after it.
-  note(std::string("cafmq: ") + (sig == SIGINT ? "SIGINT" : "SIGTERM")
-       + ": stopping (a second signal ends it at once)\n");
+  std::lock_guard<std::mutex> lock{notice_mtx_};
   signal_.store(sig, std::memory_order_release);
   wake();
+  note(std::string("cafmq: ") + (sig == SIGINT ? "SIGINT" : "SIGTERM")
+       + ": stopping (a second signal ends it at once)\n");
 }
 
 void stop_signal::on_second() {
-  note("cafmq: second signal: exiting at once\n");
   forced_.store(true, std::memory_order_release);
-  std::lock_guard<std::mutex> lock{sockets_mtx_};
-  if (sockets_.empty())
+  bool lingers = false;
+  {
+    std::lock_guard<std::mutex> lock{sockets_mtx_};
+    lingers = !sockets_.empty();
+    for (auto* s : sockets_)
+      s->abort_linger();  // thread-safe: the guard keeps the socket alive while it is listed
+  }
+  {
+    std::lock_guard<std::mutex> lock{notice_mtx_};
+    note("cafmq: second signal: exiting at once\n");
+  }
+  if (!lingers)
     exit_at_once();  // nothing lingers that the command could end by itself
-  for (auto* s : sockets_)
-    s->abort_linger();  // thread-safe: the guard keeps the socket alive while it is listed
 }
 
 const char* stop_signal::name() const noexcept {
@@ -139,15 +165,21 @@ stop_signal::linger_guard::linger_guard(stop_signal& stop, socket& s) : stop_(st
 }
 
 stop_signal::linger_guard::~linger_guard() {
+  try {
+    sock_.close();  // lingers here, while a second signal can still end it
+  } catch (...) {
+    // Only a terminated context makes close fail, and then nothing lingers.
+  }
   std::lock_guard<std::mutex> lock{stop_.sockets_mtx_};
   auto& v = stop_.sockets_;
   v.erase(std::remove(v.begin(), v.end(), &sock_), v.end());
 }
 
 void stop_signal::print_summary(const std::string& what, bool failed) const {
-  std::fprintf(stderr, "cafmq: %sinterrupted by %s: %s\n", failed ? "error: " : "", name(),
-               what.c_str());
-  std::fflush(stderr);
+  std::lock_guard<std::mutex> lock{notice_mtx_};  // after the notice
+  write_stderr_line(std::string("cafmq: ") + (failed ? "error: " : "") + "interrupted by " + name()
+                      + ": " + what + "\n",
+                    summary_wait);
 }
 
 } // namespace cafmq::cli

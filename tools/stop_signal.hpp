@@ -4,8 +4,9 @@
 // command's waits watch (message_io.hpp), so an idle command sleeps without periodic wake-ups.
 // The second signal ends the lingers of the sockets the command registered (their close returns
 // at once, discarding) and the command exits 1; if it has not exited 1 s later, or a third signal
-// comes, or no socket was registered, the process ends at once. docs/cli.md "Signals and exit
-// codes".
+// comes, or no socket was registered, the process ends at once. Nothing here waits for stderr:
+// each signal is acted on first, its notice dropped if stderr is full. docs/cli.md "Signals and
+// exit codes".
 #pragma once
 
 #include <atomic>
@@ -49,7 +50,8 @@ public:
   void wake() noexcept;
 
   /// While the guard lives, a second signal ends `s`'s linger (socket::abort_linger). Make it
-  /// right after the socket, so it goes before the socket does.
+  /// right after the socket, so it goes before the socket does: its destructor closes the socket
+  /// (the linger happens there, still guarded), then lets it go.
   class linger_guard {
   public:
     linger_guard(stop_signal& stop, socket& s);
@@ -63,7 +65,8 @@ public:
   };
 
   /// The stop's summary line on stderr, "cafmq: interrupted by SIGTERM: <what>", after
-  /// "cafmq: error: " instead of "cafmq: " when the command fails because of the stop.
+  /// "cafmq: error: " instead of "cafmq: " when the command fails because of the stop. Always
+  /// after the signal's notice; dropped if stderr stays full for 1 s (nobody reads it).
   void print_summary(const std::string& what, bool failed) const;
 
 private:
@@ -74,6 +77,7 @@ private:
   std::atomic<bool> forced_{false};
   std::atomic<bool> shutting_down_{false};
   int fd_ = -1;
+  mutable std::mutex notice_mtx_;  // orders the notices before the summary
   std::mutex sockets_mtx_;
   std::vector<socket*> sockets_;  // the linger_guards' sockets
   std::thread waiter_;

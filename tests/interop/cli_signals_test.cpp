@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -30,8 +31,9 @@ using strings = std::vector<std::string>;
 const std::string cli = CAFMQ_CLI_PATH;
 const std::string python = CAFMQ_PYTHON;
 constexpr auto budget = 20000ms;
-// A sanitizer build starts and stops the process several times slower.
-constexpr long slack_ms = test::sanitized_build ? 2000 : 0;
+// Room for a loaded machine (a 2-core CI runs several suites); a sanitizer build starts and
+// stops the process several times slower.
+constexpr long slack_ms = test::sanitized_build ? 2000 : 400;
 
 // A PULL that reads one message, then one per 10 ms: the sender fills its queue (HWM) and the
 // kernel's buffers and stays blocked. It waits 0.5 s before the first read, so the sender is
@@ -87,8 +89,10 @@ send_summary parse_send_summary(const std::string& err) {
 TEST(CliSignals, SendStoppedBySigtermLingersThenSaysWhatWentOut) {
   slow_send run{"2000"};
   ASSERT_TRUE(run.send);
-  auto t0 = test::clock::now();
   ASSERT_EQ(::kill(run.send->pid(), SIGTERM), 0);
+  // The linger starts as the stop is acted on, just before the notice is written.
+  ASSERT_FALSE(run.send->wait_for_line("cafmq: SIGTERM: stopping", budget).empty());
+  auto t0 = test::clock::now();
   auto r = run.send->wait(budget);
   auto ms = test::elapsed_ms(t0);
   ASSERT_FALSE(r.timed_out) << r.describe();
@@ -105,7 +109,7 @@ TEST(CliSignals, SendStoppedBySigtermLingersThenSaysWhatWentOut) {
   EXPECT_GT(s.discarded, 0) << r.err;
   EXPECT_LE(s.discarded, s.sent) << r.err;
   EXPECT_GE(ms, 1900) << "the linger of 2000 ms was not honoured";
-  EXPECT_LT(ms, 3000 + slack_ms) << "the acceptance bound: linger + 1 s";
+  EXPECT_LT(ms, 3000 + slack_ms) << "the acceptance bound: linger + 1 s after the notice";
 }
 
 TEST(CliSignals, ASecondSignalEndsTheSendLingerAtOnce) {
@@ -124,7 +128,9 @@ TEST(CliSignals, ASecondSignalEndsTheSendLingerAtOnce) {
   EXPECT_NE(r.err.find("(a second signal ended the linger)"), std::string::npos)
     << "the close returned at once and the summary still came: " << r.err;
   EXPECT_GT(parse_send_summary(r.err).discarded, 0) << r.err;
-  EXPECT_LT(ms, 1000 + slack_ms) << "a linger of 60 s must not be waited for";
+  // The summary above (which _Exit after the 1 s grace would not print) tells that the linger
+  // ended; this bound, well above that grace and well below the linger, that it was not waited.
+  EXPECT_LT(ms, 2000 + slack_ms) << "a linger of 60 s must not be waited for";
 }
 
 // One command waiting for work, its expected stop.
@@ -214,15 +220,21 @@ long long cpu_ticks(pid_t pid) {
   return utime + stime;
 }
 
-// How often the main thread went to sleep and was woken (/proc/PID/task/PID/status).
-long long main_thread_wakeups(pid_t pid) {
-  auto id = std::to_string(pid);
-  std::ifstream in{"/proc/" + id + "/task/" + id + "/status"};
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("voluntary_ctxt_switches:", 0) == 0)
-      return std::stoll(line.substr(24));
-  return -1;
+// How often the threads of a process went to sleep and were woken, summed over every thread
+// (voluntary_ctxt_switches of /proc/PID/task/*/status): a thread that wakes periodically, any
+// thread, shows here.
+long long wakeups(pid_t pid) {
+  long long sum = 0;
+  std::error_code ec;
+  std::filesystem::path tasks{"/proc/" + std::to_string(pid) + "/task"};
+  for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+    std::ifstream in{task.path() / "status"};
+    std::string line;
+    while (std::getline(in, line))
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0)
+        sum += std::stoll(line.substr(24));
+  }
+  return ec ? -1 : sum;
 }
 
 // 200 libzmq PUSH sockets connected to `ep`, idle until killed.
@@ -250,21 +262,122 @@ TEST(CliIdle, AnIdleRecvWithManyPeersUsesNoCpuAndNeverWakesUp) {
       << "only " << i << " of " << peers << " peers handshaken";
   // The measurement window: the command is idle from here on.
   auto ticks = cpu_ticks(recv.pid());
-  auto wakeups = main_thread_wakeups(recv.pid());
+  auto woken_before = wakeups(recv.pid());
   ASSERT_GE(ticks, 0);
-  ASSERT_GE(wakeups, 0);
+  ASSERT_GE(woken_before, 0);
   std::this_thread::sleep_for(2s);
   auto used_ticks = cpu_ticks(recv.pid()) - ticks;
-  auto woken = main_thread_wakeups(recv.pid()) - wakeups;
+  auto woken = wakeups(recv.pid()) - woken_before;
   auto tick_ms = 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
-  // < 1 % of a core over 2 s is < 20 ms. A loop that woke every 100 ms to look at its pipes
-  // (the old receive loop) shows 20 wake-ups here.
+  // < 1 % of a core over 2 s is < 20 ms.
   EXPECT_LT(static_cast<double>(used_ticks) * tick_ms, 20.0) << used_ticks << " ticks in 2 s";
-  EXPECT_LE(woken, 2) << "the main thread woke up " << woken << " times while idle";
+  // Idle, every thread sleeps (measured: 0 in all, CAF's included: its scheduler threads wait on
+  // condition variables). The few allowed cover the event thread finishing the last lines; a
+  // thread that woke every 50 ms shows 40.
+  EXPECT_LE(woken, 4) << "the threads woke up " << woken << " times while idle";
   ASSERT_EQ(::kill(recv.pid(), SIGTERM), 0);
   auto r = recv.wait(budget);
   EXPECT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_NE(r.out.find("received 0"), std::string::npos) << r.out;
+}
+
+// A proxy whose backend peer stopped reading: the proxy holds messages it cannot hand on, its
+// backend queue is full, and a PUSH into its frontend has timed out. Prints the frontend and
+// backend ports' "stalled" once that is so.
+constexpr const char* stalled_peers = R"(
+import sys, time, zmq
+ctx = zmq.Context()
+pull = ctx.socket(zmq.PULL)
+pull.setsockopt(zmq.RCVHWM, 1)
+pull.setsockopt(zmq.RCVBUF, 4096)
+pull.connect(sys.argv[2])
+push = ctx.socket(zmq.PUSH)
+push.setsockopt(zmq.SNDHWM, 10)
+push.setsockopt(zmq.SNDTIMEO, 500)
+push.connect(sys.argv[1])
+try:
+    while True:
+        push.send(b"x" * 10000)
+except zmq.Again:
+    pass
+print("stalled", flush=True)
+while True:  # connected and not reading, until killed
+    time.sleep(3600)
+)";
+
+TEST(CliSignals, ASecondSignalEndsTheProxyLingerAtOnce) {
+  child_process proxy{
+    {cli, "proxy", "--frontend", "pull,bind:" + any, "--backend", "push,bind:" + any}};
+  size_t from = 0;
+  auto frontend = proxy.wait_for_line("bound ", budget, false, from, &from);
+  auto backend = proxy.wait_for_line("bound ", budget, false, from, &from);
+  ASSERT_FALSE(backend.empty()) << "no 'bound EP' lines";
+  child_process peers{{python, "-c", stalled_peers, frontend.substr(6), backend.substr(6)}};
+  ASSERT_EQ(peers.wait_for_line("stalled", budget, true), "stalled");
+  ASSERT_EQ(::kill(proxy.pid(), SIGTERM), 0);
+  // The summary comes just before the close, which lingers (-1) for the stalled backend.
+  ASSERT_FALSE(proxy.wait_for_line("cafmq: interrupted by SIGTERM: forwarded", budget).empty());
+  auto t0 = test::clock::now();
+  ASSERT_EQ(::kill(proxy.pid(), SIGINT), 0);
+  auto r = proxy.wait(budget);
+  auto ms = test::elapsed_ms(t0);
+  ASSERT_FALSE(r.timed_out) << r.describe();
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  EXPECT_NE(r.err.find("cafmq: second signal: exiting at once"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("\"event\":\"proxy-summary\""), std::string::npos) << r.out;
+  // A linger the second signal cannot reach ends only by the forced exit, 1 s after it.
+  EXPECT_LT(ms, test::sanitized_build ? 900 : 600) << "the backend's linger was not ended";
+}
+
+// A recv with --events whose stderr is a pipe nobody reads, filled to the last byte: SIGTERM
+// still stops it (notice, event lines and summary are dropped, not waited for). Prints
+// "exit STATUS MS" (MS from the signal to the exit), or "hung" if it had not exited in 10 s.
+constexpr const char* stalled_stderr = R"(
+import os, re, subprocess, sys, time, zmq
+r, w = os.pipe()
+cmd = subprocess.Popen([sys.argv[1], "recv", "--type", "pull", "--bind", "tcp://127.0.0.1:*",
+                        "--events"], stdout=subprocess.PIPE, stderr=w)
+text = b""
+while not re.search(rb"(?m)^bound \S+\n", text):
+    chunk = os.read(r, 4096)  # the last time stderr is read
+    if not chunk:
+        sys.exit("cafmq recv ended before binding")
+    text += chunk
+endpoint = re.search(rb"(?m)^bound (\S+)\n", text).group(1).decode()
+# A description of its own, non-blocking, so the command's stays blocking.
+filler = os.open("/proc/self/fd/%d" % w, os.O_WRONLY | os.O_NONBLOCK)
+for size in (4096, 1):
+    try:
+        while True:
+            os.write(filler, b"y" * size)
+    except BlockingIOError:
+        pass
+ctx = zmq.Context()
+pushes = [ctx.socket(zmq.PUSH) for _ in range(20)]
+for s in pushes:
+    s.connect(endpoint)
+    s.send(b"m")
+for _ in pushes:
+    cmd.stdout.readline()  # every peer handshaken: its events found stderr full
+t0 = time.monotonic()
+cmd.send_signal(15)
+try:
+    cmd.wait(10)
+    print("exit", cmd.returncode, int((time.monotonic() - t0) * 1000), flush=True)
+except subprocess.TimeoutExpired:
+    cmd.kill()
+    print("hung", flush=True)
+)";
+
+TEST(CliSignals, AStderrNobodyReadsDoesNotKeepACommandFromStopping) {
+  auto r = test::run_process({python, "-c", stalled_stderr, cli}, budget);
+  ASSERT_FALSE(r.timed_out) << r.describe();
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex{R"(exit (-?\d+) (\d+))"})) << r.out << r.err;
+  EXPECT_EQ(m[1], "0") << "recv without --count exits 0 after a signal: " << r.out;
+  // The summary waits up to 1 s for room on stderr, then is dropped.
+  EXPECT_LT(std::stol(m[2]), 2000 + slack_ms) << r.out;
 }
 
 } // namespace
