@@ -1,0 +1,46 @@
+#include "runtime/core/handshake_admission.hpp"
+
+#include <algorithm>
+
+namespace cafmq {
+
+void handshake_admission::add(uint64_t id, handshake_progress_ptr progress, clock::time_point now) {
+  pending_[id] = entry{std::move(progress), now};
+}
+
+bool handshake_admission::done(uint64_t id) {
+  return pending_.erase(id) > 0;
+}
+
+handshake_admission::standing handshake_admission::standing_of(uint64_t id, const entry& e,
+                                                               clock::time_point now) const {
+  const auto* p = e.progress.get();
+  if (p != nullptr && p->started() && now - p->last() >= limits_.idle_after)
+    return {0, p->last(), id};
+  if (p == nullptr || !p->heard())
+    return {1, e.added, id};
+  return {2, p->last(), id};
+}
+
+std::vector<handshake_admission::victim> handshake_admission::evict(clock::time_point now,
+                                                                    size_t arriving) {
+  std::vector<victim> out;
+  if (pending_.size() + arriving <= limits_.soft)
+    return out;
+  std::vector<standing> order;
+  order.reserve(pending_.size());
+  for (const auto& [id, e] : pending_)
+    order.push_back(standing_of(id, e, now));
+  std::sort(order.begin(), order.end());
+  size_t left = pending_.size() + arriving;
+  auto next = order.begin();
+  for (; left > limits_.hard && next != order.end(); ++next, --left)
+    out.push_back({next->id, next->rank == 0 ? why::idle : why::hard_limit});
+  for (; left > limits_.soft && next != order.end() && next->rank == 0; ++next, --left)
+    out.push_back({next->id, why::idle});
+  for (const auto& v : out)
+    pending_.erase(v.id);
+  return out;
+}
+
+} // namespace cafmq
