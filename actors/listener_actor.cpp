@@ -46,7 +46,11 @@ struct listener_state {
   std::vector<session_actor> sessions;  // in accept order, for introspection
   // Sessions still in their handshake, by connection id, and the policy that closes them.
   handshake_admission admission{handshake_limits{}};
-  std::map<uint64_t, session_actor> pending;
+  struct pending_session {
+    session_actor session;
+    int fd;  // to look for unread handshake bytes (net::unread_bytes) before closing it
+  };
+  std::map<uint64_t, pending_session> pending;
   std::map<caf::actor_addr, uint64_t> pending_ids;
   bool recheck_armed = false;  // an `evict` to self is on its way
   std::set<caf::actor_addr> reported;  // sessions that said how they ended
@@ -95,7 +99,7 @@ void drop_pending(listener_self self, uint64_t id) {
   auto i = st.pending.find(id);
   if (i == st.pending.end())
     return;
-  st.pending_ids.erase(i->second.address());
+  st.pending_ids.erase(i->second.session.address());
   st.pending.erase(i);
   if (auto& c = st.args.socket.handshakes)
     --c->pending;
@@ -133,11 +137,18 @@ std::string eviction_reason(const handshake_admission& a, const handshake_admiss
 void evict(listener_self self, size_t arriving) {
   auto& st = self->state;
   auto pending = st.admission.size() + arriving;
-  for (const auto& v : st.admission.evict(handshake_admission::clock::now(), arriving)) {
+  // Bytes in the kernel are progress its engine has not read yet (a busy I/O thread). The
+  // descriptor of a connection that has just closed may have been reused: the answer is then
+  // about another connection, and at worst spares one that is going anyway.
+  auto has_unread = [&st](uint64_t id) {
+    auto i = st.pending.find(id);
+    return i != st.pending.end() && net::unread_bytes(i->second.fd) > 0;
+  };
+  for (const auto& v : st.admission.evict(handshake_admission::clock::now(), arriving, has_unread)) {
     auto i = st.pending.find(v.id);
     if (i == st.pending.end())
       continue;
-    auto victim = i->second;
+    auto victim = i->second.session;
     drop_pending(self, v.id);
     ++st.evicted;
     if (auto& c = st.args.socket.handshakes)
@@ -190,10 +201,11 @@ void on_accepted(listener_self self, net::stream_ptr s) {
   emit(a.socket, ev);
   auto id = a.connection_id;
   auto progress = a.progress;
+  auto fd = net::native_descriptor(*s);
   auto session = spawn_session(self, std::move(a), std::move(s));
   if (track) {
     st.admission.add(id, std::move(progress), handshake_admission::clock::now());
-    st.pending.emplace(id, session);
+    st.pending.emplace(id, listener_state::pending_session{session, fd});
     st.pending_ids.emplace(session.address(), id);
     if (auto& c = st.args.socket.handshakes)
       ++c->pending;

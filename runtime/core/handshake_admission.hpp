@@ -7,6 +7,8 @@
 // Above `soft` pending, idle ones are closed, the longest idle first. Above `hard`, one more is
 // closed for each new connection: idle first, then silent (the oldest first), then active (the
 // longest without progress first). Below `soft`, nothing is closed: handshake_ivl ends the rest.
+// An idle or silent one whose bytes are found waiting to be read (`has_unread`, asked only of
+// the ones about to be closed) is active from then on: the engine is behind, not the peer.
 #pragma once
 
 #include "runtime/core/handshake_progress.hpp"
@@ -14,6 +16,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -52,9 +55,13 @@ public:
   size_t size() const noexcept { return pending_.size(); }
   const handshake_limits& limits() const noexcept { return limits_; }
 
+  /// Whether the kernel holds unread bytes of pending handshake `id`.
+  using unread_probe = std::function<bool(uint64_t id)>;
   /// The handshakes to close, at `now`, before `arriving` more are added: enough to stay within
-  /// the hard limit, then the idle ones above the soft limit. They are no longer pending.
-  std::vector<victim> evict(clock::time_point now, size_t arriving = 0);
+  /// the hard limit, then the idle ones above the soft limit. They are no longer pending. One
+  /// with unread bytes (`has_unread`) is spared, unless the hard limit needs it after all others.
+  std::vector<victim> evict(clock::time_point now, size_t arriving = 0,
+                            const unread_probe& has_unread = {});
   /// True while above the soft limit: evict() may find more idle ones as time passes.
   bool over_soft() const noexcept { return pending_.size() > limits_.soft; }
 

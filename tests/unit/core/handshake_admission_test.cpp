@@ -154,6 +154,39 @@ TEST(HandshakeAdmission, ActiveOnesGoOnlyWhenNothingElseIsLeftLongestWithoutProg
   EXPECT_EQ(v[0].reason, why::hard_limit);
 }
 
+// The engine is behind (a busy I/O thread): the bytes wait in the kernel, unseen by it.
+TEST(HandshakeAdmission, OneWithBytesWaitingToBeReadIsSparedAndCountsAsActiveFromThen) {
+  listener_double l{{1, 3, 1000ms}};
+  for (int i = 0; i < 3; ++i)
+    l.started(l.accept(0ms), 0ms);  // all idle by 1 s
+  std::vector<uint64_t> asked;
+  auto bytes_wait_for_1 = [&](uint64_t id) {
+    asked.push_back(id);
+    return id == 1;
+  };
+  auto v = l.admission.evict(t0 + 5s, 0, bytes_wait_for_1);
+  EXPECT_EQ(ids(v), (std::vector<uint64_t>{0, 2}));
+  EXPECT_EQ(asked, (std::vector<uint64_t>{0, 1, 2})) << "asked only of those about to go";
+  EXPECT_TRUE(l.progress[1]->heard());
+  EXPECT_EQ(l.progress[1]->last(), t0 + 5s);
+  EXPECT_EQ(l.admission.size(), 1u);
+  asked.clear();
+  EXPECT_TRUE(l.admission.evict(t0 + 5s, 0, bytes_wait_for_1).empty()) << "at the soft limit";
+  EXPECT_TRUE(asked.empty());
+}
+
+TEST(HandshakeAdmission, AtTheHardLimitOnesWithBytesWaitingGoLast) {
+  listener_double l{{1, 2, 1000ms}};
+  auto waiting = l.accept(0ms);  // silent to its engine, bytes in the kernel
+  auto active = l.accept(0ms);
+  l.started(active, 0ms);
+  l.bytes(active, 10ms);
+  auto always = [&](uint64_t id) { return id == waiting; };
+  EXPECT_EQ(ids(l.admission.evict(t0 + 20ms, 1, always)), std::vector<uint64_t>{active});
+  EXPECT_EQ(ids(l.admission.evict(t0 + 20ms, 2, always)), std::vector<uint64_t>{waiting})
+    << "the hard limit holds even then";
+}
+
 TEST(HandshakeAdmission, AConnectionWithoutAProgressRecordCountsAsSilent) {
   handshake_admission a{{1, 2, 1000ms}};
   a.add(1, nullptr, t0);
