@@ -144,7 +144,8 @@ void evict(listener_self self, size_t arriving) {
     auto i = st.pending.find(id);
     return i != st.pending.end() && net::unread_bytes(i->second.fd) > 0;
   };
-  for (const auto& v : st.admission.evict(handshake_admission::clock::now(), arriving, has_unread)) {
+  auto now = handshake_admission::clock::now();
+  for (const auto& v : st.admission.evict(now, arriving, has_unread)) {
     auto i = st.pending.find(v.id);
     if (i == st.pending.end())
       continue;
@@ -153,7 +154,8 @@ void evict(listener_self self, size_t arriving) {
     ++st.evicted;
     if (auto& c = st.args.socket.handshakes)
       ++c->evicted;
-    auto reason = eviction_reason(st.admission, v, pending, st.args.socket.options.max_pending_handshakes);
+    auto cap = st.args.socket.options.max_pending_handshakes;
+    auto reason = eviction_reason(st.admission, v, pending, cap);
     if ((st.evicted & (st.evicted - 1)) == 0)  // 1st, 2nd, 4th, 8th...: a flood logs little
       log::write(log::level::warn, "listener",
                  st.args.endpoint + ": " + reason + " (" + std::to_string(st.evicted) + " so far)");

@@ -24,6 +24,8 @@ public:
   forward_to_actor(session_actor session, pipe_ptr p, handshake_progress_ptr progress)
     : session_(std::move(session)), pipe_(std::move(p)), progress_(std::move(progress)) {}
   void on_ready(const net::peer_info& peer) override {
+    if (progress_)  // never closed as a pending handshake from now on
+      progress_->finish();
     // Here, on the I/O thread before the engine delivers anything: every message of this
     // connection finds its properties on the pipe.
     pipe_->set_peer(std::make_shared<peer_properties>(peer.properties, peer.user_id, peer.address,

@@ -22,16 +22,16 @@ handshake_admission::standing handshake_admission::standing_of(uint64_t id, cons
   return {2, p->last(), id};
 }
 
-std::vector<handshake_admission::victim> handshake_admission::evict(clock::time_point now,
-                                                                    size_t arriving,
-                                                                    const unread_probe& has_unread) {
+std::vector<handshake_admission::victim>
+handshake_admission::evict(clock::time_point now, size_t arriving, const unread_probe& has_unread) {
   std::vector<victim> out;
   if (pending_.size() + arriving <= limits_.soft)
     return out;
   std::vector<standing> order;
   order.reserve(pending_.size());
   for (const auto& [id, e] : pending_)
-    order.push_back(standing_of(id, e, now));
+    if (!e.progress || !e.progress->finished())
+      order.push_back(standing_of(id, e, now));
   std::sort(order.begin(), order.end());
   // Bytes waiting to be read: progress the engine has not seen yet. Such a one is active now.
   std::vector<uint64_t> spared;

@@ -8,7 +8,8 @@
 // closed for each new connection: idle first, then silent (the oldest first), then active (the
 // longest without progress first). Below `soft`, nothing is closed: handshake_ivl ends the rest.
 // An idle or silent one whose bytes are found waiting to be read (`has_unread`, asked only of
-// the ones about to be closed) is active from then on: the engine is behind, not the peer.
+// the ones about to be closed) is active from then on: the engine is behind, not the peer. One
+// whose engine has finished the handshake is never closed (the listener is behind).
 #pragma once
 
 #include "runtime/core/handshake_progress.hpp"

@@ -20,6 +20,9 @@ public:
       heard_.store(true, std::memory_order_relaxed);
     last_ns_.store(now.time_since_epoch().count(), std::memory_order_relaxed);
   }
+  /// The handshake is done on the I/O thread (the listener hears of it later, by message).
+  void finish() noexcept { done_.store(true, std::memory_order_relaxed); }
+  bool finished() const noexcept { return done_.load(std::memory_order_relaxed); }
   /// The engine has started reading the connection.
   bool started() const noexcept { return last_ns_.load(std::memory_order_relaxed) != 0; }
   /// Handshake bytes have arrived.
@@ -32,6 +35,7 @@ public:
 private:
   std::atomic<clock::rep> last_ns_{0};  // 0: the engine has not started
   std::atomic<bool> heard_{false};
+  std::atomic<bool> done_{false};
 };
 
 using handshake_progress_ptr = std::shared_ptr<handshake_progress>;

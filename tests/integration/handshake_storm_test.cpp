@@ -1,6 +1,7 @@
 // Pending handshakes are limited by what they cost, not by arrival order (docs/reliability.md,
 // "Pending handshakes"): a reconnect storm of legitimate clients is let in whole, while silent or
-// stalled connections are still closed (the oldest idle first) and never lock a legitimate peer out.
+// stalled connections are still closed (the longest idle first) and never lock a legitimate peer
+// out.
 #include "support/deadline.hpp"
 #include "support/fd_limit.hpp"
 #include "support/messages.hpp"

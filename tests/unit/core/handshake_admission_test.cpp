@@ -187,6 +187,20 @@ TEST(HandshakeAdmission, AtTheHardLimitOnesWithBytesWaitingGoLast) {
     << "the hard limit holds even then";
 }
 
+// The engine finished the handshake; the listener has not heard yet (a busy actor system).
+TEST(HandshakeAdmission, OneWhoseEngineFinishedTheHandshakeIsNeverClosed) {
+  listener_double l{{1, 2, 1000ms}};
+  auto done = l.accept(0ms);
+  l.started(done, 0ms);
+  l.bytes(done, 1ms);
+  l.progress[done]->finish();
+  auto other = l.accept(0ms);
+  l.started(other, 0ms);
+  EXPECT_EQ(ids(l.admission.evict(t0 + 5s)), std::vector<uint64_t>{other}) << "idle, done is not";
+  EXPECT_TRUE(l.admission.evict(t0 + 5s, 5).empty()) << "not even past the hard limit";
+  EXPECT_TRUE(l.admission.done(done));
+}
+
 TEST(HandshakeAdmission, AConnectionWithoutAProgressRecordCountsAsSilent) {
   handshake_admission a{{1, 2, 1000ms}};
   a.add(1, nullptr, t0);
