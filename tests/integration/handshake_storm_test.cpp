@@ -86,7 +86,7 @@ TEST(HandshakeStorm, AThousandClientsConnectingAtOnceAllGetIn) {
 }
 
 // Slowloris: connections that send nothing, or one byte of a greeting and nothing more, are closed
-// once idle (down to max_pending_handshakes, the oldest idle first), and a legitimate peer that
+// once idle (down to max_pending_handshakes, the longest idle first), and a legitimate peer that
 // arrives among them is served at once.
 TEST(HandshakeStorm, FiveHundredIdleConnectionsAreEvictedAndALegitimatePeerGetsInWithinASecond) {
   constexpr size_t flood = 500;
