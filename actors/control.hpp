@@ -34,7 +34,7 @@ namespace cafmq::actors {
 struct control_reply;
 
 /// A socket's accepted connections whose handshake has not finished (summed over its listeners),
-/// and how many of them the listeners closed to stay within max_pending_handshakes. Shared with
+/// and how many of them the listeners closed under max_pending_handshakes. Shared with
 /// the user thread: listeners write, stats() reads (relaxed; a snapshot, never a decision).
 struct handshake_counts {
   std::atomic<uint64_t> pending{0};

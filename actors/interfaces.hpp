@@ -76,12 +76,14 @@ using session_parent = caf::typed_actor<
 /// failed), supervises their sessions. `unbind` (the user's socket::unbind) closes the acceptor
 /// and the accepted connections; the answer comes once the port is free and the sessions are
 /// gone (`unbound` is the I/O thread's word that the acceptor closed), then the listener quits.
+/// `evict` (its own timer, while above max_pending_handshakes) closes idle pending handshakes.
 using listener_actor = caf::typed_actor<
   caf::replies_to<unbind_atom>::with<bool>,
   caf::reacts_to<unbound_atom>,
   caf::reacts_to<accepted_atom, net::stream_ptr>,
   caf::reacts_to<accept_failed_atom, connection_end>,
   caf::reacts_to<handshake_done_atom, session_actor>,
+  caf::reacts_to<evict_atom>,
   caf::reacts_to<session_ended_atom, session_actor, connection_end, bool>,
   caf::replies_to<describe_atom>::with<supervision_node>>;
 

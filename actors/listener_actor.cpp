@@ -9,9 +9,13 @@
 // `internal` for an abnormal death (an exception in a handler, a kill), after which the socket
 // actor rebinds the endpoint; code `local` only when its socket stopped it.
 //
-// It also bounds the connections still in their handshake (max_pending_handshakes): one more
-// closes the oldest of them, so half-open connections cost bounded memory and can never lock
-// legitimate peers out (CVE-2020-15166).
+// It also bounds the connections still in their handshake by what they cost, not by arrival
+// order (runtime/core/handshake_admission.hpp, docs/reliability.md "Pending handshakes"): above
+// max_pending_handshakes, idle ones (nothing received for a while) are closed, the longest idle
+// first; above 16 x max_pending_handshakes, each new connection closes the one with the least
+// progress. So a reconnect storm of legitimate peers is let in whole, while half-open
+// connections cost bounded memory and never lock legitimate peers out (CVE-2020-15166). The
+// engines record their progress in a handshake_progress each, read here: no message per read.
 //
 // socket::unbind (libzmq's zmq_unbind): the acceptor closes and every accepted connection is
 // closed (each session reports `disconnected`, or `handshake_failed`, with code `local`); the
@@ -21,11 +25,12 @@
 #include "actors/messages.hpp"
 #include "net/ipc_filter.hpp"
 #include "runtime/core/fault_injection.hpp"
+#include "runtime/core/handshake_admission.hpp"
 #include "runtime/core/log_limit.hpp"
 
 #include <algorithm>
 #include <atomic>
-#include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -39,8 +44,16 @@ struct listener_state {
   session_args args;
   net::listener_ptr listener;
   std::vector<session_actor> sessions;  // in accept order, for introspection
-  std::deque<session_actor> pending;    // sessions still in their handshake, oldest first
-  std::set<caf::actor_addr> reported;   // sessions that said how they ended
+  // Sessions still in their handshake, by connection id, and the policy that closes them.
+  handshake_admission admission{handshake_limits{}};
+  struct pending_session {
+    session_actor session;
+    int fd;  // to look for unread handshake bytes (net::unread_bytes) before closing it
+  };
+  std::map<uint64_t, pending_session> pending;
+  std::map<caf::actor_addr, uint64_t> pending_ids;
+  bool recheck_armed = false;  // an `evict` to self is on its way
+  std::set<caf::actor_addr> reported;  // sessions that said how they ended
   uint64_t evicted = 0;
   // socket::unbind: the answer, given once the acceptor is closed and no session is left.
   std::optional<caf::typed_response_promise<bool>> unbind_reply;
@@ -80,36 +93,84 @@ void report_end(const session_args& args, bool unbound, const caf::error& reason
 
 using listener_self = listener_actor::stateful_pointer<listener_state>;
 
-// Forgets `s` as a pending handshake (it finished, ended or was evicted); false if it was not.
-bool forget_pending(listener_self self, const caf::actor_addr& s) {
-  auto& p = self->state.pending;
-  auto i = std::find_if(p.begin(), p.end(), [&](const session_actor& a) { return a.address() == s; });
-  if (i == p.end())
-    return false;
-  p.erase(i);
-  if (auto& c = self->state.args.socket.handshakes)
+// Forgets pending handshake `id` (the admission has forgotten it already).
+void drop_pending(listener_self self, uint64_t id) {
+  auto& st = self->state;
+  auto i = st.pending.find(id);
+  if (i == st.pending.end())
+    return;
+  st.pending_ids.erase(i->second.session.address());
+  st.pending.erase(i);
+  if (auto& c = st.args.socket.handshakes)
     --c->pending;
+}
+
+// Forgets `s` as a pending handshake (it finished or ended); false if it was not one.
+bool forget_pending(listener_self self, const caf::actor_addr& s) {
+  auto& st = self->state;
+  auto i = st.pending_ids.find(s);
+  if (i == st.pending_ids.end())
+    return false;
+  auto id = i->second;
+  st.admission.done(id);
+  drop_pending(self, id);
   return true;
 }
 
-// The cap is reached: the oldest pending handshake goes (the session reports handshake_failed
-// with reason code `resource`), so a new connection always gets its chance. Stopping accept
-// instead would let half-open connections lock out everyone until handshake_ivl.
-void evict_oldest(listener_self self) {
+// Why `v` is closed, for its handshake_failed event (reason code `resource`).
+std::string eviction_reason(const handshake_admission& a, const handshake_admission::victim& v,
+                            size_t pending, int cap) {
+  auto& l = a.limits();
+  if (v.reason == handshake_admission::why::idle)
+    return "evicted: handshake idle (nothing received for " + std::to_string(l.idle_after.count())
+           + " ms) with " + std::to_string(pending) + " handshakes pending, above "
+           + std::to_string(cap) + " (max_pending_handshakes)";
+  return "evicted: " + std::to_string(pending) + " handshakes pending, the hard limit of "
+         + std::to_string(l.hard) + " (" + std::to_string(handshake_limits::hard_factor)
+         + " x max_pending_handshakes); the one with the least progress closed to admit a new"
+           " connection";
+}
+
+// Closes the pending handshakes the admission policy gives up, before `arriving` more are added
+// (each session reports handshake_failed with reason code `resource`). Below
+// max_pending_handshakes none are; handshake_ivl ends the rest.
+void evict(listener_self self, size_t arriving) {
   auto& st = self->state;
-  auto victim = st.pending.front();
-  forget_pending(self, victim.address());
-  ++st.evicted;
-  if (auto& c = st.args.socket.handshakes)
-    ++c->evicted;
-  auto cap = st.args.socket.options.max_pending_handshakes;
-  std::string reason = "evicted: " + std::to_string(cap)
-                       + " handshakes pending (max_pending_handshakes), the oldest closed to admit"
-                         " a new connection";
-  log::write_limited(log::level::warn, "listener", "evicted on " + st.args.endpoint,
-                     st.args.endpoint + ": " + reason + " (" + std::to_string(st.evicted)
-                       + " so far)");
-  self->send(victim, evict_atom::value, std::move(reason));
+  auto pending = st.admission.size() + arriving;
+  // Bytes in the kernel are progress its engine has not read yet (a busy I/O thread). The
+  // descriptor of a connection that has just closed may have been reused: the answer is then
+  // about another connection, and at worst spares one that is going anyway.
+  auto has_unread = [&st](uint64_t id) {
+    auto i = st.pending.find(id);
+    return i != st.pending.end() && net::unread_bytes(i->second.fd) > 0;
+  };
+  auto now = handshake_admission::clock::now();
+  for (const auto& v : st.admission.evict(now, arriving, has_unread)) {
+    auto i = st.pending.find(v.id);
+    if (i == st.pending.end())
+      continue;
+    auto victim = i->second.session;
+    drop_pending(self, v.id);
+    ++st.evicted;
+    if (auto& c = st.args.socket.handshakes)
+      ++c->evicted;
+    auto cap = st.args.socket.options.max_pending_handshakes;
+    auto reason = eviction_reason(st.admission, v, pending, cap);
+    log::write_limited(log::level::warn, "listener", "evicted on " + st.args.endpoint,
+                       st.args.endpoint + ": " + reason + " (" + std::to_string(st.evicted)
+                         + " so far)");
+    self->send(victim, evict_atom::value, std::move(reason));
+  }
+}
+
+// While above max_pending_handshakes, looks again for idle handshakes a quarter of the idle
+// time later (the connections that make the count need not be followed by others).
+void arm_recheck(listener_self self) {
+  auto& st = self->state;
+  if (st.recheck_armed || !st.admission.over_soft())
+    return;
+  st.recheck_armed = true;
+  self->delayed_send(self, st.admission.limits().idle_after / 4, evict_atom::value);
 }
 
 void on_accepted(listener_self self, net::stream_ptr s) {
@@ -125,8 +186,8 @@ void on_accepted(listener_self self, net::stream_ptr s) {
     return;
   }
   bool track = !descriptor_of(st.args.socket.type).raw;  // STREAM: no handshake
-  if (track && st.pending.size() >= static_cast<size_t>(st.args.socket.options.max_pending_handshakes))
-    evict_oldest(self);
+  if (track)
+    evict(self, 1);
   session_args a = st.args;
   a.loop = &net::loop_of(*s);  // the engine runs on the loop the connection was accepted onto
   a.listener = listener_actor{self};
@@ -134,16 +195,24 @@ void on_accepted(listener_self self, net::stream_ptr s) {
   a.pipe = new_pipe(a.socket);
   a.own_pipe = true;
   a.connection_id = a.socket.monitor->next_connection_id();
+  if (track)
+    a.progress = std::make_shared<handshake_progress>();
   auto ev = event_of(event_kind::accepted, a.endpoint);
   ev.connection_id = a.connection_id;
   ev.local_endpoint = net::local_name(*s);
   ev.remote_endpoint = net::remote_name(*s);
   emit(a.socket, ev);
+  auto id = a.connection_id;
+  auto progress = a.progress;
+  auto fd = net::native_descriptor(*s);
   auto session = spawn_session(self, std::move(a), std::move(s));
   if (track) {
-    st.pending.push_back(session);
+    st.admission.add(id, std::move(progress), handshake_admission::clock::now());
+    st.pending.emplace(id, listener_state::pending_session{session, fd});
+    st.pending_ids.emplace(session.address(), id);
     if (auto& c = st.args.socket.handshakes)
       ++c->pending;
+    arm_recheck(self);
   }
   if (st.unbind_reply)  // accepted just before the acceptor closed
     self->send(session, stop_atom::value, unbound_end());
@@ -216,6 +285,8 @@ listener_actor::behavior_type listener(listener_self self, session_args args,
                                        const net::listener_ptr& l) {
   self->state.args = std::move(args);
   self->state.listener = l;
+  self->state.admission = handshake_admission{handshake_limits::of(
+    static_cast<size_t>(self->state.args.socket.options.max_pending_handshakes))};
   guard_handlers(self, "listener", [](const std::string&) {});  // report_end says why
   self->attach_functor([args = self->state.args, unbound = self->state.unbound](const caf::error& reason) {
     report_end(args, unbound->load(std::memory_order_acquire), reason);
@@ -234,6 +305,11 @@ listener_actor::behavior_type listener(listener_self self, session_args args,
     },
     [=](handshake_done_atom, const session_actor& session) {
       forget_pending(self, session.address());
+    },
+    [=](evict_atom) {
+      self->state.recheck_armed = false;
+      evict(self, 0);
+      arm_recheck(self);
     },
     [=](session_ended_atom, const session_actor& session, const connection_end&, bool) {
       self->state.reported.insert(session.address());  // it reported its own event

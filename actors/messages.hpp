@@ -9,6 +9,7 @@
 #include "net/stream.hpp"
 #include "net/transport.hpp"
 #include "runtime/core/fault_injection.hpp"
+#include "runtime/core/handshake_progress.hpp"
 #include "runtime/core/log.hpp"
 #include "runtime/core/socket_descriptor.hpp"
 
@@ -30,6 +31,7 @@ struct session_args {
   std::string endpoint;            ///< the bound or connected endpoint (for events)
   uint64_t connection_id = 0;      ///< the id this connection's monitor events carry
   listener_actor listener;         ///< accepted sessions: told when the handshake is done
+  handshake_progress_ptr progress; ///< accepted sessions: their engine's handshake progress
   session_parent parent;           ///< sessions: told how the session ended
   uint32_t restarts = 0;           ///< listeners, connectors: restarts by the socket actor so far
   std::string last_failure;        ///< listeners, connectors: why the previous one died

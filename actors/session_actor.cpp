@@ -21,8 +21,11 @@ namespace {
 // The I/O bridge: forwards engine events (I/O thread) to the session actor as typed messages.
 class forward_to_actor final : public net::engine_observer {
 public:
-  forward_to_actor(session_actor session, pipe_ptr p) : session_(std::move(session)), pipe_(std::move(p)) {}
+  forward_to_actor(session_actor session, pipe_ptr p, handshake_progress_ptr progress)
+    : session_(std::move(session)), pipe_(std::move(p)), progress_(std::move(progress)) {}
   void on_ready(const net::peer_info& peer) override {
+    if (progress_)  // never closed as a pending handshake from now on
+      progress_->finish();
     // Here, on the I/O thread before the engine delivers anything: every message of this
     // connection finds its properties on the pipe.
     pipe_->set_peer(std::make_shared<peer_properties>(peer.properties, peer.user_id, peer.address,
@@ -33,6 +36,11 @@ public:
   }
   void on_closed(const connection_end& end) override {
     caf::anon_send(session_, closed_atom::value, end);
+  }
+  // Read by the listener when it must close pending handshakes; no message.
+  void on_handshake_activity(bool peer_bytes) override {
+    if (progress_)
+      progress_->note(peer_bytes);
   }
 
 private:
@@ -46,6 +54,7 @@ private:
 
   session_actor session_;
   pipe_ptr pipe_;
+  handshake_progress_ptr progress_;  // accepted connections only
 };
 
 struct session_state {
@@ -57,7 +66,7 @@ struct session_state {
   std::string peer;      // the remote address
   std::string local;     // our address
   std::string identity;  // the peer's authenticated identity, once ready
-  bool evicted = false;  // closed by the listener's max_pending_handshakes (it logs, rate-limited)
+  bool evicted = false;  // a pending handshake the listener closed (it logs, rate-limited)
   bool ended = false;    // its parent has been told how it ended
   // Runs when the actor ends for any reason: the connection and an owned pipe go with it.
   ~session_state() {
@@ -224,7 +233,8 @@ session_actor::behavior_type session(session_self self, session_args args, net::
   st.local = net::local_name(*s);
   if (auto e = net::apply_tcp_keepalive(*s, keepalive_of(st.args.socket.options)); !e.empty())
     log::write(log::level::warn, "session", st.peer + ": TCP keepalive: " + e);
-  auto observer = std::make_shared<forward_to_actor>(session_actor{self}, st.args.pipe);
+  auto observer = std::make_shared<forward_to_actor>(session_actor{self}, st.args.pipe,
+                                                     st.args.progress);
   if (descriptor_of(st.args.socket.type).raw) {
     // No handshake: the connection is ready now (STREAM always has a pipe per connection).
     auto& a = st.args;
@@ -247,8 +257,8 @@ session_actor::behavior_type session(session_self self, session_args args, net::
     },
     [=](closed_atom, const connection_end& end) { on_closed(self, end); },
     [=](evict_atom, const std::string& reason) {
-      // The listener has too many pending handshakes and this is the oldest; one that has just
-      // finished stays (the listener has already stopped counting it).
+      // The listener closes this pending handshake (handshake_admission chose it); one that
+      // has just finished stays (the listener has already stopped counting it).
       if (!self->state.ready && self->state.engine) {
         self->state.evicted = true;
         self->state.engine->close(transient_end(event_reason::resource, reason));

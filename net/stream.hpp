@@ -5,6 +5,7 @@
 
 #include "runtime/core/process_credentials.hpp"
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,12 @@ std::string remote_name(const stream& s);
 std::string local_name(const stream& s);
 /// ipc: the peer process (SO_PEERCRED); empty for tcp or when the kernel does not say.
 std::optional<process_credentials> peer_process(const stream& s);
+
+/// The stream's descriptor, for unread_bytes. Valid until its engine closes the stream; after
+/// that the number may name another descriptor: use it only where a wrong answer is harmless.
+int native_descriptor(stream& s) noexcept;
+/// Bytes the kernel holds unread on descriptor `fd` (FIONREAD); 0 if it cannot say. Reads none.
+size_t unread_bytes(int fd) noexcept;
 
 /// TCP keepalive as libzmq's ZMQ_TCP_KEEPALIVE* options: -1 leaves the OS setting.
 struct tcp_keepalive {

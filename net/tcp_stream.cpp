@@ -3,6 +3,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -127,6 +128,17 @@ std::string apply_tcp_keepalive(int fd, const tcp_keepalive& ka) {
       if (auto e = set_int(fd, IPPROTO_TCP, t.name, t.value, t.what); !e.empty())
         return e;
   return {};
+}
+
+int native_descriptor(stream& s) noexcept {
+  return s.socket.native_handle();
+}
+
+size_t unread_bytes(int fd) noexcept {
+  int n = 0;
+  if (fd < 0 || ::ioctl(fd, FIONREAD, &n) != 0 || n < 0)
+    return 0;
+  return static_cast<size_t>(n);
 }
 
 std::string apply_tcp_keepalive(stream& s, const tcp_keepalive& ka) {

@@ -63,10 +63,14 @@ void zmtp_engine_impl::begin() {
   plan.socket_type = cfg_.legacy.socket_type;
   greeting_.emplace(std::move(plan));
   queue_greeting();  // NULL: the signature; else all 64 bytes at once, without waiting
+  if (observer_)
+    observer_->on_handshake_activity(false);
   if (cfg_.handshake_ivl_ms > 0)
     arm_deadline(cfg_.handshake_ivl_ms);
   do_write();
-  do_read();
+  // Bytes already waiting (a peer that wrote its whole handshake at once) are read now, not a
+  // trip through the scheduler later: its listener sees the progress at once.
+  do_read(true);
 }
 
 // The handshake deadline: handshake_ivl from the start, or (handshake_ivl 0) a fallback armed

@@ -76,6 +76,9 @@ public:
   /// permanent after ERROR, a protocol violation or a failed handshake; heartbeat for a heartbeat
   /// timeout.
   virtual void on_closed(const connection_end& end) = 0;
+  /// The handshake moved: the engine started (`peer_bytes` false), or handshake bytes arrived
+  /// (true, on every such read). Must be cheap and send no message (see handshake_progress).
+  virtual void on_handshake_activity(bool /*peer_bytes*/) {}
 };
 
 /// A running connection. Created on any thread; all work happens on the I/O thread.

@@ -47,6 +47,8 @@ zmtp_engine_impl::read_plan zmtp_engine_impl::plan_read() {
 
 void zmtp_engine_impl::on_read(const read_plan& plan, size_t n) {
   note_traffic();
+  if ((phase_ == phase::greeting || phase_ == phase::handshake) && observer_)
+    observer_->on_handshake_activity(true);
   read_since_publish_ += n;
   if (plan.direct > 0) {
     decoder_.direct_filled(std::min(n, plan.direct));

@@ -48,9 +48,9 @@ struct socket_stats {
   uint64_t refused_subscriptions = 0;  ///< PUB/XPUB: subscriptions the authorization rules
                                        ///< refused (the subscriber gets nothing for them)
   uint64_t pending_handshakes = 0;  ///< accepted connections whose handshake is not done yet
-                                    ///< (at most max_pending_handshakes per bound endpoint)
-  uint64_t evicted_handshakes = 0;  ///< pending handshakes closed, oldest first, to admit a new
-                                    ///< connection when max_pending_handshakes was reached
+                                    ///< (at most 16 x max_pending_handshakes per bound endpoint)
+  uint64_t evicted_handshakes = 0;  ///< pending handshakes closed by max_pending_handshakes:
+                                    ///< idle above it, the least progressed above 16 x it
   uint64_t discarded_on_close = 0;  ///< the user's messages still queued when close() gave up
                                     ///< (linger); control traffic is not counted
   size_t send_budget_used = 0;      ///< bytes queued for sending across all peers

@@ -39,8 +39,8 @@ enum class event_reason : uint8_t {
   refused,                   ///< the peer refused the TCP connection (nobody listens)
   unreachable,               ///< the address cannot be resolved or reached
   local,                     ///< closed by this side (socket closed, STREAM close)
-  resource,                  ///< out of memory for a frame, or evicted as the oldest pending
-                             ///< handshake (max_pending_handshakes)
+  resource,                  ///< out of memory for a frame, or a pending handshake closed by
+                             ///< the max_pending_handshakes policy
   gave_up,                   ///< reconnect_max_attempts reached
   restart_intensity,         ///< restarts came too often (restart_intensity): escalated
   stop_condition,            ///< a reconnect_stop condition held

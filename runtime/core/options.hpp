@@ -81,9 +81,9 @@ struct socket_options {
                                       ///< within the period; 0 unlimited
   int restart_period_ms = 5000;       ///< cafmq: the window of restart_intensity
   int handshake_ivl_ms = 30000;       ///< ZMQ_HANDSHAKE_IVL: 0 disables the timeout
-  int max_pending_handshakes = 256;   ///< cafmq (libzmq has none): accepted connections per bound
-                                      ///< endpoint whose handshake is not done; one more closes
-                                      ///< the oldest of them (evicted_handshakes in stats())
+  int max_pending_handshakes = 256;   ///< cafmq (libzmq has none): pending handshakes per bound
+                                      ///< endpoint above which idle ones are closed; never more
+                                      ///< than 16 x it (evicted_handshakes in stats())
   int64_t maxmsgsize = -1;            ///< ZMQ_MAXMSGSIZE: -1 unlimited
   std::string routing_id;             ///< ZMQ_ROUTING_ID: sent as the Identity property
   bool immediate = false;             ///< ZMQ_IMMEDIATE: queue only to completed connections
