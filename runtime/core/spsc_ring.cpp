@@ -74,6 +74,8 @@ bool spsc_ring::grow() noexcept {
     return false;  // full at the slots we have: the writer waits for the reader as at the HWM
   }
   w_seg_->next.store(next, std::memory_order_release);  // before any of its slots is published
+  if (w_published_ == w_tail_)
+    w_pub_seg_ = next;  // nothing staged in the old segment
   w_seg_ = next;
   w_slots_ = next->slots.get();
   w_mask_ = next->mask;
@@ -97,6 +99,8 @@ uint64_t spsc_ring::bytes_read_through(uint64_t head) noexcept {
   }
   for (segment* now = reader_seg_.load(std::memory_order_acquire); w_oldest_ != now;) {
     segment* next = w_oldest_->next.load(std::memory_order_relaxed);
+    if (w_pub_seg_ == w_oldest_)
+      w_pub_seg_ = next;  // all of it was published (the reader read it all)
     delete w_oldest_;
     w_oldest_ = next;
   }

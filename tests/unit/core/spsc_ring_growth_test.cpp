@@ -149,3 +149,22 @@ TEST(SpscRingGrowth, ConcurrentReaderFollowsEveryGrowth) {
     EXPECT_LE(r.allocated_slots(), 1024u);
   }
 }
+
+// The reader may leave a segment, and the writer free it, before the writer publishes anything
+// in the next one: publishing then starts in the next segment.
+TEST(SpscRingGrowth, PublishesAfterTheReaderLeftTheSegmentItGrewFrom) {
+  spsc_ring r{1000, nullptr, nullptr};
+  for (uint64_t round = 0; round < 5; ++round) {
+    uint64_t base = round * 100;
+    for (uint64_t i = 0; i < 4u << round; ++i)  // fills the segment exactly, published
+      ASSERT_TRUE(push(r, base + i));
+    r.flush();
+    ASSERT_TRUE(push(r, base + 99));  // grows; staged in the new segment
+    for (uint64_t i = 0; i < 4u << round; ++i)
+      ASSERT_EQ(pop(r), base + i);
+    EXPECT_FALSE(r.readable());       // the reader moved to the new segment: nothing there yet
+    EXPECT_GT(r.writer_queued_bytes(), 0u);  // the writer frees the segment the reader left
+    r.flush();
+    ASSERT_EQ(pop(r), base + 99);
+  }
+}
