@@ -2,9 +2,8 @@
 // process of its own, N peers connected, each handshaken and then idle. Prints the child's RSS
 // growth per connection, what is left after the peers leave (each wave), and cafmq/libzmq.
 //   bench_rss_per_connection [--peers 1000,10000] [--waves 2] [--settle-ms 500]
-// The peers are this process's own TCP sockets speaking ZMTP 3.1 NULL by hand (greeting, READY as
-// a PUSH, one one-byte message), the same bytes for both libraries; so the measured process
-// holds only the server socket. The child reports each message it receives on a pipe; once all N
+// The peers are libzmq PUSH sockets in this process, each sending one one-byte message, the
+// same for both libraries; so the measured process holds only the server socket. The child reports each message it receives on a pipe; once all N
 // arrived every connection is handshaken. RSS is VmRSS from /proc/<child>/status, read after
 // --settle-ms. RLIMIT_NOFILE is raised to the hard limit on both sides.
 #include "bench_util.hpp"
@@ -13,16 +12,12 @@
 
 #include <zmq.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -121,47 +116,26 @@ bool read_all(int fd, void* data, size_t n) {
   ::_exit(0);
 }
 
-// What one peer sends: a ZMTP 3.1 greeting (NULL, client), READY as a PUSH, a one-byte message.
-std::vector<uint8_t> peer_bytes() {
-  std::vector<uint8_t> b(64, 0);
-  b[0] = 0xff;
-  b[9] = 0x7f;
-  b[10] = 3;
-  b[11] = 1;
-  std::memcpy(&b[12], "NULL", 4);
-  const std::string ready = std::string("\x05READY", 6) + std::string("\x0bSocket-Type", 12)
-                            + std::string("\0\0\0\x04PUSH", 8);
-  b.push_back(0x04);
-  b.push_back(static_cast<uint8_t>(ready.size()));
-  b.insert(b.end(), ready.begin(), ready.end());
-  b.push_back(0x00);
-  b.push_back(1);
-  b.push_back('x');
-  return b;
-}
-
-// Connects `n` peers to 127.0.0.1:`port` and sends each one's bytes; waits until the server has
-// received all `n` messages (one byte each on `report`). Empty on failure.
-std::vector<int> connect_peers(uint16_t port, size_t n, int report) {
-  static const auto bytes = peer_bytes();
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::vector<int> fds;
+// Connects `n` libzmq PUSH sockets (in this process's `ctx`) to 127.0.0.1:`port`, each sending one
+// one-byte message; waits until the server has received all `n` (one byte each on `report`).
+// Empty on failure.
+std::vector<void*> connect_peers(void* ctx, uint16_t port, size_t n, int report) {
+  std::string ep = "tcp://127.0.0.1:" + std::to_string(port);
+  std::vector<void*> peers;
   constexpr size_t batch = 100;  // then wait for the server: the listen backlog stays short
   for (size_t done = 0; done < n;) {
     size_t upto = std::min(n, done + batch);
     for (size_t i = done; i < upto; ++i) {
-      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-      if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0
-          || !write_all(fd, bytes.data(), bytes.size())) {
-        std::perror("peer");
-        for (int f : fds)
-          ::close(f);
+      void* s = zmq_socket(ctx, ZMQ_PUSH);
+      int linger = 0;
+      if (s == nullptr || zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) != 0
+          || zmq_connect(s, ep.c_str()) != 0 || zmq_send(s, "x", 1, 0) != 1) {
+        std::fprintf(stderr, "peer %zu: %s\n", i, zmq_strerror(zmq_errno()));
+        for (void* p : peers)
+          zmq_close(p);
         return {};
       }
-      fds.push_back(fd);
+      peers.push_back(s);
     }
     std::vector<char> got(upto - done);
     if (!read_all(report, got.data(), got.size())) {
@@ -170,7 +144,7 @@ std::vector<int> connect_peers(uint16_t port, size_t n, int report) {
     }
     done = upto;
   }
-  return fds;
+  return peers;
 }
 
 struct result {
@@ -196,20 +170,23 @@ result measure(impl which, size_t n, size_t waves, std::chrono::milliseconds set
   if (read_all(report[0], &port, sizeof port)) {
     std::this_thread::sleep_for(settle);
     size_t base = rss_kib(child);
+    void* ctx = zmq_ctx_new();
+    zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, static_cast<int>(n + 16));
     for (size_t w = 0; w < waves; ++w) {
-      auto fds = connect_peers(port, n, report[0]);
-      if (fds.empty())
+      auto peers = connect_peers(ctx, port, n, report[0]);
+      if (peers.empty())
         break;
       std::this_thread::sleep_for(settle);
       if (w == 0)
         r.per_connection_kib = (static_cast<double>(rss_kib(child)) - static_cast<double>(base))
                                / static_cast<double>(n);
-      for (int fd : fds)
-        ::close(fd);
+      for (void* p : peers)
+        zmq_close(p);
       // The server notices the closes, frees, and (cafmq) trims a second after the wave.
       std::this_thread::sleep_for(std::chrono::milliseconds(2500) + settle);
       r.after_waves.push_back(static_cast<double>(rss_kib(child)) - static_cast<double>(base));
     }
+    zmq_ctx_term(ctx);
   }
   ::close(control[1]);
   ::close(report[0]);
