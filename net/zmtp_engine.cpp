@@ -2,6 +2,7 @@
 // heartbeats (RFC 37), closing. See zmtp_engine_impl.hpp.
 #include "net/zmtp_engine_impl.hpp"
 
+#include "net/memory_trim.hpp"
 #include "net/tcp_stream.hpp"
 #include "runtime/core/log.hpp"
 
@@ -16,8 +17,6 @@ namespace cafmq::net {
 namespace asio = boost::asio;
 
 namespace {
-
-constexpr size_t read_buffer_size = 64 * 1024;
 
 // What a client hears when its server's authenticator did not answer in time: the status code a
 // failed ZAP handler stands for (RFC 27 §Error Handling), as libzmq sends it.
@@ -37,8 +36,7 @@ zmtp_engine_impl::zmtp_engine_impl(io_loop& loop, stream_ptr s, mechanism_ptr me
     timer_(ctx_),
     hb_timer_(ctx_),
     hb_(cfg.heartbeat),
-    decoder_(cfg.handshake_frame_limit),
-    rbuf_(read_buffer_size) {
+    decoder_(cfg.handshake_frame_limit) {
   peer_name_ = remote_name(*stream_);
 }
 
@@ -448,6 +446,9 @@ void zmtp_engine_impl::shut(const connection_end& end) {
   }
   pipe_->io_writing.store(false, std::memory_order_release);
   incoming_.clear();  // a partial message is never delivered
+  rbuf_.release();
+  rbeg_ = rend_ = 0;
+  note_connection_closed(ctx_);
   log::write(log::level::info, "engine", peer_name_ + ": closed: " + end.detail);
   auto obs = std::move(observer_);
   if (obs)

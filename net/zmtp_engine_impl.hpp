@@ -17,6 +17,7 @@
 #include "net/engine_boundary.hpp"
 #include "net/greeting.hpp"
 #include "net/legacy_greeting.hpp"
+#include "net/read_buffer.hpp"
 #include "net/write_batch.hpp"
 #include "net/zmtp_engine.hpp"
 #include "runtime/core/zmtp_command.hpp"
@@ -67,6 +68,7 @@ private:
   read_plan plan_read();
   void on_read(const read_plan& plan, size_t n);
   void do_read(bool after_read = false);
+  void wait_readable();
   void on_read_error(boost::system::error_code ec);
   void process();
   bool short_path_open() const noexcept;
@@ -150,7 +152,7 @@ private:
   framing legacy_ = framing::zmtp3;  // zmtp2/zmtp1: a legacy peer (no commands, no heartbeats)
   metadata legacy_peer_;             // what a legacy peer's greeting and identity frame said
   frame_decoder decoder_;
-  std::vector<uint8_t> rbuf_;
+  read_buffer rbuf_;  // held while reading: released when drained and empty (see do_read)
   size_t rbeg_ = 0;
   size_t rend_ = 0;
   bool reading_ = false;

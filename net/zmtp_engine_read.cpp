@@ -25,10 +25,13 @@ constexpr size_t max_frames_per_message = size_t{1} << 20;  // 32 MiB of frames 
 } // namespace
 
 zmtp_engine_impl::read_plan zmtp_engine_impl::plan_read() {
+  // The buffer is taken here: small for the greeting and handshake, large once ready.
+  rbuf_.reserve(phase_ == phase::ready ? read_buffer::large : read_buffer::small, rend_);
   auto [target, want] = decoder_.direct_target();
   if (target != nullptr && rbeg_ == rend_ && decoder_.body_size() >= direct_read_threshold) {
     rbeg_ = rend_ = 0;
-    return {{asio::buffer(target, want), asio::buffer(rbuf_.data(), small_read)}, want};
+    size_t tail = std::min(small_read, rbuf_.size());
+    return {{asio::buffer(target, want), asio::buffer(rbuf_.data(), tail)}, want};
   }
   if (rbeg_ == rend_) {
     rbeg_ = rend_ = 0;
@@ -39,6 +42,8 @@ zmtp_engine_impl::read_plan zmtp_engine_impl::plan_read() {
   }
   // After a large frame, read little into the buffer so the next large body is mostly read
   // straight into its frame instead of being copied out of the buffer.
+  if (rend_ == rbuf_.size())
+    rbuf_.reserve(read_buffer::large, rend_);  // a handshake step larger than the small buffer
   size_t room = rbuf_.size() - rend_;
   if (large_frames_)
     room = std::min(room, small_read);
@@ -83,6 +88,8 @@ void zmtp_engine_impl::do_read(bool after_read) {
       if (ec != asio::error::would_block && ec != asio::error::try_again
           && ec != asio::error::interrupted)
         return on_read_error(ec);
+      if (ec != asio::error::interrupted && rbeg_ == rend_)
+        return wait_readable();  // drained, nothing buffered: wait without holding the buffer
     }
     publish_decoded();
     reading_ = true;
@@ -99,6 +106,26 @@ void zmtp_engine_impl::do_read(bool after_read) {
       });
     return;
   }
+}
+
+// The socket is drained and the buffer holds nothing: publishes what the burst decoded, gives
+// the buffer back and waits for the socket to be readable (the kernel has nothing now, so the
+// next arrival wakes the wait); then reads as after a completed read.
+void zmtp_engine_impl::wait_readable() {
+  publish_decoded();
+  rbuf_.release();
+  rbeg_ = rend_ = 0;
+  reading_ = true;
+  stream_->socket.async_wait(asio::socket_base::wait_read,
+                             [self = shared_from_this()](boost::system::error_code ec) {
+                               self->reading_ = false;
+                               self->guard([&] {
+                                 CAFMQ_FAULT_POINT(engine);
+                                 if (ec)
+                                   return self->on_read_error(ec);
+                                 self->do_read(true);
+                               });
+                             });
 }
 
 void zmtp_engine_impl::on_read_error(boost::system::error_code ec) {

@@ -14,7 +14,8 @@
 namespace cafmq {
 
 /// The queue bound used for an HWM of 0, which libzmq reads as "no limit". cafmq keeps every
-/// queue bounded (a ring's slots are allocated up front, 64 bytes each: 8 MiB per direction here).
+/// queue bounded (a ring's slots, 64 bytes each, are allocated as messages queue: up to 8 MiB per
+/// direction here).
 constexpr size_t no_limit_hwm = size_t{1} << 17;
 
 /// The largest HWM accepted (64 MiB of slots per direction and peer).

@@ -20,6 +20,14 @@
 //   batch of reads with begin_read/end_read, and the two sides exclude each other with a pair of
 //   flags (Dekker: each stores its own flag seq_cst, then loads the other's). That costs one
 //   flag store and load per batch, not per message, and nothing at all on rings without it.
+//
+// Slots are allocated as messages queue, not up front: the ring starts with initial_slots slots
+// and, when the writer finds them all taken below the HWM, it links a segment twice as large
+// (up to the HWM rounded to a power of two) and writes on there. The reader finishes the old
+// segment, then follows the link (it looks only when it finds no message, so not per message);
+// the writer frees a segment once the reader has announced it moved on (reader_seg_). Growing
+// costs the writer one allocation per doubling and nothing once the ring has the size its use
+// needs. A ring does not shrink.
 #pragma once
 
 #include "byte_budget.hpp"
@@ -30,7 +38,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <vector>
 
 namespace cafmq {
 
@@ -62,7 +69,7 @@ public:
     if (!looks_full() && !gate_exhausted())
       return false;
     refresh(head_.load(std::memory_order_acquire));
-    if (looks_full())
+    if (looks_full() && !grow())
       return true;
     return gate_exhausted() && gate_->recount_exhausted();  // the slow path of a budget
   }
@@ -71,7 +78,7 @@ public:
     if (full())
       return false;
     size_t bytes = m.byte_size();
-    slots_[w_tail_ & mask_].msg = std::move(m);
+    w_slots_[w_tail_ & w_mask_].msg = std::move(m);
     commit_push(bytes);
     return true;
   }
@@ -80,7 +87,7 @@ public:
   bool try_push_copy(const uint8_t* data, size_t size) {
     if (full())
       return false;
-    slots_[w_tail_ & mask_].msg.assign(data, size);
+    w_slots_[w_tail_ & w_mask_].msg.assign(data, size);
     commit_push(size);
     return true;
   }
@@ -137,18 +144,18 @@ public:
   bool try_pop(message& out) noexcept {
     if (front() == nullptr)
       return false;
-    out = std::move(slots_[r_head_ & mask_].msg);
+    out = std::move(r_slots_[r_head_ & r_mask_].msg);
     advance();
     return true;
   }
   /// The oldest published message, read in place; nullptr when empty. Valid until pop_front().
   const message* front() noexcept {
-    auto& s = slots_[r_head_ & mask_];
-    if (s.seq.load(std::memory_order_acquire) != r_head_ + 1) {
+    slot* s = published_slot();
+    if (s == nullptr) {
       wake_sleeping_writer();  // drained: a writer that announced sleep must hear about it
       return nullptr;
     }
-    return &s.msg;
+    return &s->msg;
   }
   /// Reader: the end of one read batch, what the writer has published so far (see
   /// front_before()). Reads the writer's line, so once per batch rather than per message. A
@@ -171,7 +178,7 @@ public:
   }
   /// Drops the message front() returned (releasing its frames).
   void pop_front() noexcept {
-    slots_[r_head_ & mask_].msg.clear();
+    r_slots_[r_head_ & r_mask_].msg.clear();
     advance();
   }
   /// True when a message is published and unread.
@@ -196,6 +203,12 @@ public:
   size_t hwm() const noexcept { return hwm_; }
   /// The byte limit (0: none).
   size_t byte_limit() const noexcept { return byte_limit_ == no_byte_limit ? 0 : byte_limit_; }
+  /// Writer side: the slots the ring has allocated now (its current segment and those the reader
+  /// has not left yet). Starts at initial_slots (or the HWM if smaller), grows up to the HWM.
+  size_t allocated_slots() const noexcept;
+
+  /// The slots of a new ring.
+  static constexpr size_t initial_slots = 4;
 
 private:
   friend class recv_budget;  // recounts and arms the rings of its socket (on the writer's thread)
@@ -213,14 +226,55 @@ private:
   }
   void enter_read() noexcept;
 
+  // One cache line per slot, and `seq` (the slot's position + 1 once published) beside the
+  // message: the reader learns of a message from the line that carries it, so no shared counter
+  // moves between the cores per message. `end_bytes` is the writer's byte total through this
+  // message: written before `seq` is published, overwritten only after head_ has passed it.
+  struct alignas(64) slot {
+    message msg;
+    std::atomic<uint64_t> seq{0};
+    uint64_t end_bytes = 0;
+  };
+  static_assert(sizeof(slot) == 64, "a slot is one cache line");
+  // A power-of-two array of slots holding positions [start, next->start): position p is in
+  // slots[p & mask]. Written by the writer before `next` links it (release).
+  struct segment {
+    segment(size_t capacity, uint64_t first, uint64_t bytes_before)
+      : slots(new slot[capacity]), mask(capacity - 1), start(first), start_bytes(bytes_before) {}
+    std::unique_ptr<slot[]> slots;
+    size_t mask;
+    uint64_t start;
+    uint64_t start_bytes;  // the writer's byte total through position start - 1
+    std::atomic<segment*> next{nullptr};
+  };
+
+  // Writer: true when the ring holds w_room_ messages (the HWM, or all the slots of a ring still
+  // growing) or its byte limit.
   bool looks_full() const noexcept {
-    return w_tail_ - w_head_cache_ >= hwm_ || w_bytes_ - w_head_bytes_ >= byte_limit_;
+    return w_tail_ - w_head_cache_ >= w_room_ || w_bytes_ - w_head_bytes_ >= byte_limit_;
   }
+  // Writer, ring looking full: links a larger segment if the slots, not the HWM or the byte
+  // limit, are what is missing. False if it cannot (at the HWM, or out of memory).
+  bool grow() noexcept;
+  // Writer: the bytes read through position head - 1 when that is not in the current segment
+  // alone (segments retired), freeing the segments the reader has left.
+  uint64_t bytes_read_through(uint64_t head) noexcept;
+  // Reader: the slot at r_head_ if its message is published (following the writer's link to the
+  // next segment when this one is finished), else nullptr.
+  slot* published_slot() noexcept {
+    slot* s = &r_slots_[r_head_ & r_mask_];
+    if (s->seq.load(std::memory_order_acquire) == r_head_ + 1)
+      return s;
+    return follow_link() ? published_slot() : nullptr;
+  }
+  bool follow_link() noexcept;
   // Writer: catches up with the reader's position `head` and the bytes read up to it.
   void refresh(uint64_t head) noexcept {
     if (head == w_head_cache_)
       return;
-    uint64_t read = slots_[(head - 1) & mask_].end_bytes;
+    uint64_t read = head - 1 >= w_seg_start_ && w_oldest_ == w_seg_
+                      ? w_slots_[(head - 1) & w_mask_].end_bytes
+                      : bytes_read_through(head);
     if (budget_ != nullptr)
       budget_->used -= static_cast<size_t>(read - w_head_bytes_);
     w_head_bytes_ = read;
@@ -229,14 +283,14 @@ private:
   // Writer: counts the message just put in the slot at w_tail_.
   void commit_push(size_t bytes) noexcept {
     w_bytes_ += bytes;
-    slots_[w_tail_ & mask_].end_bytes = w_bytes_;
+    w_slots_[w_tail_ & w_mask_].end_bytes = w_bytes_;
     if (budget_ != nullptr)
       budget_->used += bytes;
     ++w_tail_;
   }
   void publish() noexcept;
   void advance() noexcept {
-    r_bytes_ = slots_[r_head_ & mask_].end_bytes;  // in the line just read: no extra miss
+    r_bytes_ = r_slots_[r_head_ & r_mask_].end_bytes;  // in the line just read: no extra miss
     ++r_head_;
     head_.store(r_head_, std::memory_order_release);
     // Cheap early wake at the low-water marks; the fenced check on empty is the guarantee.
@@ -249,23 +303,12 @@ private:
   void wake_sleeping_writer() noexcept;
 
   size_t hwm_;
-  size_t mask_;
+  size_t max_slots_;  // the HWM rounded up to a power of two
   size_t low_water_;
   size_t byte_limit_;
   std::shared_ptr<byte_budget> budget_;
   recv_budget* gate_ = nullptr;                // budget_ as a receive budget (gate_on), or null
   bool discardable_ = false;
-  // One cache line per slot, and `seq` (the slot's position + 1 once published) beside the
-  // message: the reader learns of a message from the line that carries it, so no shared counter
-  // moves between the cores per message. `end_bytes` is the writer's byte total through this
-  // message: written before `seq` is published, overwritten only after head_ has passed it.
-  struct alignas(64) slot {
-    message msg;
-    std::atomic<uint64_t> seq{0};
-    uint64_t end_bytes = 0;
-  };
-  static_assert(sizeof(slot) == 64, "a slot is one cache line");
-  std::vector<slot> slots_;
   std::shared_ptr<waker> wake_reader_;
   std::shared_ptr<waker> wake_writer_;
 
@@ -274,17 +317,28 @@ private:
   std::atomic<bool> reader_sleeping_{false};
   std::atomic<uint64_t> wake_count_{0};        // a sleeping writer wants: queued <= this...
   std::atomic<uint64_t> wake_bytes_{0};        // ...and bytes read >= this
+  std::atomic<segment*> reader_seg_;           // the reader's segment: older ones may be freed
   alignas(64) uint64_t w_tail_ = 0;            // writer-local
   uint64_t w_head_cache_ = 0;
   uint64_t w_published_ = 0;
   uint64_t w_bytes_ = 0;                       // bytes pushed, in all
   uint64_t w_head_bytes_ = 0;                  // bytes read up to w_head_cache_
+  size_t w_room_;                              // min(HWM, slots of w_seg_)
+  segment* w_seg_;                             // where w_tail_ goes
+  slot* w_slots_;                              // w_seg_'s slots, mask and start
+  size_t w_mask_;
+  uint64_t w_seg_start_ = 0;
+  segment* w_pub_seg_;                         // where w_published_ is
+  segment* w_oldest_;                          // the oldest segment not freed
   alignas(64) std::atomic<uint64_t> head_{0};  // published by the reader
   std::atomic<bool> writer_sleeping_{false};
   std::atomic<bool> reader_active_{false};     // discardable rings: a read batch is under way
   std::atomic<bool> discarding_{false};        // ...and the writer is removing the oldest
   alignas(64) uint64_t r_head_ = 0;            // reader-local
   uint64_t r_bytes_ = 0;                       // bytes read, in all
+  segment* r_seg_;                             // where r_head_ is
+  slot* r_slots_;                              // r_seg_'s slots and mask
+  size_t r_mask_;
 };
 
 } // namespace cafmq
