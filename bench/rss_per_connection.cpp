@@ -31,12 +31,20 @@ const char* name_of(impl which) {
   return which == impl::cafmq ? "cafmq" : "libzmq";
 }
 
+// Soft limit to the hard one; as root (CAP_SYS_RESOURCE) both to 65536 if that is more: 10 000
+// libzmq peers take two descriptors each (the connection and the socket's mailbox).
 void raise_fd_limit() {
   rlimit r{};
-  if (getrlimit(RLIMIT_NOFILE, &r) == 0) {
-    r.rlim_cur = r.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &r);
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0)
+    return;
+  constexpr rlim_t wanted = 65536;
+  if (r.rlim_max < wanted) {
+    rlimit more{wanted, wanted};
+    if (setrlimit(RLIMIT_NOFILE, &more) == 0)
+      return;
   }
+  r.rlim_cur = r.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &r);
 }
 
 // VmRSS of `pid` in KiB (0 if it cannot be read).
