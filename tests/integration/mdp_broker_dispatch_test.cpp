@@ -59,7 +59,11 @@ TEST(MdpBrokerDispatch, LeastRecentlyUsedWorkerFirst) {
     client.request("echo", "s" + std::to_string(i));
   for (int i = 0; i < 3; ++i) {
     auto m = ws[static_cast<size_t>(i)]->next();
-    ASSERT_TRUE(m);
+    // On failure, the tree says where the request is: queued at the service, or with a worker.
+    ASSERT_TRUE(m) << "worker " << i << " got no request; stats: received "
+                   << b.broker.stats().requests_received << ", dispatched "
+                   << b.broker.stats().requests_dispatched << "; the broker:\n"
+                   << to_text(b.broker.describe());
     held[static_cast<size_t>(i)] = *m;
   }
   uint64_t done = 3;
