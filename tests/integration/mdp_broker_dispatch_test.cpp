@@ -33,11 +33,11 @@ int who_takes(std::vector<raw_worker*>& ws, std::chrono::milliseconds timeout = 
 TEST(MdpBrokerDispatch, LeastRecentlyUsedWorkerFirst) {
   bound_broker b;
   raw_worker a{b.ctx, b.endpoint, "A", "echo"};
-  ASSERT_TRUE(stat_reaches(b.broker, workers, 1));
+  ASSERT_TRUE(workers_reach(b.ctx, b.endpoint, b.broker, 1));
   raw_worker w1{b.ctx, b.endpoint, "B", "echo"};
-  ASSERT_TRUE(stat_reaches(b.broker, workers, 2));
+  ASSERT_TRUE(workers_reach(b.ctx, b.endpoint, b.broker, 2));
   raw_worker w2{b.ctx, b.endpoint, "C", "echo"};
-  ASSERT_TRUE(stat_reaches(b.broker, workers, 3));
+  ASSERT_TRUE(workers_reach(b.ctx, b.endpoint, b.broker, 3));
   std::vector<raw_worker*> ws{&a, &w1, &w2};
   raw_client client{b.ctx, b.endpoint};
   // Registered A, B, C: served in that order.

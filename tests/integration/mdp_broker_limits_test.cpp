@@ -58,7 +58,7 @@ TEST(MdpBrokerLimits, ServicesWithNothingLeftAreRetired) {
   EXPECT_EQ(b.broker.stats().services, 0u);
   // The cap has room for a real service: its worker registers and serves.
   raw_worker w{b.ctx, b.endpoint, "W", "real"};
-  ASSERT_TRUE(stat_reaches(b.broker, workers, 1));
+  ASSERT_TRUE(workers_reach(b.ctx, b.endpoint, b.broker, 1));
   client.request("real", "hello");
   auto req = w.next();
   ASSERT_TRUE(req);
