@@ -255,11 +255,33 @@ size_t read_socket(broker_self self) {
   return n;
 }
 
+namespace {
+
+// Whether the ROUTER holds more now. A short batch does not mean empty: the readiness refresh
+// that ends recv_batch (and each send) may take a message that arrived meanwhile ahead, with no
+// wake-up for it, since the arrival found the wake-up spent. events() either finds it (poll_in)
+// or arms the wake-up for the next one.
+bool more_to_read(broker_self self, size_t n) {
+  auto& st = self->state;
+  if (n == batch_max)
+    return true;
+  if (!st.sock || st.stopping.done)
+    return false;
+  try {
+    return (st.sock->events() & poll_in) != 0;
+  } catch (const error& e) {
+    log::write(log::level::error, "mdp.broker", std::string("the ROUTER failed: ") + e.what());
+    return false;
+  }
+}
+
+} // namespace
+
 void drain_socket(broker_self self) {
   auto& st = self->state;
-  // A full batch may have left more behind, for which no callback comes: come back after the
-  // mailbox (children's sends, timers) had its turn.
-  if (read_socket(self) == batch_max && !st.wake_pending->exchange(true, std::memory_order_acq_rel))
+  // More left behind gets no callback: come back after the mailbox (children's sends, timers)
+  // had its turn.
+  if (more_to_read(self, read_socket(self)) && !st.wake_pending->exchange(true, std::memory_order_acq_rel))
     self->send(self, wake_atom::value);
   if (st.recheck_peers) {
     st.recheck_peers = false;
