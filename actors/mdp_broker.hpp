@@ -59,12 +59,17 @@ using describe_atom = caf::atom_constant<caf::atom("mdpdescr")>;
 using stop_atom = caf::atom_constant<caf::atom("mdpstop")>;
 // Broker's drain timer.
 using drain_atom = caf::atom_constant<caf::atom("mdpdrain")>;
+// Broker <- service: no queued request and no worker left, after `received` requests in all.
+using idle_atom = caf::atom_constant<caf::atom("mdpidle")>;
+// Broker <- monitor callback: a connection of the ROUTER closed.
+using gone_atom = caf::atom_constant<caf::atom("mdpgone")>;
 
 /// The counters the actors increment and stats() reads (relaxed snapshots).
 struct counters {
   std::atomic<uint64_t> services{0}, workers{0}, received{0}, dispatched{0}, answered{0},
     expired{0}, dropped{0}, mmi{0}, malformed{0}, heartbeats_sent{0}, heartbeats_received{0},
-    disconnects_sent{0}, workers_expired{0};
+    disconnects_sent{0}, workers_expired{0}, services_retired{0}, workers_refused{0},
+    workers_departed{0};
   broker_stats snapshot() const;
 };
 using counters_ptr = std::shared_ptr<counters>;
@@ -100,6 +105,8 @@ struct tree_config {
   size_t max_queued;
   bool expire_busy;
   size_t max_services;
+  size_t max_workers;
+  std::chrono::milliseconds busy_expiry;  // 0: a busy worker is never expired (unless expire_busy)
 };
 
 /// Spawns a service actor for `name` (its parent: the broker).

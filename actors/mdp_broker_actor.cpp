@@ -14,7 +14,10 @@ broker_stats counters::snapshot() const {
   auto get = [](const std::atomic<uint64_t>& c) { return c.load(std::memory_order_relaxed); };
   broker_stats s;
   s.services = get(services);
+  s.services_retired = get(services_retired);
   s.workers = get(workers);
+  s.workers_refused = get(workers_refused);
+  s.workers_departed = get(workers_departed);
   s.requests_received = get(received);
   s.requests_dispatched = get(dispatched);
   s.replies_answered = get(answered);
@@ -128,15 +131,29 @@ void on_client(broker_self self, mdpc::broker_inbound& in) {
     bump(st.stats->dropped);
     return;
   }
-  self->send(service_for(self, service).actor, request_atom::value, std::move(in.sender),
-             std::move(in.client.body));
+  auto& svc = service_for(self, service);
+  ++svc.requests_sent;
+  self->send(svc.actor, request_atom::value, std::move(in.sender), std::move(in.client.body));
+}
+
+// A READY beyond max_workers: DISCONNECT (the first refusal and then every 2^k-th logged).
+bool over_worker_cap(broker_self self) {
+  auto& st = self->state;
+  if (st.workers.size() < st.cfg.max_workers)
+    return false;
+  auto n = st.stats->workers_refused.fetch_add(1, std::memory_order_relaxed) + 1;
+  if ((n & (n - 1)) == 0)
+    log::write(log::level::warn, "mdp.broker",
+               "a READY refused: max_workers (" + std::to_string(st.cfg.max_workers)
+                 + ") workers are registered (" + std::to_string(n) + " refused so far)");
+  return true;
 }
 
 void on_ready(broker_self self, mdpc::broker_inbound& in, const std::string& key) {
   auto& st = self->state;
   auto& name = in.worker.service;
   if (st.workers.count(key) != 0 || name.compare(0, 4, "mmi.") == 0 || st.stopping.active
-      || over_service_cap(self, name, "a READY")) {
+      || over_worker_cap(self) || over_service_cap(self, name, "a READY")) {
     reject_worker(self, in.sender, key);  // READY twice, a reserved name, stopping, or too many
     return;
   }
@@ -220,51 +237,56 @@ void handle(broker_self self, const message& m) {
 
 } // namespace
 
-void drain_socket(broker_self self) {
+size_t read_socket(broker_self self) {
   auto& st = self->state;
   if (!st.sock || st.stopping.done)
-    return;
+    return 0;
   st.batch.clear();
   size_t n = 0;
   try {
     n = st.sock->recv_batch(st.batch, batch_max);
   } catch (const error& e) {
     log::write(log::level::error, "mdp.broker", std::string("the ROUTER failed: ") + e.what());
-    return;
+    return 0;
   }
   for (auto& m : st.batch)
     handle(self, m);
   st.batch.clear();
-  // A full batch may have left more behind, for which no callback comes: come back after the
-  // mailbox (children's sends, timers) had its turn.
-  if (n == batch_max && !st.wake_pending->exchange(true, std::memory_order_acq_rel))
-    self->send(self, wake_atom::value);
+  return n;
 }
 
-void remove_worker(broker_self self, const std::string& key, bool disconnect) {
+namespace {
+
+// Whether the ROUTER holds more now. A short batch does not mean empty: the readiness refresh
+// that ends recv_batch (and each send) may take a message that arrived meanwhile ahead, with no
+// wake-up for it, since the arrival found the wake-up spent. events() either finds it (poll_in)
+// or arms the wake-up for the next one.
+bool more_to_read(broker_self self, size_t n) {
   auto& st = self->state;
-  auto i = st.workers.find(key);
-  if (i == st.workers.end())
-    return;
-  auto w = std::move(i->second);
-  st.workers.erase(i);
-  if (disconnect) {
-    send_out(self, mdpc::broker_signal(w.address, mdpc::command::disconnect));
-    bump(st.stats->disconnects_sent);
+  if (n == batch_max)
+    return true;
+  if (!st.sock || st.stopping.done)
+    return false;
+  try {
+    return (st.sock->events() & poll_in) != 0;
+  } catch (const error& e) {
+    log::write(log::level::error, "mdp.broker", std::string("the ROUTER failed: ") + e.what());
+    return false;
   }
-  if (w.live->busy.load(std::memory_order_relaxed)) {
-    --st.busy;  // its request is lost: the client retries (RFC 7)
-    if (st.stopping.active)
-      ++st.stopping.summary.unanswered;
+}
+
+} // namespace
+
+void drain_socket(broker_self self) {
+  auto& st = self->state;
+  // More left behind gets no callback: come back after the mailbox (children's sends, timers)
+  // had its turn.
+  if (more_to_read(self, read_socket(self)) && !st.wake_pending->exchange(true, std::memory_order_acq_rel))
+    self->send(self, wake_atom::value);
+  if (st.recheck_peers) {
+    st.recheck_peers = false;
+    forget_departed(self);
   }
-  st.worker_keys.erase(w.actor.address());
-  self->send(w.actor, leave_atom::value);
-  auto s = st.services.find(w.service);
-  if (s != st.services.end() && s->second.workers > 0)
-    --s->second.workers;
-  st.stats->workers.fetch_sub(1, std::memory_order_relaxed);
-  if (st.stopping.active)
-    maybe_finish_stop(self);
 }
 
 void dispatch(broker_self self, const std::string& service, const std::string& key,
@@ -281,8 +303,10 @@ void dispatch(broker_self self, const std::string& service, const std::string& k
   // DISCONNECT and READY again under the same routing id): the request goes back.
   if (i == st.workers.end() || i->second.live->busy.load(std::memory_order_relaxed)) {
     auto s = st.services.find(service);
-    if (s != st.services.end())
+    if (s != st.services.end()) {
+      ++s->second.requests_sent;
       self->send(s->second.actor, request_atom::value, std::move(client), std::move(body));
+    }
     return;
   }
   auto& w = i->second;
@@ -290,37 +314,6 @@ void dispatch(broker_self self, const std::string& service, const std::string& k
   ++st.busy;
   bump(st.stats->dispatched);
   send_out(self, mdpc::broker_request(w.address, client, body));
-}
-
-void on_child_down(broker_self self, const caf::down_msg& dm) {
-  auto& st = self->state;
-  auto w = st.worker_keys.find(dm.source);
-  if (w != st.worker_keys.end()) {
-    auto key = w->second;
-    if (dm.reason && dm.reason != worker_expired())
-      log::write(log::level::error, "mdp.broker", "a worker actor failed: " + caf::to_string(dm.reason));
-    remove_worker(self, key, dm.reason != worker_expired());  // a silent worker gets nothing more
-    return;
-  }
-  auto s = st.service_names.find(dm.source);
-  if (s == st.service_names.end())
-    return;
-  auto name = s->second;
-  st.service_names.erase(s);
-  st.services.erase(name);
-  st.stats->services.fetch_sub(1, std::memory_order_relaxed);
-  if (!dm.reason)
-    return;
-  // Its queue is lost; its workers are told to register again (RFC 7: they reconnect).
-  log::write(log::level::error, "mdp.broker",
-             "the actor of service '" + name + "' failed (" + caf::to_string(dm.reason)
-               + "): its queued requests are lost, its workers get DISCONNECT");
-  std::vector<std::string> keys;
-  for (auto& [key, entry] : st.workers)
-    if (entry.service == name)
-      keys.push_back(key);
-  for (auto& key : keys)
-    remove_worker(self, key, true);
 }
 
 caf::actor spawn_broker(caf::actor_system& system, const broker_args& args) {
@@ -332,7 +325,16 @@ caf::actor spawn_broker(caf::actor_system& system, const broker_args& args) {
     st.cfg = args.cfg;
     st.stats = args.stats;
     auto flag = st.wake_pending;
+    auto gone = st.gone_pending;
     caf::actor_addr me = self->address();
+    // On the context's event thread: a closed connection may have been a worker's (one
+    // gone_atom in the mailbox at most).
+    st.sock->add_event_callback([gone, me](const monitor_event& e) {
+      if (e.kind != event_kind::disconnected || gone->exchange(true, std::memory_order_acq_rel))
+        return;
+      if (auto strong = caf::actor_cast<caf::actor>(me))
+        caf::anon_send(strong, gone_atom::value);
+    });
     // On an I/O thread: one wake_atom in the mailbox at most, to a handle that never keeps the
     // actor alive.
     st.sock->set_readiness_callback([flag, me] {
@@ -369,6 +371,15 @@ caf::actor spawn_broker(caf::actor_system& system, const broker_args& args) {
       [self](drain_atom) {
         self->state.stopping.drain_over = true;
         maybe_finish_stop(self);
+      },
+      [self](idle_atom, uint64_t received) { on_service_idle(self, received); },
+      [self](gone_atom) {
+        auto& st = self->state;
+        st.gone_pending->store(false, std::memory_order_release);
+        // The session reports the close before it detaches its pipe (and wakes the socket):
+        // look now, and once more at that wake-up.
+        st.recheck_peers = true;
+        forget_departed(self);
       },
     };
   }, args);

@@ -34,6 +34,10 @@ void check(const broker_options& o) {
     bad("max_queued_per_service must be at least 1");
   if (o.max_services < 1)
     bad("max_services must be at least 1");
+  if (o.max_workers < 1)
+    bad("max_workers must be at least 1");
+  if (o.busy_expiry.count() < 0)
+    bad("busy_expiry must not be negative (0: never), got " + std::to_string(o.busy_expiry.count()));
   if (!o.socket.routing_id.empty())
     bad("socket.routing_id must be empty (a broker's ROUTER is bound, never named)");
 }
@@ -99,7 +103,7 @@ broker::broker(context& ctx, broker_options options) : impl_(std::make_unique<im
     std::make_shared<socket>(ctx.control(), socket_type::router, std::move(options.socket));
   tree_config cfg{options.heartbeat_interval, options.heartbeat_liveness, options.request_expiry,
                   options.max_queued_per_service, options.expire_busy_workers,
-                  options.max_services};
+                  options.max_services, options.max_workers, options.busy_expiry};
   thread_logger_release release;
   impl_->system.emplace(impl_->cfg);
   impl_->actor = spawn_broker(*impl_->system, broker_args{impl_->sock, cfg, impl_->stats});

@@ -21,6 +21,7 @@ struct worker_entry {
 struct service_entry {
   caf::actor actor;
   size_t workers = 0;
+  uint64_t requests_sent = 0;  // request_atoms sent to it: it is idle only once it had them all
 };
 
 /// A stop in progress.
@@ -42,6 +43,8 @@ struct broker_state {
   std::unordered_map<std::string, worker_entry> workers;    // by address_key
   std::unordered_map<std::string, service_entry> services;  // by name
   uint64_t services_refused = 0;                             // requests/READYs beyond max_services
+  std::shared_ptr<std::atomic<bool>> gone_pending = std::make_shared<std::atomic<bool>>(false);
+  bool recheck_peers = false;  // a connection closed: look once more at the next wake-up
   std::map<caf::actor_addr, std::string> worker_keys;       // worker actor -> address_key
   std::map<caf::actor_addr, std::string> service_names;     // service actor -> name
   std::vector<message> batch;                               // recv_batch's output, reused
@@ -55,7 +58,9 @@ using broker_self = caf::stateful_actor<broker_state>*;
 
 /// Sends `m` on the ROUTER, never waiting (a ROUTER drops what it cannot route).
 void send_out(broker_self self, message m);
-/// Reads what the ROUTER holds (one batch) and handles it; wakes itself if more may be there.
+/// Reads one batch of what the ROUTER holds and handles it; returns how many messages.
+size_t read_socket(broker_self self);
+/// read_socket, waking itself if more may be there; then the peers check a close asked for.
 void drain_socket(broker_self self);
 /// Removes a worker: DISCONNECT first if `disconnect`, its actor ends, its service's count drops.
 void remove_worker(broker_self self, const std::string& key, bool disconnect);
@@ -64,6 +69,12 @@ void dispatch(broker_self self, const std::string& service, const std::string& k
               message& client, message& body);
 /// The actors ended: a worker (expired or failed) or a service (failed).
 void on_child_down(broker_self self, const caf::down_msg& dm);
+/// A service said it has no worker and no queued request after `received` requests: retired
+/// unless a request or a worker is on its way to it.
+void on_service_idle(broker_self self, uint64_t received);
+/// Removes the workers whose connection (their address's first frame) the ROUTER no longer has,
+/// after reading what those connections sent before they closed.
+void forget_departed(broker_self self);
 
 // Stopping (mdp_broker_stop.cpp).
 void begin_stop(broker_self self, std::chrono::milliseconds drain);

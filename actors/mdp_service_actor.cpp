@@ -2,7 +2,8 @@
 // (bounded by max_queued, dropped after request_expiry) and the workers waiting for one, least
 // recently used first; it monitors its workers, so one that ends leaves the waiting list. The
 // broker sends it requests and "worker ready"; it answers with dispatch_atom (the broker owns
-// the socket).
+// the socket), and with idle_atom once it holds neither a request nor a worker (the broker
+// retires it).
 #include "actors/mdp_broker.hpp"
 
 #include <algorithm>
@@ -26,7 +27,8 @@ struct waiting_worker {
 struct service_state {
   std::deque<queued_request> queue;     // oldest first (all share one expiry: FIFO deadlines)
   std::deque<waiting_worker> waiting;   // least recently used first
-  std::set<caf::actor_addr> monitored;  // workers seen (each monitored once)
+  std::set<caf::actor_addr> monitored;  // workers seen and not ended (each monitored once)
+  uint64_t received = 0;                // request_atoms, for the broker's idle check
   bool tick_armed = false;
   static inline const char* name = "cafmq.mdp.service";
 };
@@ -40,6 +42,14 @@ void arm_tick(service_self self) {
   st.tick_armed = true;
   auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(st.queue.front().deadline - steady::now());
   self->delayed_send(self, std::max(wait, std::chrono::milliseconds(1)), tick_atom::value);
+}
+
+// Nothing queued and no worker: the broker may retire this service (it checks that nothing is on
+// its way here). Said on the transitions only: the last request expired, the last worker ended.
+void report_if_idle(service_self self, const caf::actor& parent) {
+  auto& st = self->state;
+  if (st.queue.empty() && st.monitored.empty())
+    self->send(parent, idle_atom::value, st.received);
 }
 
 void expire(service_self self, const counters_ptr& stats) {
@@ -69,11 +79,13 @@ caf::actor spawn_service(caf::event_based_actor* broker, const std::string& name
       w.erase(std::remove_if(w.begin(), w.end(),
                              [&](const waiting_worker& x) { return x.actor.address() == dm.source; }),
               w.end());
-      self->state.monitored.erase(dm.source);
+      if (self->state.monitored.erase(dm.source) != 0)
+        report_if_idle(self, parent);
     });
     return {
       [=](request_atom, message& client, message& body) {
         auto& st = self->state;
+        ++st.received;
         if (!st.waiting.empty()) {
           auto w = std::move(st.waiting.front());
           st.waiting.pop_front();
@@ -106,9 +118,13 @@ caf::actor spawn_service(caf::event_based_actor* broker, const std::string& name
         st.waiting.push_back({std::move(key), std::move(worker)});
       },
       [=](tick_atom) {
-        self->state.tick_armed = false;
+        auto& st = self->state;
+        st.tick_armed = false;
+        bool had = !st.queue.empty();
         expire(self, stats);
         arm_tick(self);
+        if (had)
+          report_if_idle(self, parent);
       },
       // Stopping: the queue is discarded; answers how many requests it held.
       [=](stop_atom) -> uint64_t {

@@ -1,7 +1,7 @@
 // A Majordomo worker as the broker sees it: one actor per registered worker. It sends the
 // broker's HEARTBEATs every heartbeat_interval and ends with worker_expired() once the worker was
 // silent for liveness x interval while idle (while busy with a request only with
-// expire_busy_workers; by default not, as the zguide's broker). The broker and the worker's
+// expire_busy_workers, or after busy_expiry if set; by default never, as the zguide's broker). The broker and the worker's
 // service monitor it; leave_atom ends it normally.
 #include "actors/mdp_broker.hpp"
 
@@ -32,7 +32,9 @@ caf::behavior run_worker(caf::stateful_actor<worker_state>* self, const caf::act
   return {
     [=](tick_atom) {
       auto silent = steady::now() - steady::time_point(steady::duration(live->last_seen.load(std::memory_order_relaxed)));
-      bool exempt = live->busy.load(std::memory_order_relaxed) && !cfg.expire_busy;
+      // Busy without expire_busy: spared, for busy_expiry if one is set, else for good.
+      bool exempt = live->busy.load(std::memory_order_relaxed) && !cfg.expire_busy
+                    && (cfg.busy_expiry.count() == 0 || silent < cfg.busy_expiry);
       if (!exempt && silent >= expiry) {
         bump(stats->workers_expired);
         self->quit(worker_expired());

@@ -35,23 +35,39 @@ struct broker_options {
   /// Requests one service holds waiting for a worker; beyond, new ones are dropped (counted in
   /// dropped). At least 1.
   size_t max_queued_per_service = 10000;
-  /// Services the broker keeps at once (each an actor with its queue; a service stays until
-  /// stop). A request naming a new service beyond it is dropped (counted in dropped, logged) and
+  /// Services the broker keeps at once (each an actor with its queue). A service is retired as
+  /// soon as it has neither a worker nor a queued request (its last request expired or was
+  /// dispatched with no worker left, its last worker left), so this bounds the live services
+  /// only. A request naming a new service beyond it is dropped (counted in dropped, logged) and
   /// a READY for one gets DISCONNECT, so clients naming random services cannot grow the broker
   /// without bound. At least 1.
   size_t max_services = 1000;
+  /// Workers the broker keeps at once (each an actor with a heartbeat timer, until it leaves,
+  /// its connection closes or it is silent for liveness x interval). A READY beyond it gets
+  /// DISCONNECT (counted in workers_refused, logged), so a peer forging READYs under invented
+  /// address stacks cannot grow the broker without bound. At least 1.
+  size_t max_workers = 10000;
   /// Whether a worker holding a request is expired too when silent for liveness x interval.
   /// Off (the zguide's broker): a zguide worker does not heartbeat while it works, so a long
   /// request is not taken for a dead worker, but a worker killed mid-request stays registered
   /// (busy) until stop. On: for workers that heartbeat while busy (RFC 7 allows HEARTBEAT at any
   /// time after READY), so a worker killed mid-request is removed after liveness x interval.
+  /// Either way a worker whose connection to the broker closes (the process died, the peer
+  /// closed its socket) is removed at once, busy or not (counted in workers_departed).
   bool expire_busy_workers = false;
+  /// With expire_busy_workers off: how long a worker may stay silent while it holds a request
+  /// before it is removed anyway (a hung worker on a connection that stays up). 0: never (the
+  /// zguide's broker). Ignored with expire_busy_workers on (liveness x interval applies).
+  std::chrono::milliseconds busy_expiry{0};
 };
 
 /// A broker's counters since it started (a snapshot).
 struct broker_stats {
   uint64_t services = 0;             ///< services with an actor now (a worker or a queued request)
+  uint64_t services_retired = 0;     ///< services retired: no worker and no queued request left
   uint64_t workers = 0;              ///< workers registered now
+  uint64_t workers_refused = 0;      ///< READYs that got DISCONNECT because max_workers was reached
+  uint64_t workers_departed = 0;     ///< workers removed because their connection closed
   uint64_t requests_received = 0;    ///< valid client requests (mmi.* included)
   uint64_t requests_dispatched = 0;  ///< requests sent to a worker
   uint64_t replies_answered = 0;     ///< worker replies forwarded to their client
@@ -62,7 +78,8 @@ struct broker_stats {
   uint64_t heartbeats_sent = 0;      ///< HEARTBEATs sent to workers
   uint64_t heartbeats_received = 0;  ///< HEARTBEATs received from workers
   uint64_t disconnects_sent = 0;     ///< DISCONNECTs sent (protocol errors, stop)
-  uint64_t workers_expired = 0;      ///< workers removed for silence (liveness x interval)
+  uint64_t workers_expired = 0;      ///< workers removed for silence (liveness x interval, or
+                                     ///< busy_expiry while busy)
 };
 
 /// What stop() did.

@@ -270,6 +270,21 @@ const option_spec options[] = {
    [](cli_args& a, const std::string& v) {
      a.mdp_drain_ms = static_cast<int>(parse_int("--drain-ms", v, 0, int_max));
    }},
+  // -- the Majordomo broker's bounds (docs/majordomo.md) --
+  {"--max-services", true, broker_cmd,
+   [](cli_args& a, const std::string& v) {
+     a.mdp_max_services = static_cast<size_t>(parse_int("--max-services", v, 1, int_max));
+   }},
+  {"--max-workers", true, broker_cmd,
+   [](cli_args& a, const std::string& v) {
+     a.mdp_max_workers = static_cast<size_t>(parse_int("--max-workers", v, 1, int_max));
+   }},
+  {"--expire-busy-workers", false, broker_cmd,
+   [](cli_args& a, const std::string&) { a.mdp_expire_busy_workers = true; }},
+  {"--busy-expiry-ms", true, broker_cmd,
+   [](cli_args& a, const std::string& v) {
+     a.mdp_busy_expiry_ms = static_cast<int>(parse_int("--busy-expiry-ms", v, 0, int_max));
+   }},
   {"--subscribe", true, recv_cmd,
    [](cli_args& a, const std::string& v) { a.subscriptions.push_back(v); }},
   {"--wait-subscribers", true, send_cmd,

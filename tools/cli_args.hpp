@@ -62,6 +62,10 @@ struct cli_args {
   int mdp_request_expiry_ms = 10000;         ///< broker --request-expiry-ms
   size_t mdp_max_queued = 10000;             ///< broker --max-queued (per service)
   int mdp_drain_ms = 1000;                   ///< broker --drain-ms: the stop's drain time
+  size_t mdp_max_services = 1000;            ///< broker --max-services
+  size_t mdp_max_workers = 10000;            ///< broker --max-workers
+  bool mdp_expire_busy_workers = false;      ///< broker --expire-busy-workers
+  int mdp_busy_expiry_ms = 0;                ///< broker --busy-expiry-ms (0: never)
 };
 
 /// Parses `args` (the words after the command name) for `cmd`; throws usage_error.

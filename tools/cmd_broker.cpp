@@ -22,6 +22,10 @@ mdp::broker_options options_of(const cli_args& args) {
   o.heartbeat_liveness = args.mdp_heartbeat_liveness;
   o.request_expiry = std::chrono::milliseconds(args.mdp_request_expiry_ms);
   o.max_queued_per_service = args.mdp_max_queued;
+  o.max_services = args.mdp_max_services;
+  o.max_workers = args.mdp_max_workers;
+  o.expire_busy_workers = args.mdp_expire_busy_workers;
+  o.busy_expiry = std::chrono::milliseconds(args.mdp_busy_expiry_ms);
   return o;
 }
 

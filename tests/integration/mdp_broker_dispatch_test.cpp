@@ -33,11 +33,11 @@ int who_takes(std::vector<raw_worker*>& ws, std::chrono::milliseconds timeout = 
 TEST(MdpBrokerDispatch, LeastRecentlyUsedWorkerFirst) {
   bound_broker b;
   raw_worker a{b.ctx, b.endpoint, "A", "echo"};
-  ASSERT_TRUE(stat_reaches(b.broker, workers, 1));
+  ASSERT_TRUE(workers_reach(b.ctx, b.endpoint, b.broker, 1));
   raw_worker w1{b.ctx, b.endpoint, "B", "echo"};
-  ASSERT_TRUE(stat_reaches(b.broker, workers, 2));
+  ASSERT_TRUE(workers_reach(b.ctx, b.endpoint, b.broker, 2));
   raw_worker w2{b.ctx, b.endpoint, "C", "echo"};
-  ASSERT_TRUE(stat_reaches(b.broker, workers, 3));
+  ASSERT_TRUE(workers_reach(b.ctx, b.endpoint, b.broker, 3));
   std::vector<raw_worker*> ws{&a, &w1, &w2};
   raw_client client{b.ctx, b.endpoint};
   // Registered A, B, C: served in that order.
@@ -59,7 +59,11 @@ TEST(MdpBrokerDispatch, LeastRecentlyUsedWorkerFirst) {
     client.request("echo", "s" + std::to_string(i));
   for (int i = 0; i < 3; ++i) {
     auto m = ws[static_cast<size_t>(i)]->next();
-    ASSERT_TRUE(m);
+    // On failure, the tree says where the request is: queued at the service, or with a worker.
+    ASSERT_TRUE(m) << "worker " << i << " got no request; stats: received "
+                   << b.broker.stats().requests_received << ", dispatched "
+                   << b.broker.stats().requests_dispatched << "; the broker:\n"
+                   << to_text(b.broker.describe());
     held[static_cast<size_t>(i)] = *m;
   }
   uint64_t done = 3;

@@ -99,4 +99,20 @@ bool stat_reaches(const mdp::broker& b, Get get, uint64_t want, std::chrono::mil
   return eventually([&] { return get(b.stats()) >= want; }, budget);
 }
 
+/// Waits until `n` workers are registered; on failure says whether the READY was waiting unread
+/// in the ROUTER: a new connection wakes the broker, so a READY handled right after was there
+/// all along and the broker missed its readiness wake-up.
+inline ::testing::AssertionResult workers_reach(context& ctx, const std::string& endpoint,
+                                                const mdp::broker& b, uint64_t n) {
+  auto workers = [](const mdp::broker_stats& s) { return s.workers; };
+  if (stat_reaches(b, workers, n))
+    return ::testing::AssertionSuccess();
+  socket poke{ctx, socket_type::dealer, no_linger()};
+  poke.connect(endpoint);
+  bool woken = stat_reaches(b, workers, n, 2000ms);
+  return ::testing::AssertionFailure()
+         << n << " workers not registered within 5 s; after a new connection woke the broker: "
+         << (woken ? "registered (the READY was waiting unread: a missed wake-up)" : "still not");
+}
+
 } // namespace cafmq::test::mdp_peers
