@@ -175,14 +175,12 @@ void tell_parent(session_self self, const connection_end& end) {
 void report_end(session_self self, const connection_end& end) {
   auto& st = self->state;
   auto mechanism = st.engine ? std::string(security::mechanism_name(st.args.socket.options)) : "";
-  // Evictions are logged by the listener; failed handshakes, rate-limited per endpoint (each
-  // one is a monitor event).
-  if (st.ready || st.evicted)
-    log::write(st.evicted ? log::level::info : log_level_of(end.code), "session",
-               st.peer + ": disconnected: " + end.detail);
-  else
-    log::write_limited(log_level_of(end.code), "session", "handshake failed on " + st.args.endpoint,
-                       st.peer + ": disconnected: " + end.detail);
+  // One line per connection at most, rate-limited per endpoint, outcome and level (each end is
+  // a monitor event too; evictions are also logged by the listener).
+  const char* outcome = st.evicted ? "evicted" : st.ready ? "disconnected" : "handshake failed";
+  log::write_limited(st.evicted ? log::level::info : log_level_of(end.code), "session",
+                     std::string(outcome) + " on " + st.args.endpoint,
+                     st.peer + ": disconnected: " + end.detail);
   if (end.heartbeat) {  // the silent peer first, then the disconnect it caused
     auto hb = connection_event(self, event_kind::heartbeat_timeout);
     hb.mechanism = mechanism;
@@ -232,7 +230,8 @@ session_actor::behavior_type session(session_self self, session_args args, net::
   st.peer = net::remote_name(*s);
   st.local = net::local_name(*s);
   if (auto e = net::apply_tcp_keepalive(*s, keepalive_of(st.args.socket.options)); !e.empty())
-    log::write(log::level::warn, "session", st.peer + ": TCP keepalive: " + e);
+    log::write_limited(log::level::warn, "session", "TCP keepalive on " + st.args.endpoint,
+                       st.peer + ": TCP keepalive: " + e);
   auto observer = std::make_shared<forward_to_actor>(session_actor{self}, st.args.pipe,
                                                      st.args.progress);
   if (descriptor_of(st.args.socket.type).raw) {

@@ -14,8 +14,6 @@ connection_end accept_failure(const std::string& where, const boost::system::err
     end.detail += "; accepting paused until a connection closes, or for at most "
                   + std::to_string(d.pause.count()) + " ms (then up to "
                   + std::to_string(accept_pacing::longest_pause.count()) + " ms between attempts)";
-  if (d.unreported > 0)
-    end.detail += " (" + std::to_string(d.unreported) + " earlier failures not reported)";
   return end;
 }
 

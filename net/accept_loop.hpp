@@ -8,7 +8,6 @@
 
 #include "net/accept_pacing.hpp"
 #include "net/descriptor_watch.hpp"
-#include "net/tcp_listener.hpp"  // guarded
 #include "net/tcp_stream.hpp"
 #include "net/transport.hpp"
 #include "runtime/core/log_limit.hpp"
@@ -17,7 +16,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <exception>
 #include <memory>
+#include <new>
 #include <string>
 
 #include <unistd.h>
@@ -32,7 +33,7 @@ boost::asio::io_context& context_of(io_loop& loop) noexcept;
 class connection_reservation {
 public:
   explicit connection_reservation(io_loop& l) : loop_(l) { loop_.count_connection(true); }
-  ~connection_reservation() { loop_.count_connection(false); }
+  ~connection_reservation() { loop_.count_connection(false, false); }  // it held no descriptor
   connection_reservation(const connection_reservation&) = delete;
   connection_reservation& operator=(const connection_reservation&) = delete;
 
@@ -102,24 +103,45 @@ private:
 
   void accept_next() {
     auto self = this->shared_from_this();
+    generation_ = descriptor_watch::generation();  // a descriptor freed from now on wakes a pause
     acceptor_.async_accept([self](boost::system::error_code ec, socket_type s) {
       if (ec == boost::asio::error::operation_aborted || !self->accepting())
         return;
-      std::chrono::milliseconds pause{0};
-      guarded(
-        "an accept handler",
-        [&] {
-          if (ec)
-            pause = self->failed(ec);
-          else
-            self->deliver(std::move(s));
-        },
-        [&](const connection_end& end) { self->threw(end); });
-      if (pause.count() == 0)
-        self->accept_next();
-      else
-        self->pause_for(pause);
+      self->on_accepted(ec, std::move(s));
     });
+  }
+
+  // Every exception stops here: the loop is always re-armed, paused if something threw.
+  void on_accepted(const boost::system::error_code& ec, socket_type s) noexcept {
+    std::chrono::milliseconds pause{0};
+    try {
+      if (ec)
+        pause = failed(ec);
+      else
+        deliver(std::move(s));
+    } catch (...) {
+      pause = threw(std::current_exception());
+    }
+    rearm(pause);
+  }
+
+  // Accepts again now, or after `pause`; if even that throws (out of memory), after the longest
+  // pause, and if that throws too, the listener stops accepting, saying so.
+  void rearm(std::chrono::milliseconds pause) noexcept {
+    try {
+      if (pause.count() == 0)
+        accept_next();
+      else
+        pause_for(pause);
+      return;
+    } catch (...) {
+      // Out of memory: a pause is tried once more, below.
+    }
+    try {
+      pause_for(accept_pacing::longest_pause);
+    } catch (...) {
+      log::write(log::level::error, "listener", "accepting stopped: out of memory");
+    }
   }
 
   // Reports `ec` if pacing says so; returns how long to pause before the next accept.
@@ -130,12 +152,44 @@ private:
     return d.pause;
   }
 
-  // A handler threw (the connection is gone with its socket): reported as failures are, so
-  // that even a throw per connection cannot flood the listener.
-  void threw(const connection_end& end) {
-    auto d = pacing_.failed(std::make_error_code(std::errc::io_error), accept_pacing::clock::now());
-    if (d.report)
-      on_accept_(nullptr, end);
+  // A handler threw (the connection is gone with its socket): paced as failures are, so that
+  // even a throw per connection cannot flood the listener; out of memory pauses as ENOMEM does.
+  // Returns the pause.
+  std::chrono::milliseconds threw(const std::exception_ptr& thrown) noexcept {
+    try {
+      auto code = std::make_error_code(std::errc::io_error);
+      std::string what = "a non-standard exception";
+      try {
+        std::rethrow_exception(thrown);
+      } catch (const std::bad_alloc&) {
+        code = std::make_error_code(std::errc::not_enough_memory);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+        // what says it already
+      }
+      auto d = pacing_.failed(code, accept_pacing::clock::now());
+      if (d.report)
+        on_accept_(nullptr, code == std::errc::not_enough_memory
+                              ? os_end(code, "accept on " + bound_ + " failed")
+                              : transient_end(event_reason::internal,
+                                              "an accept handler threw: " + what));
+      return d.pause;
+    } catch (...) {
+      return accept_pacing::longest_pause;  // out of memory even for that
+    }
+  }
+
+  // On the home loop: a connection handed to another loop could not be adopted there. Reported
+  // as accept failures are (paced); the accept pending meanwhile meets any exhaustion itself.
+  void adopt_failed(const boost::system::error_code& ec) noexcept {
+    if (!accepting())
+      return;
+    try {
+      static_cast<void>(failed(ec));
+    } catch (...) {
+      static_cast<void>(threw(std::current_exception()));
+    }
   }
 
   // Accepting resumes when the timer fires or, earlier, when a connection closes somewhere.
@@ -157,6 +211,9 @@ private:
           });
       });
     }
+    // A descriptor freed since the failed attempt began woke no one: try again at once.
+    if (descriptor_watch::generation() != generation_)
+      boost::asio::post(acceptor_.get_executor(), [self] { self->resume(); });
   }
 
   void resume() {
@@ -185,34 +242,49 @@ private:
     // is a post, which ThreadSanitizer sees, unlike CAF's uninstrumented mailboxes).
     auto reserved = std::make_shared<connection_reservation>(target);
     auto protocol = s.local_endpoint().protocol();
-    auto fd = s.release();  // no operation pending: nothing to cancel
-    boost::asio::post(context_of(target), [fn = on_accept_, where = bound_, name = stream_name_,
-                                           protocol, fd, &target, reserved] {
-      guarded(
-        "an accept handler", [&] { adopt(fn, where, name, protocol, fd, target); },
-        [&](const connection_end& end) { fn(nullptr, end); });
+    auto held = std::make_shared<owned_fd>();
+    held->fd = s.release();  // no operation pending: nothing to cancel; closed if the post throws
+    std::weak_ptr<accept_loop> home = this->shared_from_this();
+    boost::asio::post(context_of(target), [fn = on_accept_, name = stream_name_, protocol, held,
+                                           &target, reserved, home]() mutable {
+      boost::system::error_code ec;
+      try {
+        socket_type moved{context_of(target)};
+        moved.assign(protocol, held->fd, ec);
+        if (!ec) {
+          held->fd = -1;  // the socket owns it
+          return fn(std::make_shared<stream>(std::move(moved), target, name), {});
+        }
+      } catch (const std::bad_alloc&) {
+        ec = make_error_code(boost::system::errc::not_enough_memory);
+      } catch (...) {
+        ec = make_error_code(boost::system::errc::io_error);
+      }
+      held.reset();  // closes the descriptor before the home loop hears of it
+      if (auto strong = home.lock())  // paced there, as the home loop's own failures are
+        boost::asio::post(strong->acceptor_.get_executor(),
+                          [strong, ec] { strong->adopt_failed(ec); });
     });
   }
 
-  // On `target`'s thread: wraps the accepted descriptor and hands the stream over.
-  static void adopt(const accept_fn& fn, const std::string& where, const std::string& name,
-                    Protocol protocol, typename socket_type::native_handle_type fd,
-                    io_loop& target) {
-    socket_type moved{context_of(target)};
-    boost::system::error_code ec;
-    moved.assign(protocol, fd, ec);
-    if (ec) {
-      ::close(fd);
-      return fn(nullptr, os_end(os_error(ec), "accept on " + where + " failed"));
+  // An accepted descriptor on its way to another loop: closed unless a socket took it.
+  struct owned_fd {
+    int fd = -1;
+    owned_fd() = default;
+    owned_fd(const owned_fd&) = delete;
+    owned_fd& operator=(const owned_fd&) = delete;
+    ~owned_fd() {
+      if (fd >= 0)
+        ::close(fd);
     }
-    fn(std::make_shared<stream>(std::move(moved), target, name), {});
-  }
+  };
 
   accept_fn on_accept_;
   accept_pacing pacing_;
   boost::asio::steady_timer pause_;
   bool paused_ = false;
   uint64_t watch_id_ = 0;
+  uint64_t generation_ = 0;  // descriptor_watch::generation() when the current accept began
 };
 
 } // namespace cafmq::net

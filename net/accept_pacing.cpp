@@ -1,5 +1,5 @@
-// The back-off doubles from first_pause to longest_pause within an episode and starts over with
-// the next one.
+// The back-off doubles from first_pause to longest_pause while accepts fail and starts over with
+// the next accept that works.
 #include "net/accept_pacing.hpp"
 
 #include <algorithm>
@@ -21,34 +21,31 @@ bool accept_pacing::exhausted(const std::error_code& ec) noexcept {
 
 accept_pacing::decision accept_pacing::failed(const std::error_code& ec, clock::time_point now) {
   decision d;
-  if (failures_++ == 0) {
+  if (!in_episode(now)) {
+    failures_ = 0;
     began_ = now;
-    reported_ = false;
+    d.report = true;
   }
-  if (exhausted(ec)) {
+  ++failures_;
+  ++in_a_row_;
+  last_failure_ = now;
+  working_ = false;
+  if (exhausted(ec) || in_a_row_ >= persistent_failures) {
     d.pause = next_pause_;
     next_pause_ = std::min(next_pause_ * 2, longest_pause);
-  }
-  if (!reported_ && (!last_report_ || now - *last_report_ >= report_spacing)) {
-    d.report = true;
-    d.unreported = unreported_;
-    unreported_ = 0;
-    reported_ = true;
-    last_report_ = now;
   }
   return d;
 }
 
 accept_pacing::episode accept_pacing::succeeded(clock::time_point now) {
+  in_a_row_ = 0;
+  next_pause_ = first_pause;
   episode e;
-  if (failures_ == 0)
+  if (failures_ == 0 || working_)
     return e;
+  working_ = true;
   e.failures = failures_;
   e.lasted = now - began_;
-  if (!reported_)
-    unreported_ += failures_;
-  failures_ = 0;
-  next_pause_ = first_pause;
   return e;
 }
 

@@ -15,6 +15,7 @@ struct waiters {
   std::map<uint64_t, std::function<void()>> pending;
   uint64_t last = 0;
   std::atomic<size_t> count{0};
+  std::atomic<uint64_t> generation{0};
 };
 
 // Never destroyed: I/O threads may close connections while the program's statics go.
@@ -29,7 +30,7 @@ uint64_t wait(std::function<void()> wake) {
   auto& w = all();
   std::lock_guard<std::mutex> guard{w.mtx};
   w.pending.emplace(++w.last, std::move(wake));
-  w.count.store(w.pending.size(), std::memory_order_relaxed);
+  w.count.store(w.pending.size());  // seq_cst: ordered with generation() (see freed)
   return w.last;
 }
 
@@ -47,7 +48,8 @@ void cancel(uint64_t id) noexcept {
 
 void freed() noexcept {
   auto& w = all();
-  if (w.count.load(std::memory_order_relaxed) == 0)
+  w.generation.fetch_add(1);  // seq_cst, like wait's store and generation(): either this load
+  if (w.count.load() == 0)    // sees a new waiter, or that waiter's generation() sees this bump
     return;
   std::map<uint64_t, std::function<void()>> woken;
   {
@@ -62,6 +64,10 @@ void freed() noexcept {
       // Out of memory for the post: the waiter's back-off timer resumes it anyway.
     }
   }
+}
+
+uint64_t generation() noexcept {
+  return all().generation.load();
 }
 
 } // namespace cafmq::net::descriptor_watch

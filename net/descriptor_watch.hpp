@@ -13,7 +13,12 @@ namespace cafmq::net::descriptor_watch {
 uint64_t wait(std::function<void()> wake);
 /// Forgets the waiter `id` (unknown or woken ids are ignored). Any thread.
 void cancel(uint64_t id) noexcept;
-/// A connection closed: wakes every waiter. Any thread; one relaxed load when none waits.
+/// A connection closed: bumps generation(), then wakes every waiter. Any thread; an atomic
+/// increment and one load when none waits.
 void freed() noexcept;
+/// How many times freed() has been called. A waiter takes it before the attempt that failed and
+/// compares it after wait(): a change means a descriptor was freed in between, which wait() would
+/// not see (the pair is ordered: either freed() sees the waiter, or the waiter sees the change).
+uint64_t generation() noexcept;
 
 } // namespace cafmq::net::descriptor_watch

@@ -85,12 +85,13 @@ std::thread::id io_loop::thread_id() const noexcept {
   return impl_->thread.get_id();
 }
 
-void io_loop::count_connection(bool opened) noexcept {
+void io_loop::count_connection(bool opened, bool freed_descriptor) noexcept {
   if (opened)
     connections_.fetch_add(1, std::memory_order_relaxed);
   else {
     connections_.fetch_sub(1, std::memory_order_relaxed);
-    descriptor_watch::freed();  // a listener paused for want of descriptors may accept again
+    if (freed_descriptor)
+      descriptor_watch::freed();  // a listener paused for want of descriptors may accept again
   }
 }
 

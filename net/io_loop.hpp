@@ -44,9 +44,10 @@ public:
   /// The thread that runs this loop.
   std::thread::id thread_id() const noexcept;
 
-  /// For streams: counts a connection in (true) or out (false) of this loop; out also wakes the
-  /// listeners paused for want of descriptors (net/descriptor_watch.hpp).
-  void count_connection(bool opened) noexcept;
+  /// For streams: counts a connection in (true) or out (false) of this loop; out, after the
+  /// descriptor is closed, also wakes the listeners paused for want of descriptors
+  /// (net/descriptor_watch.hpp), unless `freed_descriptor` is false (a reservation that held none).
+  void count_connection(bool opened, bool freed_descriptor = true) noexcept;
 
 private:
   void run();

@@ -2,6 +2,7 @@
 #include "net/io_pool.hpp"
 
 #include "runtime/core/error.hpp"
+#include "runtime/core/log_limit.hpp"
 
 namespace cafmq::net {
 
@@ -13,6 +14,7 @@ io_pool::io_pool(int threads) {
   loops_.reserve(static_cast<size_t>(threads));
   for (int i = 0; i < threads; ++i)
     loops_.push_back(std::make_unique<io_loop>("cafmq/io/" + std::to_string(i), this));
+  flusher_ = std::make_unique<log_flusher>(home());
 }
 
 io_pool::~io_pool() {
@@ -32,8 +34,10 @@ io_loop& io_pool::pick() noexcept {
 }
 
 void io_pool::stop() {
+  flusher_.reset();
   for (auto& l : loops_)
     l->stop();
+  log::process_limiter().flush_all();
 }
 
 } // namespace cafmq::net

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "net/io_loop.hpp"
+#include "net/log_flusher.hpp"
 
 #include <atomic>
 #include <memory>
@@ -33,12 +34,14 @@ public:
   /// The loop with the fewest connections; ties go round-robin, so connections made at the
   /// same moment (dials still in progress count nothing yet) spread too. Any thread.
   io_loop& pick() noexcept;
-  /// Stops every loop (their connections close); idempotent.
+  /// Stops every loop (their connections close), then writes the rate-limited log's pending
+  /// summaries (runtime/core/log_limit.hpp); idempotent.
   void stop();
 
 private:
   std::vector<std::unique_ptr<io_loop>> loops_;
   std::atomic<size_t> next_{0};
+  std::unique_ptr<log_flusher> flusher_;  // on the home loop; reset before the loops stop
 };
 
 } // namespace cafmq::net

@@ -24,7 +24,11 @@ struct ipc_dial_state {
     : loop(l), socket(ctx()), name(std::move(n)), done(std::move(fn)) {
     loop.count_connection(true);
   }
-  ~ipc_dial_state() { loop.count_connection(false); }
+  ~ipc_dial_state() {
+    boost::system::error_code ignored;
+    socket.close(ignored);  // before the count wakes a listener waiting for a descriptor
+    loop.count_connection(false);
+  }
   ipc_dial_state(const ipc_dial_state&) = delete;
   ipc_dial_state& operator=(const ipc_dial_state&) = delete;
   asio::io_context& ctx() { return *static_cast<asio::io_context*>(loop.native()); }

@@ -5,6 +5,7 @@
 #include "net/cloexec.hpp"
 #include "net/ipc_path.hpp"
 #include "net/ipc_transport.hpp"
+#include "net/tcp_listener.hpp"  // guarded
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>

@@ -29,7 +29,11 @@ struct dial_state {
       ipv6(ep.ipv6), done(std::move(fn)) {
     loop.count_connection(true);
   }
-  ~dial_state() { loop.count_connection(false); }
+  ~dial_state() {
+    boost::system::error_code ignored;
+    socket.close(ignored);  // before the count wakes a listener waiting for a descriptor
+    loop.count_connection(false);
+  }
   dial_state(const dial_state&) = delete;
   dial_state& operator=(const dial_state&) = delete;
   asio::io_context& ctx() { return *static_cast<asio::io_context*>(loop.native()); }

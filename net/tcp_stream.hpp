@@ -33,7 +33,13 @@ public:
     if (!name_.empty())
       peer_ = read_peer_process(socket.native_handle());
   }
-  ~stream() { loop_.count_connection(false); }
+  /// Closes the socket before counting out, so a listener woken by the count finds the
+  /// descriptor free.
+  ~stream() {
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    loop_.count_connection(false);
+  }
   stream(const stream&) = delete;
   stream& operator=(const stream&) = delete;
 

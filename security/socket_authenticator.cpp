@@ -1,6 +1,7 @@
 #include "security/socket_authenticator.hpp"
 
 #include "runtime/core/log.hpp"
+#include "runtime/core/log_limit.hpp"
 #include "security/curve_keys.hpp"
 
 #include <algorithm>
@@ -40,9 +41,10 @@ private:
       return {200, "OK (no authenticator: any client key is allowed)", {}};
     if (request.mechanism == "NULL" && !enforce_domain_)  // libzmq: no ZAP handler, no check
       return {200, "OK (no authenticator: NULL peers are not checked)", {}};
-    log::write(log::level::warn, "security",
-               request.mechanism + " client from " + request.address
-                 + " refused: the socket has no authenticator (see docs/security.md)");
+    log::write_limited(log::level::warn, "security",
+                       request.mechanism + " clients refused: no authenticator",
+                       request.mechanism + " client from " + request.address
+                         + " refused: the socket has no authenticator (see docs/security.md)");
     return {500, "no authenticator configured", {}};
   }
 

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -53,6 +54,22 @@ usage usage_of(pid_t pid) {
 
 constexpr double mib = 1024.0 * 1024.0;
 
+// Under AddressSanitizer or ThreadSanitizer (scripts/sanitize.sh runs the suite so), memory is
+// the sanitizer's (shadow, quarantine): the RSS figures are printed, not bounded.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool sanitized = true;
+#else
+constexpr bool sanitized = false;
+#endif
+
+// The flood's 1000 client sockets live in this process: its soft limit goes up to the hard one.
+void raise_descriptor_limit() {
+  rlimit l{};
+  ::getrlimit(RLIMIT_NOFILE, &l);
+  l.rlim_cur = l.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &l);
+}
+
 size_t lines_in(const std::string& text) {
   return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
 }
@@ -68,6 +85,7 @@ struct figures {
 };
 
 figures flood(int limit, int connects) {
+  raise_descriptor_limit();
   figures fig;
   child_process recv{{"/bin/bash", "-c", "ulimit -n " + std::to_string(limit) + " && exec \"$0\" \"$@\"",
                       cli, "recv", "--type", "pull", "--bind", "tcp://127.0.0.1:*"}};
@@ -131,7 +149,9 @@ figures flood(int limit, int connects) {
 // `served_within_ms`: the backlog the flood left (closed connections, accepted and closed one
 // by one before the legitimate one) takes its time to drain: ~1 s for 770 of them on 2 idle cores.
 void expect_bounded(const figures& f, long long served_within_ms) {
-  EXPECT_LT(f.rss_window_mib, 4.0);
+  if (!sanitized) {
+    EXPECT_LT(f.rss_window_mib, 4.0);
+  }
   EXPECT_LT(f.cpu_share, 0.25);
   EXPECT_LT(f.served_ms, served_within_ms);
   EXPECT_LT(f.exit_ms, 1000);
@@ -141,7 +161,9 @@ void expect_bounded(const figures& f, long long served_within_ms) {
 TEST(ExhaustionCli, EightyConnectsAtUlimit64) {
   auto f = flood(64, 80);
   ASSERT_FALSE(HasFailure());
-  EXPECT_LT(f.rss_growth_mib, 50.0);
+  if (!sanitized) {
+    EXPECT_LT(f.rss_growth_mib, 50.0);
+  }
   expect_bounded(f, 5000);
 }
 
@@ -151,7 +173,9 @@ TEST(ExhaustionCli, EightyConnectsAtUlimit64) {
 TEST(ExhaustionCli, AThousandConnectsAtUlimit256) {
   auto f = flood(256, 1000);
   ASSERT_FALSE(HasFailure());
-  EXPECT_LT(f.rss_growth_mib, 64.0);
+  if (!sanitized) {
+    EXPECT_LT(f.rss_growth_mib, 64.0);
+  }
   expect_bounded(f, 10000);
 }
 

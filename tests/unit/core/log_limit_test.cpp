@@ -103,6 +103,59 @@ TEST(LogLimit, KindsAreCountedApartAndAnotherKindFlushesADueSummary) {
   EXPECT_EQ(cap.lines[3], "listener: c1");
 }
 
+TEST(LogLimit, TheFirstCountedLineArmsOneFlushAtTheWindowsEnd) {
+  capture cap;
+  fake_clock t;
+  limiter lim{10s, t.fn()};
+  std::vector<limiter::clock::time_point> armed;
+  auto id = lim.add_scheduler([&](limiter::clock::time_point due) { armed.push_back(due); });
+  auto start = t.now;
+  lim.write(level::warn, "session", "k", "first");  // written: nothing to arm
+  EXPECT_TRUE(armed.empty());
+  for (int i = 0; i < 100; ++i)
+    lim.write(level::warn, "session", "k", "again");
+  ASSERT_EQ(armed.size(), 1U);  // once per window, not per line
+  EXPECT_EQ(armed[0], start + 10s);
+  t.now = armed[0];  // the scheduler's call, with no further line
+  lim.flush();
+  ASSERT_EQ(cap.lines.size(), 2U);
+  EXPECT_EQ(cap.lines[1], "session: k: ... and 100 more in the last 10 s");
+  lim.remove_scheduler(id);
+  lim.write(level::warn, "session", "k", "new window");
+  lim.write(level::warn, "session", "k", "counted");
+  EXPECT_EQ(armed.size(), 1U);  // unregistered: not called
+}
+
+TEST(LogLimit, LevelsAreCountedApartAndFlushAllWritesOpenWindows) {
+  capture cap;
+  fake_clock t;
+  limiter lim{10s, t.fn()};
+  lim.write(level::warn, "session", "k", "warn 1");
+  lim.write(level::error, "session", "k", "error 1");  // not hidden by the warning's window
+  lim.write(level::warn, "session", "k", "warn 2");
+  EXPECT_EQ(cap.lines.size(), 2U);
+  EXPECT_EQ(lim.suppressed("k"), 1U);
+  t.now += 3s;
+  lim.flush();  // the window is still open
+  EXPECT_EQ(cap.lines.size(), 2U);
+  lim.flush_all();  // at close: the summary says how long it really counted
+  ASSERT_EQ(cap.lines.size(), 3U);
+  EXPECT_EQ(cap.lines[2], "session: k: ... and 1 more in the last 3 s");
+}
+
+TEST(LogLimit, TheWindowCanBeChanged) {
+  capture cap;
+  fake_clock t;
+  limiter lim{10s, t.fn()};
+  lim.set_window(1s);
+  lim.write(level::warn, "listener", "k", "one");
+  lim.write(level::warn, "listener", "k", "two");
+  t.now += 1s;
+  lim.flush();
+  ASSERT_EQ(cap.lines.size(), 2U);
+  EXPECT_EQ(cap.lines[1], "listener: k: ... and 1 more in the last 1 s");
+}
+
 TEST(LogLimit, ADisabledLevelIsNeitherWrittenNorCounted) {
   capture cap;
   fake_clock t;
