@@ -76,15 +76,22 @@ void connect_loris(std::vector<raw_client>& into, const std::string& ep, size_t 
   }
 }
 
+// A legitimate peer amid a flood still arriving is accepted in turn, after the connections ahead
+// of it in the backlog, each a session to create: served about when the flood is all accepted
+// (observed 0.3-0.4 s alone, 0.9-3.1 s beside three other storm tests on 2 shared cores). The
+// bound catches a peer lost to eviction, not a slow machine.
+constexpr auto amid_flood_budget = test::sanitized_build ? 15000ms : 5000ms;
+
 // A legitimate PUSH peer connects to `ep` and sends one message; how long until `pull` had it
-// (-1: not within legitimate_budget).
+// (-1: not within amid_flood_budget).
 long long serve_legitimate_peer(context& ctx, socket& pull, const std::string& ep) {
   auto start = test::clock::now();
+  test::deadline d{amid_flood_budget};
   socket push{ctx, socket_type::push, test::no_linger()};
   push.connect(ep);
-  if (!push.send(message{"legitimate"}, legitimate_budget))
+  if (!push.send(message{"legitimate"}, d.remaining()))
     return -1;
-  auto m = pull.recv(legitimate_budget);
+  auto m = pull.recv(d.remaining());
   if (!m || test::frames_of(*m) != std::vector<std::string>{"legitimate"})
     return -1;
   return test::elapsed_ms(start);
@@ -161,7 +168,7 @@ TEST(HandshakeStorm, FiveHundredIdleConnectionsAreEvictedAndALegitimatePeerGetsI
   for (auto& c : rest)
     loris.push_back(std::move(c));
   EXPECT_GE(during_ms, 0) << "the legitimate peer arriving amid the flood was not served within "
-                          << legitimate_budget.count() << " ms";
+                          << amid_flood_budget.count() << " ms";
   // Every connection was accepted: pending, or already evicted (under a slow build, idle ones
   // may go before the last ones arrive).
   ASSERT_TRUE(test::eventually(
@@ -188,8 +195,11 @@ TEST(HandshakeStorm, FiveHundredIdleConnectionsAreEvictedAndALegitimatePeerGetsI
   size_t open = flood;
   EXPECT_TRUE(test::eventually([&] { return (open = still_open(loris)) <= cap; }, 10000ms))
     << open << " idle connections still open, max_pending_handshakes " << cap;
+  // Counted once each session hears its engine closed it, which follows the close.
+  EXPECT_TRUE(test::eventually([&] { return pull.stats().evicted_handshakes >= flood - cap; },
+                               5000ms))
+    << pull.stats().evicted_handshakes << " evicted";
   auto evicted = pull.stats().evicted_handshakes;
-  EXPECT_GE(evicted, flood - cap);
   EXPECT_LE(pull.stats().pending_handshakes, cap);
   // The legitimate peer was never among them.
   ASSERT_TRUE(push.send(message{"still here"}, 1000ms));
@@ -274,7 +284,7 @@ TEST(HandshakeStorm, AtTheHardLimitALegitimatePeerAmidTheFloodGetsInWithinASecon
   auto legit_ms = serve_legitimate_peer(ctx, pull, ep);
   rest_of_flood.join();
   EXPECT_GE(legit_ms, 0) << "the legitimate peer was not served within "
-                         << legitimate_budget.count() << " ms";
+                         << amid_flood_budget.count() << " ms";
   EXPECT_TRUE(test::eventually([&] { return evictions.total() >= flood + 1 - 256; }, 10000ms))
     << evictions.total() << " evicted";
   EXPECT_GT(evictions.hard_limit.load(), 0u);
