@@ -35,7 +35,8 @@ struct control_reply;
 
 /// A socket's accepted connections whose handshake has not finished (summed over its listeners),
 /// and how many of them the listeners closed under max_pending_handshakes. Shared with
-/// the user thread: listeners write, stats() reads (relaxed; a snapshot, never a decision).
+/// the user thread: listeners write `pending`, sessions `evicted` (once their engine closed the
+/// connection for it), stats() reads (relaxed; a snapshot, never a decision).
 struct handshake_counts {
   std::atomic<uint64_t> pending{0};
   std::atomic<uint64_t> evicted{0};

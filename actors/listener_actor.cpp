@@ -54,7 +54,6 @@ struct listener_state {
   std::map<caf::actor_addr, uint64_t> pending_ids;
   bool recheck_armed = false;  // an `evict` to self is on its way
   std::set<caf::actor_addr> reported;  // sessions that said how they ended
-  uint64_t evicted = 0;
   // socket::unbind: the answer, given once the acceptor is closed and no session is left.
   std::optional<caf::typed_response_promise<bool>> unbind_reply;
   bool acceptor_closed = false;
@@ -151,16 +150,14 @@ void evict(listener_self self, size_t arriving) {
       continue;
     auto victim = i->second.session;
     drop_pending(self, v.id);
-    ++st.evicted;
-    if (auto& c = st.args.socket.handshakes)
-      ++c->evicted;
     auto cap = st.args.socket.options.max_pending_handshakes;
-    auto reason = eviction_reason(st.admission, v, pending, cap);
-    log::write_limited(log::level::warn, "listener", "evicted on " + st.args.endpoint,
-                       st.args.endpoint + ": " + reason + " (" + std::to_string(st.evicted)
-                         + " so far)");
-    self->send(victim, evict_atom::value, std::move(reason));
+    // The session counts and logs it once its engine closed the connection for it (not if
+    // its handshake finished first).
+    self->send(victim, evict_atom::value, eviction_reason(st.admission, v, pending, cap));
   }
+  // Finished on the I/O thread, no longer counted: their handshake_done will find nothing.
+  for (auto id : st.admission.take_finished())
+    drop_pending(self, id);
 }
 
 // While above max_pending_handshakes, looks again for idle handshakes a quarter of the idle
@@ -205,9 +202,10 @@ void on_accepted(listener_self self, net::stream_ptr s) {
   auto id = a.connection_id;
   auto progress = a.progress;
   auto fd = net::native_descriptor(*s);
+  auto accepted_at = handshake_admission::clock::now();  // before its engine can start
   auto session = spawn_session(self, std::move(a), std::move(s));
   if (track) {
-    st.admission.add(id, std::move(progress), handshake_admission::clock::now());
+    st.admission.add(id, std::move(progress), accepted_at);
     st.pending.emplace(id, listener_state::pending_session{session, fd});
     st.pending_ids.emplace(session.address(), id);
     if (auto& c = st.args.socket.handshakes)

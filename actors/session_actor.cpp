@@ -42,6 +42,10 @@ public:
     if (progress_)
       progress_->note(peer_bytes);
   }
+  void on_auth_wait(bool waiting) override {
+    if (progress_)
+      progress_->waiting_on_us(waiting);
+  }
 
 private:
   static std::string z85_key(const std::string& raw) {
@@ -66,7 +70,10 @@ struct session_state {
   std::string peer;      // the remote address
   std::string local;     // our address
   std::string identity;  // the peer's authenticated identity, once ready
-  bool evicted = false;  // a pending handshake the listener closed (it logs, rate-limited)
+  // The listener asked to close this pending handshake, for `evict_reason`; counted and logged
+  // (rate-limited) once the engine confirms it closed the connection for it.
+  bool evicted = false;
+  std::string evict_reason;
   bool ended = false;    // its parent has been told how it ended
   // Runs when the actor ends for any reason: the connection and an owned pipe go with it.
   ~session_state() {
@@ -145,6 +152,7 @@ void on_ready(session_self self, int minor, const std::string& identity,
   log::write(log::level::info, "session",
              st.peer + ": handshake done (ZMTP 3." + std::to_string(minor) + ")");
   st.ready = true;
+  st.evicted = false;  // an eviction that lost the race to the handshake closed nothing
   auto& a = st.args;
   if (a.own_pipe && !st.attached) {
     st.attached = true;
@@ -196,8 +204,37 @@ void report_end(session_self self, const connection_end& end) {
   tell_parent(self, end);
 }
 
+// The listener chose to close this pending handshake: it is closed unless it is already past
+// its handshake (the engine finishes on the I/O thread before `ready` reaches this actor).
+void on_evict(session_self self, const std::string& reason) {
+  auto& st = self->state;
+  if (st.ready || !st.engine || (st.args.progress && st.args.progress->finished()))
+    return;
+  st.evicted = true;
+  st.evict_reason = reason;
+  st.engine->close_if_handshaking(transient_end(event_reason::resource, reason));
+}
+
+// Whether `end` is the eviction on_evict asked for (not a close that came first): only then is
+// it counted (stats().evicted_handshakes) and logged.
+void confirm_eviction(session_self self, const connection_end& end) {
+  auto& st = self->state;
+  if (!st.evicted)
+    return;
+  st.evicted = end.code == event_reason::resource && end.detail == st.evict_reason;
+  if (!st.evicted)
+    return;
+  uint64_t so_far = 0;
+  if (auto& c = st.args.socket.handshakes)
+    so_far = ++c->evicted;
+  log::write_limited(log::level::warn, "session", "evicted on " + st.args.endpoint,
+                     st.args.endpoint + ": " + st.evict_reason + " (" + std::to_string(so_far)
+                       + " so far)");
+}
+
 // The engine reported the end of the connection: report it and quit.
 void on_closed(session_self self, const connection_end& end) {
+  confirm_eviction(self, end);
   report_end(self, end);
   self->state.engine.reset();  // closed already
   self->state.raw.reset();
@@ -255,14 +292,7 @@ session_actor::behavior_type session(session_self self, session_args args, net::
       on_ready(self, minor, identity, user_id);
     },
     [=](closed_atom, const connection_end& end) { on_closed(self, end); },
-    [=](evict_atom, const std::string& reason) {
-      // The listener closes this pending handshake (handshake_admission chose it); one that
-      // has just finished stays (the listener has already stopped counting it).
-      if (!self->state.ready && self->state.engine) {
-        self->state.evicted = true;
-        self->state.engine->close(transient_end(event_reason::resource, reason));
-      }
-    },
+    [=](evict_atom, const std::string& reason) { on_evict(self, reason); },
     [=](stop_atom, const connection_end& end) {
       // The user unbound or disconnected the endpoint: this end is reported, then the
       // destructor closes the connection.

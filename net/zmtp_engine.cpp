@@ -103,6 +103,13 @@ void zmtp_engine_impl::close(connection_end end) {
   });
 }
 
+void zmtp_engine_impl::close_if_handshaking(connection_end end) {
+  asio::post(ctx_, [self = shared_from_this(), end = std::move(end)] {
+    if (self->phase_ != phase::ready)
+      self->guard([&] { self->shut(end); });
+  });
+}
+
 void zmtp_engine_impl::on_command(const frame& body) {
   std::vector<bytes> cmds;
   if (phase_ == phase::handshake) {
@@ -176,6 +183,8 @@ void zmtp_engine_impl::ask_authenticator() {
   request->address = peer_address(*stream_);
   request->peer_process = peer_process(*stream_);
   auth_pending_ = true;
+  if (observer_)
+    observer_->on_auth_wait(true);
   if (!cfg_.authenticator)
     return on_auth_reply({500, "no authenticator configured", {}});
   if (cfg_.handshake_ivl_ms <= 0)
@@ -209,6 +218,8 @@ void zmtp_engine_impl::on_auth_reply(const auth_reply& reply, bool faulted) {
   if (phase_ != phase::handshake || !auth_pending_ || closing_)
     return;  // closed meanwhile (deadline, peer gone), or a second or late verdict
   auth_pending_ = false;
+  if (observer_)
+    observer_->on_auth_wait(false);
   auth_faulted_ = faulted;
   if (cfg_.handshake_ivl_ms <= 0)
     timer_.cancel();  // the fallback deadline

@@ -79,6 +79,8 @@ public:
   /// The handshake moved: the engine started (`peer_bytes` false), or handshake bytes arrived
   /// (true, on every such read). Must be cheap and send no message (see handshake_progress).
   virtual void on_handshake_activity(bool /*peer_bytes*/) {}
+  /// The authenticator was asked about the peer (`true`) or answered (`false`). Same rules.
+  virtual void on_auth_wait(bool /*waiting*/) {}
 };
 
 /// A running connection. Created on any thread; all work happens on the I/O thread.
@@ -94,6 +96,9 @@ public:
   virtual void close(connection_end end) = 0;
   /// A local close (the socket or the session ended it): code local, permanent.
   void close(std::string detail) { close(permanent_end(event_reason::local, std::move(detail))); }
+  /// Like close(end), but only while the handshake is under way: once the engine is ready (or
+  /// becomes ready before the posted close runs), it does nothing.
+  virtual void close_if_handshaking(connection_end end) = 0;
 };
 
 } // namespace cafmq::net

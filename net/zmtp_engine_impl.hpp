@@ -49,6 +49,7 @@ public:
   void run() noexcept;
   using zmtp_engine::close;
   void close(connection_end end) override;
+  void close_if_handshaking(connection_end end) override;
 
 private:
   enum class phase { greeting, handshake, ready, closed };

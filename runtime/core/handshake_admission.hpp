@@ -7,6 +7,8 @@
 // Above `soft` pending, idle ones are closed, the longest idle first. Above `hard`, one more is
 // closed for each new connection: idle first, then silent (the oldest first), then active (the
 // longest without progress first). Below `soft`, nothing is closed: handshake_ivl ends the rest.
+// One whose peer waits on our authenticator (a verdict pending) is never idle; it still counts
+// toward the hard limit. One whose engine finished counts toward neither: evict() forgets it.
 // An idle or silent one whose bytes are found waiting to be read (`has_unread`, asked only of
 // the ones about to be closed) is active from then on: the engine is behind, not the peer. One
 // whose engine has finished the handshake is never closed (the listener is behind).
@@ -52,7 +54,7 @@ public:
   void add(uint64_t id, handshake_progress_ptr progress, clock::time_point now);
   /// It finished, ended or was closed: it is no longer pending. False if it was not.
   bool done(uint64_t id);
-  /// Pending handshakes.
+  /// Pending handshakes (finished ones included until evict() looks at them).
   size_t size() const noexcept { return pending_.size(); }
   const handshake_limits& limits() const noexcept { return limits_; }
 
@@ -61,8 +63,13 @@ public:
   /// The handshakes to close, at `now`, before `arriving` more are added: enough to stay within
   /// the hard limit, then the idle ones above the soft limit. They are no longer pending. One
   /// with unread bytes (`has_unread`) is spared, unless the hard limit needs it after all others.
+  /// O(n) per call, plus O(k log n) for k victims; nothing is scanned while below the hard limit
+  /// and the oldest was added less than idle_after ago.
   std::vector<victim> evict(clock::time_point now, size_t arriving = 0,
                             const unread_probe& has_unread = {});
+  /// The ids evict() forgot because their engine had finished (not closed; the listener hears of
+  /// them later), since the last call.
+  std::vector<uint64_t> take_finished();
   /// True while above the soft limit: evict() may find more idle ones as time passes.
   bool over_soft() const noexcept { return pending_.size() > limits_.soft; }
 
@@ -85,9 +92,11 @@ private:
     }
   };
   standing standing_of(uint64_t id, const entry& e, clock::time_point now) const;
+  void forget_finished();  // moves the finished ones from pending_ to finished_
 
   handshake_limits limits_;
   std::map<uint64_t, entry> pending_;
+  std::vector<uint64_t> finished_;
 };
 
 } // namespace cafmq

@@ -23,6 +23,10 @@ public:
   /// The handshake is done on the I/O thread (the listener hears of it later, by message).
   void finish() noexcept { done_.store(true, std::memory_order_relaxed); }
   bool finished() const noexcept { return done_.load(std::memory_order_relaxed); }
+  /// Our authenticator is judging the peer (`true` until its verdict): the peer waits on us, so
+  /// the handshake is never idle meanwhile.
+  void waiting_on_us(bool waiting) noexcept { waiting_.store(waiting, std::memory_order_relaxed); }
+  bool waiting_on_us() const noexcept { return waiting_.load(std::memory_order_relaxed); }
   /// The engine has started reading the connection.
   bool started() const noexcept { return last_ns_.load(std::memory_order_relaxed) != 0; }
   /// Handshake bytes have arrived.
@@ -36,6 +40,7 @@ private:
   std::atomic<clock::rep> last_ns_{0};  // 0: the engine has not started
   std::atomic<bool> heard_{false};
   std::atomic<bool> done_{false};
+  std::atomic<bool> waiting_{false};
 };
 
 using handshake_progress_ptr = std::shared_ptr<handshake_progress>;

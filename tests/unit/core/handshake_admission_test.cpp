@@ -188,7 +188,7 @@ TEST(HandshakeAdmission, AtTheHardLimitOnesWithBytesWaitingGoLast) {
 }
 
 // The engine finished the handshake; the listener has not heard yet (a busy actor system).
-TEST(HandshakeAdmission, OneWhoseEngineFinishedTheHandshakeIsNeverClosed) {
+TEST(HandshakeAdmission, OneWhoseEngineFinishedTheHandshakeIsNeverClosedNorCounted) {
   listener_double l{{1, 2, 1000ms}};
   auto done = l.accept(0ms);
   l.started(done, 0ms);
@@ -196,9 +196,75 @@ TEST(HandshakeAdmission, OneWhoseEngineFinishedTheHandshakeIsNeverClosed) {
   l.progress[done]->finish();
   auto other = l.accept(0ms);
   l.started(other, 0ms);
-  EXPECT_EQ(ids(l.admission.evict(t0 + 5s)), std::vector<uint64_t>{other}) << "idle, done is not";
-  EXPECT_TRUE(l.admission.evict(t0 + 5s, 5).empty()) << "not even past the hard limit";
-  EXPECT_TRUE(l.admission.done(done));
+  EXPECT_TRUE(l.admission.evict(t0 + 5s).empty()) << "1 unfinished: at the soft limit";
+  EXPECT_EQ(l.admission.take_finished(), std::vector<uint64_t>{done});
+  EXPECT_TRUE(l.admission.take_finished().empty()) << "handed over once";
+  EXPECT_FALSE(l.admission.done(done)) << "forgotten: its handshake_done finds nothing";
+  auto third = l.accept(5s);
+  l.started(third, 5s);
+  EXPECT_EQ(ids(l.admission.evict(t0 + 5s)), std::vector<uint64_t>{other}) << "idle";
+  EXPECT_TRUE(l.admission.done(third));
+}
+
+// A storm past the hard limit: the finished ones do not use it up, the unfinished are all kept.
+TEST(HandshakeAdmission, FinishedOnesLeaveTheHardLimitToThoseStillHandshaking) {
+  listener_double l{{2, 8, 1000ms}};
+  std::vector<uint64_t> finished;
+  for (int i = 0; i < 20; ++i) {
+    auto id = l.accept(0ms);
+    l.started(id, 0ms);
+    l.bytes(id, 1ms);
+    if (i % 4 != 0) {
+      l.progress[id]->finish();
+      finished.push_back(id);
+    }
+  }
+  // 5 unfinished + 3 arriving = the hard limit: none closed, though 23 were accepted.
+  EXPECT_TRUE(l.admission.evict(t0 + 10ms, 3).empty());
+  EXPECT_EQ(l.admission.take_finished(), finished);
+  EXPECT_EQ(l.admission.size(), 5u);
+  EXPECT_EQ(l.admission.evict(t0 + 10ms, 4).size(), 1u) << "one past it: one goes";
+}
+
+// Our authenticator is slow (a ZAP handler): its peers wait on us, they are not idle.
+TEST(HandshakeAdmission, OneWaitingOnOurAuthenticatorIsNeverIdleButCountsForTheHardLimit) {
+  listener_double l{{1, 3, 1000ms}};
+  auto judged = l.accept(0ms);
+  l.started(judged, 0ms);
+  l.bytes(judged, 5ms);
+  l.progress[judged]->waiting_on_us(true);
+  auto silent = l.accept(0ms);
+  l.started(silent, 0ms);
+  auto judged2 = l.accept(0ms);
+  l.started(judged2, 0ms);
+  l.bytes(judged2, 10ms);
+  l.progress[judged2]->waiting_on_us(true);
+  EXPECT_EQ(ids(l.admission.evict(t0 + 60s)), std::vector<uint64_t>{silent})
+    << "only the idle one goes above the soft limit";
+  EXPECT_TRUE(l.admission.evict(t0 + 60s, 1).empty()) << "2 judged + 1 arriving: the hard limit";
+  auto v = l.admission.evict(t0 + 60s, 2);
+  ASSERT_EQ(ids(v), std::vector<uint64_t>{judged}) << "past it: the longest without progress";
+  EXPECT_EQ(v[0].reason, why::hard_limit);
+  l.progress[judged2]->waiting_on_us(false);  // the verdict came; the peer is silent since
+  EXPECT_EQ(ids(l.admission.evict(t0 + 60s)), std::vector<uint64_t>{}) << "at the soft limit";
+  l.accept(60s);
+  EXPECT_EQ(ids(l.admission.evict(t0 + 60s)), std::vector<uint64_t>{judged2}) << "idle now";
+}
+
+// Many victims at once come out in eviction order (the order is sorted only as far as needed).
+TEST(HandshakeAdmission, ManyIdleOnesGoInOrderOfIdleness) {
+  listener_double l{{10, 1000, 1000ms}};
+  constexpr int n = 100;
+  std::vector<uint64_t> expected(n - 10);
+  for (int i = 0; i < n; ++i) {
+    auto id = l.accept(0ms);
+    int rank = (i * 37) % n;  // a permutation of 0..99: the idle order
+    l.started(id, std::chrono::milliseconds(rank));
+    if (rank < n - 10)
+      expected[static_cast<size_t>(rank)] = id;
+  }
+  EXPECT_EQ(ids(l.admission.evict(t0 + 5s)), expected);
+  EXPECT_EQ(l.admission.size(), 10u);
 }
 
 TEST(HandshakeAdmission, AConnectionWithoutAProgressRecordCountsAsSilent) {
