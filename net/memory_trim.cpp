@@ -18,14 +18,14 @@ std::atomic<size_t> live{0};
 std::atomic<size_t> peak{0};          // the most live connections since the last trim
 std::atomic<bool> trimming{false};    // a trim thread runs (one at a time)
 std::atomic<size_t> trims{0};
-steady::time_point last_trim{};        // written by the trim thread only (under `trimming`)
+std::atomic<steady::rep> last_trim{0};  // the last trim's steady_clock count (trim threads only)
 
 void run_trim() noexcept {
-  std::this_thread::sleep_until(last_trim + trim_interval);
+  std::this_thread::sleep_until(steady::time_point{steady::duration{last_trim.load()}} + trim_interval);
 #if defined(__GLIBC__)
   malloc_trim(0);
 #endif
-  last_trim = steady::now();
+  last_trim.store(steady::now().time_since_epoch().count());
   trims.fetch_add(1, std::memory_order_relaxed);
   trimming.store(false, std::memory_order_release);
 }
