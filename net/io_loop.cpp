@@ -5,6 +5,7 @@
 
 #include "net/descriptor_watch.hpp"
 #include "net/io_pool.hpp"
+#include "net/read_buffer.hpp"
 #include "runtime/core/log.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -38,6 +39,7 @@ io_loop::~io_loop() {
 
 void io_loop::run() {
   pthread_setname_np(pthread_self(), name_.substr(0, 15).c_str()); // shows in top, perf and gdb
+  read_buffer::use_pool_on_this_thread();  // this thread's engines reuse their read buffers
   for (;;) {
     std::string what;
     try {

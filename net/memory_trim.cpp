@@ -1,9 +1,8 @@
 #include "net/memory_trim.hpp"
 
-#include <boost/asio/steady_timer.hpp>
-
 #include <atomic>
-#include <memory>
+#include <system_error>
+#include <thread>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -13,37 +12,51 @@ namespace cafmq::net {
 
 namespace {
 
-std::atomic<size_t> closes_since_trim{0};
-std::atomic<bool> trim_scheduled{false};
-std::atomic<size_t> trims{0};
+using steady = std::chrono::steady_clock;
 
-void trim() noexcept {
+std::atomic<size_t> live{0};
+std::atomic<size_t> peak{0};          // the most live connections since the last trim
+std::atomic<bool> trimming{false};    // a trim thread runs (one at a time)
+std::atomic<size_t> trims{0};
+std::atomic<steady::rep> last_trim{0};  // the last trim's steady_clock count (trim threads only)
+
+void run_trim() noexcept {
+  std::this_thread::sleep_until(steady::time_point{steady::duration{last_trim.load()}} + trim_interval);
 #if defined(__GLIBC__)
   malloc_trim(0);
 #endif
+  last_trim.store(steady::now().time_since_epoch().count());
   trims.fetch_add(1, std::memory_order_relaxed);
+  trimming.store(false, std::memory_order_release);
+}
+
+void start_trim() noexcept {
+  try {
+    std::thread(run_trim).detach();
+  } catch (const std::system_error&) {
+    trimming.store(false, std::memory_order_release);  // no thread to spare: the next drop tries
+  }
 }
 
 } // namespace
 
-void note_connection_closed(boost::asio::io_context& ctx) {
-  if (closes_since_trim.fetch_add(1, std::memory_order_relaxed) + 1 < trim_after
-      || trim_scheduled.exchange(true, std::memory_order_acq_rel))
-    return;
-  // One trim for the process (the allocator is shared), on the thread that scheduled it. If the
-  // loop stops first, the timer is dropped with it and the next wave schedules again.
-  // The timer lives in its handler; whenever it goes (run, or dropped unrun), a trim may be
-  // scheduled again.
-  std::shared_ptr<boost::asio::steady_timer> timer(
-    new boost::asio::steady_timer(ctx, trim_interval), [](boost::asio::steady_timer* t) {
-      delete t;
-      trim_scheduled.store(false, std::memory_order_release);
-    });
-  timer->async_wait([timer](boost::system::error_code ec) {
-    closes_since_trim.store(0, std::memory_order_relaxed);
-    if (!ec)
-      trim();
-  });
+void note_connection_ready() noexcept {
+  size_t now = live.fetch_add(1, std::memory_order_relaxed) + 1;
+  size_t p = peak.load(std::memory_order_relaxed);
+  while (p < now && !peak.compare_exchange_weak(p, now, std::memory_order_relaxed)) {
+  }
+}
+
+bool note_ready_connection_closed() noexcept {
+  size_t now = live.fetch_sub(1, std::memory_order_relaxed) - 1;
+  size_t p = peak.load(std::memory_order_relaxed);
+  if (p < now + trim_after || now > p / 2)
+    return false;  // no real drop since the last trim
+  if (trimming.exchange(true, std::memory_order_acq_rel))
+    return false;
+  peak.store(now, std::memory_order_relaxed);  // the next trim needs a new drop from here
+  start_trim();
+  return true;
 }
 
 size_t memory_trims() noexcept {

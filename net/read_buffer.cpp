@@ -10,6 +10,7 @@ namespace cafmq::net {
 namespace {
 
 std::atomic<size_t> held_bytes{0};
+thread_local bool pools_here = false;  // an I/O thread (use_pool_on_this_thread)
 
 std::vector<std::unique_ptr<uint8_t[]>>& pool() {
   thread_local std::vector<std::unique_ptr<uint8_t[]>> buffers;
@@ -46,7 +47,7 @@ void read_buffer::reserve(size_t n, size_t keep) {
 
 void read_buffer::release() noexcept {
   held_bytes.fetch_sub(size_, std::memory_order_relaxed);
-  if (size_ == large && pool().size() < pool_cap) {
+  if (size_ == large && pools_here && pool().size() < pool_cap) {
     try {
       pool().push_back(std::move(buf_));
     } catch (...) {  // the pool's vector could not grow: free the buffer instead
@@ -54,6 +55,10 @@ void read_buffer::release() noexcept {
   }
   buf_.reset();
   size_ = 0;
+}
+
+void read_buffer::use_pool_on_this_thread() noexcept {
+  pools_here = true;
 }
 
 size_t read_buffer::pooled() noexcept {

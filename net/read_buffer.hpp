@@ -34,6 +34,9 @@ public:
   /// Gives the buffer back (to the pool if large and it has room); size() is 0 after.
   void release() noexcept;
 
+  /// Lets this thread keep released large buffers in its pool (an I/O thread, at its start); on
+  /// any other thread a released buffer is freed.
+  static void use_pool_on_this_thread() noexcept;
   /// Large buffers in this thread's pool now (for tests).
   static size_t pooled() noexcept;
   /// Bytes of read buffers held by connections in this process now, pools left out (for tests).

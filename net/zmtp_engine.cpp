@@ -319,6 +319,7 @@ bool zmtp_engine_impl::take_legacy_identity(uint8_t flags, const frame& body) {
 
 void zmtp_engine_impl::become_ready() {
   phase_ = phase::ready;
+  note_connection_ready();
   timer_.cancel();
   start_heartbeats();
   cipher_ = mech_->take_cipher();
@@ -357,7 +358,7 @@ void zmtp_engine_impl::on_kick() noexcept {
     if (paused_) {
       paused_ = false;
       process();
-      do_read();
+      do_read(true);  // reads until EAGAIN, then waits without a buffer if none is needed
     }
     do_write();
   });
@@ -459,7 +460,8 @@ void zmtp_engine_impl::shut(const connection_end& end) {
   incoming_.clear();  // a partial message is never delivered
   rbuf_.release();
   rbeg_ = rend_ = 0;
-  note_connection_closed(ctx_);
+  if (was_ready)
+    note_ready_connection_closed();
   log::write(log::level::info, "engine", peer_name_ + ": closed: " + end.detail);
   auto obs = std::move(observer_);
   if (obs)

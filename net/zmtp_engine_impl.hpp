@@ -75,6 +75,7 @@ private:
   bool short_path_open() const noexcept;
   void take_short_messages();
   bool must_publish_now();
+  static size_t publish_bound(const spsc_ring& ring) noexcept;
   void publish_decoded();
   bool read_greeting();
   bool start_legacy();

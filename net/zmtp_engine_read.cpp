@@ -208,28 +208,40 @@ bool zmtp_engine_impl::short_path_open() const noexcept {
 // (flags byte 0) go straight into the receive ring's slots, skipping the decoder and the
 // partial-message checks (a single short frame passes them all but maxmsgsize, checked here).
 // Stops at anything else, at a frame not wholly read, or at a full ring: the general path
-// takes over from there, byte for byte where this one stopped.
+// takes over from there, byte for byte where this one stopped. Publishes whenever half the
+// ring's slots are staged: the reader cannot take what it cannot see, and a ring that fills with
+// unpublished messages grows although its reader keeps up.
 void zmtp_engine_impl::take_short_messages() {
   auto& ring = pipe_->inbound();
   const uint8_t* p = rbuf_.data() + rbeg_;
   const uint8_t* end = rbuf_.data() + rend_;
   const size_t limit = std::min<uint64_t>(frame::inline_capacity, cfg_.max_frame_size);
   const uint8_t* start = p;
+  size_t publish_at = publish_bound(ring);
   while (end - p >= 2 && p[0] == 0 && p[1] <= limit
-         && static_cast<size_t>(end - p) >= size_t{2} + p[1] && ring.try_push_copy(p + 2, p[1]))
+         && static_cast<size_t>(end - p) >= size_t{2} + p[1] && ring.try_push_copy(p + 2, p[1])) {
     p += 2 + p[1];
+    if (ring.unpublished() >= publish_at) {
+      publish_decoded();
+      publish_at = publish_bound(ring);
+    }
+  }
   if (p != start)
     large_frames_ = false;
   rbeg_ = static_cast<size_t>(p - rbuf_.data());
 }
 
 // Decoded messages wait unpublished while a burst is read, but never more than a quarter of
-// the ring, nor while more than max_deferred_read bytes are read (a small message does not
-// wait for the whole of a large one behind it).
+// the HWM or half the slots allocated now, nor while more than max_deferred_read bytes are read
+// (a small message does not wait for the whole of a large one behind it).
+size_t zmtp_engine_impl::publish_bound(const spsc_ring& ring) noexcept {
+  return std::min(ring.hwm() / 4, ring.allocated_slots() / 2) + 1;
+}
+
 bool zmtp_engine_impl::must_publish_now() {
   auto& ring = pipe_->inbound();
   return phase_ == phase::ready
-         && (ring.unpublished() >= ring.hwm() / 4 + 1 || read_since_publish_ >= max_deferred_read);
+         && (ring.unpublished() >= publish_bound(ring) || read_since_publish_ >= max_deferred_read);
 }
 
 void zmtp_engine_impl::publish_decoded() {
@@ -273,6 +285,10 @@ bool zmtp_engine_impl::deliver() {
     ring.flush();
     if (ring.writer_sleep()) {
       paused_ = true;  // a full receive ring pauses reads: TCP pushes back on the sender
+      if (rbeg_ == rend_) {
+        rbuf_.release();  // nothing buffered: a paused connection holds no read buffer
+        rbeg_ = rend_ = 0;
+      }
       return false;
     }
   }

@@ -14,11 +14,11 @@
 namespace cafmq {
 
 /// The queue bound used for an HWM of 0, which libzmq reads as "no limit". cafmq keeps every
-/// queue bounded (a ring's slots, 64 bytes each, are allocated as messages queue: up to 8 MiB per
-/// direction here).
+/// queue bounded (a ring's slots, 64 bytes each, are allocated as messages queue: about 8 MiB
+/// per direction here when it is full; see spsc_ring.hpp).
 constexpr size_t no_limit_hwm = size_t{1} << 17;
 
-/// The largest HWM accepted (64 MiB of slots per direction and peer).
+/// The largest HWM accepted (about 64 MiB of slots per direction and peer when full).
 constexpr size_t max_hwm = size_t{1} << 20;
 
 /// The ring capacity for an HWM option value.

@@ -1,6 +1,6 @@
 // The slow paths of the receive budget. No lost wake-up: a pausing writer arms every ring that
-// holds bytes (seq_cst flag store) and only then recounts (seq_cst loads of the readers'
-// positions), while a reader checks a ring's flag behind a full fence when it finds the ring
+// holds bytes (seq_cst flag store) and only then recounts (seq_cst loads of the bytes the readers
+// published as read), while a reader checks a ring's flag behind a full fence when it finds the ring
 // empty (spsc_ring.cpp); so either the recount sees the reads or the reader sees the flag and
 // kicks the waiters.
 #include "runtime/core/recv_budget.hpp"
@@ -22,10 +22,10 @@ void recv_budget::remove(spsc_ring* ring) {
 }
 
 bool recv_budget::recount_locked() noexcept {
-  size_t total = 0;
+  // Only what the readers published: the rings may belong to other I/O threads, whose writer
+  // state (and segments) this thread must not touch.
   for (auto* r : rings_)
-    total += r->settle_queued_bytes();
-  used = total;  // also forgets the bytes of rings that are gone
+    r->credit_published_reads();
   return exhausted();
 }
 

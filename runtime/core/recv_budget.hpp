@@ -1,13 +1,15 @@
 // A socket's memory budget for what its peers have sent and its user has not read yet
-// (socket_options::recv_budget_bytes): the bytes waiting in all of its receive rings. Every
-// receive ring of a context has the same writer, the I/O thread, so the count itself is a plain
-// integer (byte_budget): charged by the rings' pushes, credited when a ring learns of reads, no
-// atomic per message. A ring whose push would pass the budget pauses its engine (as a full ring
-// does: TCP pushes back); the user's reads wake the paused engines.
+// (socket_options::recv_budget_bytes): the bytes waiting in all of its receive rings. The rings
+// of one socket may be written by different I/O threads (one per connection's loop), so the count
+// (byte_budget::used) is a relaxed atomic: charged by each push, credited when a ring learns of
+// reads, no shared write on the reader's side. A ring whose push would pass the budget pauses its
+// engine (as a full ring does: TCP pushes back); the user's reads wake the paused engines.
 //
 // Staleness: a ring learns of reads lazily, so `used` may overstate. A writer that finds the
 // budget used up recounts it exactly over every ring of the socket (the registry below) before
-// pausing, so a drained ring never keeps the others paused.
+// pausing, so a drained ring never keeps the others paused. A recount reads only what each ring
+// publishes (the bytes its reader has read, the bytes credited so far) and credits the difference
+// once (a compare-exchange per ring): it never touches another thread's writer state.
 #pragma once
 
 #include "byte_budget.hpp"
@@ -33,8 +35,8 @@ public:
   void add(spsc_ring* ring);
   void remove(spsc_ring* ring);
 
-  // -- the I/O thread (the writer of every ring) --
-  /// Recounts `used` exactly (every ring catches up with its reader); true if still used up.
+  // -- any ring's writer (an I/O thread) --
+  /// Recounts `used` exactly (credits every ring's published reads); true if still used up.
   bool recount_exhausted() noexcept;
   /// A writer gives up for now: `w` is kicked once the user has read enough from any ring (or
   /// a ring drained). False, registering nothing, if the budget has room after all.

@@ -38,41 +38,40 @@ spsc_ring::spsc_ring(size_t hwm, std::shared_ptr<waker> wake_reader,
     budget_(std::move(budget)),
     wake_reader_(std::move(wake_reader)),
     wake_writer_(std::move(wake_writer)) {
-  auto* first = new segment(std::min(initial_slots, max_slots_), 0, 0);
-  reader_seg_.store(first, std::memory_order_relaxed);
-  w_room_ = std::min(hwm_, first->mask + 1);
-  w_seg_ = w_pub_seg_ = w_oldest_ = r_seg_ = first;
+  auto* first = new segment(std::min(initial_slots, max_slots_), 0);
+  w_allocated_ = first->mask + 1;
+  w_seg_ = w_pub_seg_ = r_seg_ = first;
   w_slots_ = r_slots_ = first->slots.get();
   w_mask_ = r_mask_ = first->mask;
+  set_stop();
 }
 
 spsc_ring::~spsc_ring() {
-  if (gate_ != nullptr)
-    gate_->remove(this);  // waits for a recount on the I/O thread that may be looking at us
-  for (segment* s = w_oldest_; s != nullptr;) {
+  if (gate_ != nullptr) {
+    gate_->remove(this);  // waits for a recount on another thread that may be looking at us
+    credit_to(w_bytes_);  // what it still holds leaves the socket's budget with it
+  }
+  for (segment* s = r_seg_; s != nullptr;) {  // the reader freed those before its own
     segment* next = s->next.load(std::memory_order_acquire);
     delete s;
     s = next;
   }
 }
 
-size_t spsc_ring::allocated_slots() const noexcept {
-  size_t n = 0;
-  for (const segment* s = w_oldest_; s != nullptr; s = s->next.load(std::memory_order_relaxed))
-    n += s->mask + 1;
-  return n;
-}
-
 bool spsc_ring::grow() noexcept {
-  if (w_tail_ - w_head_cache_ < w_room_ || w_room_ >= hwm_
+  if (w_tail_ < w_stop_ || w_tail_ - w_head_cache_ >= hwm_
       || w_bytes_ - w_head_bytes_ >= byte_limit_)
-    return false;  // full for a reason more slots do not change
+    return false;  // not full, or full for a reason more slots do not change
+  // Twice the last segment, but no more than the HWM still lets queue (rounded up to a power
+  // of two): the slots of all segments stay near the HWM's, whatever segment the reader is in.
+  size_t capacity = std::min((w_mask_ + 1) * 2, round_up_pow2(hwm_ - (w_tail_ - w_head_cache_)));
   segment* next = nullptr;
   try {
-    next = new segment(std::min((w_mask_ + 1) * 2, max_slots_), w_tail_, w_bytes_);
+    next = new segment(capacity, w_tail_);
   } catch (const std::bad_alloc&) {
     return false;  // full at the slots we have: the writer waits for the reader as at the HWM
   }
+  w_allocated_ += capacity;
   w_seg_->next.store(next, std::memory_order_release);  // before any of its slots is published
   if (w_published_ == w_tail_)
     w_pub_seg_ = next;  // nothing staged in the old segment
@@ -80,41 +79,22 @@ bool spsc_ring::grow() noexcept {
   w_slots_ = next->slots.get();
   w_mask_ = next->mask;
   w_seg_start_ = next->start;
-  w_room_ = std::min(hwm_, next->mask + 1);
+  set_stop();
   return true;
-}
-
-uint64_t spsc_ring::bytes_read_through(uint64_t head) noexcept {
-  // head was loaded before reader_seg_ below, and every segment kept holds positions from
-  // w_oldest_->start on, which head has reached (the reader announced that segment after its
-  // head_ got there): so head - 1 is in a segment kept, or is w_oldest_->start - 1.
-  uint64_t read = w_oldest_->start_bytes;
-  for (segment* s = w_oldest_; s != nullptr; s = s->next.load(std::memory_order_relaxed)) {
-    if (head <= s->start) {
-      if (head == s->start)
-        read = s->start_bytes;
-      break;
-    }
-    read = s->slots[(head - 1) & s->mask].end_bytes;  // head - 1 is here or further on
-  }
-  for (segment* now = reader_seg_.load(std::memory_order_acquire); w_oldest_ != now;) {
-    segment* next = w_oldest_->next.load(std::memory_order_relaxed);
-    if (w_pub_seg_ == w_oldest_)
-      w_pub_seg_ = next;  // all of it was published (the reader read it all)
-    delete w_oldest_;
-    w_oldest_ = next;
-  }
-  return read;
 }
 
 bool spsc_ring::follow_link() noexcept {
   segment* next = r_seg_->next.load(std::memory_order_acquire);
   if (next == nullptr || r_head_ != next->start)
     return false;  // no newer segment, or this one still has messages to come
+  // Every message of r_seg_ is read, so its writer published it in full and is done with it
+  // (publish() moves on before it stores the last seq; the link store above was its last touch).
+  segment* left = r_seg_;
   r_seg_ = next;
   r_slots_ = next->slots.get();
   r_mask_ = next->mask;
-  reader_seg_.store(next, std::memory_order_release);  // the writer may free the old one now
+  freed_slots_.fetch_add(left->mask + 1, std::memory_order_release);
+  delete left;
   return true;
 }
 
@@ -127,14 +107,14 @@ void spsc_ring::gate_on(std::shared_ptr<recv_budget> b) {
 
 void spsc_ring::publish() noexcept {
   // Staged messages may span the segments of a growth: each seq goes to its own segment.
+  // Once the last seq of a segment is stored, the reader may read it all and free the segment:
+  // w_pub_seg_ moves on first and the writer does not touch the segment again.
   while (w_pub_seg_ != w_seg_ && w_published_ < w_tail_) {
-    segment* next = w_pub_seg_->next.load(std::memory_order_relaxed);
-    if (w_published_ == next->start) {
+    segment* seg = w_pub_seg_;
+    segment* next = seg->next.load(std::memory_order_relaxed);
+    if (w_published_ + 1 == next->start)
       w_pub_seg_ = next;
-      continue;
-    }
-    w_pub_seg_->slots[w_published_ & w_pub_seg_->mask].seq.store(w_published_ + 1,
-                                                                 std::memory_order_release);
+    seg->slots[w_published_ & seg->mask].seq.store(w_published_ + 1, std::memory_order_release);
     ++w_published_;
   }
   for (; w_published_ < w_tail_; ++w_published_)
@@ -153,7 +133,7 @@ bool spsc_ring::writer_sleep() noexcept {
   wake_bytes_.store(w_bytes_ - std::min<uint64_t>(w_bytes_, keep), std::memory_order_relaxed);
   writer_sleeping_.store(true, std::memory_order_seq_cst);
   refresh(head_.load(std::memory_order_seq_cst));
-  if (!looks_full()) {
+  if (!looks_full() || grow()) {
     writer_sleeping_.store(false, std::memory_order_relaxed);
     // Room of our own: if the socket's receive budget is what stops us, wait for that instead.
     return gate_exhausted() && gate_->wait(wake_writer_);
@@ -161,16 +141,15 @@ bool spsc_ring::writer_sleep() noexcept {
   return true;
 }
 
-bool spsc_ring::arm_budget_wake() noexcept {
-  refresh(head_.load(std::memory_order_acquire));
-  uint64_t queued = w_bytes_ - w_head_bytes_;
-  if (queued == 0)
-    return false;
+void spsc_ring::arm_budget_wake() noexcept {
+  uint64_t read = head_bytes_.load(std::memory_order_acquire);
+  uint64_t published = tail_bytes_.load(std::memory_order_acquire);
+  if (published <= read)
+    return;  // holds nothing published: its reader will not come by
   // Earlier than (or as early as) a wake its own writer may have asked for: any count will do.
   wake_count_.store(hwm_, std::memory_order_relaxed);
-  wake_bytes_.store(w_head_bytes_ + (queued + 1) / 2, std::memory_order_relaxed);
+  wake_bytes_.store(read + (published - read + 1) / 2, std::memory_order_relaxed);
   writer_sleeping_.store(true, std::memory_order_seq_cst);
-  return true;
 }
 
 spsc_ring::discard_result spsc_ring::discard_oldest() noexcept {
@@ -188,6 +167,7 @@ spsc_ring::discard_result spsc_ring::discard_oldest() noexcept {
     s->msg.clear();
     r_bytes_ = s->end_bytes;
     ++r_head_;
+    head_bytes_.store(r_bytes_, std::memory_order_release);
     head_.store(r_head_, std::memory_order_release);
     took = discard_result::discarded;
   }

@@ -5,11 +5,11 @@
 // limit is checked before a push, so one message larger than the limit still passes (into a ring
 // holding less than the limit, an empty one at least): a ring never refuses a message forever.
 //
-// Byte accounting costs no shared write per message on either side: the writer keeps its running
-// byte total to itself and stores it (the bytes through this message) in the slot beside the
-// message, in the cache line it writes anyway; the reader publishes nothing new (head_ as before).
-// When the writer's stale view says "full" it re-reads head_ (as it already did for the HWM) and
-// learns the bytes read from the slot just before head_, which it wrote itself and has not reused.
+// Byte accounting costs no new shared line per message: the writer keeps its running byte total
+// to itself and stores it (the bytes through this message) in the slot beside the message, in the
+// cache line it writes anyway; the reader copies it into head_bytes_, beside head_ in the line it
+// writes anyway. When the writer's stale view says "full" it re-reads head_ (as it already did for
+// the HWM) and head_bytes_. Other threads (a socket's receive budget recount) read only these.
 //
 // Two opt-in extras, set up before the ring is shared:
 // * A receive budget (gate_on): the ring's pushes also count against a socket-wide budget and
@@ -23,11 +23,14 @@
 //
 // Slots are allocated as messages queue, not up front: the ring starts with initial_slots slots
 // and, when the writer finds them all taken below the HWM, it links a segment twice as large
-// (up to the HWM rounded to a power of two) and writes on there. The reader finishes the old
-// segment, then follows the link (it looks only when it finds no message, so not per message);
-// the writer frees a segment once the reader has announced it moved on (reader_seg_). Growing
-// costs the writer one allocation per doubling and nothing once the ring has the size its use
-// needs. A ring does not shrink.
+// and writes on there. The reader finishes the old segment, follows the link (it looks only when
+// it finds no message, so not per message) and frees the segment it left: the writer never looks
+// back at a segment it has published in full (it learns the bytes read from head_bytes_, not from
+// old slots), so a burst's segments go as soon as it is read, even if the writer stays idle. A new
+// segment is cut to what the HWM still lets queue (rounded up to a power of two): with a stalled
+// reader the ring holds the HWM rounded up (a fixed ring's size), not 4 + 8 + ... + that, and
+// otherwise about the HWM's slots plus those read in the reader's segment. Growing costs the
+// writer one allocation per doubling and nothing once the ring has the size its use needs.
 #pragma once
 
 #include "byte_budget.hpp"
@@ -35,6 +38,7 @@
 #include "message.hpp"
 #include "waker.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -203,26 +207,37 @@ public:
   size_t hwm() const noexcept { return hwm_; }
   /// The byte limit (0: none).
   size_t byte_limit() const noexcept { return byte_limit_ == no_byte_limit ? 0 : byte_limit_; }
-  /// Writer side: the slots the ring has allocated now (its current segment and those the reader
-  /// has not left yet). Starts at initial_slots (or the HWM if smaller), grows up to the HWM.
-  size_t allocated_slots() const noexcept;
+  /// The slots the ring has allocated now (its current segment and those the reader has not left
+  /// yet), as the writer knows it. Starts at initial_slots (or the HWM if smaller).
+  size_t allocated_slots() const noexcept {
+    return w_allocated_ - freed_slots_.load(std::memory_order_acquire);
+  }
 
   /// The slots of a new ring.
   static constexpr size_t initial_slots = 4;
 
 private:
-  friend class recv_budget;  // recounts and arms the rings of its socket (on the writer's thread)
+  friend class recv_budget;  // recounts and arms the rings of its socket, from any writer thread
   static constexpr size_t no_byte_limit = ~size_t{0};
 
   bool gate_exhausted() const noexcept { return gate_ != nullptr && gate_->exhausted(); }
-  // Writer, for a budget wait: wake when half of what the ring holds has been read (or it
-  // drained); then re-reads head_ after the flag (the caller recounts). False if it holds nothing.
-  bool arm_budget_wake() noexcept;
-  // Writer: catches up with the reader (seq_cst: after arm_budget_wake) and returns the bytes
-  // pushed and not yet read.
-  size_t settle_queued_bytes() noexcept {
-    refresh(head_.load(std::memory_order_seq_cst));
-    return static_cast<size_t>(w_bytes_ - w_head_bytes_);
+  // Any thread (the budget's lock held), for a budget wait: asks the reader to wake the budget's
+  // waiters when half of what the ring holds has been read (or it drained). Reads only what the
+  // two sides publish (tail_bytes_, head_bytes_): it never touches the writer's own state.
+  void arm_budget_wake() noexcept;
+  // Any thread (seq_cst: after arm_budget_wake): credits the budget with the bytes the reader has
+  // published as read and not yet credited. Touches only atomics.
+  void credit_published_reads() noexcept {
+    credit_to(head_bytes_.load(std::memory_order_seq_cst));
+  }
+  // Any thread: credits the budget up to `read` bytes read in all, once: the writer's refresh
+  // and the recounts of other threads may both learn of the same reads.
+  void credit_to(uint64_t read) noexcept {
+    uint64_t old = credited_.load(std::memory_order_relaxed);
+    while (old < read && !credited_.compare_exchange_weak(old, read, std::memory_order_relaxed)) {
+    }
+    if (old < read)
+      budget_->used.fetch_sub(static_cast<size_t>(read - old), std::memory_order_relaxed);
   }
   void enter_read() noexcept;
 
@@ -239,26 +254,29 @@ private:
   // A power-of-two array of slots holding positions [start, next->start): position p is in
   // slots[p & mask]. Written by the writer before `next` links it (release).
   struct segment {
-    segment(size_t capacity, uint64_t first, uint64_t bytes_before)
-      : slots(new slot[capacity]), mask(capacity - 1), start(first), start_bytes(bytes_before) {}
+    segment(size_t capacity, uint64_t first)
+      : slots(new slot[capacity]), mask(capacity - 1), start(first) {}
     std::unique_ptr<slot[]> slots;
     size_t mask;
     uint64_t start;
-    uint64_t start_bytes;  // the writer's byte total through position start - 1
     std::atomic<segment*> next{nullptr};
   };
 
-  // Writer: true when the ring holds w_room_ messages (the HWM, or all the slots of a ring still
-  // growing) or its byte limit.
+  // Writer: true when the ring holds the HWM, or the current segment has no free slot, or the
+  // ring holds its byte limit.
   bool looks_full() const noexcept {
-    return w_tail_ - w_head_cache_ >= w_room_ || w_bytes_ - w_head_bytes_ >= byte_limit_;
+    return w_tail_ >= w_stop_ || w_bytes_ - w_head_bytes_ >= byte_limit_;
   }
+  // Writer: where w_tail_ must stop, from the reader's position as last seen and the current
+  // segment (its slots are free from the later of the reader's position and its start on).
+  void set_stop() noexcept {
+    uint64_t from = w_head_cache_ > w_seg_start_ ? w_head_cache_ : w_seg_start_;
+    w_stop_ = std::min<uint64_t>(w_head_cache_ + hwm_, from + w_mask_ + 1);
+  }
+
   // Writer, ring looking full: links a larger segment if the slots, not the HWM or the byte
   // limit, are what is missing. False if it cannot (at the HWM, or out of memory).
   bool grow() noexcept;
-  // Writer: the bytes read through position head - 1 when that is not in the current segment
-  // alone (segments retired), freeing the segments the reader has left.
-  uint64_t bytes_read_through(uint64_t head) noexcept;
   // Reader: the slot at r_head_ if its message is published (following the writer's link to the
   // next segment when this one is finished), else nullptr.
   slot* published_slot() noexcept {
@@ -268,30 +286,31 @@ private:
     return follow_link() ? published_slot() : nullptr;
   }
   bool follow_link() noexcept;
-  // Writer: catches up with the reader's position `head` and the bytes read up to it.
+  // Writer: catches up with the reader's position `head` and the bytes read (at least up to it:
+  // the reader stores head_bytes_ before head_, in the same line).
   void refresh(uint64_t head) noexcept {
     if (head == w_head_cache_)
       return;
-    uint64_t read = head - 1 >= w_seg_start_ && w_oldest_ == w_seg_
-                      ? w_slots_[(head - 1) & w_mask_].end_bytes
-                      : bytes_read_through(head);
+    uint64_t read = head_bytes_.load(std::memory_order_acquire);
     if (budget_ != nullptr)
-      budget_->used -= static_cast<size_t>(read - w_head_bytes_);
+      credit_to(read);
     w_head_bytes_ = read;
     w_head_cache_ = head;
+    set_stop();
   }
   // Writer: counts the message just put in the slot at w_tail_.
   void commit_push(size_t bytes) noexcept {
     w_bytes_ += bytes;
     w_slots_[w_tail_ & w_mask_].end_bytes = w_bytes_;
     if (budget_ != nullptr)
-      budget_->used += bytes;
+      budget_->used.fetch_add(bytes, std::memory_order_relaxed);
     ++w_tail_;
   }
   void publish() noexcept;
   void advance() noexcept {
     r_bytes_ = r_slots_[r_head_ & r_mask_].end_bytes;  // in the line just read: no extra miss
     ++r_head_;
+    head_bytes_.store(r_bytes_, std::memory_order_release);  // same line as head_
     head_.store(r_head_, std::memory_order_release);
     // Cheap early wake at the low-water marks; the fenced check on empty is the guarantee.
     // (tail_ may still be behind r_head_ here: compared, not subtracted, so it cannot wrap.)
@@ -317,20 +336,22 @@ private:
   std::atomic<bool> reader_sleeping_{false};
   std::atomic<uint64_t> wake_count_{0};        // a sleeping writer wants: queued <= this...
   std::atomic<uint64_t> wake_bytes_{0};        // ...and bytes read >= this
-  std::atomic<segment*> reader_seg_;           // the reader's segment: older ones may be freed
   alignas(64) uint64_t w_tail_ = 0;            // writer-local
   uint64_t w_head_cache_ = 0;
   uint64_t w_published_ = 0;
   uint64_t w_bytes_ = 0;                       // bytes pushed, in all
   uint64_t w_head_bytes_ = 0;                  // bytes read up to w_head_cache_
-  size_t w_room_;                              // min(HWM, slots of w_seg_)
+  uint64_t w_stop_ = 0;                        // w_tail_ stops here (set_stop)
+  size_t w_allocated_ = 0;                     // slots allocated, in all (see freed_slots_)
   segment* w_seg_;                             // where w_tail_ goes
   slot* w_slots_;                              // w_seg_'s slots, mask and start
   size_t w_mask_;
   uint64_t w_seg_start_ = 0;
-  segment* w_pub_seg_;                         // where w_published_ is
-  segment* w_oldest_;                          // the oldest segment not freed
+  segment* w_pub_seg_;                         // where w_published_ is (never one published in full)
+  std::atomic<uint64_t> credited_{0};          // bytes read and credited to budget_ (credit_to)
   alignas(64) std::atomic<uint64_t> head_{0};  // published by the reader
+  std::atomic<uint64_t> head_bytes_{0};        // the bytes read through head_
+  std::atomic<size_t> freed_slots_{0};         // slots of the segments the reader freed
   std::atomic<bool> writer_sleeping_{false};
   std::atomic<bool> reader_active_{false};     // discardable rings: a read batch is under way
   std::atomic<bool> discarding_{false};        // ...and the writer is removing the oldest

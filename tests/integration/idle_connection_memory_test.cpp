@@ -48,6 +48,11 @@ bool no_read_buffer_held() {
 TEST(IdleConnectionMemory, HandshakenIdleConnectionsHoldNoReadBuffer) {
   idle_fleet fleet{20};
   EXPECT_TRUE(no_read_buffer_held()) << net::read_buffer::held() << " bytes still held";
+  // held() == 0 would also hold if the connections had died: each must still carry a message.
+  for (size_t i = 0; i < fleet.pushes.size(); ++i)
+    ASSERT_TRUE(fleet.pushes[i]->send(message{"again " + std::to_string(i)}, budget));
+  for (size_t i = 0; i < fleet.pushes.size(); ++i)
+    EXPECT_TRUE(fleet.pull.recv(budget).has_value()) << "message " << i << " after the idle check";
 }
 
 TEST(IdleConnectionMemory, AConnectionTakesABufferForTrafficAndGivesItBack) {

@@ -144,15 +144,15 @@ TEST(SpscRingBytes, BudgetIsChargedByPushesAndCreditedOnceTheWriterSeesReads) {
   fixture a{16, 0, budget}, b{16, 0, budget};
   ASSERT_TRUE(a.push(100));
   ASSERT_TRUE(b.push(100));
-  EXPECT_EQ(budget->used, 200u);
+  EXPECT_EQ(budget->used.load(), 200u);
   EXPECT_FALSE(budget->exhausted());
   ASSERT_TRUE(b.push(100));
   EXPECT_TRUE(budget->exhausted());
   message m;
   ASSERT_TRUE(a.ring.try_pop(m));
-  EXPECT_EQ(budget->used, 300u) << "reads are learnt lazily: no shared write per message";
+  EXPECT_EQ(budget->used.load(), 300u) << "reads are learnt lazily: no shared write per message";
   a.ring.writer_queued_bytes();
-  EXPECT_EQ(budget->used, 200u);
+  EXPECT_EQ(budget->used.load(), 200u);
   EXPECT_FALSE(budget->exhausted());
 }
 

@@ -143,10 +143,10 @@ TEST(SpscRingDiscard, DiscardedBytesAreCreditedToTheByteLimitAndTheBudget) {
   for (uint64_t i = 0; i < 4; ++i)
     ASSERT_TRUE(f.push(i, 250));
   ASSERT_TRUE(f.ring.full()) << "1000 bytes queued";
-  EXPECT_EQ(f.budget->used, 1000u);
+  EXPECT_EQ(f.budget->used.load(), 1000u);
   EXPECT_EQ(f.ring.discard_oldest(), result::discarded);
   EXPECT_EQ(f.ring.writer_queued_bytes(), 750u);
-  EXPECT_EQ(f.budget->used, 750u);
+  EXPECT_EQ(f.budget->used.load(), 750u);
   EXPECT_EQ(f.ring.reader_queued_bytes(), 750u);
   EXPECT_FALSE(f.ring.full());
 }
