@@ -26,6 +26,7 @@ using namespace std::chrono_literals;
 using test::affordable_connections;
 using test::bytes;
 using test::raw_client;
+using test::still_open;
 namespace zmtp = test::zmtp;
 
 // A half-open peer of one of three kinds: silent, a partial greeting, a whole greeting.
@@ -36,15 +37,6 @@ raw_client half_open(const std::string& endpoint, size_t i) {
   else if (i % 3 == 2)
     c.send_all(zmtp::greeting());
   return c;
-}
-
-// Connections of `peers` the server has not closed yet (a non-blocking probe of each).
-size_t still_open(std::vector<raw_client>& peers) {
-  size_t n = 0;
-  for (auto& c : peers)
-    if (c.fd() >= 0 && !c.wait_closed(0ms))
-      ++n;
-  return n;
 }
 
 // Counts handshake failures the listener caused by evicting (reason code `resource`).

@@ -30,20 +30,12 @@ namespace {
 using namespace std::chrono_literals;
 using test::bytes;
 using test::raw_client;
+using test::still_open;
 namespace zmtp = test::zmtp;
 
 // The budgets of issue #23's acceptance; sanitizer builds run several times slower.
 constexpr auto storm_budget = test::sanitized_build ? 30000ms : 10000ms;
 constexpr auto legitimate_budget = test::sanitized_build ? 5000ms : 1000ms;
-
-// Connections of `peers` the server has not closed yet (a non-blocking probe of each).
-size_t still_open(std::vector<raw_client>& peers) {
-  size_t n = 0;
-  for (auto& c : peers)
-    if (c.fd() >= 0 && !c.wait_closed(0ms))
-      ++n;
-  return n;
-}
 
 // The evictions a socket reports (handshake_failed, reason code `resource`), by their reason.
 struct eviction_events {

@@ -73,4 +73,13 @@ private:
   uint16_t port_ = 0;
 };
 
+/// How many of `peers` the server has not closed yet (a non-blocking probe of each).
+inline size_t still_open(std::vector<raw_client>& peers) {
+  size_t n = 0;
+  for (auto& c : peers)
+    if (c.fd() >= 0 && !c.wait_closed(std::chrono::milliseconds{0}))
+      ++n;
+  return n;
+}
+
 } // namespace cafmq::test
