@@ -2,16 +2,20 @@
 // process of its own, N peers connected, each handshaken and then idle. Prints the child's RSS
 // growth per connection, what is left after the peers leave (each wave), and cafmq/libzmq.
 //   bench_rss_per_connection [--peers 1000,10000] [--waves 2] [--settle-ms 500]
-// The peers are libzmq PUSH sockets in this process, each sending one one-byte message, the
-// same for both libraries; so the measured process holds only the server socket. The child reports each message it receives on a pipe; once all N
-// arrived every connection is handshaken. RSS is VmRSS from /proc/<child>/status, read after
-// --settle-ms. RLIMIT_NOFILE is raised to the hard limit on both sides.
+// The peers live in this process, the same for both libraries, so the measured process holds
+// only the server socket: plain TCP connections speaking ZMTP 3.1 by hand (zmtp_push_peers), one
+// descriptor each, each sending one one-byte message. The child reports each message it receives
+// on a pipe; once all N arrived every connection is handshaken. RSS is VmRSS from
+// /proc/<child>/status, read after --settle-ms. RLIMIT_NOFILE is raised to the hard limit on
+// both sides; a size that needs more descriptors than that is skipped, saying so.
 #include "bench_util.hpp"
+#include "zmtp_push_peers.hpp"
 
 #include "runtime/cafmq.hpp"
 
 #include <zmq.h>
 
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,8 +35,7 @@ const char* name_of(impl which) {
   return which == impl::cafmq ? "cafmq" : "libzmq";
 }
 
-// Soft limit to the hard one; as root (CAP_SYS_RESOURCE) both to 65536 if that is more: 10 000
-// libzmq peers take two descriptors each (the connection and the socket's mailbox).
+// Soft limit to the hard one; with CAP_SYS_RESOURCE both to 65536 if that is more.
 void raise_fd_limit() {
   rlimit r{};
   if (getrlimit(RLIMIT_NOFILE, &r) != 0)
@@ -45,6 +48,12 @@ void raise_fd_limit() {
   }
   r.rlim_cur = r.rlim_max;
   setrlimit(RLIMIT_NOFILE, &r);
+}
+
+// The soft limit on descriptors (after raise_fd_limit: the most this process can have).
+size_t fd_limit() {
+  rlimit r{};
+  return getrlimit(RLIMIT_NOFILE, &r) == 0 ? static_cast<size_t>(r.rlim_cur) : 0;
 }
 
 // VmRSS of `pid` in KiB (0 if it cannot be read).
@@ -61,18 +70,6 @@ bool write_all(int fd, const void* data, size_t n) {
   const auto* p = static_cast<const char*>(data);
   while (n > 0) {
     ssize_t k = ::write(fd, p, n);
-    if (k <= 0)
-      return false;
-    p += k;
-    n -= static_cast<size_t>(k);
-  }
-  return true;
-}
-
-bool read_all(int fd, void* data, size_t n) {
-  auto* p = static_cast<char*>(data);
-  while (n > 0) {
-    ssize_t k = ::read(fd, p, n);
     if (k <= 0)
       return false;
     p += k;
@@ -124,35 +121,44 @@ bool read_all(int fd, void* data, size_t n) {
   ::_exit(0);
 }
 
-// Connects `n` libzmq PUSH sockets (in this process's `ctx`) to 127.0.0.1:`port`, each sending one
-// one-byte message; waits until the server has received all `n` (one byte each on `report`).
-// Empty on failure.
-std::vector<void*> connect_peers(void* ctx, uint16_t port, size_t n, int report) {
-  std::string ep = "tcp://127.0.0.1:" + std::to_string(port);
-  std::vector<void*> peers;
+// Reads `n` bytes from `fd`, waiting at most `deadline` for each to come; false on end of file,
+// error or timeout.
+bool read_within(int fd, void* data, size_t n, std::chrono::milliseconds deadline) {
+  auto* p = static_cast<char*>(data);
+  while (n > 0) {
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, static_cast<int>(deadline.count())) <= 0)
+      return false;
+    ssize_t k = ::read(fd, p, n);
+    if (k <= 0)
+      return false;
+    p += k;
+    n -= static_cast<size_t>(k);
+  }
+  return true;
+}
+
+constexpr std::chrono::milliseconds peer_deadline{30000};
+
+// Connects `n` peers to 127.0.0.1:`port` in batches, waiting after each until the server has
+// received the batch's messages (one byte each on `report`). False, saying why, on failure.
+bool connect_peers(bench::zmtp_push_peers& peers, uint16_t port, size_t n, int report) {
   constexpr size_t batch = 100;  // then wait for the server: the listen backlog stays short
   for (size_t done = 0; done < n;) {
     size_t upto = std::min(n, done + batch);
-    for (size_t i = done; i < upto; ++i) {
-      void* s = zmq_socket(ctx, ZMQ_PUSH);
-      int linger = 0;
-      if (s == nullptr || zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) != 0
-          || zmq_connect(s, ep.c_str()) != 0 || zmq_send(s, "x", 1, 0) != 1) {
-        std::fprintf(stderr, "peer %zu: %s\n", i, zmq_strerror(zmq_errno()));
-        for (void* p : peers)
-          zmq_close(p);
-        return {};
-      }
-      peers.push_back(s);
+    auto failed = peers.add(port, upto - done, peer_deadline);
+    if (!failed.empty()) {
+      std::fprintf(stderr, "peer %zu of %zu: %s\n", peers.size(), n, failed.c_str());
+      return false;
     }
     std::vector<char> got(upto - done);
-    if (!read_all(report, got.data(), got.size())) {
-      std::fprintf(stderr, "server stopped reporting\n");
-      return {};
+    if (!read_within(report, got.data(), got.size(), peer_deadline)) {
+      std::fprintf(stderr, "the server stopped reporting after %zu of %zu messages\n", done, n);
+      return false;
     }
     done = upto;
   }
-  return peers;
+  return true;
 }
 
 struct result {
@@ -175,26 +181,22 @@ result measure(impl which, size_t n, size_t waves, std::chrono::milliseconds set
   ::close(report[1]);
   ::close(control[0]);
   uint16_t port = 0;
-  if (read_all(report[0], &port, sizeof port)) {
+  if (read_within(report[0], &port, sizeof port, peer_deadline)) {
     std::this_thread::sleep_for(settle);
     size_t base = rss_kib(child);
-    void* ctx = zmq_ctx_new();
-    zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, static_cast<int>(n + 16));
     for (size_t w = 0; w < waves; ++w) {
-      auto peers = connect_peers(ctx, port, n, report[0]);
-      if (peers.empty())
+      bench::zmtp_push_peers peers;
+      if (!connect_peers(peers, port, n, report[0]))
         break;
       std::this_thread::sleep_for(settle);
       if (w == 0)
         r.per_connection_kib = (static_cast<double>(rss_kib(child)) - static_cast<double>(base))
                                / static_cast<double>(n);
-      for (void* p : peers)
-        zmq_close(p);
+      peers.close();
       // The server notices the closes, frees, and (cafmq) trims a second after the wave.
       std::this_thread::sleep_for(std::chrono::milliseconds(2500) + settle);
       r.after_waves.push_back(static_cast<double>(rss_kib(child)) - static_cast<double>(base));
     }
-    zmq_ctx_term(ctx);
   }
   ::close(control[1]);
   ::close(report[0]);
@@ -217,6 +219,12 @@ int main(int argc, char** argv) {
   std::printf("RSS of one PULL socket's process per idle handshaken connection (KiB), and what\n"
               "stays above its start after each wave of peers leaves (MiB)\n");
   for (size_t n : peers) {
+    // A peer and its connection each take a descriptor, on either side of the fork.
+    if (n + 64 > fd_limit()) {
+      std::printf("%6zu peers  skipped: needs %zu descriptors, the limit is %zu\n", n, n + 64,
+                  fd_limit());
+      continue;
+    }
     result got[2];
     for (impl which : {impl::cafmq, impl::libzmq}) {
       auto& r = got[which == impl::cafmq ? 0 : 1];
