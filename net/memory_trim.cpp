@@ -20,14 +20,32 @@ std::atomic<bool> trimming{false};    // a trim thread runs (one at a time)
 std::atomic<size_t> trims{0};
 std::atomic<steady::rep> last_trim{0};  // the last trim's steady_clock count (trim threads only)
 
+// Claims the next trim if the live count fell to half of its peak since the last one, and by at
+// least trim_after; the peak then starts over from here.
+bool claim_drop() noexcept {
+  size_t now = live.load(std::memory_order_relaxed);
+  size_t p = peak.load(std::memory_order_relaxed);
+  if (p < now + trim_after || now > p / 2)
+    return false;  // no real drop since the last trim
+  if (trimming.exchange(true, std::memory_order_acq_rel))
+    return false;  // the running trim takes this drop over when it ends
+  peak.store(now, std::memory_order_relaxed);
+  return true;
+}
+
+// Trims, then trims again for a drop that went on while it ran (those closes could not start a
+// trim of their own): the end of a wave is always trimmed.
 void run_trim() noexcept {
-  std::this_thread::sleep_until(steady::time_point{steady::duration{last_trim.load()}} + trim_interval);
+  do {
+    std::this_thread::sleep_until(steady::time_point{steady::duration{last_trim.load()}} +
+                                  trim_interval);
 #if defined(__GLIBC__)
-  malloc_trim(0);
+    malloc_trim(0);
 #endif
-  last_trim.store(steady::now().time_since_epoch().count());
-  trims.fetch_add(1, std::memory_order_relaxed);
-  trimming.store(false, std::memory_order_release);
+    last_trim.store(steady::now().time_since_epoch().count());
+    trims.fetch_add(1, std::memory_order_relaxed);
+    trimming.store(false, std::memory_order_release);
+  } while (claim_drop());
 }
 
 void start_trim() noexcept {
@@ -48,13 +66,9 @@ void note_connection_ready() noexcept {
 }
 
 bool note_ready_connection_closed() noexcept {
-  size_t now = live.fetch_sub(1, std::memory_order_relaxed) - 1;
-  size_t p = peak.load(std::memory_order_relaxed);
-  if (p < now + trim_after || now > p / 2)
-    return false;  // no real drop since the last trim
-  if (trimming.exchange(true, std::memory_order_acq_rel))
+  live.fetch_sub(1, std::memory_order_relaxed);
+  if (!claim_drop())
     return false;
-  peak.store(now, std::memory_order_relaxed);  // the next trim needs a new drop from here
   start_trim();
   return true;
 }

@@ -7,6 +7,8 @@
 // never finished their handshake count nothing (failed or evicted handshakes cost an attacker
 // nothing to repeat), and churn at a steady live count never trims. The trim runs on a short-
 // lived background thread, one at a time, at most once per trim_interval: never on an I/O loop.
+// A drop that goes on while a trim runs is trimmed again when it ends, so what the end of a
+// wave frees is returned too.
 #pragma once
 
 #include <chrono>
