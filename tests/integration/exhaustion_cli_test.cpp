@@ -44,6 +44,8 @@ usage usage_of(pid_t pid) {
       u.rss = std::stoull(line.substr(6)) * 1024;
   std::ifstream stat{"/proc/" + std::to_string(pid) + "/stat"};
   std::string all{std::istreambuf_iterator<char>(stat), {}};
+  if (all.rfind(')') == std::string::npos)  // the process is gone
+    return u;
   std::istringstream fields{all.substr(all.rfind(')') + 2)};  // after "pid (comm) "
   std::vector<std::string> f{std::istream_iterator<std::string>(fields), {}};
   if (f.size() > 12)  // utime and stime are fields 14 and 15 of the line, 12 and 13 here
