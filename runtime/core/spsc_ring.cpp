@@ -134,8 +134,10 @@ bool spsc_ring::writer_sleep() noexcept {
   writer_sleeping_.store(true, std::memory_order_seq_cst);
   refresh(head_.load(std::memory_order_seq_cst));
   if (!looks_full() || grow()) {
-    writer_sleeping_.store(false, std::memory_order_relaxed);
     // Room of our own: if the socket's receive budget is what stops us, wait for that instead.
+    // writer_sleeping_ stays set: a writer of another ring of the socket may have armed this one
+    // for the budget meanwhile (arm_budget_wake), and clearing it would lose that wake-up if this
+    // writer then never waits again. At worst the reader wakes this writer once for nothing.
     return gate_exhausted() && gate_->wait(wake_writer_);
   }
   return true;
