@@ -79,6 +79,8 @@ struct queue::impl {
 
 void queue::impl::expire(pp::time_point now) {
   auto dead = registry.expire(now);
+  if (!dead.empty())
+    publish_sizes();  // the live count first: a reader that sees the expiry sees it too
   bump(stats.expired, dead.size());
 }
 
